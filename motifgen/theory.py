@@ -1,0 +1,215 @@
+"""Keys, modes and scale degrees: the small amount of theory the core needs.
+
+Pitches are MIDI numbers. A scale degree is an absolute *step* (0 = the tonic
+nearest middle C, 7 = the tonic an octave up in a seven-note mode, -1 = the
+degree below the tonic) plus an *alteration* in semitones for chromatic notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import MotifgenError
+
+#: Scales as semitone offsets from the tonic. One table: the CLI, validation
+#: and the `mode` transform all read it.
+MODES: dict[str, tuple[int, ...]] = {
+    "ionian": (0, 2, 4, 5, 7, 9, 11),
+    "dorian": (0, 2, 3, 5, 7, 9, 10),
+    "phrygian": (0, 1, 3, 5, 7, 8, 10),
+    "lydian": (0, 2, 4, 6, 7, 9, 11),
+    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+    "aeolian": (0, 2, 3, 5, 7, 8, 10),
+    "locrian": (0, 1, 3, 5, 6, 8, 10),
+    "harmonic_minor": (0, 2, 3, 5, 7, 8, 11),
+    "melodic_minor": (0, 2, 3, 5, 7, 9, 11),
+    "whole_tone": (0, 2, 4, 6, 8, 10),
+    "octatonic": (0, 2, 3, 5, 6, 8, 9, 11),
+    "octatonic_hw": (0, 1, 3, 4, 6, 7, 9, 10),
+    "major_pentatonic": (0, 2, 4, 7, 9),
+    "minor_pentatonic": (0, 3, 5, 7, 10),
+}
+
+MODE_ALIASES: dict[str, str] = {
+    "major": "ionian",
+    "minor": "aeolian",
+    "natural_minor": "aeolian",
+    "harmonic minor": "harmonic_minor",
+    "melodic minor": "melodic_minor",
+    "whole-tone": "whole_tone",
+    "wholetone": "whole_tone",
+    "diminished": "octatonic",
+    "pentatonic": "major_pentatonic",
+    "major pentatonic": "major_pentatonic",
+    "minor pentatonic": "minor_pentatonic",
+}
+
+#: Offset of each diatonic mode's tonic above its relative major's tonic.
+_RELATIVE_MAJOR_OFFSET = {
+    "ionian": 0, "dorian": 2, "phrygian": 4, "lydian": 5,
+    "mixolydian": 7, "aeolian": 9, "locrian": 11,
+}
+
+_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+#: Tonic of step 0 is this MIDI number plus the tonic's pitch class (C4 = 60).
+TONIC_OCTAVE_BASE = 60
+
+
+def mode_name(name: str) -> str:
+    """Canonical mode name for `name` (case-insensitive, aliases allowed)."""
+    key = name.strip().lower()
+    key = MODE_ALIASES.get(key, key).replace(" ", "_").replace("-", "_")
+    key = MODE_ALIASES.get(key, key)
+    if key not in MODES:
+        known = ", ".join(sorted(MODES) + sorted(MODE_ALIASES))
+        raise MotifgenError(f"unknown mode {name!r}; expected one of: {known}")
+    return key
+
+
+def pitch_class(name: str) -> int:
+    """Pitch class of a note name such as 'D', 'F#', 'Bb', 'E-' (music21 flat)."""
+    text = name.strip()
+    if not text or text[0].upper() not in _LETTERS:
+        raise MotifgenError(f"unknown note name {name!r}; expected A-G with optional # or b")
+    pc = _LETTERS[text[0].upper()]
+    for ch in text[1:]:
+        if ch == "#":
+            pc += 1
+        elif ch in "b-":
+            pc -= 1
+        else:
+            raise MotifgenError(f"unknown note name {name!r}; expected A-G with optional # or b")
+    return pc % 12
+
+
+@dataclass(frozen=True)
+class Key:
+    """A tonic pitch class and a mode name from `MODES`."""
+
+    tonic: int = 0
+    mode: str = "ionian"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tonic", self.tonic % 12)
+        object.__setattr__(self, "mode", mode_name(self.mode))
+
+    @classmethod
+    def parse(cls, text: str) -> Key:
+        """'D minor', 'F# dorian', 'Bb harmonic minor', 'C' (major by default)."""
+        parts = text.strip().split(None, 1)
+        if not parts:
+            raise MotifgenError("empty key; expected '<tonic> <mode>', e.g. 'D minor'")
+        return cls(pitch_class(parts[0]), parts[1] if len(parts) > 1 else "ionian")
+
+    @property
+    def scale(self) -> tuple[int, ...]:
+        return MODES[self.mode]
+
+    @property
+    def tonic_pitch(self) -> int:
+        """MIDI number of step 0."""
+        return TONIC_OCTAVE_BASE + self.tonic
+
+    @property
+    def is_minor(self) -> bool:
+        """True when the third above the tonic is minor (for key signatures)."""
+        return 3 in self.scale and 4 not in self.scale
+
+    def pitch_classes(self) -> frozenset[int]:
+        return frozenset((self.tonic + s) % 12 for s in self.scale)
+
+    def contains(self, pitch: int) -> bool:
+        return (pitch - self.tonic) % 12 in self.scale
+
+    def sharps(self) -> int:
+        """Key-signature accidentals (+ sharps, - flats) of this key, -7..7."""
+        offset = _RELATIVE_MAJOR_OFFSET.get(self.mode, 9 if self.is_minor else 0)
+        major_pc = (self.tonic - offset) % 12
+        sharps = (major_pc * 7) % 12  # circle of fifths position
+        return sharps - 12 if sharps > 6 or (sharps == 6 and self._prefers_flats()) else sharps
+
+    def _prefers_flats(self) -> bool:
+        return self.tonic in (1, 3, 5, 8, 10)
+
+    def note_name(self, pc: int) -> str:
+        """Spell a pitch class with the key's accidentals (flats in flat keys)."""
+        return (_FLAT_NAMES if self.sharps() < 0 else _SHARP_NAMES)[pc % 12]
+
+    @property
+    def name(self) -> str:
+        return f"{self.note_name(self.tonic)} {self.mode}"
+
+    def signature_name(self) -> str:
+        """Key name for a MIDI key signature: the relative major or minor tonic."""
+        sharps = self.sharps()
+        major_pc = (sharps * 7) % 12
+        if self.is_minor:
+            pc = (major_pc + 9) % 12
+            return (_FLAT_NAMES if sharps < 0 else _SHARP_NAMES)[pc] + "m"
+        return (_FLAT_NAMES if sharps < 0 else _SHARP_NAMES)[major_pc]
+
+    def step_to_pitch(self, step: int, alteration: int = 0) -> int:
+        """MIDI pitch of absolute scale step `step`, raised by `alteration` semitones."""
+        octave, index = divmod(step, len(self.scale))
+        return self.tonic_pitch + 12 * octave + self.scale[index] + alteration
+
+    def pitch_to_step(self, pitch: int) -> tuple[int, int]:
+        """(step, alteration) for a MIDI pitch; chromatic notes get the nearest degree.
+
+        Ties between a raised lower degree and a lowered upper degree follow
+        common spelling: b2, b3, b6, b7 are flats; #4 and the rest are sharps.
+        """
+        n = len(self.scale)
+        octave, rel = divmod(pitch - self.tonic_pitch, 12)
+        below = max(i for i, s in enumerate(self.scale) if s <= rel)
+        alt_below = rel - self.scale[below]
+        if alt_below == 0:
+            return octave * n + below, 0
+        above = below + 1
+        above_pitch = self.scale[above] if above < n else 12
+        alt_above = rel - above_pitch
+        prefer_above = abs(alt_above) < alt_below or (
+            abs(alt_above) == alt_below and n == 7 and above in (1, 2, 5, 6)
+        )
+        if prefer_above:
+            return octave * n + above, alt_above
+        return octave * n + below, alt_below
+
+    def nearest_in_scale(self, pitch: int) -> int:
+        """Closest pitch of the scale (ties go down)."""
+        for delta in (0, -1, 1, -2, 2):
+            if self.contains(pitch + delta):
+                return pitch + delta
+        return pitch
+
+
+def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:
+    """'3/4' -> (3, 4); the denominator must be a power of two."""
+    if isinstance(text, tuple):
+        num, den = text
+    else:
+        try:
+            num_s, den_s = str(text).strip().split("/")
+            num, den = int(num_s), int(den_s)
+        except ValueError as e:
+            raise MotifgenError(f"bad meter {text!r}; expected e.g. '4/4' or '6/8'") from e
+    if num < 1 or num > 32 or den not in (1, 2, 4, 8, 16, 32):
+        raise MotifgenError(f"bad meter {text!r}; expected e.g. '4/4' or '6/8'")
+    return num, den
+
+
+def bar_beats(meter: tuple[int, int]) -> float:
+    """Length of one bar in quarter-note beats."""
+    return meter[0] * 4.0 / meter[1]
+
+
+#: Triads as (root offset in semitones, quality) are built by the harmoniser;
+#: here only what chords need from the key.
+def triad(key: Key, degree: int) -> tuple[int, int, int]:
+    """Pitch classes of the diatonic triad on 0-based `degree` of `key`."""
+    return tuple(  # type: ignore[return-value]
+        (key.step_to_pitch(degree + k) - TONIC_OCTAVE_BASE) % 12 for k in (0, 2, 4)
+    )
