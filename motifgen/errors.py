@@ -18,11 +18,6 @@ class MotifgenError(Exception):
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
-    def at(self, where: str) -> MotifgenError:
-        """Return the same error with `where` prefixed (outer context first)."""
-        joined = f"{where}{'' if self.where.startswith('[') else '.'}{self.where}" if self.where else where
-        return type(self)(self.message, joined)
-
 
 class ProjectError(MotifgenError):
     """The project file is malformed or inconsistent."""

@@ -41,7 +41,8 @@ class Notes:
             raise MotifgenError("every note needs a positive duration")
         order = np.lexsort((pitch, onset))
         if not np.array_equal(order, np.arange(len(order))):
-            onset, duration, pitch, velocity = (a[order] for a in (onset, duration, pitch, velocity))
+            onset, duration, pitch, velocity = (
+                a[order] for a in (onset, duration, pitch, velocity))
         for name, arr, dtype in (
             ("onset", onset, np.float64),
             ("duration", duration, np.float64),
