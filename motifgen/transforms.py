@@ -1,0 +1,856 @@
+"""Motif developments: pure functions Motif -> Motif, one registry, one chain syntax.
+
+Every transform returns a new Motif (the input is never changed), keeps onsets
+sorted, durations positive and pitches inside MIDI 0..127 (out-of-range notes
+are folded back by octaves).
+
+A chain is text shared by the project file and the command line::
+
+    "fragment=3, sequence=3:+1, mode=phrygian, augment=2"
+
+steps separated by commas, each ``name`` or ``name=arg1:arg2``; an empty
+argument keeps its default (``invert=:62``). `TRANSFORMS` is the one table of
+what exists; `parse_chain`, `apply_chain` and `format_chain` read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .errors import MotifgenError, TransformError
+from .motif import Motif
+from .theory import MODES, Key, mode_name, parse_meter, pitch_class
+
+__all__ = [
+    "DYNAMICS",
+    "TRANSFORMS",
+    "Param",
+    "Step",
+    "Transform",
+    "apply_chain",
+    "apply_step",
+    "augment",
+    "degrees_of",
+    "diminish",
+    "dynamics",
+    "format_chain",
+    "fragment",
+    "invert",
+    "key",
+    "legato",
+    "metre",
+    "mode",
+    "ornament",
+    "parse_chain",
+    "pitches_of",
+    "register",
+    "retrograde",
+    "rhythm",
+    "sequence",
+    "staccato",
+    "step",
+    "transpose",
+    "truncate",
+]
+
+#: Dynamic marks and the MIDI velocity each stands for.
+DYNAMICS: dict[str, int] = {
+    "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 127,
+}
+
+_EPS = 1e-9
+
+
+# --------------------------------------------------------------------------
+# Vectorised scale-degree conversion (same answers as Key.pitch_to_step)
+
+
+@lru_cache(maxsize=512)
+def _degree_table(key: Key) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scale offsets, and (step, alteration) of each of the 12 pitch classes above the tonic."""
+    pairs = [key.pitch_to_step(key.tonic_pitch + rel) for rel in range(12)]
+    scale = np.array(key.scale, dtype=np.int64)
+    steps = np.array([s for s, _ in pairs], dtype=np.int64)
+    alts = np.array([a for _, a in pairs], dtype=np.int64)
+    return scale, steps, alts
+
+
+def degrees_of(pitch: np.ndarray, key: Key) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, alterations) of MIDI pitches in `key`: `Key.pitch_to_step` on whole arrays."""
+    scale, table_steps, table_alts = _degree_table(key)
+    octave, rel = np.divmod(np.asarray(pitch, dtype=np.int64) - key.tonic_pitch, 12)
+    return octave * len(scale) + table_steps[rel], table_alts[rel]
+
+
+def pitches_of(steps: np.ndarray, alts: np.ndarray, key: Key) -> np.ndarray:
+    """MIDI pitches of absolute scale steps plus alterations: `Key.step_to_pitch` on arrays."""
+    scale = _degree_table(key)[0]
+    octave, index = np.divmod(np.asarray(steps, dtype=np.int64), len(scale))
+    return key.tonic_pitch + 12 * octave + scale[index] + np.asarray(alts, dtype=np.int64)
+
+
+def _fold(pitch: np.ndarray) -> np.ndarray:
+    """Fold pitches into MIDI 0..127 by whole octaves."""
+    pitch = np.asarray(pitch, dtype=np.int64)
+    if len(pitch) == 0 or (pitch.min() >= 0 and pitch.max() <= 127):
+        return pitch
+    pitch = np.where(pitch < 0, pitch + 12 * ((-pitch + 11) // 12), pitch)
+    return np.where(pitch > 127, pitch - 12 * ((pitch - 127 + 11) // 12), pitch)
+
+
+@lru_cache(maxsize=256)
+def _mode_map(source: str, target: str) -> np.ndarray:
+    """Target degree index for each source degree index (may be len(target) = next octave).
+
+    Scales of equal length keep the degree number. Otherwise each source
+    degree goes to the target degree nearest in pitch above the tonic, ties
+    going to the degree in the same proportional position.
+    """
+    src, tgt = MODES[source], MODES[target]
+    if len(src) == len(tgt):
+        return np.arange(len(src), dtype=np.int64)
+    ext = (*tgt, 12)
+    out = []
+    for i, offset in enumerate(src):
+        ideal = i * len(tgt) / len(src)
+        out.append(min(range(len(ext)), key=lambda j: (abs(ext[j] - offset), abs(j - ideal))))
+    return np.array(out, dtype=np.int64)
+
+
+def _remap_steps(steps: np.ndarray, source: str, target: str) -> np.ndarray:
+    if source == target or len(MODES[source]) == len(MODES[target]):
+        return steps
+    octave, index = np.divmod(steps, len(MODES[source]))
+    return octave * len(MODES[target]) + _mode_map(source, target)[index]
+
+
+def _group(meter: tuple[int, int]) -> tuple[float, float]:
+    """(strong-beat group length, beat length) in quarter notes for a meter."""
+    num, den = meter
+    unit = 4.0 / den
+    if den >= 8 and num % 3 == 0 and num > 3:
+        return 3 * unit, unit  # compound: dotted beats
+    if num in (2, 4):
+        return 2 * unit, unit
+    if num == 3:
+        return 3 * unit, unit
+    return num * unit, unit
+
+
+# --------------------------------------------------------------------------
+# Pitch transforms
+
+
+def transpose(m: Motif, semitones: int = 2) -> Motif:
+    """Move every note by `semitones` (chromatic transposition).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> transpose(transpose(m, 5), -5) == m
+    True
+    """
+    return m.with_notes(pitch=_fold(m.pitch + semitones))
+
+
+def step(m: Motif, steps: int = 1) -> Motif:
+    """Move every note by `steps` scale steps in the motif's key (diatonic transposition).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> step(step(m, 3), -3) == m
+    True
+    """
+    s, a = degrees_of(m.pitch, m.key)
+    return m.with_notes(pitch=_fold(pitches_of(s + steps, a, m.key)))
+
+
+def mode(m: Motif, mode: str = "aeolian") -> Motif:
+    """The same degrees in another mode on the same tonic (major -> minor and so on).
+
+    Chromatic notes keep their alteration relative to their degree; between
+    scales of different lengths degrees go to the nearest degree of the new scale.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(0, "ionian"))
+    >>> mode(mode(m, "dorian"), "ionian") == m
+    True
+    """
+    target = mode_name(mode)
+    new_key = Key(m.key.tonic, target)
+    s, a = degrees_of(m.pitch, m.key)
+    s = _remap_steps(s, m.key.mode, target)
+    return m.with_notes(pitch=_fold(pitches_of(s, a, new_key)), key=new_key)
+
+
+def key(m: Motif, tonic: str = "dominant", mode: str | None = None) -> Motif:
+    """Move the motif to another key (tonic, optionally mode), in the nearest octave.
+
+    `tonic` is a note name (F, F#, Bb) or dominant / subdominant.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(0, "ionian"))
+    >>> key(key(m, "F"), "C") == m
+    True
+    """
+    if tonic in ("dominant", "subdominant"):
+        pc = m.key.tonic + (7 if tonic == "dominant" else 5)
+    else:
+        pc = pitch_class(tonic)
+    new_key = Key(pc, mode_name(mode) if mode else m.key.mode)
+    s, a = degrees_of(m.pitch, m.key)
+    s = _remap_steps(s, m.key.mode, new_key.mode)
+    pitch = pitches_of(s, a, new_key)
+    if len(pitch):
+        pitch = pitch - 12 * int(round((pitch.mean() - m.pitch.mean()) / 12))
+    return m.with_notes(pitch=_fold(pitch), key=new_key)
+
+
+def invert(m: Motif, kind: str = "diatonic", axis: int | None = None) -> Motif:
+    """Mirror the intervals about `axis` (a MIDI pitch; default the first note).
+
+    Diatonic inversion mirrors scale steps in the key (chromatic notes mirror
+    their alteration too); chromatic inversion mirrors semitones.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> invert(invert(m)) == m
+    True
+    >>> invert(invert(m, "chromatic", 60), "chromatic", 60) == m
+    True
+    """
+    if len(m) == 0:
+        return m
+    centre = int(m.pitch[0]) if axis is None else axis
+    if kind == "chromatic":
+        return m.with_notes(pitch=_fold(2 * centre - m.pitch))
+    s, a = degrees_of(m.pitch, m.key)
+    centre_step = degrees_of(np.array([centre]), m.key)[0][0]
+    return m.with_notes(pitch=_fold(pitches_of(2 * centre_step - s, -a, m.key)))
+
+
+def register(m: Motif, low: int = 60, high: int = 84) -> Motif:
+    """Place the motif in the range low..high: best whole-motif octave, then fold outliers.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> register(register(m, 36, 60), 36, 60) == register(m, 36, 60)
+    True
+    """
+    if len(m) == 0:
+        return m
+    pitch = m.pitch
+    centre = (low + high) / 2
+    best = min(
+        range(-10, 11),
+        key=lambda k: (-int(((pitch + 12 * k >= low) & (pitch + 12 * k <= high)).sum()),
+                       abs(pitch.mean() + 12 * k - centre)),
+    )
+    pitch = pitch + 12 * best
+    pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
+    pitch = np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
+    return m.with_notes(pitch=_fold(pitch))
+
+
+# --------------------------------------------------------------------------
+# Time transforms
+
+
+def retrograde(m: Motif, part: str = "both") -> Motif:
+    """Play the motif backwards: its pitches, its rhythm, or both.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> retrograde(retrograde(m)) == m
+    True
+    >>> retrograde(retrograde(m, "pitches"), "pitches") == m
+    True
+    """
+    if len(m) == 0:
+        return m
+    if part == "pitches":
+        return m.with_notes(pitch=m.pitch[::-1], velocity=m.velocity[::-1])
+    end = m.onset + m.duration
+    onset = (m.onset[0] + end.max() - end)[::-1]
+    duration = m.duration[::-1]
+    if part == "rhythm":
+        return m.with_notes(onset=onset, duration=duration)
+    return m.with_notes(onset=onset, duration=duration,
+                        pitch=m.pitch[::-1], velocity=m.velocity[::-1])
+
+
+def augment(m: Motif, factor: float = 2.0) -> Motif:
+    """Multiply onsets and durations by `factor` (augmentation).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> diminish(augment(m, 3), 3) == m
+    True
+    """
+    return m.with_notes(onset=m.onset * factor, duration=m.duration * factor)
+
+
+def diminish(m: Motif, factor: float = 2.0) -> Motif:
+    """Divide onsets and durations by `factor` (diminution).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> augment(diminish(m, 2), 2) == m
+    True
+    """
+    return m.with_notes(onset=m.onset / factor, duration=m.duration / factor)
+
+
+def _select(m: Motif, index: np.ndarray) -> Motif:
+    return m.with_notes(onset=m.onset[index], duration=m.duration[index],
+                        pitch=m.pitch[index], velocity=m.velocity[index])
+
+
+def fragment(m: Motif, selection: tuple[str, int] = ("first", 3)) -> Motif:
+    """Keep a cell: ("first", n), ("last", n) or (start index as text, n).
+
+    The cell keeps its place in the bar (it is moved by whole bars only).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> fragment(m, ("first", 4)) == m
+    True
+    """
+    where, n = selection
+    count = len(m)
+    if count == 0:
+        return m
+    if where == "first":
+        start = 0
+    elif where == "last":
+        start = max(0, count - n)
+    else:
+        start = min(int(where), count - 1)
+    cell = _select(m, np.arange(start, min(count, start + n)))
+    bar = m.bar_length
+    shift = np.floor((cell.onset[0] + _EPS) / bar) * bar
+    return cell.with_notes(onset=cell.onset - shift) if shift else cell
+
+
+def truncate(m: Motif, n: int = 1) -> Motif:
+    """Drop the last `n` notes (the cadence); at least one note stays.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> len(truncate(m)), truncate(m, 0) == m
+    (3, True)
+    """
+    return _select(m, np.arange(max(min(1, len(m)), len(m) - n)))
+
+
+def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
+    """Repeat the motif `times` times, each copy `steps` scale steps above the last.
+
+    Copies follow each other at the motif's length rounded up to a whole beat.
+
+    >>> m = Motif.from_degrees([0, 2, 1], [0] * 3, [1, 0.5, 0.5], Key(2, "aeolian"))
+    >>> fragment(sequence(m, 3, 1), ("first", 3)) == m
+    True
+    """
+    if len(m) == 0 or times == 1:
+        return m
+    _, unit = _group(m.meter)
+    start = float(m.onset[0])
+    span = np.ceil((m.end - start) / unit - _EPS) * unit
+    k = np.repeat(np.arange(times), len(m))
+    s, a = degrees_of(m.pitch, m.key)
+    pitch = pitches_of(np.tile(s, times) + k * steps, np.tile(a, times), m.key)
+    return m.with_notes(onset=np.tile(m.onset, times) + k * span,
+                        duration=np.tile(m.duration, times), pitch=_fold(pitch),
+                        velocity=np.tile(m.velocity, times))
+
+
+def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
+    """Recast into another meter (march <-> waltz) by stretching strong-beat notes.
+
+    Each strong-beat group of the old meter (half a 4/4 bar, a 3/4 bar, a
+    dotted beat of 6/8) becomes one group of the new meter: the last beat
+    keeps its length and the strong part takes the rest, so 4/4 ``q q q q``
+    becomes 3/4 ``h q | h q``.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> metre(metre(m, (3, 4)), (4, 4)) == m
+    True
+    """
+    (g_src, u_src), (g_tgt, u_tgt) = _group(m.meter), _group(meter)
+
+    def warp(t: np.ndarray) -> np.ndarray:
+        group = np.floor(t / g_src + _EPS)
+        r = t - group * g_src
+        strong_src, strong_tgt = g_src - u_src, g_tgt - u_tgt
+        inner = np.where(r < strong_src - _EPS, r * (strong_tgt / strong_src),
+                         strong_tgt + (r - strong_src) * (u_tgt / u_src))
+        return group * g_tgt + inner
+
+    onset = warp(m.onset)
+    return m.with_notes(onset=onset, duration=warp(m.onset + m.duration) - onset, meter=meter)
+
+
+def rhythm(m: Motif, style: str = "dotted") -> Motif:
+    """Rhythmic character: dotted (equal pairs -> long-short), syncopated
+    (strong-beat notes anticipated), even (equal notes over the same span).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 1, 1, 1], Key(2, "aeolian"))
+    >>> rhythm(m, "even") == m
+    True
+    """
+    n = len(m)
+    if n < 2:
+        return m
+    onset, dur = m.onset.copy(), m.duration.copy()
+    if style == "even":
+        start = onset[0]
+        length = (m.end - start) / n
+        return m.with_notes(onset=start + length * np.arange(n), duration=np.full(n, length))
+    adjacent = np.abs(onset[:-1] + dur[:-1] - onset[1:]) < _EPS
+    if style == "dotted":
+        grid = onset[:-1] / (2 * dur[:-1])
+        on_grid = np.abs(grid - np.round(grid)) < _EPS
+        pair = adjacent & (np.abs(dur[:-1] - dur[1:]) < _EPS) & on_grid
+        half = np.where(pair, dur[:-1] / 2, 0.0)
+        dur[:-1] += half
+        onset[1:] += half
+        dur[1:] -= half
+        return m.with_notes(onset=onset, duration=dur)
+    group, _ = _group(m.meter)
+    position = onset[1:] / group
+    strong = adjacent & (np.abs(position - np.round(position)) < _EPS)
+    shift = np.where(strong, np.minimum(0.5, dur[:-1] / 2), 0.0)
+    dur[:-1] -= shift
+    onset[1:] -= shift
+    dur[1:] += shift
+    return m.with_notes(onset=onset, duration=dur)
+
+
+def ornament(m: Motif, figure: str = "neighbour") -> Motif:
+    """Decorate with diatonic figures: neighbour, passing, grace or turn.
+
+    neighbour: long notes (a beat or more, else the longest) become note -
+    upper neighbour - note; passing: leaps of a third are filled; grace: a
+    short upper grace note before the first and every long note; turn: the
+    longest note becomes upper - note - lower - note.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> [len(ornament(m, f)) for f in ("neighbour", "passing", "grace", "turn")]
+    [8, 5, 6, 7]
+    """
+    n = len(m)
+    if n == 0:
+        return m
+    s, a = degrees_of(m.pitch, m.key)
+    onset, dur, pitch, vel = m.onset, m.duration, m.pitch, m.velocity
+    neighbour = {d: pitches_of(s + d, np.zeros(n, dtype=np.int64), m.key) for d in (-1, 1)}
+    # Each note becomes a list of (offset as a fraction of its length, length fraction, pitch).
+    if figure == "passing":
+        gap = np.diff(s)
+        fill = np.zeros(n, dtype=bool)
+        fill[:-1] = (np.abs(gap) == 2) & (a[:-1] == 0) & (a[1:] == 0)
+        middle = np.zeros(n, dtype=np.int64)
+        middle[:-1] = pitches_of(s[:-1] + np.sign(gap), np.zeros(n - 1, dtype=np.int64), m.key)
+        figures = [[(0.0, 0.5, pitch[i]), (0.5, 0.5, middle[i])] if fill[i] else None
+                   for i in range(n)]
+    elif figure == "turn":
+        longest = int(np.argmax(dur))
+        figures = [None] * n
+        figures[longest] = [(q / 4, 0.25, p) for q, p in enumerate(
+            (neighbour[1][longest], pitch[longest], neighbour[-1][longest], pitch[longest]))]
+    else:
+        long = dur >= 1.0 - _EPS
+        if figure == "neighbour":
+            if not long.any():
+                long[int(np.argmax(dur))] = True
+            figures = [[(0.0, 0.5, pitch[i]), (0.5, 0.25, neighbour[1][i]),
+                        (0.75, 0.25, pitch[i])] if long[i] else None for i in range(n)]
+        else:  # grace
+            long[0] = True
+            figures = [None] * n
+            for i in np.flatnonzero(long):
+                g = min(0.125, dur[i] / 4) / dur[i]
+                figures[i] = [(0.0, g, neighbour[1][i]), (g, 1.0 - g, pitch[i])]
+    rows = []
+    for i in range(n):
+        for frac_on, frac_len, p in figures[i] or [(0.0, 1.0, pitch[i])]:
+            rows.append((onset[i] + frac_on * dur[i], frac_len * dur[i], p, vel[i]))
+    cols = list(zip(*rows))
+    return m.with_notes(onset=cols[0], duration=cols[1], pitch=_fold(np.array(cols[2])),
+                        velocity=cols[3])
+
+
+def _next_onset_gap(m: Motif) -> np.ndarray:
+    """Time from each note to the next later onset (inf for the last notes)."""
+    nxt = np.searchsorted(m.onset, m.onset + _EPS, side="left")
+    gap = np.full(len(m), np.inf)
+    has = nxt < len(m)
+    gap[has] = m.onset[nxt[has]] - m.onset[has]
+    return gap
+
+
+def legato(m: Motif, ratio: float = 1.0) -> Motif:
+    """Hold each note until the next one starts (times `ratio`); the last note keeps its length.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> legato(m) == m
+    True
+    """
+    gap = _next_onset_gap(m)
+    return m.with_notes(duration=np.where(np.isfinite(gap), gap * ratio, m.duration))
+
+
+def staccato(m: Motif, ratio: float = 0.5) -> Motif:
+    """Shorten notes to `ratio` of their length (never past the next onset).
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> staccato(m, 1.0) == m
+    True
+    """
+    return m.with_notes(duration=np.minimum(m.duration, _next_onset_gap(m)) * ratio)
+
+
+def dynamics(m: Motif, levels: tuple[int, int] = (DYNAMICS["p"], DYNAMICS["f"])) -> Motif:
+    """Scale velocities to a level, or ramp from one level to another (crescendo,
+    diminuendo) across the motif; accents relative to the mean survive.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> dynamics(m, (80, 80)) == m
+    True
+    """
+    if len(m) == 0:
+        return m
+    first, last = levels
+    span = m.onset[-1] - m.onset[0]
+    where = (m.onset - m.onset[0]) / span if span > 0 else np.zeros(len(m))
+    target = first + (last - first) * where
+    accent = m.velocity / m.velocity.mean()
+    return m.with_notes(velocity=np.clip(np.rint(accent * target), 1, 127).astype(np.int64))
+
+
+# --------------------------------------------------------------------------
+# Argument parsers: each takes the text of one argument and returns the value,
+# raising ValueError when the text is not what is expected.
+
+
+def _int(text: str) -> int:
+    return int(text)
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 64:
+        raise ValueError(text)
+    return value
+
+
+def _natural(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _positive(text: str) -> float:
+    value = float(Fraction(text))
+    if not 0 < value <= 64:
+        raise ValueError(text)
+    return value
+
+
+def _ratio(text: str) -> float:
+    value = float(Fraction(text))
+    if not 0 < value <= 2:
+        raise ValueError(text)
+    return value
+
+
+def _midi(text: str) -> int:
+    """A MIDI number (0..127) or a note name with octave such as D4 or Bb3."""
+    text = text.strip()
+    try:
+        value = int(text)
+    except ValueError:
+        head = text.rstrip("0123456789-")
+        octave = text[len(head):]
+        if not head or not octave:
+            raise ValueError(text) from None
+        try:
+            value = 12 * (int(octave) + 1) + pitch_class(head)
+        except MotifgenError as e:
+            raise ValueError(text) from e
+    if not 0 <= value <= 127:
+        raise ValueError(text)
+    return value
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text.lower() not in options:
+            raise ValueError(text)
+        return text.lower()
+    return parse
+
+
+def _mode(text: str) -> str:
+    try:
+        return mode_name(text.replace("-", "_"))
+    except MotifgenError as e:
+        raise ValueError(text) from e
+
+
+def _tonic(text: str) -> str:
+    if text.lower() in ("dominant", "subdominant"):
+        return text.lower()
+    try:
+        pitch_class(text)
+    except MotifgenError as e:
+        raise ValueError(text) from e
+    return text
+
+
+def _meter(text: str) -> tuple[int, int]:
+    try:
+        return parse_meter(text)
+    except MotifgenError as e:
+        raise ValueError(text) from e
+
+
+def _level(text: str) -> int:
+    if text.lower() in DYNAMICS:
+        return DYNAMICS[text.lower()]
+    value = int(text)
+    if not 1 <= value <= 127:
+        raise ValueError(text)
+    return value
+
+
+def _levels(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("..")
+    return (_level(first), _level(last or first))
+
+
+def _selection(text: str) -> tuple[str, int]:
+    parts = text.split(":")
+    if len(parts) == 1:
+        return ("first", _count(parts[0]))
+    if len(parts) == 2:
+        where = parts[0].lower()
+        if where not in ("first", "last"):
+            where = str(_natural(where))
+        return (where, _count(parts[1]))
+    raise ValueError(text)
+
+
+# --------------------------------------------------------------------------
+# The registry
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of a transform: its name, what it expects, its default and parser."""
+
+    name: str
+    expects: str
+    default: Any
+    parse: Callable[[str], Any]
+    text_default: str = ""
+    rest: bool = False  # takes all remaining ':'-separated parts as one value
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A registered transform: name, function, one-line summary and its arguments."""
+
+    name: str
+    func: Callable[..., Motif]
+    summary: str
+    params: tuple[Param, ...] = ()
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def usage(self) -> str:
+        """Chain syntax, e.g. ``sequence=TIMES:STEPS``."""
+        if not self.params:
+            return self.name
+        return f"{self.name}=" + ":".join(p.name.upper() for p in self.params)
+
+    @property
+    def defaults(self) -> str:
+        return ", ".join(f"{p.name}={p.text_default or p.default}" for p in self.params)
+
+    def bind(self, args: Sequence[str]) -> dict[str, Any]:
+        """Parse argument texts into keyword arguments (TransformError when they are wrong)."""
+        values: dict[str, Any] = {}
+        args = list(args)
+        for i, param in enumerate(self.params):
+            if param.rest:
+                raw, args = ":".join(args[i:]), []
+            else:
+                raw = args[i] if i < len(args) else ""
+            if raw.strip() == "":
+                values[param.name] = param.default
+                continue
+            try:
+                values[param.name] = param.parse(raw.strip())
+            except (ValueError, ZeroDivisionError) as e:
+                raise TransformError(
+                    f"transform {self.name!r}: bad {param.name} {raw.strip()!r}; "
+                    f"expected {param.expects} (usage: {self.usage})") from e
+        if len(args) > len(self.params):
+            raise TransformError(
+                f"transform {self.name!r} takes at most {len(self.params)} argument(s) "
+                f"({self.usage}), got {len(args)}: {':'.join(args)!r}")
+        return values
+
+
+def _p(name: str, expects: str, default: Any, parse: Callable[[str], Any],
+       text: str = "", rest: bool = False) -> Param:
+    return Param(name, expects, default, parse, text or str(default), rest)
+
+
+_MODES_TEXT = "a mode (" + ", ".join(MODES) + ")"
+
+#: Every transform, in the order the CLI lists them.
+TRANSFORMS: dict[str, Transform] = {t.name: t for t in (
+    Transform("transpose", transpose, "move by semitones (chromatic transposition)",
+              (_p("semitones", "an integer number of semitones, e.g. +2 or -5", 2, _int),)),
+    Transform("step", step, "move by scale steps in the key (diatonic transposition)",
+              (_p("steps", "an integer number of scale steps, e.g. +1 or -2", 1, _int),),
+              aliases=("transpose_diatonic",)),
+    Transform("mode", mode, "same degrees in another mode on the same tonic",
+              (_p("mode", _MODES_TEXT, "aeolian", _mode),)),
+    Transform("key", key, "move to another tonic (and mode), nearest octave",
+              (_p("tonic", "a note name (F, F#, Bb) or dominant/subdominant", "dominant",
+                  _tonic),
+               _p("mode", _MODES_TEXT, None, _mode, "same"))),
+    Transform("invert", invert, "mirror the intervals about an axis (default the first note)",
+              (_p("kind", "diatonic or chromatic", "diatonic", _choice("diatonic", "chromatic")),
+               _p("axis", "a MIDI pitch 0..127 or a note such as D4", None, _midi, "first note"))),
+    Transform("retrograde", retrograde, "play backwards: pitches, rhythm or both",
+              (_p("part", "pitches, rhythm or both", "both",
+                  _choice("pitches", "rhythm", "both")),)),
+    Transform("augment", augment, "lengthen every value by a factor",
+              (_p("factor", "a positive number such as 2, 1.5 or 3/2", 2.0, _positive),),
+              aliases=("augmentation",)),
+    Transform("diminish", diminish, "shorten every value by a factor",
+              (_p("factor", "a positive number such as 2, 1.5 or 3/2", 2.0, _positive),),
+              aliases=("diminution",)),
+    Transform("fragment", fragment, "keep a cell: first n notes, last n, or from note i",
+              (_p("notes", "N, first:N, last:N or START:N (0-based start)", ("first", 3),
+                  _selection, "3", rest=True),)),
+    Transform("sequence", sequence, "repeat the motif, each copy a scale step higher",
+              (_p("times", "a whole number of copies 1..64", 3, _count),
+               _p("steps", "an integer number of scale steps between copies", 1, _int))),
+    Transform("truncate", truncate, "drop the last note(s): the phrase stops before its cadence",
+              (_p("notes", "a whole number of notes to drop, 0 or more", 1, _natural),)),
+    Transform("metre", metre, "recast into another meter by stretching strong beats",
+              (_p("meter", "a meter such as 3/4, 4/4 or 6/8", (3, 4), _meter, "3/4"),),
+              aliases=("meter",)),
+    Transform("rhythm", rhythm, "rhythmic character: dotted, syncopated or even",
+              (_p("style", "dotted, syncopated or even", "dotted",
+                  _choice("dotted", "syncopated", "even")),)),
+    Transform("ornament", ornament, "diatonic decoration: neighbour, passing, grace or turn",
+              (_p("figure", "neighbour, passing, grace or turn", "neighbour",
+                  _choice("neighbour", "passing", "grace", "turn")),)),
+    Transform("register", register, "place in a pitch range by octaves",
+              (_p("low", "a MIDI pitch 0..127 or a note such as C4", 60, _midi),
+               _p("high", "a MIDI pitch at least an octave above low", 84, _midi))),
+    Transform("legato", legato, "hold each note until the next",
+              (_p("ratio", "a fraction of the gap to the next note, 0 < r <= 2", 1.0, _ratio),)),
+    Transform("staccato", staccato, "shorten notes",
+              (_p("ratio", "a fraction of the note length, 0 < r <= 1", 0.5, _ratio),)),
+    Transform("dynamics", dynamics, "velocity level or a ramp (pp..ff = crescendo)",
+              (_p("levels", "a mark (ppp..fff) or velocity, or FROM..TO such as pp..ff",
+                  (49, 96), _levels, "p..f"),)),
+)}
+
+_ALIASES: dict[str, str] = {a: t.name for t in TRANSFORMS.values() for a in t.aliases}
+
+
+def _lookup(name: str) -> Transform:
+    canonical = _ALIASES.get(name, name)
+    if canonical not in TRANSFORMS:
+        known = ", ".join(TRANSFORMS)
+        raise TransformError(f"unknown transform {name!r}; known transforms: {known}")
+    return TRANSFORMS[canonical]
+
+
+def _check(t: Transform, values: dict[str, Any]) -> dict[str, Any]:
+    """Checks that involve more than one argument."""
+    if t.name == "register" and values["high"] - values["low"] < 11:
+        raise TransformError(
+            f"transform 'register': range {values['low']}..{values['high']} is narrower "
+            f"than an octave; expected high >= low + 11 (usage: {t.usage})")
+    if t.name == "staccato" and values["ratio"] > 1:
+        raise TransformError(
+            f"transform 'staccato': bad ratio {values['ratio']}; expected 0 < r <= 1")
+    return values
+
+
+# --------------------------------------------------------------------------
+# Chains
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a chain: a registered transform name and its argument texts."""
+
+    name: str
+    args: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.name if not self.args else f"{self.name}={':'.join(self.args)}"
+
+    @property
+    def transform(self) -> Transform:
+        return _lookup(self.name)
+
+    def kwargs(self) -> dict[str, Any]:
+        """The parsed arguments (TransformError when unknown or invalid)."""
+        t = self.transform
+        return _check(t, t.bind(self.args))
+
+
+def parse_chain(text: str) -> tuple[Step, ...]:
+    """Parse ``"name, name=a:b, ..."`` into checked Steps (aliases become registry names).
+
+    >>> parse_chain("fragment=3, sequence=3:+1, mode=phrygian, augment=2")[1]
+    Step(name='sequence', args=('3', '+1'))
+    >>> format_chain(parse_chain(" invert = chromatic : 60 ,retrograde"))
+    'invert=chromatic:60, retrograde'
+    """
+    steps = []
+    for piece in text.split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        name, eq, rest = piece.partition("=")
+        name = name.strip().lower().replace("-", "_")
+        args = tuple(a.strip() for a in rest.split(":")) if eq else ()
+        if not name:
+            raise TransformError(f"chain step {piece!r} has no transform name")
+        step_ = Step(_lookup(name).name, args)
+        step_.kwargs()
+        steps.append(step_)
+    return tuple(steps)
+
+
+def format_chain(steps: Sequence[Step]) -> str:
+    """The chain text of `steps`; ``parse_chain(format_chain(s)) == s``."""
+    return ", ".join(str(s) for s in steps)
+
+
+def apply_step(m: Motif, step_: Step, rng: np.random.Generator | None = None) -> Motif:
+    """Apply one Step. `rng` is accepted for transforms that draw random choices."""
+    t = step_.transform
+    return t.func(m, **step_.kwargs())
+
+
+def apply_chain(m: Motif, chain: str | Sequence[Step],
+                rng: np.random.Generator | None = None) -> Motif:
+    """Apply a chain (text or Steps) left to right.
+
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> apply_chain(m, "retrograde, augment=3, retrograde, diminish=3") == m
+    True
+    """
+    steps = parse_chain(chain) if isinstance(chain, str) else chain
+    for s in steps:
+        m = apply_step(m, s, rng)
+    return m
