@@ -83,13 +83,16 @@ def quantise(rows: list[tuple[float, float, int, int]]) -> list[tuple[Fraction, 
     return sorted(out)
 
 
-def _voices(events: list[tuple[Fraction, Fraction, int]]) -> list[list[tuple[Fraction, Fraction, list[int]]]]:
+Chord = tuple[Fraction, Fraction, list[int]]
+
+
+def _voices(events: list[tuple[Fraction, Fraction, int]]) -> list[list[Chord]]:
     """Group simultaneous notes into chords and spread overlapping chords over voices."""
     chords: dict[tuple[Fraction, Fraction], list[int]] = defaultdict(list)
     for start, end, pitch in events:
         if pitch not in chords[(start, end)]:
             chords[(start, end)].append(pitch)
-    voices: list[list[tuple[Fraction, Fraction, list[int]]]] = []
+    voices: list[list[Chord]] = []
     for (start, end), pitches in sorted(chords.items()):
         free = [v for v in voices if v[-1][1] <= start]
         if free:
@@ -215,7 +218,8 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
         obj = _note_object(pitches, seg_end - seg_start, is_drum)
         tied_in, tied_out = start < bar_start, end > bar_end
         if tied_in or tied_out:
-            obj.tie = tie.Tie("continue" if tied_in and tied_out else "stop" if tied_in else "start")
+            kind = "continue" if tied_in and tied_out else "stop" if tied_in else "start"
+            obj.tie = tie.Tie(kind)
         target.insert(seg_start - bar_start, obj)
         cursor = seg_end
     if cursor < bar_end:
@@ -228,16 +232,20 @@ def _bars(score: Score, events_end: Fraction) -> list[tuple[Fraction, Fraction, 
     """(start, end, meter) of every bar covering the scene and every note."""
     tm = score.tempo_map
     until = max(float(score.length_beats), float(events_end), 1e-9)
-    lines = [Fraction(b).limit_denominator(96) for b in tm.bar_lines(until)]
+    lines = [_frac(b) for b in tm.bar_lines(until)]
     bars = []
     for i, start in enumerate(lines):
         meter = tm.meter_at(float(start))
-        end = lines[i + 1] if i + 1 < len(lines) else start + Fraction(bar_beats(meter)).limit_denominator(96)
+        end = lines[i + 1] if i + 1 < len(lines) else start + _frac(bar_beats(meter))
         bars.append((start, end, meter))
     # bar_lines includes a line at `until` when it falls on one: drop a bar that starts there
-    while len(bars) > 1 and bars[-1][0] >= Fraction(until).limit_denominator(96) - Fraction(1, 1000):
+    while len(bars) > 1 and bars[-1][0] >= _frac(until) - Fraction(1, 1000):
         bars.pop()
     return bars
+
+
+def _frac(beat: float) -> Fraction:
+    return Fraction(beat).limit_denominator(96)
 
 
 def _bar_index(bars: list, beat: Fraction) -> int:
@@ -249,15 +257,13 @@ def _bar_index(bars: list, beat: Fraction) -> int:
 
 def build_stream(score: Score) -> Any:
     """The music21 Score for `score` (sounding pitch; written pitch on export)."""
-    from music21 import expressions, meter, metadata, stream, tempo
+    from music21 import expressions, metadata, meter, stream, tempo
 
     parts_events = [quantise(p.notes.rows()) for p in score.parts]
     events_end = max((e for evs in parts_events for _, e, _ in evs), default=Fraction(0))
     bars = _bars(score, events_end)
 
-    def q(beat: float) -> Fraction:
-        return Fraction(beat).limit_denominator(96)
-
+    q = _frac
     m21 = stream.Score()
     m21.metadata = metadata.Metadata()
     m21.metadata.title = score.title or score.id
