@@ -113,40 +113,54 @@ def _voices(events: list[tuple[Fraction, Fraction, int]]) -> list[list[Chord]]:
 # --------------------------------------------------------------------- names
 
 def _catalogue_entry(part: Part) -> Any:
-    try:
-        from .. import orchestra  # written separately; optional until it lands
-    except ImportError:
-        return None
-    table = getattr(orchestra, "INSTRUMENTS", None)
-    return table.get(part.instrument) if isinstance(table, dict) else None
+    """The `motifgen.orchestra` entry of the part's instrument, or None."""
+    from ..orchestra import ALIASES, INSTRUMENTS
+
+    name = (part.instrument or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return INSTRUMENTS.get(name) or INSTRUMENTS.get(ALIASES.get(name, ""))
 
 
 def display_name(part: Part) -> str:
-    """Name printed for a part: the part's own name, else the catalogue's display name."""
+    """Name printed for a part: its own name, or the catalogue's display name when
+    the part is named only by its catalogue key (e.g. ``english_horn``)."""
     entry = _catalogue_entry(part)
-    shown = getattr(entry, "display_name", None) or getattr(entry, "display", None)
     if part.name and part.name != part.instrument:
         return part.name
-    if shown:
-        return str(shown)
+    if entry is not None:
+        return entry.display
     return (part.name or part.instrument or "Part").replace("_", " ").title()
 
 
 def _instrument(part: Part, index: int) -> Any:
-    from music21 import instrument
+    """A music21 instrument with names, MIDI program and channel, and transposition."""
+    from music21 import instrument, interval
 
-    if part.is_drum:
-        inst = instrument.UnpitchedPercussion()
-    else:
-        try:
-            inst = instrument.instrumentFromMidiProgram(int(part.program))
-        except Exception:  # music21 raises its own error for unmapped programs
-            inst = instrument.Instrument()
-        inst.midiProgram = int(part.program)
     entry = _catalogue_entry(part)
-    shown = getattr(entry, "display_name", None) or getattr(entry, "display", None)
-    inst.instrumentName = str(shown) if shown else display_name(part)
+    inst = None
+    if entry is not None:
+        cls = getattr(instrument, entry.music21_class, None)
+        if isinstance(cls, type) and issubclass(cls, instrument.Instrument):
+            inst = cls()
+    if inst is None:
+        if part.is_drum:
+            inst = instrument.UnpitchedPercussion()
+        else:
+            try:
+                inst = instrument.instrumentFromMidiProgram(int(part.program))
+            except Exception:  # music21 raises its own error for unmapped programs
+                inst = instrument.Instrument()
+    if entry is not None and not part.is_drum:
+        # catalogue semitones: written -> sounding (clarinet -2)
+        semitones = int(entry.transposition)
+        inst.transposition = interval.Interval(semitones) if semitones else None
+    if part.is_drum:
+        inst.transposition = None
+    else:
+        inst.midiProgram = int(part.program)
+    inst.instrumentName = entry.display if entry is not None else display_name(part)
+    inst.instrumentAbbreviation = None
     inst.partName = display_name(part)
+    inst.partAbbreviation = None
     inst.partId = f"P{index + 1}"
     inst.instrumentId = f"P{index + 1}-I1"
     inst.midiChannel = 9 if part.is_drum else int(part.channel) % 16
