@@ -1,0 +1,302 @@
+"""The instrument catalogue, role -> instrument assignment and range fitting.
+
+One table, `INSTRUMENTS`, feeds the CLI (`motifgen instruments`), project-file
+validation, the arranger and the README. Ranges are *sounding* MIDI numbers;
+GM programs are 0-based. Instruments with ``is_drum=True`` play on the GM
+drum channel (index 9) and have one fixed drum key.
+
+>>> instrument("horn").program
+60
+>>> fit_range(np.array([40, 43, 47]), instrument("flute")).tolist()
+[64, 67, 71]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import MotifgenError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .moods import Mood
+
+#: The roles a part can play in a cue, in order of importance.
+ROLES: tuple[str, ...] = ("melody", "counter", "harmony", "bass", "percussion")
+
+#: MIDI channel (0-based) of the General MIDI drum kit.
+DRUM_CHANNEL = 9
+#: Melodic channels, in the order they are handed out (15 of them).
+MELODIC_CHANNELS: tuple[int, ...] = tuple(c for c in range(16) if c != DRUM_CHANNEL)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One catalogue entry.
+
+    `low`/`high`: full sounding range; `comfortable`: the range a melody sits
+    well in (None when the full range is fine); `transposition`: semitones from
+    written to sounding pitch for notation (clarinet -2: sounds a tone lower
+    than written); `drum_key`: GM drum-kit key for drum-channel instruments.
+    """
+
+    name: str
+    program: int
+    low: int
+    high: int
+    comfortable: tuple[int, int] | None
+    family: str
+    roles: tuple[str, ...]
+    display: str
+    music21_class: str
+    transposition: int = 0
+    is_drum: bool = False
+    drum_key: int | None = None
+
+    def melody_range(self) -> tuple[int, int]:
+        """The comfortable range if there is one, else the full range."""
+        return self.comfortable or (self.low, self.high)
+
+
+_MEL = ("melody", "counter")
+_ALL_PITCHED = ("melody", "counter", "harmony", "bass")
+
+
+def _i(name, program, low, high, comfortable, family, roles, display, m21, transposition=0):
+    return Instrument(name, program, low, high, comfortable, family, tuple(roles), display, m21,
+                      transposition)
+
+
+def _drum(name: str, key: int, display: str, m21: str) -> Instrument:
+    return Instrument(name, 0, key, key, None, "percussion", ("percussion",), display, m21,
+                      0, True, key)
+
+
+#: The catalogue. Sounding ranges and 0-based GM programs from REFERENCE §6.
+INSTRUMENTS: dict[str, Instrument] = {
+    i.name: i
+    for i in (
+        _i("piccolo", 72, 74, 108, (81, 105), "woodwind", _MEL, "Piccolo", "Piccolo", 12),
+        _i("flute", 73, 60, 96, (62, 93), "woodwind", _MEL + ("harmony",), "Flute", "Flute"),
+        _i("oboe", 68, 58, 93, (62, 86), "woodwind", _MEL + ("harmony",), "Oboe", "Oboe"),
+        _i("english_horn", 69, 52, 84, (55, 79), "woodwind", _MEL + ("harmony",),
+           "English Horn", "EnglishHorn", -7),
+        _i("clarinet", 71, 50, 94, (52, 84), "woodwind", _MEL + ("harmony",),
+           "Clarinet in Bb", "Clarinet", -2),
+        _i("bassoon", 70, 34, 76, (36, 72), "woodwind", _ALL_PITCHED, "Bassoon", "Bassoon"),
+        _i("horn", 60, 35, 77, (53, 74), "brass", _MEL + ("harmony",), "Horn in F", "Horn", -7),
+        _i("trumpet", 56, 52, 84, (55, 79), "brass", _MEL + ("harmony",),
+           "Trumpet in Bb", "Trumpet", -2),
+        _i("trombone", 57, 40, 77, (45, 65), "brass", _ALL_PITCHED, "Trombone", "Trombone"),
+        _i("tuba", 58, 26, 65, (29, 60), "brass", ("melody", "bass"), "Tuba", "Tuba"),
+        _i("brass", 61, 34, 84, None, "brass", _ALL_PITCHED, "Brass Section", "BrassInstrument"),
+        _i("timpani", 47, 38, 60, None, "percussion", ("percussion", "bass"),
+           "Timpani", "Timpani"),
+        _i("harp", 46, 24, 103, None, "plucked", _ALL_PITCHED, "Harp", "Harp"),
+        _i("celesta", 8, 60, 108, None, "keyboard", _MEL + ("harmony",),
+           "Celesta", "Celesta", 12),
+        _i("glockenspiel", 9, 79, 108, None, "percussion", _MEL, "Glockenspiel",
+           "Glockenspiel", 24),
+        _i("xylophone", 13, 65, 108, None, "percussion", _MEL, "Xylophone", "Xylophone", 12),
+        _i("violin", 40, 55, 105, (55, 88), "strings", _MEL + ("harmony",), "Violin", "Violin"),
+        _i("viola", 41, 48, 88, (48, 72), "strings", _MEL + ("harmony",), "Viola", "Viola"),
+        _i("cello", 42, 36, 81, (50, 69), "strings", _ALL_PITCHED, "Violoncello", "Violoncello"),
+        _i("contrabass", 43, 28, 67, (28, 50), "strings", ("bass", "harmony"),
+           "Contrabass", "Contrabass", -12),
+        _i("strings", 48, 28, 96, None, "strings", _ALL_PITCHED, "Strings", "StringInstrument"),
+        _i("tremolo_strings", 44, 28, 96, None, "strings", ("harmony", "bass"),
+           "Strings (tremolo)", "StringInstrument"),
+        _i("pizzicato_strings", 45, 28, 96, None, "strings", ("harmony", "bass"),
+           "Strings (pizz.)", "StringInstrument"),
+        _i("choir", 52, 40, 81, None, "voices", ("melody", "harmony"), "Choir", "Choir"),
+        _i("piano", 0, 21, 108, None, "keyboard", _ALL_PITCHED, "Piano", "Piano"),
+        _drum("taiko", 35, "Taiko", "Taiko"),
+        _drum("bass_drum", 36, "Bass Drum", "BassDrum"),
+        _drum("snare_drum", 38, "Snare Drum", "SnareDrum"),
+        _drum("cymbal", 49, "Crash Cymbals", "CrashCymbals"),
+        _drum("suspended_cymbal", 51, "Suspended Cymbal", "SuspendedCymbal"),
+        _drum("tam_tam", 52, "Tam-tam", "TamTam"),
+        _drum("drums", 36, "Percussion", "UnpitchedPercussion"),
+    )
+}
+
+#: Other spellings users write in project files.
+ALIASES: dict[str, str] = {
+    "french_horn": "horn", "horns": "horn", "cor_anglais": "english_horn",
+    "trumpets": "trumpet", "trombones": "trombone", "violins": "violin",
+    "violas": "viola", "cellos": "cello", "violoncello": "cello", "double_bass": "contrabass",
+    "bass": "contrabass", "basses": "contrabass", "string_ensemble": "strings",
+    "brass_section": "brass", "choir_aahs": "choir", "tremolo": "tremolo_strings",
+    "pizzicato": "pizzicato_strings", "pizz": "pizzicato_strings", "cymbals": "cymbal",
+    "gong": "tam_tam", "tamtam": "tam_tam", "kit": "drums",
+}
+
+
+def canonical_name(name: str) -> str:
+    """Catalogue name for `name` (case-insensitive; spaces or hyphens allowed)."""
+    key = str(name).strip().lower().replace(" ", "_").replace("-", "_")
+    key = ALIASES.get(key, key)
+    if key not in INSTRUMENTS:
+        raise MotifgenError(
+            f"unknown instrument {name!r}; expected one of: {', '.join(sorted(INSTRUMENTS))}"
+        )
+    return key
+
+
+def instrument(name: str) -> Instrument:
+    """The catalogue entry for `name` (MotifgenError listing the names if unknown)."""
+    return INSTRUMENTS[canonical_name(name)]
+
+
+def fit_range(
+    pitches: np.ndarray | Sequence[int], inst: Instrument | str, comfortable: bool = False
+) -> np.ndarray:
+    """Move `pitches` into the instrument's range by whole octaves, never by clipping.
+
+    First the whole line moves by the octave shift that leaves the fewest notes
+    outside (then the smallest shift), so the contour survives; any note still
+    outside is folded by octaves to the nearest octave inside. Every result has
+    the pitch class of its input. Drum instruments return the input unchanged.
+
+    >>> fit_range([50, 55, 62, 74], "violin").tolist()
+    [62, 67, 74, 86]
+    >>> fit_range([60, 84], "flute", comfortable=True).tolist()
+    [72, 84]
+    """
+    inst = instrument(inst) if isinstance(inst, str) else inst
+    arr = np.asarray(pitches, dtype=np.int64).reshape(-1)
+    if inst.is_drum or len(arr) == 0:
+        return arr.copy()
+    lo, hi = inst.melody_range() if comfortable else (inst.low, inst.high)
+    if hi - lo < 11:
+        raise MotifgenError(
+            f"{inst.name}: range {lo}-{hi} is narrower than an octave; cannot fit by octaves"
+        )
+    centre = (lo + hi) / 2.0
+    best_shift, best_key = 0, None
+    base = int(round((centre - float(np.median(arr))) / 12.0))
+    for k in range(base - 3, base + 4):
+        shifted = arr + 12 * k
+        outside = int(np.count_nonzero((shifted < lo) | (shifted > hi)))
+        key = (outside, abs(k), abs(float(shifted.mean()) - centre))
+        if best_key is None or key < best_key:
+            best_shift, best_key = k, key
+    out = arr + 12 * best_shift
+    low_mask = out < lo
+    out[low_mask] += 12 * ((lo - out[low_mask] + 11) // 12)
+    high_mask = out > hi
+    out[high_mask] -= 12 * ((out[high_mask] - hi + 11) // 12)
+    return out
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One part of a cue: which instrument plays which role on which channel.
+
+    `line`: for melody/counter parts, which featured motif they play (0 = the
+    lead). `doubles`: the part name this one doubles, `octave` octaves away
+    (-1 = an octave below). `members`: for the drum-kit part, the drum-channel
+    instruments merged into it.
+    """
+
+    name: str
+    role: str
+    instrument: str
+    program: int
+    channel: int
+    is_drum: bool = False
+    line: int = 0
+    doubles: str = ""
+    octave: int = 0
+    members: tuple[str, ...] = ()
+
+
+def assign(mood: Mood, lead_instrument: str | None = None, featured_count: int = 1
+           ) -> list[Assignment]:
+    """Parts for a cue in `mood` featuring `featured_count` motifs.
+
+    The melody goes to `lead_instrument` (a character's signature timbre) or the
+    mood's first melody instrument; when the mood has ``doubling`` set, the next
+    melody instrument doubles it that many octaves away (heroic: horns an octave
+    below the trumpet). Each further featured motif gets a counter instrument.
+    Every harmony, bass and pitched percussion instrument gets a part; all
+    drum-channel instruments share one part on channel 9. Channels are unique;
+    more than 15 melodic parts is an error.
+
+    >>> from motifgen.moods import PRESETS
+    >>> [(a.role, a.instrument, a.channel) for a in assign(PRESETS["tender"])][:2]
+    [('melody', 'violin', 0), ('harmony', 'strings', 1)]
+    """
+    orch: Mapping[str, Sequence[str]] = mood.orchestra
+    melody_pool = [canonical_name(n) for n in orch.get("melody", ())]
+    counter_pool = [canonical_name(n) for n in orch.get("counter", ())]
+    lead = canonical_name(lead_instrument) if lead_instrument else (
+        melody_pool[0] if melody_pool else "piano")
+    planned: list[dict[str, Any]] = [dict(role="melody", instrument=lead, line=0)]
+    doubling = int(getattr(mood, "doubling", 0) or 0)
+    if doubling:
+        partner = next((n for n in melody_pool if n != lead), None)
+        if partner is not None:
+            planned.append(dict(role="melody", instrument=partner, line=0,
+                                doubles=lead, octave=doubling))
+    used = {p["instrument"] for p in planned}
+    pool = [n for n in counter_pool + melody_pool if n not in used] or counter_pool or [lead]
+    for line in range(1, max(1, int(featured_count))):
+        planned.append(dict(role="counter", instrument=pool[(line - 1) % len(pool)], line=line))
+    drums: list[str] = []
+    for role in ("harmony", "bass", "percussion"):
+        for n in orch.get(role, ()):
+            name = canonical_name(n)
+            if INSTRUMENTS[name].is_drum:
+                if name not in drums:
+                    drums.append(name)
+            else:
+                planned.append(dict(role=role, instrument=name))
+    melodic = len(planned)
+    if melodic > len(MELODIC_CHANNELS):
+        raise MotifgenError(
+            f"{melodic} melodic parts but a MIDI file has 15 melodic channels; "
+            "list fewer instruments or feature fewer motifs",
+            f"moods.{mood.name}.orchestra",
+        )
+    counts: dict[str, int] = {}
+    for p in planned:
+        counts[p["instrument"]] = counts.get(p["instrument"], 0) + 1
+    seen: dict[str, int] = {}
+    out: list[Assignment] = []
+    for channel, p in zip(MELODIC_CHANNELS, planned):
+        name = p["instrument"]
+        seen[name] = seen.get(name, 0) + 1
+        part = name if counts[name] == 1 else f"{name} {seen[name]}"
+        out.append(Assignment(part, p["role"], name, INSTRUMENTS[name].program, channel,
+                              False, p.get("line", 0), p.get("doubles", ""), p.get("octave", 0)))
+    # name doubled parts by the part they double (the first part of that instrument)
+    out = [a if not a.doubles else Assignment(
+        a.name, a.role, a.instrument, a.program, a.channel, a.is_drum, a.line,
+        next(b.name for b in out if b.instrument == a.doubles), a.octave) for a in out]
+    if drums:
+        out.append(Assignment("drums", "percussion", "drums", 0, DRUM_CHANNEL, True,
+                              members=tuple(drums)))
+    return out
+
+
+def instrument_table() -> list[dict[str, Any]]:
+    """One row per instrument for `motifgen instruments` and the README."""
+    rows = []
+    for inst in INSTRUMENTS.values():
+        rows.append({
+            "name": inst.name,
+            "program": inst.program,
+            "range": f"{inst.low}-{inst.high}" if not inst.is_drum else f"key {inst.drum_key}",
+            "comfortable": f"{inst.comfortable[0]}-{inst.comfortable[1]}"
+            if inst.comfortable else "",
+            "family": inst.family,
+            "roles": ", ".join(inst.roles),
+            "transposition": inst.transposition,
+            "channel": "10 (drums)" if inst.is_drum else "",
+            "display": inst.display,
+        })
+    return rows
