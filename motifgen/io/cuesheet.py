@@ -1,0 +1,112 @@
+"""Cue sheet: one row per scene, as CSV (for spreadsheets and tools) and Markdown.
+
+Each row reads the Score (timecode start, duration through the tempo map,
+tempi, meters, key) and the plan it carries: ``plan["scene"]`` (id, title,
+start, end, duration_seconds, fps), ``plan["moods"]`` and
+``plan["featuring"]``. A missing plan entry falls back to what the Score
+knows, or to an empty cell. Both files are built in memory first and each is
+written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..score import Score
+from .files import atomic_write
+
+#: CSV columns, in order (also the Markdown table's).
+COLUMNS: tuple[str, ...] = ("id", "title", "start", "end", "duration", "tempo", "meter",
+                            "key", "moods", "featuring", "files")
+_SEP = "; "
+
+
+def _number(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _names(value: Any) -> list[str]:
+    """Names from a plan entry: a string, a list of strings, or a list of dicts with 'name'."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, Mapping):
+        value = [value]
+    out = []
+    for item in value:
+        if isinstance(item, Mapping):
+            item = item.get("name") or item.get("id") or ""
+        if str(item):
+            out.append(str(item))
+    return out
+
+
+def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str, str]:
+    """The cue-sheet row of one scene, as column -> text."""
+    from .pianoroll import timecode_at
+
+    plan = score.plan or {}
+    scene = plan.get("scene") if isinstance(plan.get("scene"), Mapping) else {}
+    if score.length_beats > 0:
+        duration = score.duration_seconds
+    else:
+        duration = float(scene.get("duration_seconds") or 0.0)
+    tm = score.tempo_map
+    moods = _names(plan.get("moods", plan.get("mood")))
+    featuring = _names(plan.get("featuring", plan.get("characters")))
+    if isinstance(files, str):
+        files = [files]
+    return {
+        "id": str(scene.get("id") or score.id),
+        "title": str(scene.get("title") or score.title),
+        "start": str(scene.get("start") or score.start_timecode),
+        "end": str(scene.get("end") or timecode_at(score, duration)),
+        "duration": f"{duration:.3f}",
+        "tempo": _SEP.join(_number(bpm) for bpm in tm.bpms),
+        "meter": _SEP.join(dict.fromkeys(f"{n}/{d}" for _, (n, d) in tm.meters)),
+        "key": _SEP.join(dict.fromkeys([score.key.name] + [k.name for _, k in score.key_changes])),
+        "moods": _SEP.join(moods),
+        "featuring": _SEP.join(featuring),
+        "files": _SEP.join(Path(f).name for f in (files or [])),
+    }
+
+
+def _markdown(rows: list[dict[str, str]]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["# Cue sheet", "", "| " + " | ".join(COLUMNS) + " |",
+             "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell(r[c]) for c in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_cue_sheet(scores: Iterable[Score], csv_path: str | os.PathLike[str],
+                    md_path: str | os.PathLike[str] | None = None,
+                    files_by_id: Mapping[str, Sequence[str] | str] | None = None,
+                    ) -> tuple[Path, Path | None]:
+    """Write the cue sheet as CSV at `csv_path` and Markdown at `md_path` (if given).
+
+    `files_by_id` maps a scene id to the files written for it (names only are
+    listed). Rows follow the order of `scores`. Returns the paths written.
+    """
+    files_by_id = files_by_id or {}
+    rows = [cue_row(s, files_by_id.get(s.id)) for s in scores]
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    csv_text, md_text = buffer.getvalue(), _markdown(rows)
+    with atomic_write(csv_path) as tmp:
+        tmp.write_text(csv_text, encoding="utf-8", newline="")
+    if md_path is None:
+        return Path(csv_path), None
+    with atomic_write(md_path) as tmp:
+        tmp.write_text(md_text, encoding="utf-8", newline="")
+    return Path(csv_path), Path(md_path)
