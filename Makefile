@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Compose the bundled example film into output/
+demo: $(STAMP)
+	$(BIN)/motifgen compose motifs/cartographer.yaml -o output
+
+## Run the whole test suite (lint included)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+## Benchmark table (see README)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf output/*.mid output/*.json output/*.csv output/*.md output/*.wav output/*.png \
+	       output/*.musicxml

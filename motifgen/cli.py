@@ -1,0 +1,242 @@
+"""The `motifgen` command: parse arguments, call the API, print, set the exit status.
+
+Exit status: 0 done; 2 the input is wrong (one line on stderr, no traceback);
+1 a bug. Heavy modules are imported inside the commands so `--help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import MotifgenError
+
+FORMATS = ("mid", "json", "musicxml", "wav", "png")
+
+
+def _formats(text: str) -> list[str]:
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {bad[0] if bad else text!r}; expected a comma list of "
+            f"{', '.join(FORMATS)}")
+    return chosen
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="motifgen",
+        description="Write leitmotifs once; get a DAW-ready sketch for every scene.")
+    p.add_argument("--version", action="version", version=f"motifgen {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("compose", help="compose every scene (or some) into DIR")
+    c.add_argument("project", type=Path)
+    c.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR")
+    c.add_argument("--scene", action="append", default=[], metavar="ID",
+                   help="compose only this scene (repeatable)")
+    c.add_argument("--seed", type=int, help="override the project's seed")
+    c.add_argument("--format", type=_formats, default=["mid", "json"],
+                   help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
+    c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
+    c.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="compose scenes in N processes")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+
+    v = sub.add_parser("vary", help="seeded variations of a motif, laid end to end")
+    v.add_argument("project", type=Path)
+    v.add_argument("name", help="character or theme")
+    v.add_argument("--mood", help="mood whose development palette to use")
+    v.add_argument("-n", type=int, default=8)
+    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("-o", "--output", type=Path, help="write the variations as a MIDI file")
+
+    t = sub.add_parser("transform", help="apply a transform chain to a motif")
+    t.add_argument("project", type=Path)
+    t.add_argument("name", help="character or theme")
+    t.add_argument("chain", help='e.g. "fragment=3, sequence=3:+1, mode=phrygian"')
+    t.add_argument("-o", "--output", type=Path, help="write the result as a MIDI file")
+
+    val = sub.add_parser("validate", help="check a project file")
+    val.add_argument("project", type=Path)
+
+    imp = sub.add_parser("import", help="read a motif edited in a DAW back into a project")
+    imp.add_argument("file", type=Path, help="a .mid file")
+    imp.add_argument("--name", required=True, help="character or theme name")
+    imp.add_argument("--track", help="track name or number (default: first with notes)")
+    imp.add_argument("--key", help="the motif's key, e.g. 'D minor' (default: detected)")
+    imp.add_argument("--into", type=Path, metavar="PROJECT",
+                     help="write the motif into this project file")
+
+    for name, what in (("moods", "built-in moods"), ("instruments", "the instrument catalogue"),
+                       ("transforms", "every transform and its arguments")):
+        sub.add_parser(name, help=f"list {what}")
+    return p
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MotifgenError as e:
+        print(f"motifgen: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("motifgen: interrupted", file=sys.stderr)
+        return 130
+
+
+def _table(rows: list[dict], columns: Sequence[str]) -> str:
+    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(columns, widths)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def cmd_compose(args: argparse.Namespace) -> int:
+    from .compose import compose_film
+
+    report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
+                          formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
+                          progress=not args.quiet)
+    if not args.quiet:
+        for line in report:
+            print(line)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .project import load
+
+    project = load(args.project)
+    hits = sum(len(s.hits) for s in project.scenes)
+    print(f"{args.project}: ok — {len(project.motifs)} motifs, {len(project.scenes)} scenes, "
+          f"{hits} hits, moods: {', '.join(sorted(project.moods))}")
+    return 0
+
+
+def cmd_moods(args: argparse.Namespace) -> int:
+    from .moods import mood_table
+
+    rows = mood_table()
+    print(_table(rows, list(rows[0])))
+    return 0
+
+
+def cmd_instruments(args: argparse.Namespace) -> int:
+    from .orchestra import instrument_table
+
+    rows = instrument_table()
+    print(_table(rows, ["name", "program", "range", "comfortable", "family", "roles",
+                        "transposition"]))
+    return 0
+
+
+def cmd_transforms(args: argparse.Namespace) -> int:
+    from .transforms import TRANSFORMS
+
+    rows = [{"name": t.name, "arguments": t.args, "what it does": t.summary}
+            for t in TRANSFORMS.values()]
+    print(_table(rows, ["name", "arguments", "what it does"]))
+    return 0
+
+
+def cmd_transform(args: argparse.Namespace) -> int:
+    from .arrange import motif_of, write_statements
+    from .project import load
+    from .transforms import apply_chain, format_chain, parse_chain
+
+    project = load(args.project)
+    source = motif_of(project, args.name)
+    steps = parse_chain(args.chain)
+    result = apply_chain(source, steps)
+    print(f"{args.name}: {format_chain(steps)}")
+    print(f"  before: {_spell(source)}")
+    print(f"  after:  {_spell(result)}")
+    if args.output:
+        write_statements(project, [(source, "original"), (result, format_chain(steps))],
+                         args.output, f"{args.name} transformed")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_vary(args: argparse.Namespace) -> int:
+    from .arrange import motif_of, write_statements
+    from .project import load
+    from .vary import vary
+
+    project = load(args.project)
+    source = motif_of(project, args.name)
+    if args.mood and args.mood not in project.moods:
+        from .moods import PRESETS
+
+        if args.mood not in PRESETS:
+            raise MotifgenError(f"unknown mood {args.mood!r}; expected one of: "
+                                f"{', '.join(sorted(set(PRESETS) | set(project.moods)))}",
+                                "--mood")
+    mood = _mood_palette(project, args.mood)
+    variations = vary(source, mood=mood[0], mode=mood[1], n=args.n, seed=args.seed)
+    for i, var in enumerate(variations, 1):
+        print(f"{i:2d}. score {var.score:.2f}  {var.chain}")
+        print(f"    {_spell(var.motif)}")
+    if args.output:
+        write_statements(project, [(source, "original")] +
+                         [(v.motif, f"{v.chain} (score {v.score:.2f})") for v in variations],
+                         args.output, f"{args.name} variations")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _mood_palette(project, name: str | None) -> tuple[str | None, str | None]:
+    """(preset the mood grows from, its mode) for the variation engine."""
+    if name is None:
+        return None, None
+    from .moods import PRESETS, resolve_mood
+
+    mood = project.moods.get(name) or resolve_mood(name, project.custom_moods)
+    root = mood
+    while root.name not in PRESETS and root.base:
+        root = project.moods.get(root.base) or resolve_mood(root.base, project.custom_moods)
+    return root.name, mood.mode
+
+
+def _spell(motif) -> str:
+    """Note names with octave, e.g. 'D4 F4 E4'."""
+    return " ".join(f"{motif.key.note_name(int(p) % 12)}{int(p) // 12 - 1}"
+                    for p in motif.pitch)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .dawimport import import_motif
+
+    for line in import_motif(args.file, args.name, track=args.track, key=args.key,
+                             into=args.into):
+        print(line)
+    return 0
+
+
+COMMANDS = {
+    "compose": cmd_compose,
+    "validate": cmd_validate,
+    "moods": cmd_moods,
+    "instruments": cmd_instruments,
+    "transforms": cmd_transforms,
+    "transform": cmd_transform,
+    "vary": cmd_vary,
+    "import": cmd_import,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

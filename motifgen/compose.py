@@ -1,0 +1,121 @@
+"""A whole film: load the project, compose the scenes, write every requested file.
+
+All scenes are composed before anything is written, so an error in one scene
+leaves the output folder as it was; each file is then written atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import MotifgenError
+from .project import Project, load
+from .score import Score
+
+EXTENSIONS = {"mid": "mid", "json": "json", "musicxml": "musicxml", "wav": "wav", "png": "png"}
+
+
+def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]:
+    if fmt == "mid":
+        from .io.midi import write_midi
+
+        return write_midi
+    if fmt == "json":
+        from .io.plan import write_plan
+
+        return write_plan
+    if fmt == "musicxml":
+        from .io.musicxml import write_musicxml
+
+        return write_musicxml
+    if fmt == "wav":
+        from .io.audio import find_fluidsynth, find_soundfont, render_wav
+
+        find_fluidsynth()
+        font = find_soundfont(soundfont)
+        return lambda score, path: render_wav(score, path, soundfont=font)
+    if fmt == "png":
+        from .io.pianoroll import write_png
+
+        return write_png
+    raise MotifgenError(f"unknown format {fmt!r}")
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Project:
+    return load(path)
+
+
+def _compose_one(job: tuple[str, str, int | None]) -> Score:
+    from .arrange import compose_scene
+
+    path, scene_id, seed = job
+    project = _load_cached(path)
+    return compose_scene(project, project.scene(scene_id), seed)
+
+
+def compose_film(project_path: str | Path, out_dir: str | Path,
+                 scene_ids: Sequence[str] = (), seed: int | None = None,
+                 formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
+                 jobs: int = 1, progress: bool = True) -> list[str]:
+    """Compose and write; return one summary line per scene."""
+    project = load(project_path)
+    scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
+    writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
+    jobs_list = [(str(project.path), s.id, seed) for s in scenes]
+    bar = _progress(len(scenes) * (1 + len(formats)), progress)
+    scores: list[Score] = []
+    if jobs > 1 and len(scenes) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for score in pool.map(_compose_one, jobs_list):
+                scores.append(score)
+                bar.update(1)
+    else:
+        from .arrange import compose_scene
+
+        for scene in scenes:
+            bar.set_description(f"compose {scene.id}")
+            scores.append(compose_scene(project, scene, seed))
+            bar.update(1)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, list[str]] = {}
+    for score in scores:
+        for fmt, write in writers.items():
+            bar.set_description(f"{fmt} {score.id}")
+            name = f"{score.id}.{EXTENSIONS[fmt]}"
+            write(score, out / name)
+            files.setdefault(score.id, []).append(name)
+            bar.update(1)
+    bar.close()
+    from .io.cuesheet import write_cue_sheet
+
+    write_cue_sheet(scores, out / "cue_sheet.csv", out / "cue_sheet.md", files)
+    return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
+
+
+def _summary(score: Score) -> str:
+    bpms = sorted({round(b) for b in score.tempo_map.bpms})
+    tempo = f"{bpms[0]}" if len(bpms) == 1 else f"{bpms[0]}-{bpms[-1]}"
+    hits = score.plan.get("hits", [])
+    worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
+    caught = f", {len(hits)} hits within {worst:.3f} frames" if hits else ""
+    return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
+            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}")
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None: ...
+    def set_description(self, text: str) -> None: ...
+    def close(self) -> None: ...
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="step", leave=False, dynamic_ncols=True)

@@ -1,0 +1,50 @@
+"""Shared fixtures: the bundled example film and a writer for small project files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "motifs" / "cartographer.yaml"
+
+MINIMAL = """\
+motifgen: 1
+title: Test film
+key: D minor
+fps: 24
+characters:
+  hero:
+    motif: "4/4 d4 a4 g8 f e4 f4. g8 a2"
+themes:
+  sea:
+    motif: {degrees: "1 5 4 3 2 1", rhythm: "h q q q q w"}
+scenes:
+  - id: 1M1
+    start: "01:00:00:00"
+    end: "01:00:30:00"
+    mood: tender
+    featuring: [hero, sea]
+    hits:
+      - at: "01:00:15:00"
+        label: Door
+"""
+
+
+@pytest.fixture
+def example() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture
+def write_project(tmp_path: Path):
+    """Write YAML text (dedented) to a project file and return its path."""
+
+    def write(text: str = MINIMAL, name: str = "film.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
