@@ -16,7 +16,7 @@ what exists; `parse_chain`, `apply_chain` and `format_chain` read it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -65,6 +65,47 @@ DYNAMICS: dict[str, int] = {
 }
 
 _EPS = 1e-9
+
+
+_MOTIF_FIELDS = tuple(f.name for f in fields(Motif))
+_ARRAY_FIELDS = ("onset", "duration", "pitch", "velocity")
+_DTYPES = (np.float64, np.float64, np.int64, np.int64)
+
+
+def _build(m: Motif, onset=None, duration=None, pitch=None, velocity=None, **changes) -> Motif:
+    """`m.with_notes(...)`, with a fast path for new note arrays that already hold
+    every Motif invariant (equal 1-D lengths, positive durations, sorted by onset
+    then pitch, velocities 1..127): then no re-validation or copy is needed.
+    Anything else goes through the Motif constructor, which sorts, clips or raises.
+    `changes` (key, meter) are values the constructor keeps as they are.
+    """
+    given = (onset, duration, pitch, velocity)
+    arrays = [getattr(m, f) if a is None else np.asarray(a, dtype=t)
+              for f, a, t in zip(_ARRAY_FIELDS, given, _DTYPES)]
+    on, dur, pit, vel = arrays
+    n = len(on)
+    if not (on.ndim == dur.ndim == pit.ndim == vel.ndim == 1
+            and len(dur) == len(pit) == len(vel) == n):
+        return m.with_notes(*given, **changes)
+    if n:
+        if duration is not None and dur.min() <= 0:
+            return m.with_notes(*given, **changes)
+        if velocity is not None and (vel.min() < 1 or vel.max() > 127):
+            return m.with_notes(*given, **changes)
+        if n > 1 and (onset is not None or pitch is not None):
+            d_on = np.diff(on)
+            if d_on.min() <= 0 and (d_on.min() < 0 or (np.diff(pit)[d_on == 0] < 0).any()):
+                return m.with_notes(*given, **changes)
+    new = object.__new__(Motif)
+    for name in _MOTIF_FIELDS:
+        object.__setattr__(new, name, changes.pop(name, getattr(m, name)))
+    if changes:
+        raise TypeError(f"unknown Motif fields: {', '.join(changes)}")
+    for name, arr in zip(_ARRAY_FIELDS, arrays):
+        if arr.flags.writeable:
+            arr.setflags(write=False)
+        object.__setattr__(new, name, arr)
+    return new
 
 
 # --------------------------------------------------------------------------
@@ -154,7 +195,7 @@ def transpose(m: Motif, semitones: int = 2) -> Motif:
     >>> transpose(transpose(m, 5), -5) == m
     True
     """
-    return m.with_notes(pitch=_fold(m.pitch + semitones))
+    return _build(m, pitch=_fold(m.pitch + semitones))
 
 
 def step(m: Motif, steps: int = 1) -> Motif:
@@ -165,7 +206,7 @@ def step(m: Motif, steps: int = 1) -> Motif:
     True
     """
     s, a = degrees_of(m.pitch, m.key)
-    return m.with_notes(pitch=_fold(pitches_of(s + steps, a, m.key)))
+    return _build(m, pitch=_fold(pitches_of(s + steps, a, m.key)))
 
 
 def mode(m: Motif, mode: str = "aeolian") -> Motif:
@@ -182,7 +223,7 @@ def mode(m: Motif, mode: str = "aeolian") -> Motif:
     new_key = Key(m.key.tonic, target)
     s, a = degrees_of(m.pitch, m.key)
     s = _remap_steps(s, m.key.mode, target)
-    return m.with_notes(pitch=_fold(pitches_of(s, a, new_key)), key=new_key)
+    return _build(m, pitch=_fold(pitches_of(s, a, new_key)), key=new_key)
 
 
 def key(m: Motif, tonic: str = "dominant", mode: str | None = None) -> Motif:
@@ -204,7 +245,7 @@ def key(m: Motif, tonic: str = "dominant", mode: str | None = None) -> Motif:
     pitch = pitches_of(s, a, new_key)
     if len(pitch):
         pitch = pitch - 12 * int(round((pitch.mean() - m.pitch.mean()) / 12))
-    return m.with_notes(pitch=_fold(pitch), key=new_key)
+    return _build(m, pitch=_fold(pitch), key=new_key)
 
 
 def invert(m: Motif, kind: str = "diatonic", axis: int | None = None) -> Motif:
@@ -223,10 +264,10 @@ def invert(m: Motif, kind: str = "diatonic", axis: int | None = None) -> Motif:
         return m
     centre = int(m.pitch[0]) if axis is None else axis
     if kind == "chromatic":
-        return m.with_notes(pitch=_fold(2 * centre - m.pitch))
+        return _build(m, pitch=_fold(2 * centre - m.pitch))
     s, a = degrees_of(m.pitch, m.key)
-    centre_step = degrees_of(np.array([centre]), m.key)[0][0]
-    return m.with_notes(pitch=_fold(pitches_of(2 * centre_step - s, -a, m.key)))
+    centre_step = m.key.pitch_to_step(centre)[0]
+    return _build(m, pitch=_fold(pitches_of(2 * centre_step - s, -a, m.key)))
 
 
 def register(m: Motif, low: int = 60, high: int = 84) -> Motif:
@@ -248,7 +289,7 @@ def register(m: Motif, low: int = 60, high: int = 84) -> Motif:
     pitch = pitch + 12 * best
     pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
     pitch = np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
-    return m.with_notes(pitch=_fold(pitch))
+    return _build(m, pitch=_fold(pitch))
 
 
 # --------------------------------------------------------------------------
@@ -267,13 +308,13 @@ def retrograde(m: Motif, part: str = "both") -> Motif:
     if len(m) == 0:
         return m
     if part == "pitches":
-        return m.with_notes(pitch=m.pitch[::-1], velocity=m.velocity[::-1])
+        return _build(m, pitch=m.pitch[::-1], velocity=m.velocity[::-1])
     end = m.onset + m.duration
     onset = (m.onset[0] + end.max() - end)[::-1]
     duration = m.duration[::-1]
     if part == "rhythm":
-        return m.with_notes(onset=onset, duration=duration)
-    return m.with_notes(onset=onset, duration=duration,
+        return _build(m, onset=onset, duration=duration)
+    return _build(m, onset=onset, duration=duration,
                         pitch=m.pitch[::-1], velocity=m.velocity[::-1])
 
 
@@ -284,7 +325,7 @@ def augment(m: Motif, factor: float = 2.0) -> Motif:
     >>> diminish(augment(m, 3), 3) == m
     True
     """
-    return m.with_notes(onset=m.onset * factor, duration=m.duration * factor)
+    return _build(m, onset=m.onset * factor, duration=m.duration * factor)
 
 
 def diminish(m: Motif, factor: float = 2.0) -> Motif:
@@ -294,11 +335,11 @@ def diminish(m: Motif, factor: float = 2.0) -> Motif:
     >>> augment(diminish(m, 2), 2) == m
     True
     """
-    return m.with_notes(onset=m.onset / factor, duration=m.duration / factor)
+    return _build(m, onset=m.onset / factor, duration=m.duration / factor)
 
 
 def _select(m: Motif, index: np.ndarray) -> Motif:
-    return m.with_notes(onset=m.onset[index], duration=m.duration[index],
+    return _build(m, onset=m.onset[index], duration=m.duration[index],
                         pitch=m.pitch[index], velocity=m.velocity[index])
 
 
@@ -324,7 +365,7 @@ def fragment(m: Motif, selection: tuple[str, int] = ("first", 3)) -> Motif:
     cell = _select(m, np.arange(start, min(count, start + n)))
     bar = m.bar_length
     shift = np.floor((cell.onset[0] + _EPS) / bar) * bar
-    return cell.with_notes(onset=cell.onset - shift) if shift else cell
+    return _build(cell, onset=cell.onset - shift) if shift else cell
 
 
 def truncate(m: Motif, n: int = 1) -> Motif:
@@ -354,7 +395,7 @@ def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
     k = np.repeat(np.arange(times), len(m))
     s, a = degrees_of(m.pitch, m.key)
     pitch = pitches_of(np.tile(s, times) + k * steps, np.tile(a, times), m.key)
-    return m.with_notes(onset=np.tile(m.onset, times) + k * span,
+    return _build(m, onset=np.tile(m.onset, times) + k * span,
                         duration=np.tile(m.duration, times), pitch=_fold(pitch),
                         velocity=np.tile(m.velocity, times))
 
@@ -382,7 +423,7 @@ def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
         return group * g_tgt + inner
 
     onset = warp(m.onset)
-    return m.with_notes(onset=onset, duration=warp(m.onset + m.duration) - onset, meter=meter)
+    return _build(m, onset=onset, duration=warp(m.onset + m.duration) - onset, meter=meter)
 
 
 def rhythm(m: Motif, style: str = "dotted") -> Motif:
@@ -400,7 +441,7 @@ def rhythm(m: Motif, style: str = "dotted") -> Motif:
     if style == "even":
         start = onset[0]
         length = (m.end - start) / n
-        return m.with_notes(onset=start + length * np.arange(n), duration=np.full(n, length))
+        return _build(m, onset=start + length * np.arange(n), duration=np.full(n, length))
     adjacent = np.abs(onset[:-1] + dur[:-1] - onset[1:]) < _EPS
     if style == "dotted":
         grid = onset[:-1] / (2 * dur[:-1])
@@ -410,7 +451,7 @@ def rhythm(m: Motif, style: str = "dotted") -> Motif:
         dur[:-1] += half
         onset[1:] += half
         dur[1:] -= half
-        return m.with_notes(onset=onset, duration=dur)
+        return _build(m, onset=onset, duration=dur)
     group, _ = _group(m.meter)
     position = onset[1:] / group
     strong = adjacent & (np.abs(position - np.round(position)) < _EPS)
@@ -418,7 +459,7 @@ def rhythm(m: Motif, style: str = "dotted") -> Motif:
     dur[:-1] -= shift
     onset[1:] -= shift
     dur[1:] += shift
-    return m.with_notes(onset=onset, duration=dur)
+    return _build(m, onset=onset, duration=dur)
 
 
 def ornament(m: Motif, figure: str = "neighbour") -> Motif:
@@ -471,7 +512,7 @@ def ornament(m: Motif, figure: str = "neighbour") -> Motif:
         for frac_on, frac_len, p in figures[i] or [(0.0, 1.0, pitch[i])]:
             rows.append((onset[i] + frac_on * dur[i], frac_len * dur[i], p, vel[i]))
     cols = list(zip(*rows))
-    return m.with_notes(onset=cols[0], duration=cols[1], pitch=_fold(np.array(cols[2])),
+    return _build(m, onset=cols[0], duration=cols[1], pitch=_fold(np.array(cols[2])),
                         velocity=cols[3])
 
 
@@ -492,7 +533,7 @@ def legato(m: Motif, ratio: float = 1.0) -> Motif:
     True
     """
     gap = _next_onset_gap(m)
-    return m.with_notes(duration=np.where(np.isfinite(gap), gap * ratio, m.duration))
+    return _build(m, duration=np.where(np.isfinite(gap), gap * ratio, m.duration))
 
 
 def staccato(m: Motif, ratio: float = 0.5) -> Motif:
@@ -502,7 +543,7 @@ def staccato(m: Motif, ratio: float = 0.5) -> Motif:
     >>> staccato(m, 1.0) == m
     True
     """
-    return m.with_notes(duration=np.minimum(m.duration, _next_onset_gap(m)) * ratio)
+    return _build(m, duration=np.minimum(m.duration, _next_onset_gap(m)) * ratio)
 
 
 def dynamics(m: Motif, levels: tuple[int, int] = (DYNAMICS["p"], DYNAMICS["f"])) -> Motif:
@@ -520,7 +561,7 @@ def dynamics(m: Motif, levels: tuple[int, int] = (DYNAMICS["p"], DYNAMICS["f"]))
     where = (m.onset - m.onset[0]) / span if span > 0 else np.zeros(len(m))
     target = first + (last - first) * where
     accent = m.velocity / m.velocity.mean()
-    return m.with_notes(velocity=np.clip(np.rint(accent * target), 1, 127).astype(np.int64))
+    return _build(m, velocity=np.clip(np.rint(accent * target), 1, 127).astype(np.int64))
 
 
 # --------------------------------------------------------------------------
@@ -732,13 +773,13 @@ TRANSFORMS: dict[str, Transform] = {t.name: t for t in (
               (_p("factor", "a positive number such as 2, 1.5 or 3/2", 2.0, _positive),),
               aliases=("diminution",)),
     Transform("fragment", fragment, "keep a cell: first n notes, last n, or from note i",
-              (_p("notes", "N, first:N, last:N or START:N (0-based start)", ("first", 3),
+              (_p("selection", "N, first:N, last:N or START:N (0-based start)", ("first", 3),
                   _selection, "3", rest=True),)),
     Transform("sequence", sequence, "repeat the motif, each copy a scale step higher",
               (_p("times", "a whole number of copies 1..64", 3, _count),
                _p("steps", "an integer number of scale steps between copies", 1, _int))),
     Transform("truncate", truncate, "drop the last note(s): the phrase stops before its cadence",
-              (_p("notes", "a whole number of notes to drop, 0 or more", 1, _natural),)),
+              (_p("n", "a whole number of notes to drop, 0 or more", 1, _natural),)),
     Transform("metre", metre, "recast into another meter by stretching strong beats",
               (_p("meter", "a meter such as 3/4, 4/4 or 6/8", (3, 4), _meter, "3/4"),),
               aliases=("meter",)),

@@ -1,0 +1,330 @@
+"""Variations of a motif suited to a mood, and how recognisable each one stays.
+
+`vary` searches transform chains with a seeded `numpy.random.Generator`, keeps
+the distinct results whose `similarity` to the source reaches a threshold, and
+returns them with their chain text (the provenance). `develop` gives the scene
+arranger one variation whose weight follows the scene's intensity.
+
+The mood -> development palette is the one table `PALETTES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import TransformError
+from .motif import Motif
+from .theory import mode_name
+from .transforms import Step, apply_chain, format_chain, parse_chain
+
+__all__ = ["PALETTES", "Palette", "Variation", "develop", "similarity", "vary"]
+
+
+# --------------------------------------------------------------------------
+# Similarity
+
+_WEIGHTS = (0.5, 0.3, 0.2)  # contour, rhythm, pitch classes
+_CHANCE = 0.3  # raw score of unrelated material, mapped to 0
+_END_GAP = 0.5  # cost of an unmatched element at either end (a fragment, a truncation)
+#: Interval classes by size in semitones: unison, step, third, fourth/fifth, larger.
+_INTERVAL_CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int64)
+
+
+def _edit_similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """1 - edit distance / longer length, where elements left over at either end
+    cost `_END_GAP` and every other insertion, deletion or change costs 1."""
+    if not len(a) or not len(b):
+        return 1.0 if len(a) == len(b) else 1.0 - _END_GAP
+    prev = [_END_GAP * j for j in range(len(b) + 1)]
+    best_end = prev[-1] + _END_GAP * len(a)
+    for i, x in enumerate(a, 1):
+        cur = [_END_GAP * i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        best_end = min(best_end, cur[-1] + _END_GAP * (len(a) - i))
+        prev = cur
+    best = min(best_end, min(c + _END_GAP * (len(b) - j) for j, c in enumerate(prev)))
+    return max(0.0, 1.0 - best / max(len(a), len(b)))
+
+
+def _intervals(m: Motif) -> tuple[list[int], list[int], list[int]]:
+    """Interval directions, signed size classes and unsigned size classes."""
+    steps = np.diff(m.pitch)
+    sign = np.sign(steps)
+    size = _INTERVAL_CLASS[np.minimum(np.abs(steps), 12)]
+    return sign.tolist(), (sign * size).tolist(), size.tolist()
+
+
+def _rhythm_classes(m: Motif) -> list[int]:
+    """Inter-onset times (the last note: its duration) in half-octave classes of the median."""
+    ioi = np.append(np.diff(m.onset), m.duration[-1])
+    ioi = np.where(ioi > 0, ioi, m.duration)
+    return np.rint(2 * np.log2(ioi / np.median(ioi))).astype(int).tolist()
+
+
+def _pc_profile(m: Motif) -> np.ndarray:
+    return np.bincount(m.pitch % 12, weights=m.duration, minlength=12)
+
+
+def similarity(source: Motif, variant: Motif) -> float:
+    """How recognisable `variant` is as `source`, from 0 (unrelated) to 1 (the same).
+
+    ``S = clip((0.5 C + 0.3 R + 0.2 P - 0.3) / 0.7, 0, 1)``: 0.3 is about what
+    unrelated notes reach by chance. Each part is in 0..1; ``sim(x, y)`` is
+    1 - edit distance / longer length between two sequences, an element left
+    over at either end (a fragment, a truncation) costing 1/2:
+
+    - C, interval contour: the mean of ``sim`` over the interval directions
+      (up, same, down), the signed interval classes (unison, step, third,
+      fourth/fifth, larger) and the unsigned classes (kept by inversion),
+      so transposition and mode change keep it;
+    - R, rhythm: ``sim`` over the inter-onset times (the last note: its
+      length), each classed by ``round(2 log2(t / median))``, so tempo
+      (augmentation) does not count;
+    - P, pitch classes: the cosine between duration-weighted pitch-class
+      profiles, best over the 12 transpositions.
+
+    The result is rounded to 4 decimals; an identical motif scores 1.0.
+
+    >>> from motifgen.theory import Key
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> similarity(m, m), similarity(m, m.with_notes(pitch=m.pitch + 5))
+    (1.0, 1.0)
+    """
+    if len(source) == 0 or len(variant) == 0:
+        return 1.0 if len(source) == len(variant) else 0.0
+    contour = float(np.mean([_edit_similarity(x, y)
+                             for x, y in zip(_intervals(source), _intervals(variant))]))
+    rhythm = _edit_similarity(_rhythm_classes(source), _rhythm_classes(variant))
+    a, b = _pc_profile(source), _pc_profile(variant)
+    rotations = np.stack([np.roll(b, k) for k in range(12)])
+    pcs = float((rotations @ a).max() / (np.linalg.norm(a) * np.linalg.norm(b)))
+    raw = _WEIGHTS[0] * contour + _WEIGHTS[1] * rhythm + _WEIGHTS[2] * pcs
+    return round(min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE))), 4)
+
+
+# --------------------------------------------------------------------------
+# Mood palettes
+
+
+@dataclass(frozen=True)
+class Palette:
+    """How a mood develops a motif: its modes and weighted chain fragments.
+
+    `moves` are (chain text, weight); the mode change to one of `modes` is a
+    further move of weight `mode_weight`.
+    """
+
+    modes: tuple[str, ...]
+    moves: tuple[tuple[str, float], ...]
+    mode_weight: float = 3.0
+
+
+#: Mood -> development palette (REFERENCE §4 and §5). `None` is the general palette.
+PALETTES: dict[str | None, Palette] = {
+    "heroic": Palette(("mixolydian", "ionian"), (
+        ("rhythm=dotted", 2), ("augment=3/2", 1), ("transpose=+2", 1), ("dynamics=f", 1),
+        ("fragment=3, sequence=3:+1", 1), ("register=60:84", 1), ("staccato=0.8", 1))),
+    "triumphant": Palette(("ionian",), (
+        ("augment=2", 3), ("register=67:91", 1), ("dynamics=ff", 1), ("legato", 1),
+        ("transpose=+2", 1), ("rhythm=dotted", 1), ("sequence=2:+1", 1))),
+    "tender": Palette(("ionian", "lydian"), (
+        ("legato", 2), ("augment=3/2", 1), ("ornament=neighbour", 1), ("ornament=turn", 1),
+        ("dynamics=mp", 1), ("metre=3/4", 1), ("ornament=passing", 1))),
+    "tragic": Palette(("aeolian", "harmonic_minor"), (
+        ("augment=2", 3), ("truncate", 2), ("legato", 1), ("dynamics=p", 1),
+        ("register=48:72", 1), ("step=-1", 1), ("dynamics=mf..pp", 1)), mode_weight=5),
+    "melancholy": Palette(("dorian",), (
+        ("legato", 2), ("augment=3/2", 1), ("truncate", 1), ("dynamics=mp", 1),
+        ("ornament=passing", 1), ("metre=3/4", 1), ("step=-1", 1))),
+    "menacing": Palette(("phrygian", "aeolian"), (
+        ("register=36:60", 2), ("augment=2", 1), ("invert=chromatic", 1),
+        ("staccato=0.7", 1), ("dynamics=mf..f", 1), ("fragment=3", 1),
+        ("fragment=2, sequence=3:-1", 1))),
+    "mysterious": Palette(("lydian", "whole_tone"), (
+        ("register=72:96", 1), ("augment=2", 1), ("retrograde", 1), ("invert", 1),
+        ("dynamics=pp", 1), ("fragment=3", 1), ("legato", 1))),
+    "wonder": Palette(("lydian",), (
+        ("augment=3/2", 1), ("register=67:91", 1), ("sequence=2:+2", 1),
+        ("dynamics=mp..f", 1), ("ornament=turn", 1), ("legato", 1), ("step=+2", 1))),
+    "playful": Palette(("ionian",), (
+        ("staccato", 2), ("diminish=2", 1), ("rhythm=dotted", 1), ("rhythm=syncopated", 1),
+        ("ornament=grace", 2), ("fragment=3, sequence=2:+1", 1), ("invert", 1),
+        ("metre=6/8", 1)), mode_weight=1),
+    "action": Palette(("aeolian", "phrygian"), (
+        ("fragment=3, sequence=3:+1", 3), ("fragment=2, sequence=4:+1", 1), ("diminish=2", 2),
+        ("rhythm=syncopated", 1), ("staccato=0.7", 1), ("dynamics=f", 1),
+        ("register=48:72", 1))),
+    "suspense": Palette(("locrian", "octatonic"), (
+        ("fragment=2", 1), ("fragment=2, sequence=3:+1", 1), ("augment=2", 1),
+        ("truncate=2", 1), ("dynamics=pp..mf", 1), ("register=36:60", 1),
+        ("invert=chromatic", 1))),
+    "peaceful": Palette(("ionian", "major_pentatonic"), (
+        ("augment=2", 2), ("legato", 2), ("dynamics=p", 1), ("rhythm=even", 1),
+        ("ornament=passing", 1), ("metre=3/4", 1))),
+    None: Palette(("aeolian", "dorian", "lydian", "mixolydian"), (
+        ("transpose=+2", 1), ("step=+1", 1), ("invert", 1), ("retrograde", 1),
+        ("augment=2", 1), ("diminish=2", 1), ("fragment=3", 1), ("sequence=2:+1", 1),
+        ("truncate", 1), ("metre=3/4", 1), ("rhythm=dotted", 1), ("rhythm=syncopated", 1),
+        ("ornament=neighbour", 1), ("ornament=turn", 1), ("legato", 1), ("staccato", 1),
+        ("dynamics=p..f", 1), ("fragment=3, sequence=3:+1", 1)), mode_weight=2),
+}
+
+_MOOD_ALIASES = {"romantic": "tender"}
+
+#: Where each transform goes in a generated chain (cells first, loudness last).
+_ORDER = {name: i for i, names in enumerate((
+    ("fragment", "truncate"), ("sequence",), ("invert", "retrograde"),
+    ("step", "transpose", "key"), ("mode",), ("ornament",), ("rhythm",), ("metre",),
+    ("augment", "diminish"), ("legato", "staccato"), ("register",), ("dynamics",),
+)) for name in names}
+
+
+def _palette(mood: str | None) -> Palette:
+    if mood is None:
+        return PALETTES[None]
+    name = mood.strip().lower()
+    return PALETTES.get(_MOOD_ALIASES.get(name, name), PALETTES[None])
+
+
+@dataclass(frozen=True)
+class Variation:
+    """A developed motif, the chain that made it, and its similarity to the source."""
+
+    motif: Motif
+    chain: str
+    score: float
+
+
+class _Search:
+    """Draws chains from a palette and scores what they make."""
+
+    def __init__(self, motif: Motif, mood: str | None, mode: str | None) -> None:
+        self.motif = motif
+        palette = _palette(mood)
+        self.forced_mode = mode_name(mode) if mode else None
+        modes = (self.forced_mode,) if self.forced_mode else palette.modes
+        self.modes = tuple(m for m in modes if m != motif.key.mode)
+        moves = [(parse_chain(text), w) for text, w in palette.moves]
+        self.moves = [steps for steps, _ in moves]
+        weights = np.array([w for _, w in moves], dtype=np.float64)
+        self.with_mode = bool(self.modes) and not self.forced_mode
+        if self.with_mode:
+            self.moves.append(())  # the mode change, filled in when drawn
+            weights = np.append(weights, palette.mode_weight)
+        self.weights = weights / weights.sum()
+
+    def chain(self, rng: np.random.Generator, size: int) -> tuple[Step, ...]:
+        size = min(size, len(self.moves))
+        picked = rng.choice(len(self.moves), size=size, replace=False, p=self.weights)
+        steps: list[Step] = []
+        if self.forced_mode and self.modes:
+            steps.append(Step("mode", (self.forced_mode,)))
+        for i in sorted(picked.tolist()):
+            move = self.moves[i]
+            if not move:
+                move = (Step("mode", (self.modes[int(rng.integers(len(self.modes)))],)),)
+            steps.extend(move)
+        seen: set[str] = set()
+        unique = []
+        for s in steps:
+            if s.name not in seen:
+                seen.add(s.name)
+                unique.append(s)
+        return tuple(sorted(unique, key=lambda s: _ORDER.get(s.name, len(_ORDER))))
+
+    def make(self, steps: tuple[Step, ...]) -> Variation:
+        variant = apply_chain(self.motif, steps)
+        return Variation(variant, format_chain(steps), similarity(self.motif, variant))
+
+
+def vary(
+    motif: Motif,
+    mood: str | None = None,
+    n: int = 8,
+    seed: int = 0,
+    threshold: float = 0.35,
+    mode: str | None = None,
+) -> list[Variation]:
+    """`n` distinct variations of `motif` developed for `mood`, most recognisable first.
+
+    Chains are drawn from the mood's palette (`PALETTES`; an unknown or no mood
+    uses the general one) by a Generator seeded with `seed`, so the same
+    arguments give the same list. `mode` replaces the mood's target mode and is
+    applied in every chain. Chains scoring below `threshold`, variants equal to
+    the source and repeats are rejected; if the palette runs out of distinct
+    results before `n`, fewer are returned.
+
+    >>> from motifgen.theory import Key
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> [v.chain for v in vary(m, "tragic", n=3)] == [v.chain for v in vary(m, "tragic", n=3)]
+    True
+    """
+    if n < 1:
+        return []
+    if not 0 <= threshold <= 1:
+        raise TransformError(f"threshold {threshold} is outside 0..1")
+    rng = np.random.default_rng(seed)
+    search = _Search(motif, mood, mode)
+    found: list[Variation] = []
+    chains: set[str] = set()
+    motifs: set[Motif] = {motif}
+    for _ in range(40 * n + 100):
+        size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
+        steps = search.chain(rng, size)
+        text = format_chain(steps)
+        if not steps or text in chains:
+            continue
+        chains.add(text)
+        variation = search.make(steps)
+        if variation.score < threshold or variation.motif in motifs:
+            continue
+        motifs.add(variation.motif)
+        found.append(variation)
+        if len(found) == n:
+            break
+    return sorted(found, key=lambda v: -v.score)
+
+
+def develop(
+    motif: Motif,
+    mood: str | None,
+    intensity: float,
+    rng: np.random.Generator,
+    threshold: float = 0.35,
+) -> Variation:
+    """One variation for a scene: light at intensity 0, heavier towards 1.
+
+    Draws a dozen chains (longer ones as intensity rises) and keeps the one
+    whose similarity is nearest ``1 - 0.55 * intensity``; returns the motif
+    unchanged (chain "") when none reaches `threshold`.
+
+    >>> from motifgen.theory import Key
+    >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
+    >>> light = develop(m, "tender", 0.0, np.random.default_rng(1))
+    >>> heavy = develop(m, "tender", 1.0, np.random.default_rng(1))
+    >>> light.score >= heavy.score
+    True
+    """
+    intensity = min(1.0, max(0.0, float(intensity)))
+    target = 1.0 - 0.55 * intensity
+    search = _Search(motif, mood, None)
+    best = Variation(motif, "", 1.0)
+    best_gap = float("inf")
+    seen: set[str] = set()
+    for _ in range(12):
+        steps = search.chain(rng, 1 + int(rng.binomial(2, intensity)))
+        text = format_chain(steps)
+        if text in seen:
+            continue
+        seen.add(text)
+        variation = search.make(steps)
+        if variation.score < threshold or variation.motif == motif:
+            continue
+        gap = abs(variation.score - target)
+        if gap < best_gap:
+            best, best_gap = variation, gap
+    return best
