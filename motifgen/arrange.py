@@ -83,7 +83,7 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     ranges = [(0.0, moods[0].tempo)] + [(float(s.seconds), m.tempo)
                                          for s, m in zip(scene.sections, moods[1:])]
     timing = solve(duration, anchors, ranges if len(ranges) > 1 else ranges[0][1], meter,
-                   fps=project.fps.real)
+                   fps=project.fps)
     tmap = timing.tempo_map
     beat_of = dict(zip((h.seconds for h in anchors), timing.hit_beats))
 
@@ -262,12 +262,12 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
                 notes = _window(lines.get(a.line, Line()).notes(), sec.start, sec.end)
             elif a.role == "harmony":
                 notes = harmony.texture(chords, sec.mood.texture, inst, meter,
-                                        sec.mood.articulation, g)
+                                        sec.mood.articulation, rng=g)
             elif a.role == "bass":
                 notes = harmony.bass_line(chords, mel, inst, meter)
             else:
                 notes = harmony.percussion(sec.mood, meter, length, local_hits, g,
-                                           members=a.members or (a.instrument,))
+                                           instrument_name=a.instrument, key=sec.key)
             if len(notes) == 0:
                 continue
             if a.role in ("harmony", "bass", "percussion"):
@@ -279,7 +279,8 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
             line.add(notes, sec.start)
     total = sections[-1].end
     lo, hi = scene.intensity
-    curves = harmony.dynamics_curve((lo, hi), total, sections[0].mood.dynamics, hit_beats)
+    curves = harmony.dynamics_curve((lo, hi), total, sections[0].mood.dynamics, hit_beats,
+                                    end_dynamic=sections[-1].mood.dynamics_to)
     parts, plan_parts = [], []
     channels = _channels(order)
     for a in order:

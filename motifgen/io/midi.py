@@ -15,12 +15,13 @@ import mido
 import numpy as np
 
 from ..score import Part, Score
+from ..timecode import frame_rate
 from .files import atomic_write
 
 PPQ = 960
 
-#: FF 54 has no 23.976 code: such cues are written as 24 (REFERENCE §3.9).
-_SMPTE_RATE = {"23.976": 24, "24": 24, "25": 25, "29.97df": 29.97, "29.97": 30, "30": 30}
+#: mido's names for the FF 54 rate codes (0=24, 1=25, 2=29.97 drop-frame, 3=30).
+_MIDO_RATE = (24, 25, 29.97, 30)
 
 # Order of simultaneous events: names and set-up first, note-offs before note-ons.
 _SETUP, _CONTROL, _NOTE_OFF, _NOTE_ON, _END = range(5)
@@ -58,7 +59,8 @@ def _track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]],
 def _smpte(score: Score) -> mido.MetaMessage:
     fields = [int(x) for x in re.split(r"[:;.]", score.start_timecode)]
     hours, minutes, seconds, frames = fields
-    return mido.MetaMessage("smpte_offset", frame_rate=_SMPTE_RATE.get(score.fps, 24),
+    rate = _MIDO_RATE[frame_rate(score.fps).smpte_code]
+    return mido.MetaMessage("smpte_offset", frame_rate=rate,
                             hours=hours % 24, minutes=minutes, seconds=seconds, frames=frames,
                             sub_frames=0)
 
