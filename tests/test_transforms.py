@@ -1,0 +1,300 @@
+"""Transforms: identities, invariants swept over the whole registry, the chain syntax."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from motifgen.errors import MotifgenError, TransformError
+from motifgen.motif import Motif
+from motifgen.theory import MODES, Key
+from motifgen.transforms import (
+    TRANSFORMS,
+    Step,
+    apply_chain,
+    augment,
+    degrees_of,
+    diminish,
+    format_chain,
+    invert,
+    metre,
+    mode,
+    parse_chain,
+    pitches_of,
+    retrograde,
+    transpose,
+)
+
+DURATIONS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
+
+
+@st.composite
+def diatonic_motifs(draw, min_size: int = 1, max_size: int = 10) -> Motif:
+    """Monophonic motifs whose notes all lie in their key, around middle C."""
+    k = draw(keys)
+    n = draw(st.integers(min_size, max_size))
+    steps = draw(st.lists(st.integers(-5, 9), min_size=n, max_size=n))
+    durs = draw(st.lists(st.sampled_from(DURATIONS), min_size=n, max_size=n))
+    vel = draw(st.integers(30, 120))
+    meter = draw(st.sampled_from([(4, 4), (3, 4), (2, 4), (6, 8)]))
+    return Motif.from_degrees(steps, [0] * n, durs, k, meter=meter, velocity=vel)
+
+
+@st.composite
+def chromatic_motifs(draw) -> Motif:
+    """Any pitches (also outside the key), rests and overlaps allowed."""
+    n = draw(st.integers(1, 10))
+    gaps = draw(st.lists(st.sampled_from((0.25, 0.5, 1.0, 1.5, 2.0)), min_size=n, max_size=n))
+    onset = np.cumsum([0.0] + gaps[:-1])
+    durs = draw(st.lists(st.sampled_from(DURATIONS), min_size=n, max_size=n))
+    pitch = draw(st.lists(st.integers(20, 108), min_size=n, max_size=n))
+    vel = draw(st.lists(st.integers(1, 127), min_size=n, max_size=n))
+    return Motif(onset, durs, pitch, vel, key=draw(keys))
+
+
+def theme() -> Motif:
+    return Motif.from_degrees([0, 2, 1, 0, 4, 3, 2, 1], [0] * 8,
+                              [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 3], Key(2, "aeolian"))
+
+
+# -- identities ---------------------------------------------------------------
+
+
+@given(diatonic_motifs())
+def test_diatonic_inversion_twice_is_identity(m: Motif) -> None:
+    assert invert(invert(m)) == m
+
+
+@given(chromatic_motifs(), st.integers(40, 90))
+def test_chromatic_inversion_twice_is_identity(m: Motif, axis: int) -> None:
+    mirrored = 2 * axis - m.pitch
+    once = invert(m, "chromatic", axis)
+    if mirrored.min() >= 0 and mirrored.max() <= 127:  # no octave folding needed
+        assert np.array_equal(once.pitch, np.sort(mirrored)) or len(m) > 1
+        assert invert(once, "chromatic", axis) == m
+
+
+@given(chromatic_motifs(), diatonic_motifs())
+def test_retrograde_twice_is_identity(m: Motif, line: Motif) -> None:
+    assert retrograde(retrograde(m)) == m
+    assert retrograde(retrograde(m, "pitches"), "pitches") == m
+    # Rhythm alone: exact for a single line (simultaneous notes may trade pitches).
+    assert retrograde(retrograde(line, "rhythm"), "rhythm") == line
+    assert retrograde(line, "rhythm").pitch.tolist() == line.pitch.tolist()
+
+
+@given(diatonic_motifs(), st.sampled_from((2.0, 3.0, 1.5, 0.5, 4.0, 1.25)))
+def test_augment_then_diminish_is_identity(m: Motif, factor: float) -> None:
+    assert diminish(augment(m, factor), factor) == m
+    assert augment(m, factor).end == pytest.approx(m.end * factor)
+
+
+@given(chromatic_motifs(), st.integers(-12, 12))
+def test_chromatic_transposition_preserves_intervals(m: Motif, semitones: int) -> None:
+    out = transpose(m, semitones)
+    assert np.array_equal(out.intervals, m.intervals)
+    assert np.array_equal(out.pitch, m.pitch + semitones)
+    assert np.array_equal(out.onset, m.onset)
+
+
+@given(chromatic_motifs())
+def test_vectorised_degrees_match_key(m: Motif) -> None:
+    steps, alts = degrees_of(m.pitch, m.key)
+    ref_steps, ref_alts = m.degrees()
+    assert np.array_equal(steps, ref_steps) and np.array_equal(alts, ref_alts)
+    assert np.array_equal(pitches_of(steps, alts, m.key), m.pitch)
+
+
+@pytest.mark.parametrize("target", sorted(MODES))
+@settings(max_examples=40)
+@given(m=diatonic_motifs())
+def test_mode_output_lies_in_target_scale(target: str, m: Motif) -> None:
+    out = mode(m, target)
+    assert out.key == Key(m.key.tonic, target)
+    assert all(out.key.contains(int(p)) for p in out.pitch)
+    assert np.array_equal(out.onset, m.onset)
+
+
+@given(diatonic_motifs())
+def test_metre_recast_there_and_back(m: Motif) -> None:
+    m44 = m.with_notes(meter=(4, 4))
+    waltz = metre(m44, (3, 4))
+    assert waltz.meter == (3, 4)
+    assert metre(waltz, (4, 4)) == m44
+
+
+def test_march_becomes_waltz_by_lengthening_strong_beats() -> None:
+    march = Motif.from_notes([(0, 1, 60), (1, 1, 62), (2, 1, 64), (3, 1, 65)])
+    waltz = metre(march, (3, 4))
+    assert waltz.onset.tolist() == [0, 2, 3, 5]
+    assert waltz.duration.tolist() == [2, 1, 2, 1]
+
+
+def test_diatonic_step_and_sequence_in_the_key() -> None:
+    m = theme()
+    out = apply_chain(m, "fragment=3, sequence=3:+1")
+    assert len(out) == 9
+    assert all(m.key.contains(int(p)) for p in out.pitch)
+    first, second = out.pitch[:3], out.pitch[3:6]
+    assert np.array_equal(second, apply_chain(m, "fragment=3, step=+1").pitch)
+    assert not np.array_equal(first, second)
+
+
+def test_fragment_forms() -> None:
+    m = theme()
+    assert apply_chain(m, "fragment=3").pitch.tolist() == m.pitch[:3].tolist()
+    assert apply_chain(m, "fragment=last:2").pitch.tolist() == m.pitch[-2:].tolist()
+    assert apply_chain(m, "fragment=2:3").pitch.tolist() == m.pitch[2:5].tolist()
+    assert apply_chain(m, "truncate=2").pitch.tolist() == m.pitch[:-2].tolist()
+
+
+def test_register_folds_into_range() -> None:
+    wide = Motif.from_notes([(0, 1, 30), (1, 1, 60), (2, 1, 100)])
+    out = apply_chain(wide, "register=55:79")
+    assert out.pitch.min() >= 55 and out.pitch.max() <= 79
+    assert (out.pitch % 12).tolist() == (wide.pitch % 12).tolist()
+
+
+def test_dynamics_crescendo_rises() -> None:
+    out = apply_chain(theme(), "dynamics=pp..ff")
+    assert out.velocity[0] == 33 and out.velocity[-1] == 112
+    assert np.all(np.diff(out.velocity) >= 0)
+
+
+def test_inputs_are_not_mutated() -> None:
+    m = theme()
+    before = (m.onset.copy(), m.duration.copy(), m.pitch.copy(), m.velocity.copy())
+    for name in TRANSFORMS:
+        apply_chain(m, name)
+    assert all(np.array_equal(a, b) for a, b in
+               zip(before, (m.onset, m.duration, m.pitch, m.velocity)))
+
+
+# -- every registered transform ------------------------------------------------
+
+
+def _check_invariants(out: Motif) -> None:
+    assert isinstance(out, Motif)
+    assert len(out) >= 1
+    assert np.all(np.diff(out.onset) >= 0)
+    assert np.all(out.duration > 0)
+    assert out.pitch.min() >= 0 and out.pitch.max() <= 127
+    assert out.velocity.min() >= 1 and out.velocity.max() <= 127
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+@settings(max_examples=30)
+@given(m=chromatic_motifs())
+def test_every_transform_keeps_invariants(name: str, m: Motif) -> None:
+    _check_invariants(apply_chain(m, name))
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_every_transform_at_the_edges_of_midi(name: str) -> None:
+    for pitches in ([0, 1, 2], [125, 126, 127]):
+        m = Motif.from_notes([(i, 1.0, p) for i, p in enumerate(pitches)])
+        _check_invariants(apply_chain(m, name))
+
+
+def test_registry_describes_itself() -> None:
+    required = {"transpose", "step", "mode", "key", "invert", "retrograde", "augment",
+                "diminish", "fragment", "sequence", "truncate", "metre", "rhythm",
+                "ornament", "register", "legato", "staccato", "dynamics"}
+    assert required <= set(TRANSFORMS)
+    for name, t in TRANSFORMS.items():
+        assert t.name == name and t.summary and "\n" not in t.summary
+        assert t.usage.startswith(name)
+        assert t.func.__doc__
+
+
+@pytest.mark.parametrize("chain", [
+    "transpose=-5", "step=+2", "transpose_diatonic=-1", "mode=phrygian", "mode=whole_tone",
+    "key=F", "key=F#:dorian", "key=subdominant", "invert=chromatic", "invert=diatonic:62",
+    "invert=:D4", "retrograde=pitches", "retrograde=rhythm", "augment=3/2", "diminish=1.5",
+    "fragment=last:3", "fragment=1:2", "sequence=4:-1", "truncate=3", "metre=6/8",
+    "meter=2/4", "rhythm=syncopated", "rhythm=even", "ornament=passing", "ornament=grace",
+    "ornament=turn", "register=C3:C5", "legato=0.9", "staccato=0.3", "dynamics=ff..pp",
+    "dynamics=mp", "dynamics=100",
+])
+def test_arguments_are_accepted(chain: str) -> None:
+    _check_invariants(apply_chain(theme(), chain))
+
+
+# -- chain syntax ---------------------------------------------------------------
+
+
+def test_parse_chain_example() -> None:
+    steps = parse_chain("fragment=3, sequence=3:+1, mode=phrygian, augment=2")
+    assert steps == (Step("fragment", ("3",)), Step("sequence", ("3", "+1")),
+                     Step("mode", ("phrygian",)), Step("augment", ("2",)))
+    assert parse_chain("") == ()
+    assert parse_chain("Transpose_Diatonic=2")[0] == Step("step", ("2",))
+
+
+step_texts = st.sampled_from([
+    "transpose=3", "step=-2", "mode=dorian", "key=Bb:lydian", "invert", "invert=chromatic:60",
+    "retrograde=rhythm", "augment=2", "diminish=3/2", "fragment=last:2", "sequence=2:+2",
+    "truncate", "metre=3/4", "rhythm=dotted", "ornament=turn", "register=48:72", "legato",
+    "staccato=0.25", "dynamics=p..f",
+])
+
+
+@given(st.lists(step_texts, max_size=6))
+def test_chain_round_trip(parts: list[str]) -> None:
+    text = ", ".join(parts)
+    steps = parse_chain(text)
+    assert format_chain(steps) == text
+    assert parse_chain(format_chain(steps)) == steps
+
+
+def test_chain_applies_left_to_right() -> None:
+    m = theme()
+    assert apply_chain(m, "fragment=3, augment=2") == augment(apply_chain(m, "fragment=3"), 2)
+    assert apply_chain(m, parse_chain("retrograde, retrograde")) == m
+
+
+@pytest.mark.parametrize("chain", ["transmogrify", "invert, wobble=2"])
+def test_unknown_transform_lists_known_names(chain: str) -> None:
+    with pytest.raises(TransformError) as err:
+        parse_chain(chain)
+    message = str(err.value)
+    assert "unknown transform" in message
+    assert "transpose" in message and "retrograde" in message and "dynamics" in message
+
+
+@pytest.mark.parametrize(("chain", "words"), [
+    ("augment=0", ("augment", "factor", "positive number")),
+    ("augment=-2", ("augment", "factor", "'-2'")),
+    ("transpose=up", ("transpose", "semitones", "integer")),
+    ("mode=klingon", ("mode", "mode", "ionian")),
+    ("key=H", ("key", "tonic", "note name")),
+    ("invert=sideways", ("invert", "kind", "diatonic or chromatic")),
+    ("invert=diatonic:200", ("invert", "axis", "MIDI pitch")),
+    ("retrograde=sideways", ("retrograde", "pitches, rhythm or both")),
+    ("fragment=0", ("fragment", "selection")),
+    ("fragment=middle:2", ("fragment", "selection")),
+    ("sequence=3:up", ("sequence", "steps")),
+    ("metre=3/5", ("metre", "meter", "3/4")),
+    ("rhythm=swing", ("rhythm", "dotted, syncopated or even")),
+    ("ornament=trill", ("ornament", "neighbour, passing, grace or turn")),
+    ("register=60:65", ("register", "octave")),
+    ("staccato=1.5", ("staccato", "ratio")),
+    ("dynamics=loud", ("dynamics", "levels", "ppp")),
+    ("truncate=1:2", ("truncate", "at most 1")),
+])
+def test_bad_argument_names_transform_argument_and_expectation(chain, words) -> None:
+    with pytest.raises(TransformError) as err:
+        parse_chain(chain)
+    for word in words:
+        assert word in str(err.value)
+    assert isinstance(err.value, MotifgenError)
+
+
+def test_bad_steps_given_directly_are_rejected() -> None:
+    with pytest.raises(TransformError, match="augment"):
+        apply_chain(theme(), [Step("augment", ("zero",))])
+    with pytest.raises(TransformError, match="unknown transform"):
+        apply_chain(theme(), [Step("nope")])

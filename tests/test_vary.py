@@ -1,0 +1,154 @@
+"""Variation search and similarity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from motifgen.errors import MotifgenError
+from motifgen.motif import Motif
+from motifgen.theory import MODES, Key
+from motifgen.transforms import apply_chain, parse_chain
+from motifgen.vary import PALETTES, Variation, develop, similarity, vary
+
+MOODS = ("heroic", "triumphant", "tender", "tragic", "melancholy", "menacing",
+         "mysterious", "wonder", "playful", "action", "suspense", "peaceful")
+
+
+def theme() -> Motif:
+    return Motif.from_degrees([0, 2, 1, 0, 4, 3, 2, 1], [0] * 8,
+                              [1, 0.5, 0.5, 1, 1, 0.5, 0.5, 3], Key(2, "aeolian"))
+
+
+@st.composite
+def motifs(draw) -> Motif:
+    n = draw(st.integers(2, 10))
+    steps = draw(st.lists(st.integers(-4, 9), min_size=n, max_size=n))
+    durs = draw(st.lists(st.sampled_from((0.5, 1.0, 1.5, 2.0)), min_size=n, max_size=n))
+    k = Key(draw(st.integers(0, 11)), draw(st.sampled_from(sorted(MODES))))
+    return Motif.from_degrees(steps, [0] * n, durs, k)
+
+
+def random_motif(rng: np.random.Generator) -> Motif:
+    n = int(rng.integers(5, 10))
+    iois = rng.choice([0.25, 0.5, 1.0, 1.5, 2.0], n)
+    onset = np.concatenate(([0.0], np.cumsum(iois)[:-1]))
+    return Motif(onset, iois, rng.integers(48, 84, n), np.full(n, 80))
+
+
+# -- similarity -------------------------------------------------------------------
+
+
+@given(motifs())
+def test_similarity_of_a_motif_to_itself_is_one(m: Motif) -> None:
+    assert similarity(m, m) == 1.0
+
+
+@given(motifs(), st.integers(-12, 12), st.sampled_from(("2", "3/2", "1/2")))
+def test_transposed_or_augmented_copy_scores_high(m: Motif, semis: int, factor: str) -> None:
+    assert similarity(m, apply_chain(m, f"transpose={semis}")) >= 0.95
+    assert similarity(m, apply_chain(m, f"augment={factor}")) >= 0.95
+
+
+@given(motifs(), motifs())
+def test_similarity_is_in_unit_range(a: Motif, b: Motif) -> None:
+    assert 0.0 <= similarity(a, b) <= 1.0
+
+
+def test_random_notes_score_low() -> None:
+    rng = np.random.default_rng(11)
+    m = theme()
+    scores = [similarity(m, random_motif(rng)) for _ in range(200)]
+    assert np.mean(scores) < 0.3
+    assert similarity(m, apply_chain(m, "transpose=7")) > max(scores)
+
+
+def test_lighter_developments_score_higher() -> None:
+    m = theme()
+    light = similarity(m, apply_chain(m, "mode=ionian"))
+    medium = similarity(m, apply_chain(m, "rhythm=dotted"))
+    heavy = similarity(m, apply_chain(m, "fragment=3, sequence=3:+1"))
+    assert light > medium > heavy
+
+
+# -- vary ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mood", [*MOODS, None, "no-such-mood"])
+def test_vary_returns_n_distinct_variations_above_threshold(mood) -> None:
+    m = theme()
+    out = vary(m, mood, n=8, seed=3)
+    assert len(out) == 8
+    assert all(isinstance(v, Variation) for v in out)
+    assert all(v.score >= 0.35 for v in out)
+    assert len({v.motif for v in out}) == 8
+    assert len({v.chain for v in out}) == 8
+    assert all(v.motif != m for v in out)
+    assert [v.score for v in out] == sorted((v.score for v in out), reverse=True)
+    for v in out:  # the chain is the provenance: replaying it gives the variant
+        assert apply_chain(m, v.chain) == v.motif
+        assert v.score == similarity(m, v.motif)
+
+
+@settings(max_examples=15, deadline=None)
+@given(motifs(), st.integers(0, 2**31), st.sampled_from([*MOODS, None]))
+def test_vary_respects_threshold_for_any_motif(m: Motif, seed: int, mood) -> None:
+    out = vary(m, mood, n=5, seed=seed, threshold=0.5)
+    assert all(v.score >= 0.5 for v in out)
+    assert len({v.motif for v in out}) == len(out)
+
+
+def test_same_seed_same_variations_other_seed_others() -> None:
+    m = theme()
+    a, b = vary(m, "action", n=6, seed=42), vary(m, "action", n=6, seed=42)
+    assert [(v.chain, v.score) for v in a] == [(v.chain, v.score) for v in b]
+    assert all(x.motif == y.motif for x, y in zip(a, b))
+    c = vary(m, "action", n=6, seed=43)
+    assert [v.chain for v in a] != [v.chain for v in c]
+
+
+def test_mood_palettes_shape_the_chains() -> None:
+    m = theme()
+    tragic = vary(m, "tragic", n=8, seed=0)
+    assert any("mode=harmonic_minor" in v.chain or "augment" in v.chain for v in tragic)
+    action = [v.chain for v in vary(m, "action", n=8, seed=0)]
+    assert any("diminish" in c or "sequence" in c for c in action)
+    assert set(MOODS) | {None} == set(PALETTES)
+    for palette in PALETTES.values():
+        for text, weight in palette.moves:
+            assert parse_chain(text) and weight > 0
+
+
+def test_mode_argument_overrides_the_target_mode() -> None:
+    m = theme()
+    out = vary(m, "tragic", n=6, seed=1, mode="lydian")
+    assert all("mode=lydian" in v.chain for v in out)
+    assert all(v.motif.key.mode == "lydian" for v in out)
+    with pytest.raises(MotifgenError):
+        vary(m, "tragic", mode="klingon")
+
+
+def test_threshold_one_keeps_only_perfect_scores() -> None:
+    out = vary(theme(), "triumphant", n=4, seed=0, threshold=1.0)
+    assert all(v.score == 1.0 for v in out)
+
+
+# -- develop -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mood", [*MOODS, None])
+def test_develop_weight_grows_with_intensity(mood) -> None:
+    m = theme()
+    light = [develop(m, mood, 0.0, np.random.default_rng(s)).score for s in range(6)]
+    heavy = [develop(m, mood, 1.0, np.random.default_rng(s)).score for s in range(6)]
+    assert np.mean(light) > np.mean(heavy)
+    assert min(light + heavy) >= 0.35
+
+
+def test_develop_is_deterministic_for_a_generator_state() -> None:
+    m = theme()
+    a = develop(m, "wonder", 0.6, np.random.default_rng(9))
+    b = develop(m, "wonder", 0.6, np.random.default_rng(9))
+    assert a == b and apply_chain(m, a.chain) == a.motif
