@@ -266,7 +266,9 @@ def invert(m: Motif, kind: str = "diatonic", axis: int | None = None) -> Motif:
     if kind == "chromatic":
         return _build(m, pitch=_fold(2 * centre - m.pitch))
     s, a = degrees_of(m.pitch, m.key)
-    centre_step = m.key.pitch_to_step(centre)[0]
+    scale, table_steps, _ = _degree_table(m.key)
+    octave, rel = divmod(centre - m.key.tonic_pitch, 12)
+    centre_step = octave * len(scale) + int(table_steps[rel])
     return _build(m, pitch=_fold(pitches_of(2 * centre_step - s, -a, m.key)))
 
 
@@ -877,10 +879,16 @@ def format_chain(steps: Sequence[Step]) -> str:
     return ", ".join(str(s) for s in steps)
 
 
+@lru_cache(maxsize=4096)
+def _bound(step_: Step) -> tuple[Callable[..., Motif], dict[str, Any]]:
+    return step_.transform.func, step_.kwargs()
+
+
 def apply_step(m: Motif, step_: Step, rng: np.random.Generator | None = None) -> Motif:
-    """Apply one Step. `rng` is accepted for transforms that draw random choices."""
-    t = step_.transform
-    return t.func(m, **step_.kwargs())
+    """Apply one Step. `rng` is accepted for transforms that draw random choices
+    (the built-in ones are all deterministic)."""
+    func, kwargs = _bound(step_)
+    return func(m, **kwargs)
 
 
 def apply_chain(m: Motif, chain: str | Sequence[Step],
