@@ -67,6 +67,8 @@ _NO_HITS_FREE_TAIL_COST = 1e9
 CENTRE_WEIGHT = 0.1
 #: Weight of a tempo jump where the tempo range changes (a new section's mood).
 SECTION_JUMP_WEIGHT = 0.1
+#: Search width: the cheapest partial plans kept after each hit.
+_BEAM = 256
 #: Tolerance in beats when asking whether a tempo fits the range.
 _BEAT_EPS = 1e-6
 
@@ -486,6 +488,8 @@ def _search(
                 if new_key not in nxt or cost < nxt[new_key].cost:
                     choice = _Choice(n, after, bpm, rng, odd, odd_start)
                     nxt[new_key] = _Node(cost, key, choice)
+        if len(nxt) > _BEAM:  # long segments over wide ranges: keep the best candidates
+            nxt = dict(sorted(nxt.items(), key=lambda item: item[1].cost)[:_BEAM])
         history.append(nxt)
         layer = nxt
 

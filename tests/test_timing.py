@@ -185,6 +185,23 @@ def test_changed_bar_after_an_off_beat_hit_keeps_that_hit_on_its_beat() -> None:
     check_plan(plan, 14.0, hits, [(0, (60, 90))], (3, 4), 24)
 
 
+def test_a_changed_bar_may_hold_the_off_beat_hit_before_it() -> None:
+    # 'stab' is one beat in at 60 bpm; 'boom' 2 s later: 2 beats at 60 (a 3/4 bar from
+    # the top) cost less than jumping to 90 bpm for 3 beats (a whole 4/4 bar)
+    hits = [Hit(1.0, "stab", downbeat=False), Hit(3.0, "boom")]
+    plan = solve(11.0, hits, (60, 90), (4, 4))
+    assert plan.hit_beats == (1.0, 3.0)
+    assert plan.tempo_map.meters == ((0.0, (3, 4)), (3.0, (4, 4)))
+    assert plan.tempo_map.bpms == [60.0]
+    check_plan(plan, 11.0, hits, [(0, (60, 90))], (4, 4), 24)
+
+
+def test_long_scenes_over_wide_ranges_stay_fast() -> None:
+    hits = [Hit(200, "a", downbeat=False), Hit(400, "b", downbeat=False), Hit(500, "c")]
+    plan = solve(600, hits, (60, 168), (7, 16))
+    check_plan(plan, 600, hits, [(0, (60, 168))], (7, 16), 24)
+
+
 def test_section_ranges_apply_from_their_start() -> None:
     hits = [Hit(10.0, "Door opens"), Hit(20.0, "Storm", kind="section")]
     ranges = [(0.0, (60.0, 80.0)), (20.0, (132.0, 168.0))]
