@@ -1,9 +1,54 @@
-"""motifgen: write leitmotifs once, get a DAW-ready sketch for every scene."""
+"""motifgen: write leitmotifs once, get a DAW-ready sketch for every scene.
 
-from .errors import MotifgenError
-from .motif import Motif, Notes
-from .theory import Key
+The public API, imported lazily so the command line starts fast::
+
+    import motifgen
+    project = motifgen.load("motifs/cartographer.yaml")
+    mara = project.motifs["mara"].motif
+    motifgen.transform(mara, "fragment=3, sequence=3:+1, mode=phrygian")
+    for v in motifgen.vary(mara, mood="tragic", n=4, seed=1):
+        print(v.score, v.chain)
+    score = motifgen.compose_scene(project, project.scene("2M2"))
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Key", "Motif", "MotifgenError", "Notes", "__version__"]
+#: public name -> module that defines it
+_API = {
+    "MotifgenError": "errors",
+    "Motif": "motif",
+    "Notes": "motif",
+    "Key": "theory",
+    "load": "project",
+    "Project": "project",
+    "transform": "transforms",
+    "apply_chain": "transforms",
+    "parse_chain": "transforms",
+    "TRANSFORMS": "transforms",
+    "vary": "vary",
+    "develop": "vary",
+    "similarity": "vary",
+    "Variation": "vary",
+    "compose_scene": "arrange",
+    "compose_film": "compose",
+    "Score": "score",
+    "TempoMap": "score",
+    "resolve_mood": "moods",
+    "PRESETS": "moods",
+    "write_midi": "io.midi",
+}
+
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "transform":
+        return import_module(".transforms", __name__).apply_chain
+    if name in _API:
+        return getattr(import_module(f".{_API[name]}", __name__), name)
+    raise AttributeError(f"module 'motifgen' has no attribute {name!r}")

@@ -287,10 +287,12 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
         notes = gathered[(a.role, a.name)].notes()
         if len(notes) == 0:
             continue
-        parts.append(Part(name=a.name, instrument=a.instrument, program=a.program, role=a.role,
+        suffix = a.name[len(a.instrument):]  # " 2" for a second part of one instrument
+        parts.append(Part(name=INSTRUMENTS[a.instrument].display + suffix,
+                          instrument=a.instrument, program=a.program, role=a.role,
                           notes=notes, channel=channels[(a.role, a.name)], is_drum=a.is_drum,
                           controllers={} if a.is_drum else curves))
-        plan_parts.append({"name": a.name, "instrument": a.instrument, "role": a.role,
+        plan_parts.append({"name": parts[-1].name, "instrument": a.instrument, "role": a.role,
                            "program": a.program, "channel": channels[(a.role, a.name)] + 1,
                            "notes": len(notes)})
     return parts, plan_parts
