@@ -76,12 +76,11 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     moods = [project.moods[scene.mood]] + [project.moods[s.mood] for s in scene.sections]
 
     anchors = [Hit(h.seconds, h.label, h.downbeat, h.weight) for h in scene.hits]
-    hit_times = {h.seconds for h in scene.hits}
     anchors += [Hit(s.seconds, s.label or s.mood, True, 1.0, kind="section")
-                for s in scene.sections if s.seconds not in hit_times]
+                for s in scene.sections]
     anchors.sort(key=lambda h: h.seconds)
-    ranges = [(0.0, moods[0].tempo)] + [(float(s.seconds), m.tempo)
-                                         for s, m in zip(scene.sections, moods[1:])]
+    ranges = [(0.0, _tempo_range(moods[0], anchors))] + [
+        (float(s.seconds), _tempo_range(m, anchors)) for s, m in zip(scene.sections, moods[1:])]
     timing = solve(duration, anchors, ranges if len(ranges) > 1 else ranges[0][1], meter,
                    fps=project.fps)
     tmap = timing.tempo_map
@@ -89,7 +88,7 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
 
     sections = _sections(scene, moods, project.key, beat_of, timing.length_beats)
     lines, statements = _melody(project, scene, sections, meter, seed)
-    parts, plan_parts = _dress(project, scene, sections, lines, tmap, meter, seed,
+    parts, plan_parts, progressions = _dress(project, scene, sections, lines, tmap, meter, seed,
                                [beat_of[h.seconds] for h in scene.hits])
 
     markers = [Marker(0.0, f"{scene.id} {scene.title}", "cue")]
@@ -100,11 +99,18 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     key_changes = tuple((s.start, s.key) for prev, s in zip(sections, sections[1:])
                         if s.key != prev.key)
 
-    plan = _plan(project, scene, seed, timing, anchors, sections, statements, plan_parts)
+    plan = _plan(project, scene, seed, timing, anchors, sections, statements, plan_parts,
+                 progressions)
     return Score(id=scene.id, title=scene.title, key=sections[0].key, tempo_map=tmap,
                  parts=tuple(parts), markers=tuple(markers), key_changes=key_changes,
                  start_seconds=float(scene.start), start_timecode=scene.start_timecode,
                  fps=project.fps.name, length_beats=timing.length_beats, plan=plan)
+
+
+def _tempo_range(mood: Any, anchors: Sequence[Any]) -> tuple[float, float]:
+    """The mood's tempo range; a fixed tempo gets ±4 % of room when there are hits to catch."""
+    lo, hi = mood.tempo
+    return (lo * 0.96, hi * 1.04) if anchors and hi - lo < 1 else (lo, hi)
 
 
 def _sections(scene: Any, moods: Sequence[Any], home: Key, beat_of: dict,
@@ -231,8 +237,11 @@ def _hold_into(line: Line, end: float) -> None:
 
 def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[int, Line],
            tmap: TempoMap, meter: tuple[int, int], seed: int,
-           hit_beats: Sequence[float]) -> tuple[list[Part], list[dict]]:
-    """Harmony, bass, texture and percussion per section; one Part per instrument."""
+           hit_beats: Sequence[float]) -> tuple[list[Part], list[dict], list[list[dict]]]:
+    """Harmony, bass, texture and percussion per section; one Part per instrument.
+
+    Also returns each section's chords (absolute beats) for the plan.
+    """
     from . import harmony
     from .orchestra import INSTRUMENTS, assign, fit_range
 
@@ -240,12 +249,16 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
     melody_all = lines[0].notes()
     gathered: dict[tuple[str, str], Line] = {}
     order: list[Any] = []
+    progressions: list[list[dict]] = []
     for si, sec in enumerate(sections):
         g = seeded_rng(seed, scene.id, "harmony", si)
         length = sec.end - sec.start
         assignments = assign(sec.mood, lead.instrument, min(2, len(scene.featuring)))
         mel = _window(melody_all, sec.start, sec.end)
         chords = harmony.harmonise(mel, sec.key, sec.mood, meter, length, g)
+        progressions.append([{"beat": sec.start + c.beat, "beats": c.duration,
+                              "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
+                              "kind": c.kind} for c in chords])
         local_hits = [b - sec.start for b in hit_beats if sec.start <= b < sec.end]
         for a in assignments:
             ident = (a.role, a.name)
@@ -295,7 +308,7 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
         plan_parts.append({"name": parts[-1].name, "instrument": a.instrument, "role": a.role,
                            "program": a.program, "channel": channels[(a.role, a.name)] + 1,
                            "notes": len(notes)})
-    return parts, plan_parts
+    return parts, plan_parts, progressions
 
 
 def _channels(order: Sequence[Any]) -> dict[tuple[str, str], int]:
@@ -338,7 +351,8 @@ def _dynamics(notes: Notes, sec: Section) -> Notes:
 
 
 def _plan(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[Any],
-          sections: Sequence[Section], statements: list[dict], parts: list[dict]) -> dict:
+          sections: Sequence[Section], statements: list[dict], parts: list[dict],
+          progressions: Sequence[list[dict]]) -> dict:
     """What was composed and why: written as <id>.json."""
     from .timecode import seconds_to_timecode
 
@@ -368,7 +382,8 @@ def _plan(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[An
                       "length_beats": timing.length_beats},
         "sections": [{"label": s.label, "start_beat": s.start, "end_beat": s.end,
                       "bar": tmap.position(s.start)[0], "mood": s.mood.name, "key": s.key.name,
-                      "intensity": s.intensity} for s in sections],
+                      "intensity": s.intensity, "chords": chords}
+                     for s, chords in zip(sections, progressions)],
         "hits": hits,
         "statements": statements,
         "parts": parts,

@@ -7,6 +7,7 @@ Every writer in `motifgen.io` reads a Score and nothing else.
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ class TempoMap:
         """Beats of every bar line from 0 up to and including `until`."""
         lines: list[float] = []
         for i, (start, meter) in enumerate(self.meters):
-            stop = self.meters[i + 1][0] if i + 1 < len(self.meters) else until + 1e-9
+            stop = self.meters[i + 1][0] if i + 1 < len(self.meters) else math.inf
             length = bar_beats(meter)
             beat = start
             while beat < stop - 1e-9 and beat <= until + 1e-9:
