@@ -714,6 +714,12 @@ class Transform:
         return f"{self.name}=" + ":".join(p.name.upper() for p in self.params)
 
     @property
+    def args(self) -> str:
+        """Each argument, what it expects and its default, e.g. for `motifgen transforms`."""
+        return "; ".join(f"{p.name}: {p.expects} [default {p.text_default}]"
+                         for p in self.params)
+
+    @property
     def defaults(self) -> str:
         return ", ".join(f"{p.name}={p.text_default or p.default}" for p in self.params)
 
@@ -747,7 +753,7 @@ def _p(name: str, expects: str, default: Any, parse: Callable[[str], Any],
     return Param(name, expects, default, parse, text or str(default), rest)
 
 
-_MODES_TEXT = "a mode (" + ", ".join(MODES) + ")"
+_MODES_TEXT = "a mode such as ionian, dorian, harmonic_minor, whole_tone (see theory.MODES)"
 
 #: Every transform, in the order the CLI lists them.
 TRANSFORMS: dict[str, Transform] = {t.name: t for t in (

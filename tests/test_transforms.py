@@ -206,7 +206,7 @@ def test_registry_describes_itself() -> None:
     assert required <= set(TRANSFORMS)
     for name, t in TRANSFORMS.items():
         assert t.name == name and t.summary and "\n" not in t.summary
-        assert t.usage.startswith(name)
+        assert t.usage.startswith(name) and "default" in t.args
         assert t.func.__doc__
 
 
