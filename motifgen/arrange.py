@@ -167,7 +167,8 @@ def _melody(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[
             elif count < len(names):
                 motif, chain, score = base, "", 1.0
             else:
-                var = develop(base, _palette(project, sec.mood), sec.intensity, g)
+                var = develop(base, _palette(project, sec.mood), sec.intensity, g,
+                              mode=sec.key.mode)
                 motif, chain, score = var.motif, var.chain, var.score
             motif = _articulate(motif, sec.mood, sec.intensity)
             if cursor == sec.start and si > 0:
@@ -277,7 +278,8 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
                 notes = harmony.texture(chords, sec.mood.texture, inst, meter,
                                         sec.mood.articulation, rng=g)
             elif a.role == "bass":
-                notes = harmony.bass_line(chords, mel, inst, meter)
+                notes = harmony.bass_line(chords, mel, inst, meter,
+                                          lead_in=_lead_in(line, melody_all, meter, sec.start))
             else:
                 notes = harmony.percussion(sec.mood, meter, length, local_hits, g,
                                            instrument_name=a.instrument, key=sec.key)
@@ -309,6 +311,18 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
                            "program": a.program, "channel": channels[(a.role, a.name)] + 1,
                            "notes": len(notes)})
     return parts, plan_parts, progressions
+
+
+def _lead_in(bass: Line, melody: Notes, meter: tuple[int, int],
+             start: float) -> tuple[int, int] | None:
+    """(bass, melody) pitches on the last strong beat before `start`, if both sound."""
+    from .harmony import sounding, strong_beats
+
+    before = [b for b in strong_beats(meter, start) if b < start - 1e-9]
+    if not before or not bass.onset:
+        return None
+    low, high = sounding(bass.notes(), before[-1]), sounding(melody, before[-1])
+    return None if low is None or high is None else (low, high)
 
 
 def _channels(order: Sequence[Any]) -> dict[tuple[str, str], int]:

@@ -66,6 +66,9 @@ COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
     "added6": ((0, "add6", ""), (5, "add6", "")),
 }
 
+#: Colours whose moods may colour the melody chromatically too (not only the chords).
+CHROMATIC_COLOURS = frozenset({"chromatic_mediants", "hexatonic_pole", "diminished"})
+
 #: Chords that approach the final tonic of a phrase, per colour: (semitones, quality).
 CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
     "none": ((7, "major"), (7, "minor"), (5, "major"), (5, "minor")),
@@ -169,7 +172,7 @@ def _pulse(meter: tuple[int, int]) -> float:
     return 1.5 if den == 8 and num % 3 == 0 and num > 3 else 4.0 / den
 
 
-def _sounding(notes: Notes, beat: float) -> int | None:
+def sounding(notes: Notes, beat: float) -> int | None:
     """Highest pitch of `notes` sounding at `beat`, or None."""
     if not len(notes):
         return None
@@ -193,7 +196,7 @@ def strong_beat_chord_tone_ratio(melody: Notes, chords: Sequence[Chord],
     """
     hits = total = 0
     for b in strong_beats(meter, melody.end):
-        pitch = _sounding(melody, b)
+        pitch = sounding(melody, b)
         chord = _chord_at(chords, b)
         if pitch is None or chord is None:
             continue
@@ -213,7 +216,7 @@ def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4
     out: list[float] = []
     prev: tuple[int, int] | None = None
     for b in beats:
-        lo, hi = _sounding(bass, b), _sounding(melody, b)
+        lo, hi = sounding(bass, b), sounding(melody, b)
         cur = None if lo is None or hi is None else (lo, hi)
         if prev is not None and cur is not None:
             moved = prev[0] != cur[0] and prev[1] != cur[1]
@@ -320,7 +323,7 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
     for a, b in zip(bounds, bounds[1:]):
         start, req = a, set()
         for s in (x for x in strong if a - _EPS <= x < b - _EPS):
-            pitch = _sounding(melody, s)
+            pitch = sounding(melody, s)
             if pitch is None:
                 continue
             new = req | {pitch % 12}
@@ -532,12 +535,16 @@ def voice(chords: Sequence[Chord], inst: Instrument | str, voices: int = 3,
 
 def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
               meter: tuple[int, int], velocity: int = 72, articulation: str = "legato",
-              pedal: int | None = None, center: float | None = None) -> Notes:
+              pedal: int | None = None, center: float | None = None,
+              lead_in: tuple[int, int] | None = None) -> Notes:
     """One bass note per chord: root preferred, inversions where they avoid parallels.
 
     Chosen by dynamic programming: no parallel fifths or octaves with the
     melody between consecutive strong beats, small leaps, below the melody.
-    `pedal`: a pitch class to hold under every chord instead.
+    `pedal`: a pitch class to hold under every chord instead. `lead_in`:
+    (bass, melody) pitches on the strong beat just before this line starts,
+    so a line that continues another (a new section) avoids parallels across
+    the join.
     """
     ins = _inst(inst)
     f = _factor(articulation)
@@ -550,8 +557,8 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
     firsts, lasts = [], []
     for c in chords:
         inside = [b for b in strong if c.beat - _EPS <= b < c.end - _EPS]
-        firsts.append((inside[0], _sounding(melody, inside[0])) if inside else None)
-        lasts.append((inside[-1], _sounding(melody, inside[-1])) if inside else None)
+        firsts.append((inside[0], sounding(melody, inside[0])) if inside else None)
+        lasts.append((inside[-1], sounding(melody, inside[-1])) if inside else None)
     states: list[list[tuple[int, float]]] = []
     for c, first, last in zip(chords, firsts, lasts):
         opts = []
@@ -563,6 +570,8 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
                 for mark in (first, last):
                     if mark and mark[1] is not None and p >= mark[1]:
                         cost += 4.0
+                if c is chords[0] and _parallel(lead_in, p, first):
+                    cost += 1e6
                 opts.append((p, cost))
         states.append(opts)
     strong_index = {b: i for i, b in enumerate(strong)}
@@ -571,10 +580,8 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
         leap = abs(a - b)
         cost = 0.1 * leap + (1.0 if leap > 7 else 0.0) + (3.0 if leap > 12 else 0.0)
         x, y = lasts[i - 1], firsts[i]
-        if x and y and x[1] is not None and y[1] is not None and a != b and x[1] != y[1]:
-            consecutive = strong_index[y[0]] - strong_index[x[0]] == 1
-            if consecutive and (x[1] - a) % 12 == (y[1] - b) % 12 and (y[1] - b) % 12 in (0, 7):
-                cost += 1e6
+        if x and y and x[1] is not None and strong_index[y[0]] - strong_index[x[0]] == 1:
+            cost += 1e6 * _parallel((a, x[1]), b, y)
         return cost
 
     if not chords:
@@ -595,6 +602,19 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
     rows = [(c.beat, c.duration * f, states[i][k][0], velocity)
             for i, (c, k) in enumerate(zip(chords, picks))]
     return _notes(rows)
+
+
+def _parallel(before: tuple[int, int] | None, bass: int,
+              mark: tuple[float, int | None] | None) -> bool:
+    """True when moving from `before` (bass, melody) to `bass` under the melody
+    note of `mark` (beat, pitch) makes parallel or contrary fifths or octaves."""
+    if before is None or mark is None or mark[1] is None:
+        return False
+    b0, m0 = before
+    m1 = mark[1]
+    if b0 == bass or m0 == m1:
+        return False
+    return (m0 - b0) % 12 == (m1 - bass) % 12 and (m1 - bass) % 12 in (0, 7)
 
 
 TEXTURE_KINDS = ("sustained", "arpeggio", "ostinato", "tremolo", "pulse", "chorale", "pizzicato")
@@ -864,7 +884,8 @@ def dynamics_curve(intensity: tuple[float, float] | Callable[[float], float], le
 
 
 __all__ = [
-    "CADENCES", "COLOUR_CHORDS", "Chord", "QUALITIES", "TEXTURE_KINDS", "bass_line",
+    "CADENCES", "CHROMATIC_COLOURS", "COLOUR_CHORDS", "Chord", "QUALITIES", "TEXTURE_KINDS",
+    "bass_line",
     "dynamics_curve", "harmonise", "harmony_key", "make_chord", "palette", "parallel_perfects",
     "percussion", "roman", "strong_beat_chord_tone_ratio", "strong_beats", "strong_offsets",
     "texture", "voice", "voicings",

@@ -126,11 +126,11 @@ class Palette:
 #: Mood -> development palette (REFERENCE §4 and §5). `None` is the general palette.
 PALETTES: dict[str | None, Palette] = {
     "heroic": Palette(("mixolydian", "ionian"), (
-        ("rhythm=dotted", 2), ("augment=3/2", 1), ("transpose=+2", 1), ("dynamics=f", 1),
+        ("rhythm=dotted", 2), ("augment=3/2", 1), ("step=+1", 1), ("dynamics=f", 1),
         ("fragment=3, sequence=3:+1", 1), ("register=60:84", 1), ("staccato=0.8", 1))),
     "triumphant": Palette(("ionian",), (
         ("augment=2", 3), ("register=67:91", 1), ("dynamics=ff", 1), ("legato", 1),
-        ("transpose=+2", 1), ("rhythm=dotted", 1), ("sequence=2:+1", 1))),
+        ("step=+1", 1), ("rhythm=dotted", 1), ("sequence=2:+1", 1))),
     "tender": Palette(("ionian", "lydian"), (
         ("legato", 2), ("augment=3/2", 1), ("ornament=neighbour", 1), ("ornament=turn", 1),
         ("dynamics=mp", 1), ("metre=3/4", 1), ("ornament=passing", 1))),
@@ -295,8 +295,11 @@ def develop(
     intensity: float,
     rng: np.random.Generator,
     threshold: float = 0.35,
+    mode: str | None = None,
 ) -> Variation:
     """One variation for a scene: light at intensity 0, heavier towards 1.
+
+    `mode` keeps the development in one mode (the scene's), as in `vary`.
 
     Draws a dozen chains (longer ones as intensity rises) and keeps the one
     whose similarity is nearest ``1 - 0.55 * intensity``; returns the motif
@@ -311,7 +314,7 @@ def develop(
     """
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
-    search = _Search(motif, mood, None)
+    search = _Search(motif, mood, mode)
     best = Variation(motif, "", 1.0)
     best_gap = float("inf")
     seen: set[str] = set()
