@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import MotifgenError
 
@@ -26,8 +27,25 @@ def _formats(text: str) -> list[str]:
     return chosen
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (and exit status 2) like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="motifgen",
         description="Write leitmotifs once; get a DAW-ready sketch for every scene.")
     p.add_argument("--version", action="version", version=f"motifgen {_version()}")
@@ -42,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", type=_formats, default=["mid", "json"],
                    help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
-    c.add_argument("--jobs", type=int, default=1, metavar="N",
+    c.add_argument("--jobs", type=_positive, default=1, metavar="N",
                    help="compose scenes in N processes")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
@@ -50,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("project", type=Path)
     v.add_argument("name", help="character or theme")
     v.add_argument("--mood", help="mood whose development palette to use")
-    v.add_argument("-n", type=int, default=8)
+    v.add_argument("-n", type=_positive, default=8, help="how many variations (default 8)")
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("-o", "--output", type=Path, help="write the variations as a MIDI file")
 
@@ -93,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("motifgen: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 def _table(rows: list[dict], columns: Sequence[str]) -> str:
@@ -146,9 +167,10 @@ def cmd_instruments(args: argparse.Namespace) -> int:
 def cmd_transforms(args: argparse.Namespace) -> int:
     from .transforms import TRANSFORMS
 
-    rows = [{"name": t.name, "arguments": t.args, "what it does": t.summary}
+    rows = [{"usage": t.usage, "defaults": t.defaults, "what it does": t.summary}
             for t in TRANSFORMS.values()]
-    print(_table(rows, ["name", "arguments", "what it does"]))
+    print(_table(rows, ["usage", "defaults", "what it does"]))
+    print('\nChain them with commas, e.g. "fragment=3, sequence=3:+1, mode=phrygian".')
     return 0
 
 
