@@ -64,11 +64,10 @@ class Notes:
         return list(zip(self.onset.tolist(), self.duration.tolist(),
                         self.pitch.tolist(), self.velocity.tolist()))
 
-    def _same_notes(self, other: Notes) -> bool:
-        return all(
-            np.array_equal(getattr(self, f), getattr(other, f))
-            for f in ("onset", "duration", "pitch", "velocity")
-        )
+    def fingerprint(self) -> bytes:
+        """The notes as bytes: equal exactly when two note arrays sound the same."""
+        return b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
+                                              self.velocity))
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,11 +142,11 @@ class Motif(Notes):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Motif):
             return NotImplemented
-        return self.key == other.key and self.meter == other.meter and self._same_notes(other)
+        return (self.key == other.key and self.meter == other.meter
+                and self.fingerprint() == other.fingerprint())
 
     def __hash__(self) -> int:
-        return hash((self.key, self.meter, self.onset.tobytes(), self.duration.tobytes(),
-                     self.pitch.tobytes(), self.velocity.tobytes()))
+        return hash((self.key, self.meter, self.fingerprint()))
 
     def __repr__(self) -> str:
         return (f"Motif({self.name + ', ' if self.name else ''}{len(self)} notes, "

@@ -271,7 +271,7 @@ def vary(
     search = _Search(motif, mood, mode)
     found: list[Variation] = []
     chains: set[str] = set()
-    motifs: set[Motif] = {motif}
+    heard: set[bytes] = {motif.fingerprint()}  # a new key with the same notes is no variation
     for _ in range(40 * n + 100):
         size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
         steps = search.chain(rng, size)
@@ -280,9 +280,9 @@ def vary(
             continue
         chains.add(text)
         variation = search.make(steps)
-        if variation.score < threshold or variation.motif in motifs:
+        if variation.score < threshold or variation.motif.fingerprint() in heard:
             continue
-        motifs.add(variation.motif)
+        heard.add(variation.motif.fingerprint())
         found.append(variation)
         if len(found) == n:
             break
@@ -325,7 +325,7 @@ def develop(
             continue
         seen.add(text)
         variation = search.make(steps)
-        if variation.score < threshold or variation.motif == motif:
+        if variation.score < threshold or variation.motif.fingerprint() == motif.fingerprint():
             continue
         gap = abs(variation.score - target)
         if gap < best_gap:

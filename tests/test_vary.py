@@ -152,3 +152,14 @@ def test_develop_is_deterministic_for_a_generator_state() -> None:
     a = develop(m, "wonder", 0.6, np.random.default_rng(9))
     b = develop(m, "wonder", 0.6, np.random.default_rng(9))
     assert a == b and apply_chain(m, a.chain) == a.motif
+
+
+def test_every_variation_sounds_different_from_the_source_and_each_other():
+    """A mode change that alters no note (harmonic minor on a tune without a 7th) is no
+    variation: the notes, not the key label, must differ."""
+    tune = Motif.from_degrees([0, 4, 3, 2, 1, 2, 3, 4], [0] * 8, [1] * 8, Key.parse("D minor"))
+    for mood in ("tragic", "melancholy", None):
+        found = vary(tune, mood, n=8, seed=7)
+        prints = [v.motif.fingerprint() for v in found]
+        assert tune.fingerprint() not in prints
+        assert len(set(prints)) == len(prints)
