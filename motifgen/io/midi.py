@@ -3,28 +3,41 @@
 Track 0 is the conductor (SMPTE offset, tempo map, meters, key, markers); one
 named track per part on its own channel with bank/program/CC set-up at tick 0.
 Ticks exist only here: 960 per quarter, rounded in `to_ticks` and nowhere else.
+
+The file is encoded directly from note arrays (numpy), byte for byte what
+mido's writer produces for the same events: variable-length delta times,
+running status for channel messages (a meta event breaks it), one End of
+Track per track. mido is only needed to read a file back (`score_to_midi`).
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import mido
 import numpy as np
 
 from ..score import Part, Score
+from ..theory import Key
 from ..timecode import frame_rate
 from .files import atomic_write
 
-PPQ = 960
+if TYPE_CHECKING:
+    import mido
 
-#: mido's names for the FF 54 rate codes (0=24, 1=25, 2=29.97 drop-frame, 3=30).
-_MIDO_RATE = (24, 25, 29.97, 30)
+PPQ = 960
 
 # Order of simultaneous events: names and set-up first, note-offs before note-ons.
 _SETUP, _CONTROL, _NOTE_OFF, _NOTE_ON, _END = range(5)
+
+# Status nibbles and meta types used here.
+_NOTE_OFF_STATUS, _NOTE_ON_STATUS, _CC_STATUS, _PROGRAM_STATUS = 0x80, 0x90, 0xB0, 0xC0
+_TRACK_NAME, _MARKER, _END_OF_TRACK = 0x03, 0x06, 0x2F
+_SET_TEMPO, _SMPTE_OFFSET, _TIME_SIGNATURE, _KEY_SIGNATURE = 0x51, 0x54, 0x58, 0x59
+_MAX_DELTA = (1 << 28) - 1  # the longest delta time four VLQ bytes hold
 
 
 def to_ticks(beats: float | np.ndarray) -> np.ndarray:
@@ -43,118 +56,254 @@ def ascii_text(text: str) -> str:
     return re.sub(r"[^\x20-\x7e]", "", folded)
 
 
-def _track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]],
-           end_tick: int) -> mido.MidiTrack:
-    """Sort (tick, order, message) events, add End of Track, convert to delta times."""
-    events = sorted(events, key=lambda e: (e[0], e[1]))
-    track = mido.MidiTrack()
-    now = 0
-    for tick, _, msg in events:
-        track.append(msg.copy(time=tick - now))
-        now = tick
-    track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
-    return track
+# --------------------------------------------------------------------------
+# Encoding
 
 
-def _smpte(score: Score) -> mido.MetaMessage:
-    fields = [int(x) for x in re.split(r"[:;.]", score.start_timecode)]
-    hours, minutes, seconds, frames = fields
-    rate = _MIDO_RATE[frame_rate(score.fps).smpte_code]
-    return mido.MetaMessage("smpte_offset", frame_rate=rate,
-                            hours=hours % 24, minutes=minutes, seconds=seconds, frames=frames,
-                            sub_frames=0)
+def vlq(value: int) -> bytes:
+    """A MIDI variable-length quantity (delta times, meta lengths).
+
+    >>> vlq(0), vlq(127), vlq(128), vlq(0x0FFFFFFF)
+    (b'\\x00', b'\\x7f', b'\\x81\\x00', b'\\xff\\xff\\xff\\x7f')
+    """
+    if value < 0:
+        raise ValueError(f"variable-length quantity must be non-negative, got {value}")
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
 
 
-def conductor_track(score: Score, end_tick: int) -> mido.MidiTrack:
+def _meta(kind: int, data: bytes | list[int]) -> bytes:
+    data = bytes(data)
+    return bytes((0xFF, kind)) + vlq(len(data)) + data
+
+
+def _text(kind: int, text: str) -> bytes:
+    return _meta(kind, text.encode("latin-1"))
+
+
+def _byte(value: int, what: str) -> int:
+    if not 0 <= value <= 127:
+        raise ValueError(f"{what} must be in 0..127, got {value}")
+    return value
+
+
+class _Events:
+    """One track's events before sorting: (tick, order, status, data1, data2) rows
+    plus the meta payloads.
+
+    `status` is -1 for a meta event, whose `data1` indexes `metas`; a channel
+    message has its status byte and one or two data bytes (`data2` -1 for one).
+    Single events collect in a list; `add_block` appends many at once as arrays.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []  # (n, 5) int64 arrays, in insertion order
+        self.pending: list[tuple[int, int, int, int, int]] = []
+        self.metas: list[bytes] = []
+
+    def meta(self, tick: int, order: int, payload: bytes) -> None:
+        self.add(tick, order, -1, len(self.metas), -1)
+        self.metas.append(payload)
+
+    def add(self, tick: int, order: int, status: int, data1: int, data2: int = -1) -> None:
+        self.pending.append((tick, order, status, data1, data2))
+
+    def add_block(self, tick, order, status, data1, data2) -> None:
+        """Append many events: equal-length arrays, scalars broadcast."""
+        self._flush()
+        tick = np.asarray(tick, dtype=np.int64)
+        cols = [tick] + [np.broadcast_to(np.asarray(c, dtype=np.int64), tick.shape)
+                         for c in (order, status, data1, data2)]
+        self.blocks.append(np.column_stack(cols))
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.blocks.append(np.array(self.pending, dtype=np.int64).reshape(-1, 5))
+            self.pending = []
+
+    def encode(self, end_tick: int) -> bytes:
+        """The MTrk chunk: events sorted by (tick, order, insertion), then End of Track."""
+        self._flush()
+        rows = np.concatenate(self.blocks) if self.blocks else np.zeros((0, 5), dtype=np.int64)
+        tick, order, status, data1, data2 = rows.T
+        idx = np.lexsort((order, tick))  # stable: ties keep insertion order
+        tick, status, data1, data2 = tick[idx], status[idx], data1[idx], data2[idx]
+        n = len(tick)
+        delta = np.diff(tick, prepend=0)
+        if n and (delta.min() < 0 or delta.max() > _MAX_DELTA):
+            raise ValueError("event times must be non-negative and below 2**28 ticks")
+        is_meta = status < 0
+        # running status: a channel message repeating the previous message's status
+        prev = np.concatenate(([-1], status[:-1])) if n else status
+        with_status = ~is_meta & (status != prev)
+        n_data = np.where(is_meta, 0, np.where(data2 < 0, 1, 2))
+        meta_len = np.zeros(n, dtype=np.int64)
+        if is_meta.any():
+            meta_len[is_meta] = [len(self.metas[i]) for i in data1[is_meta].tolist()]
+        vlq_len = 1 + (delta >= 1 << 7) + (delta >= 1 << 14) + (delta >= 1 << 21)
+        size = vlq_len + with_status + n_data + meta_len
+        start = np.concatenate(([0], np.cumsum(size)[:-1])) if n else size
+        out = np.zeros(int(size.sum()), dtype=np.uint8)
+        for j in range(4):
+            has = vlq_len > j
+            shift = 7 * (vlq_len[has] - 1 - j)
+            more = np.where(vlq_len[has] - 1 > j, 0x80, 0)
+            out[start[has] + j] = ((delta[has] >> shift) & 0x7F) | more
+        pos = start + vlq_len
+        out[pos[with_status]] = status[with_status]
+        pos = pos + with_status
+        chan = ~is_meta
+        out[pos[chan]] = data1[chan]
+        two = n_data == 2
+        out[pos[two] + 1] = data2[two]
+        for at, i in zip(pos[is_meta].tolist(), data1[is_meta].tolist()):
+            out[at:at + len(self.metas[i])] = np.frombuffer(self.metas[i], dtype=np.uint8)
+        last = int(tick[-1]) if n else 0
+        body = out.tobytes() + vlq(max(0, end_tick - last)) + _meta(_END_OF_TRACK, b"")
+        return b"MTrk" + struct.pack(">L", len(body)) + body
+
+
+# --------------------------------------------------------------------------
+# Tracks
+
+
+def _smpte(score: Score) -> bytes:
+    hours, minutes, seconds, frames = (int(x) for x in re.split(r"[:;.]", score.start_timecode))
+    code = frame_rate(score.fps).smpte_code
+    return _meta(_SMPTE_OFFSET, [code << 5 | hours % 24, minutes, seconds, frames, 0])
+
+
+def _time_signature(num: int, den: int) -> bytes:
+    power = den.bit_length() - 1
+    if den < 1 or 1 << power != den:
+        raise ValueError(f"time signature denominator must be a power of 2, got {den}")
+    return _meta(_TIME_SIGNATURE, [num, power, 24, 8])
+
+
+def _key_signature(key: Key) -> bytes:
+    sharps = key.sharps()
+    if not -7 <= sharps <= 7:
+        raise ValueError(f"key signature of {key.name} has {sharps} sharps")
+    return _meta(_KEY_SIGNATURE, [sharps & 0xFF, 1 if key.is_minor else 0])
+
+
+def _set_tempo(bpm: float) -> bytes:
+    tempo = tempo_us(bpm)
+    if not 0 <= tempo <= 0xFFFFFF:
+        raise ValueError(f"tempo {bpm} bpm is out of range for a MIDI file")
+    return _meta(_SET_TEMPO, tempo.to_bytes(3, "big"))
+
+
+def conductor_events(score: Score) -> _Events:
     """Track 0: name, SMPTE offset, tempo map, time and key signatures, markers."""
-    ev: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
-        (0, _SETUP, mido.MetaMessage("track_name", name=ascii_text(score.title) or score.id)),
-        (0, _SETUP, _smpte(score)),
-    ]
+    ev = _Events()
+    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(score.title) or score.id))
+    ev.meta(0, _SETUP, _smpte(score))
     for beat, (num, den) in score.tempo_map.meters:
-        ev.append((int(to_ticks(beat)), _CONTROL, mido.MetaMessage(
-            "time_signature", numerator=num, denominator=den, clocks_per_click=24,
-            notated_32nd_notes_per_beat=8)))
+        ev.meta(int(to_ticks(beat)), _CONTROL, _time_signature(num, den))
     for beat, key in ((0.0, score.key), *score.key_changes):
-        ev.append((int(to_ticks(beat)), _CONTROL,
-                   mido.MetaMessage("key_signature", key=key.signature_name())))
+        ev.meta(int(to_ticks(beat)), _CONTROL, _key_signature(key))
     for beat, bpm in score.tempo_map.tempos:
-        ev.append((int(to_ticks(beat)), _CONTROL,
-                   mido.MetaMessage("set_tempo", tempo=tempo_us(bpm))))
+        ev.meta(int(to_ticks(beat)), _CONTROL, _set_tempo(bpm))
     for marker in score.markers:
-        ev.append((int(to_ticks(marker.beat)), _NOTE_ON,
-                   mido.MetaMessage("marker", text=ascii_text(marker.text))))
-    return _track(ev, end_tick)
+        ev.meta(int(to_ticks(marker.beat)), _NOTE_ON, _text(_MARKER, ascii_text(marker.text)))
+    return ev
 
 
-def part_track(part: Part, end_tick: int) -> mido.MidiTrack:
+def part_events(part: Part) -> _Events:
     """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes."""
     ch = 9 if part.is_drum else part.channel
-    cc = lambda control, value: mido.Message(  # noqa: E731
-        "control_change", channel=ch, control=control, value=int(np.clip(value, 0, 127)))
+    if not 0 <= ch <= 15:
+        raise ValueError(f"channel must be in 0..15, got {ch}")
+    cc_status = _CC_STATUS | ch
+
+    def cc(control: int, value: float) -> tuple[int, int, int]:
+        return cc_status, _byte(int(control), "control"), int(np.clip(value, 0, 127))
+
     curves = {k: v for k, v in part.controllers.items() if v}
     start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
-    setup = [
-        mido.MetaMessage("track_name", name=ascii_text(part.name) or part.instrument),
-        cc(0, 0), cc(32, 0),
-        mido.Message("program_change", channel=ch, program=int(part.program) % 128),
-        cc(7, part.volume), cc(10, part.pan), cc(11, start.get(11, 127)), cc(1, start.get(1, 100)),
-    ]
-    ev: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
-        (0, _SETUP, m) for m in setup
-    ]
+    ev = _Events()
+    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    for status, d1, d2 in (
+        cc(0, 0), cc(32, 0), (_PROGRAM_STATUS | ch, int(part.program) % 128, -1),
+        cc(7, part.volume), cc(10, part.pan), cc(11, start.get(11, 127)),
+        cc(1, start.get(1, 100)),
+    ):
+        ev.add(0, _SETUP, status, d1, d2)
     for control, points in curves.items():
-        for beat, value in points[1:] if control in start else points:
-            ev.append((int(to_ticks(beat)), _CONTROL, cc(control, value)))
-    for on, off, pitch, vel in _note_spans(part):
-        ev.append((on, _NOTE_ON, mido.Message("note_on", channel=ch, note=pitch, velocity=vel)))
-        ev.append((off, _NOTE_OFF, mido.Message("note_off", channel=ch, note=pitch,
-                                                velocity=64)))
-    return _track(ev, end_tick)
+        points = points[1:] if control in start else points
+        if points:
+            beats, values = zip(*points)
+            ev.add_block(to_ticks(beats), _CONTROL, cc_status, _byte(int(control), "control"),
+                         np.clip(np.asarray(values, dtype=np.float64), 0, 127))
+    on, off, pitch, vel = _note_spans(part)
+    n = len(on)
+    if n:
+        # note_on then note_off per span, as one interleaved block (insertion order)
+        ev.add_block(np.column_stack((on, off)).reshape(-1),
+                     np.tile(np.array([_NOTE_ON, _NOTE_OFF], dtype=np.int64), n),
+                     np.tile(np.array([_NOTE_ON_STATUS | ch, _NOTE_OFF_STATUS | ch],
+                                      dtype=np.int64), n),
+                     np.repeat(pitch, 2),
+                     np.column_stack((vel, np.full(n, 64, dtype=np.int64))).reshape(-1))
+    return ev
 
 
-def _note_spans(part: Part) -> list[tuple[int, int, int, int]]:
+def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(on, off, pitch, velocity) ticks with no two notes of one pitch overlapping.
 
     An earlier note ends where the next of the same pitch starts; of two notes
-    starting on the same tick and pitch, the louder one is kept.
+    starting on the same tick and pitch, the louder one is kept. Spans come
+    sorted by pitch, then start.
     """
     n = part.notes
     on = to_ticks(n.onset)
     off = np.maximum(to_ticks(n.onset + n.duration), on + 1)
-    pitch = np.clip(n.pitch, 0, 127)
-    vel = np.clip(n.velocity, 1, 127)
-    spans: list[tuple[int, int, int, int]] = []
+    pitch = np.clip(n.pitch, 0, 127).astype(np.int64)
+    vel = np.clip(n.velocity, 1, 127).astype(np.int64)
     order = np.lexsort((-vel, on, pitch))
-    last: dict[int, int] = {}  # pitch -> index into spans of its latest note
-    for i in order.tolist():
-        p, start, stop, v = int(pitch[i]), int(on[i]), int(off[i]), int(vel[i])
-        j = last.get(p)
-        if j is not None:
-            prev = spans[j]
-            if prev[0] == start:
-                continue
-            if prev[1] > start:
-                spans[j] = (prev[0], start, p, prev[3])
-        last[p] = len(spans)
-        spans.append((start, stop, p, v))
-    return spans
+    on, off, pitch, vel = on[order], off[order], pitch[order], vel[order]
+    # of notes sharing (pitch, start), the first here is the loudest (then the earliest)
+    keep = np.ones(len(on), dtype=bool)
+    keep[1:] = (pitch[1:] != pitch[:-1]) | (on[1:] != on[:-1])
+    on, off, pitch, vel = on[keep], off[keep], pitch[keep], vel[keep]
+    # cut each note at the next start of its pitch
+    same = pitch[1:] == pitch[:-1]
+    off[:-1] = np.where(same & (off[:-1] > on[1:]), on[1:], off[:-1])
+    return on, off, pitch, vel
 
 
-def score_to_midi(score: Score) -> mido.MidiFile:
-    """The whole Score as an in-memory type-1 MidiFile."""
+def score_to_bytes(score: Score) -> bytes:
+    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File."""
     ends = [int(to_ticks(score.length_beats))]
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
-    mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
-    mid.tracks.append(conductor_track(score, end_tick))
-    mid.tracks.extend(part_track(p, end_tick) for p in score.parts)
-    return mid
+    tracks = [conductor_events(score).encode(end_tick)]
+    tracks += [part_events(p).encode(end_tick) for p in score.parts]
+    header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
+    return header + b"".join(tracks)
+
+
+def score_to_midi(score: Score) -> mido.MidiFile:
+    """The whole Score as an in-memory mido MidiFile (parsed back from the bytes)."""
+    import io
+
+    import mido
+
+    return mido.MidiFile(file=io.BytesIO(score_to_bytes(score)))
+
+
+def _save(data: bytes, path: Path) -> None:
+    path.write_bytes(data)
 
 
 def write_midi(score: Score, path: str | Path) -> Path:
     """Write `score` to `path` atomically; return the path."""
-    mid = score_to_midi(score)
+    data = score_to_bytes(score)
     with atomic_write(path) as tmp:
-        mid.save(str(tmp))
+        _save(data, tmp)
     return Path(path)
