@@ -261,6 +261,7 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
                               "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
                               "kind": c.kind} for c in chords])
         local_hits = [b - sec.start for b in hit_beats if sec.start <= b < sec.end]
+        bass: Notes | None = None
         for a in assignments:
             ident = (a.role, a.name)
             if ident not in gathered:
@@ -277,9 +278,12 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
             elif a.role == "harmony":
                 notes = harmony.texture(chords, sec.mood.texture, inst, meter,
                                         sec.mood.articulation, rng=g)
+            elif a.role == "bass" and bass is not None:
+                # further bass instruments double the line, an octave down where they reach
+                notes = _shift(bass, -12) if inst.low <= int(bass.pitch.min()) - 12 else bass
             elif a.role == "bass":
-                notes = harmony.bass_line(chords, mel, inst, meter,
-                                          lead_in=_lead_in(line, melody_all, meter, sec.start))
+                notes = bass = harmony.bass_line(
+                    chords, mel, inst, meter, lead_in=_lead_in(line, melody_all, meter, sec.start))
             else:
                 notes = harmony.percussion(sec.mood, meter, length, local_hits, g,
                                            instrument_name=a.instrument, key=sec.key)

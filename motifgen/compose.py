@@ -102,7 +102,7 @@ def _summary(score: Score) -> str:
     tempo = f"{bpms[0]}" if len(bpms) == 1 else f"{bpms[0]}-{bpms[-1]}"
     hits = score.plan.get("hits", [])
     worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
-    caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.3f} frames"
+    caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
             f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}")
