@@ -67,6 +67,7 @@ class Section:
 
 def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     """Arrange one scene of a loaded project into a Score."""
+    from .errors import TimingError
     from .timing import Hit, solve
 
     seed = project.seed if seed is None else seed
@@ -81,8 +82,12 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     anchors.sort(key=lambda h: h.seconds)
     ranges = [(0.0, _tempo_range(moods[0], anchors))] + [
         (float(s.seconds), _tempo_range(m, anchors)) for s, m in zip(scene.sections, moods[1:])]
-    timing = solve(duration, anchors, ranges if len(ranges) > 1 else ranges[0][1], meter,
-                   fps=project.fps)
+    try:
+        timing = solve(duration, anchors, ranges if len(ranges) > 1 else ranges[0][1], meter,
+                       fps=project.fps, start=scene.start_timecode)
+    except TimingError as e:
+        index = project.scenes.index(scene)
+        raise TimingError(e.message, f"{project.path}: scenes[{index}] ({scene.id})") from e
     tmap = timing.tempo_map
     beat_of = dict(zip((h.seconds for h in anchors), timing.hit_beats))
 

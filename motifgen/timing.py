@@ -185,8 +185,12 @@ def solve(
     tempo_range: tuple[float, float] | Sequence[tuple[float, tuple[float, float]]],
     meter: tuple[int, int],
     fps: Fraction | float | str | FrameRate = 24,
+    start: str | None = None,
 ) -> TimingPlan:
     """A tempo map (with any changed-meter bars) that catches every hit.
+
+    `start`, the scene's first timecode, makes error messages give picture
+    timecodes rather than offsets from the scene start.
 
     `duration` and hit times are seconds from the scene start. `tempo_range` is
     one ``(lo, hi)`` bpm (quarter notes per minute) for the whole scene, or
@@ -206,7 +210,7 @@ def solve(
     ranges = _Ranges(tempo_range)
     hits = tuple(hits)
     points = _points(hits, scene, fps_real, rate)
-    ctx = _Context(num, den, unit, fps_real, rate, ranges)
+    ctx = _Context(num, den, unit, fps_real, rate, ranges, start)
 
     bounds = [0.0] + [p.seconds for p in points]
     stages = []
@@ -243,6 +247,7 @@ class _Context:
     fps: float
     rate: FrameRate | None
     ranges: _Ranges
+    start: str | None = None
 
 
 class _Ranges:
@@ -382,12 +387,13 @@ def _impossible(
 ) -> TimingError:
     lo, hi = rng
     frames = round(span * ctx.fps)
-    where = f"{point.label!r} ({_timecode(point.seconds, ctx.rate)})"
+    where = f"{point.label!r} ({_timecode(point.seconds, ctx.rate, ctx.start)})"
     if before is None:
         what = f"hit {where} is {frames} frames after the start of the scene"
         goal = "puts it on a beat"
     else:
-        what = f"hits {before.label!r} ({_timecode(before.seconds, ctx.rate)}) and {where} are "
+        when = _timecode(before.seconds, ctx.rate, ctx.start)
+        what = f"hits {before.label!r} ({when}) and {where} are "
         what += f"{frames} frames apart"
         goal = "puts both on the beat"
     beat_frames = 60.0 * ctx.unit / hi * ctx.fps

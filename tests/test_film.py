@@ -253,8 +253,10 @@ def test_a_failing_scene_writes_nothing(tmp_path, write_project):
     (out / "2M2.mid").write_bytes(b"previous good file")
     from motifgen.errors import MotifgenError
 
-    with pytest.raises(MotifgenError, match="Too close"):
+    with pytest.raises(MotifgenError) as info:
         compose_film(path, out, progress=False)
+    assert str(info.value).startswith(f"{path}: scenes[4] (2M2): hits 'Jump to the quay' "
+                                      "(01:10:30:00) and 'Too close' (01:10:30:02)")
     assert sorted(p.name for p in out.iterdir()) == ["2M2.mid"]
     assert (out / "2M2.mid").read_bytes() == b"previous good file"
 
