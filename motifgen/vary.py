@@ -10,8 +10,8 @@ The mood -> development palette is the one table `PALETTES`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,40 +33,89 @@ _END_GAP = 0.5  # cost of an unmatched element at either end (a fragment, a trun
 _INTERVAL_CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int64)
 
 
-def _edit_similarity(a: Sequence[int], b: Sequence[int]) -> float:
+#: Row k picks ``np.roll(profile, k)``: the 12 transpositions of a pitch-class profile.
+_ROTATIONS = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12
+
+
+@lru_cache(maxsize=16384)
+def _edit_similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     """1 - edit distance / longer length, where elements left over at either end
-    cost `_END_GAP` and every other insertion, deletion or change costs 1."""
-    if not len(a) or not len(b):
+    cost `_END_GAP` and every other insertion, deletion or change costs 1.
+
+    Costs are counted in halves (integers) so the sums are exact; the search
+    asks for the same pairs again and again, hence the cache.
+    """
+    if a == b:
+        return 1.0
+    if not a or not b:
         return 1.0 if len(a) == len(b) else 1.0 - _END_GAP
-    prev = [_END_GAP * j for j in range(len(b) + 1)]
-    best_end = prev[-1] + _END_GAP * len(a)
+    gap = int(2 * _END_GAP)  # end gap in half units; a change costs 2
+    n, m = len(a), len(b)
+    prev = list(range(0, gap * (m + 1), gap))
+    best_end = prev[-1] + gap * n
     for i, x in enumerate(a, 1):
-        cur = [_END_GAP * i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        best_end = min(best_end, cur[-1] + _END_GAP * (len(a) - i))
+        left = gap * i
+        cur = [left]
+        diag = prev[0]
+        for j in range(1, m + 1):
+            up = prev[j]
+            cost = diag if x == b[j - 1] else diag + 2
+            if up + 2 < cost:
+                cost = up + 2
+            if left + 2 < cost:
+                cost = left + 2
+            cur.append(cost)
+            left, diag = cost, up
+        tail = left + gap * (n - i)
+        if tail < best_end:
+            best_end = tail
         prev = cur
-    best = min(best_end, min(c + _END_GAP * (len(b) - j) for j, c in enumerate(prev)))
-    return max(0.0, 1.0 - best / max(len(a), len(b)))
+    best = min(best_end, min(c + gap * (m - j) for j, c in enumerate(prev)))
+    return max(0.0, 1.0 - best / 2 / max(n, m))
 
 
-def _intervals(m: Motif) -> tuple[list[int], list[int], list[int]]:
-    """Interval directions, signed size classes and unsigned size classes."""
+@dataclass(frozen=True)
+class _Features:
+    """What `similarity` compares, computed once per motif: interval contour
+    (directions, signed and unsigned size classes), rhythm classes, and the
+    pitch-class profile with its norm."""
+
+    contour: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+    rhythm: tuple[int, ...]
+    pcs: np.ndarray
+    norm: float
+
+
+def _features(m: Motif) -> _Features:
     steps = np.diff(m.pitch)
     sign = np.sign(steps)
     size = _INTERVAL_CLASS[np.minimum(np.abs(steps), 12)]
-    return sign.tolist(), (sign * size).tolist(), size.tolist()
-
-
-def _rhythm_classes(m: Motif) -> list[int]:
-    """Inter-onset times (the last note: its duration) in half-octave classes of the median."""
+    # inter-onset times (the last note: its duration) in half-octave classes of the median
     ioi = np.append(np.diff(m.onset), m.duration[-1])
     ioi = np.where(ioi > 0, ioi, m.duration)
-    return np.rint(2 * np.log2(ioi / np.median(ioi))).astype(int).tolist()
+    ordered = np.sort(ioi)
+    half = len(ordered) // 2
+    median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+    rhythm = np.rint(2 * np.log2(ioi / median)).astype(int)
+    pcs = np.bincount(m.pitch % 12, weights=m.duration, minlength=12)
+    return _Features((tuple(sign.tolist()), tuple((sign * size).tolist()),
+                      tuple(size.tolist())), tuple(rhythm.tolist()), pcs,
+                     float(np.linalg.norm(pcs)))
 
 
-def _pc_profile(m: Motif) -> np.ndarray:
-    return np.bincount(m.pitch % 12, weights=m.duration, minlength=12)
+@lru_cache(maxsize=1024)
+def _source_features(m: Motif) -> _Features:
+    """Features of a source motif, kept while it is developed again and again."""
+    return _features(m)
+
+
+def _similarity(a: _Features, b: _Features) -> float:
+    c0, c1, c2 = (_edit_similarity(x, y) for x, y in zip(a.contour, b.contour))
+    contour = (c0 + c1 + c2) / 3
+    rhythm = _edit_similarity(a.rhythm, b.rhythm)
+    pcs = float((b.pcs[_ROTATIONS] @ a.pcs).max() / (a.norm * b.norm))
+    raw = _WEIGHTS[0] * contour + _WEIGHTS[1] * rhythm + _WEIGHTS[2] * pcs
+    return round(min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE))), 4)
 
 
 def similarity(source: Motif, variant: Motif) -> float:
@@ -96,14 +145,7 @@ def similarity(source: Motif, variant: Motif) -> float:
     """
     if len(source) == 0 or len(variant) == 0:
         return 1.0 if len(source) == len(variant) else 0.0
-    contour = float(np.mean([_edit_similarity(x, y)
-                             for x, y in zip(_intervals(source), _intervals(variant))]))
-    rhythm = _edit_similarity(_rhythm_classes(source), _rhythm_classes(variant))
-    a, b = _pc_profile(source), _pc_profile(variant)
-    rotations = np.stack([np.roll(b, k) for k in range(12)])
-    pcs = float((rotations @ a).max() / (np.linalg.norm(a) * np.linalg.norm(b)))
-    raw = _WEIGHTS[0] * contour + _WEIGHTS[1] * rhythm + _WEIGHTS[2] * pcs
-    return round(min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE))), 4)
+    return _similarity(_features(source), _features(variant))
 
 
 # --------------------------------------------------------------------------
@@ -237,8 +279,21 @@ class _Search:
         return tuple(sorted(unique, key=lambda s: _ORDER.get(s.name, len(_ORDER))))
 
     def make(self, steps: tuple[Step, ...]) -> Variation:
-        variant = apply_chain(self.motif, steps)
-        return Variation(variant, format_chain(steps), similarity(self.motif, variant))
+        return _develop_once(self.motif, self.motif.name, steps)
+
+
+@lru_cache(maxsize=4096)
+def _develop_once(motif: Motif, name: str, steps: tuple[Step, ...]) -> Variation:
+    """`motif` developed by `steps` and scored; a scene asks for the same ones often.
+
+    `name` is part of the cache key because Motif equality ignores it.
+    """
+    variant = apply_chain(motif, steps)
+    if len(motif) == 0 or len(variant) == 0:
+        score = similarity(motif, variant)
+    else:
+        score = _similarity(_source_features(motif), _features(variant))
+    return Variation(variant, format_chain(steps), score)
 
 
 def vary(
