@@ -1,0 +1,92 @@
+"""Keys, modes, scale degrees and the Motif value type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from motifgen.errors import MotifgenError
+from motifgen.motif import Motif
+from motifgen.theory import MODES, Key, parse_meter
+
+keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
+
+
+@given(keys, st.integers(-20, 20), st.integers(-1, 1))
+def test_degree_round_trip(key, step, alteration):
+    """Every pitch has one spelling as (step, alteration) that maps back to it."""
+    pitch = key.step_to_pitch(step, alteration)
+    back = key.pitch_to_step(pitch)
+    assert key.step_to_pitch(*back) == pitch
+    if alteration == 0:
+        assert back == (step, 0)
+
+
+@given(keys, st.integers(24, 108))
+def test_every_pitch_has_a_degree_within_a_semitone_or_two(key, pitch):
+    step, alteration = key.pitch_to_step(pitch)
+    assert key.step_to_pitch(step, alteration) == pitch
+    assert abs(alteration) <= 2
+    assert (alteration == 0) == key.contains(pitch)
+
+
+@pytest.mark.parametrize("text, name, sharps, signature", [
+    ("D minor", "D aeolian", -1, "Dm"),
+    ("C", "C ionian", 0, "C"),
+    ("F# dorian", "F# dorian", 4, "C#m"),
+    ("Bb major", "Bb ionian", -2, "Bb"),
+    ("E phrygian", "E phrygian", 0, "Am"),  # FF 59 gives accidentals: no sharps, minor
+    ("F lydian", "F lydian", 0, "C"),
+    ("G mixolydian", "G mixolydian", 0, "C"),
+    ("A harmonic minor", "A harmonic_minor", 0, "Am"),
+    ("Eb minor", "Eb aeolian", -6, "Ebm"),
+])
+def test_key_names_and_signatures(text, name, sharps, signature):
+    key = Key.parse(text)
+    assert key.name == name and key.sharps() == sharps and key.signature_name() == signature
+
+
+def test_chromatic_spelling_follows_common_practice():
+    major, minor = Key.parse("C major"), Key.parse("D minor")
+    assert major.pitch_to_step(61) == (1, -1)  # b2
+    assert major.pitch_to_step(66) == (3, 1)   # #4
+    assert major.pitch_to_step(70) == (6, -1)  # b7
+    assert minor.pitch_to_step(61) == (-1, 1)  # raised 7th below the tonic: C#
+
+
+@pytest.mark.parametrize("bad", ["H minor", "C jolly", "", "Cx major"])
+def test_bad_keys(bad):
+    with pytest.raises(MotifgenError):
+        Key.parse(bad)
+
+
+@pytest.mark.parametrize("text, meter", [("4/4", (4, 4)), ("6/8", (6, 8)), ("5/4", (5, 4))])
+def test_meters(text, meter):
+    assert parse_meter(text) == meter
+
+
+@pytest.mark.parametrize("bad", ["4/3", "0/4", "four", "3"])
+def test_bad_meters(bad):
+    with pytest.raises(MotifgenError, match="expected e.g."):
+        parse_meter(bad)
+
+
+def test_motif_is_immutable_sorted_and_compared_by_value():
+    m = Motif.from_notes([(2, 1, 64), (0, 1, 60), (1, 1, 62)], Key())
+    assert m.onset.tolist() == [0, 1, 2] and m.pitch.tolist() == [60, 62, 64]
+    with pytest.raises(ValueError):
+        m.pitch[0] = 10
+    assert m == Motif.from_notes([(0, 1, 60), (1, 1, 62), (2, 1, 64)], Key())
+    assert m != m.with_notes(pitch=np.array([60, 62, 65]))
+    assert m.end == 3 and m.intervals.tolist() == [2, 2]
+
+
+def test_motif_rejects_non_positive_durations_and_mismatched_arrays():
+    with pytest.raises(MotifgenError, match="positive"):
+        Motif.from_notes([(0, 0, 60)], Key())
+    with pytest.raises(MotifgenError, match="differ in length"):
+        Motif([0, 1], [1], [60], [80])
+    with pytest.raises(MotifgenError, match="must match"):
+        Motif.from_degrees([0, 1], [0, 0], [1], Key())
