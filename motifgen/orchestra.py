@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import MotifgenError
+from .theory import place_in_range
 
 if TYPE_CHECKING:  # pragma: no cover
     from .moods import Mood
@@ -171,25 +172,10 @@ def fit_range(
     if inst.is_drum or len(arr) == 0:
         return arr.copy()
     lo, hi = inst.melody_range() if comfortable else (inst.low, inst.high)
-    if hi - lo < 11:
-        raise MotifgenError(
-            f"{inst.name}: range {lo}-{hi} is narrower than an octave; cannot fit by octaves"
-        )
-    centre = (lo + hi) / 2.0
-    best_shift, best_key = 0, None
-    base = int(round((centre - float(np.median(arr))) / 12.0))
-    for k in range(base - 3, base + 4):
-        shifted = arr + 12 * k
-        outside = int(np.count_nonzero((shifted < lo) | (shifted > hi)))
-        key = (outside, abs(k), abs(float(shifted.mean()) - centre))
-        if best_key is None or key < best_key:
-            best_shift, best_key = k, key
-    out = arr + 12 * best_shift
-    low_mask = out < lo
-    out[low_mask] += 12 * ((lo - out[low_mask] + 11) // 12)
-    high_mask = out > hi
-    out[high_mask] -= 12 * ((out[high_mask] - hi + 11) // 12)
-    return out
+    try:
+        return place_in_range(arr, lo, hi, keep_octave=True)
+    except MotifgenError as e:
+        raise MotifgenError(f"{inst.name}: {e.message}; cannot fit by octaves") from e
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .errors import MotifgenError
 
 #: Scales as semitone offsets from the tonic. One table: the CLI, validation
@@ -213,3 +215,48 @@ def triad(key: Key, degree: int) -> tuple[int, int, int]:
     return tuple(  # type: ignore[return-value]
         (key.step_to_pitch(degree + k) - TONIC_OCTAVE_BASE) % 12 for k in (0, 2, 4)
     )
+
+
+def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Move each pitch outside low..high by whole octaves to the nearest octave inside.
+
+    The range must span at least an octave (11 semitones), so every pitch class fits.
+
+    >>> fold_into(np.array([10, 60, 130]), 0, 127).tolist()
+    [10, 60, 118]
+    """
+    pitch = np.asarray(pitch, dtype=np.int64)
+    if len(pitch) == 0 or (pitch.min() >= low and pitch.max() <= high):
+        return pitch
+    pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
+    return np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
+
+
+def place_in_range(pitch: np.ndarray, low: int, high: int, keep_octave: bool = True
+                   ) -> np.ndarray:
+    """Shift a whole line by the octave that leaves fewest notes outside low..high, then
+    fold the rest by octaves: the contour survives and nothing is clipped.
+
+    Ties go to the smallest shift when `keep_octave` (an instrument keeps the written
+    register where it can), else to the line whose mean is nearest the range's centre.
+
+    >>> place_in_range(np.array([50, 55, 62, 74]), 55, 105).tolist()
+    [62, 67, 74, 86]
+    """
+    pitch = np.asarray(pitch, dtype=np.int64)
+    if len(pitch) == 0:
+        return pitch
+    if high - low < 11:
+        raise MotifgenError(f"range {low}-{high} is narrower than an octave")
+    centre = (low + high) / 2.0
+    mean = float(pitch.mean())
+    base = int(round((centre - mean) / 12.0))
+
+    def cost(k: int) -> tuple[int, float, float]:
+        shifted = pitch + 12 * k
+        outside = int(np.count_nonzero((shifted < low) | (shifted > high)))
+        spread = abs(mean + 12 * k - centre)
+        return (outside, abs(k), spread) if keep_octave else (outside, spread, abs(k))
+
+    best = min(range(base - 3, base + 4), key=cost)
+    return fold_into(pitch + 12 * best, low, high)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import MotifgenError, TransformError
 from .motif import Motif
-from .theory import MODES, Key, mode_name, parse_meter, pitch_class
+from .theory import MODES, Key, fold_into, mode_name, parse_meter, pitch_class, place_in_range
 
 __all__ = [
     "DYNAMICS",
@@ -138,11 +138,7 @@ def pitches_of(steps: np.ndarray, alts: np.ndarray, key: Key) -> np.ndarray:
 
 def _fold(pitch: np.ndarray) -> np.ndarray:
     """Fold pitches into MIDI 0..127 by whole octaves."""
-    pitch = np.asarray(pitch, dtype=np.int64)
-    if len(pitch) == 0 or (pitch.min() >= 0 and pitch.max() <= 127):
-        return pitch
-    pitch = np.where(pitch < 0, pitch + 12 * ((-pitch + 11) // 12), pitch)
-    return np.where(pitch > 127, pitch - 12 * ((pitch - 127 + 11) // 12), pitch)
+    return fold_into(pitch, 0, 127)
 
 
 @lru_cache(maxsize=256)
@@ -281,17 +277,7 @@ def register(m: Motif, low: int = 60, high: int = 84) -> Motif:
     """
     if len(m) == 0:
         return m
-    pitch = m.pitch
-    centre = (low + high) / 2
-    best = min(
-        range(-10, 11),
-        key=lambda k: (-int(((pitch + 12 * k >= low) & (pitch + 12 * k <= high)).sum()),
-                       abs(pitch.mean() + 12 * k - centre)),
-    )
-    pitch = pitch + 12 * best
-    pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
-    pitch = np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
-    return _build(m, pitch=_fold(pitch))
+    return _build(m, pitch=_fold(place_in_range(m.pitch, low, high, keep_octave=False)))
 
 
 # --------------------------------------------------------------------------
