@@ -303,7 +303,8 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
             line.add(notes, sec.start)
     total = sections[-1].end
     lo, hi = scene.intensity
-    curves = harmony.dynamics_curve((lo, hi), total, sections[0].mood.dynamics, hit_beats,
+    arrivals = sorted({*hit_beats, *(s.start for s in sections[1:])})  # swell into each
+    curves = harmony.dynamics_curve((lo, hi), total, sections[0].mood.dynamics, arrivals,
                                     end_dynamic=sections[-1].mood.dynamics_to)
     parts, plan_parts = [], []
     channels = _channels(order)
