@@ -189,10 +189,11 @@ def _melody(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[
                                   sec.mood.register - 1)
                 other = _articulate(other, sec.mood, sec.intensity - 0.15)
                 offset = cursor + bar * max(1, round(motif.end / bar / 2))
-                lines.setdefault(1, Line()).add(other, offset, until=sec.end)
-                statements.append(_statement("counter", partner, sec, offset, other,
-                                             "counterpoint", None,
-                                             project.motifs[partner].motif.key))
+                if offset < sec.end - 1e-9:
+                    lines.setdefault(1, Line()).add(other, offset, until=sec.end)
+                    statements.append(_statement("counter", partner, sec, offset, other,
+                                                 "counterpoint", None,
+                                                 project.motifs[partner].motif.key))
             count += 1
             cursor += bar * max(1, -(-motif.end // bar))  # next statement on a bar line
         _hold_into(lines[0], sec.end)

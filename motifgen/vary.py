@@ -244,13 +244,16 @@ class Variation:
 class _Search:
     """Draws chains from a palette and scores what they make."""
 
-    def __init__(self, motif: Motif, mood: str | None, mode: str | None) -> None:
+    def __init__(self, motif: Motif, mood: str | None, mode: str | None,
+                 keep_meter: bool = False) -> None:
         self.motif = motif
         palette = _palette(mood)
         self.forced_mode = mode_name(mode) if mode else None
         modes = (self.forced_mode,) if self.forced_mode else palette.modes
         self.modes = tuple(m for m in modes if m != motif.key.mode)
         moves = [(parse_chain(text), w) for text, w in palette.moves]
+        if keep_meter:  # a scene's bars are fixed by its tempo map
+            moves = [(steps, w) for steps, w in moves if all(s.name != "metre" for s in steps)]
         self.moves = [steps for steps, _ in moves]
         weights = np.array([w for _, w in moves], dtype=np.float64)
         self.with_mode = bool(self.modes) and not self.forced_mode
@@ -354,7 +357,8 @@ def develop(
 ) -> Variation:
     """One variation for a scene: light at intensity 0, heavier towards 1.
 
-    `mode` keeps the development in one mode (the scene's), as in `vary`.
+    `mode` keeps the development in one mode (the scene's), as in `vary`; a
+    development never recasts the meter, which the scene's tempo map fixes.
 
     Draws a dozen chains (longer ones as intensity rises) and keeps the one
     whose similarity is nearest ``1 - 0.55 * intensity``; returns the motif
@@ -369,7 +373,7 @@ def develop(
     """
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
-    search = _Search(motif, mood, mode)
+    search = _Search(motif, mood, mode, keep_meter=True)
     best = Variation(motif, "", 1.0)
     best_gap = float("inf")
     seen: set[str] = set()

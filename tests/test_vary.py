@@ -163,3 +163,13 @@ def test_every_variation_sounds_different_from_the_source_and_each_other():
         prints = [v.motif.fingerprint() for v in found]
         assert tune.fingerprint() not in prints
         assert len(set(prints)) == len(prints)
+
+
+def test_scene_developments_keep_the_scene_meter_and_mode():
+    """In a scene the tempo map fixes the bars and the section fixes the mode."""
+    tune = Motif.from_degrees([0, 4, 3, 2, 1, 2, 3, 4], [0] * 8, [1] * 8, Key.parse("D minor"))
+    for mood in PALETTES:
+        for seed in range(6):
+            var = develop(tune, mood, 0.9, np.random.default_rng(seed), mode="aeolian")
+            assert "metre" not in var.chain and "mode=" not in var.chain
+            assert var.motif.meter == tune.meter
