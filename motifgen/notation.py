@@ -249,3 +249,136 @@ def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path) -> M
     raise NotationError(
         f"unknown motif fields {sorted(spec)}; expected {{degrees, rhythm}} or {{file[, track]}}"
     )
+
+
+#: Time unit for writing tinyNotation: 1/24 beat, so a 32nd note (3 units) and an
+#: eighth-note-triplet 32nd (2 units) are both whole numbers.
+_UNITS_PER_BEAT = 24
+#: Plain and dotted note values as units -> (tinyNotation value, dots).
+_BINARY_VALUES = {
+    int(units): (value, dots)
+    for value in (1, 2, 4, 8, 16, 32)
+    for dots, factor in ((0, Fraction(1)), (1, Fraction(3, 2)), (2, Fraction(7, 4)))
+    if (units := Fraction(4 * _UNITS_PER_BEAT, value) * factor).denominator == 1
+}
+#: Triplet values (two thirds of the plain value) as units -> tinyNotation value.
+_TRIPLET_VALUES = {8 * _UNITS_PER_BEAT // (3 * value): value for value in (1, 2, 4, 8, 16, 32)}
+
+
+def format_tiny(motif: Motif) -> str:
+    """Write a one-line motif as tinyNotation that `parse_tiny` reads back note for note.
+
+    The meter comes first; lowercase ``c`` is middle C, ``c'`` the octave above,
+    ``C``/``CC`` below; accidentals follow the key (flats in flat keys); a length
+    that is not one note value becomes tied notes, triplet values go in ``trip{}``
+    and gaps become rests. Onsets and durations must fall on a 1/24-beat grid
+    (32nd notes, triplet 32nds) and notes must not overlap.
+
+    >>> from motifgen.theory import Key
+    >>> m = parse_tiny("3/4 d4 b-8 a g4 trip{f8 e d} c#2", Key.parse("D minor"))
+    >>> format_tiny(m)
+    '3/4 d4 b-8 a8 g4 trip{f8 e8 d8} c#2'
+    >>> parse_tiny(format_tiny(m), m.key) == m
+    True
+    """
+    tokens: list[tuple[str, int, bool]] = []  # (token, start in units, triplet)
+    position = 0
+    for onset, duration, pitch, _ in motif.rows():
+        start, length = _tiny_units(onset, "onset"), _tiny_units(duration, "duration")
+        if start < position:
+            raise NotationError(
+                f"tinyNotation holds one line: the note at beat {onset:g} overlaps the one "
+                "before it")
+        if start > position:
+            tokens += _tiny_event("r", position, start - position, tie=False)
+        tokens += _tiny_event(_tiny_name(pitch, motif.key), start, length, tie=True)
+        position = start + length
+    words = [f"{motif.meter[0]}/{motif.meter[1]}"]
+    group: list[str] = []
+    for i, (token, _, triplet) in enumerate(tokens):
+        if triplet:
+            group.append(token)
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if group and (nxt is None or not nxt[2] or (
+                nxt[1] % _UNITS_PER_BEAT == 0 and not token.endswith("~"))):
+            words.append("trip{" + " ".join(group) + "}")
+            group = []
+        if not triplet:
+            words.append(token)
+    return " ".join(words)
+
+
+def _tiny_units(beats: float, what: str) -> int:
+    exact = Fraction(beats).limit_denominator(_UNITS_PER_BEAT)
+    units = exact * _UNITS_PER_BEAT
+    if units.denominator != 1 or abs(float(exact) - beats) > 1e-9:
+        raise NotationError(
+            f"cannot write a note {what} of {beats:g} beats in tinyNotation: expected a "
+            "multiple of a 32nd note or of a triplet 32nd")
+    return int(units)
+
+
+def _tiny_name(pitch: int, key: Key) -> str:
+    """``c`` middle C, ``c'`` above, ``C``/``CC`` below. In a seven-note key a note is
+    spelt as a degree (E# in F# major); a chromatic note as the raised degree below
+    or the lowered one above, whichever needs fewer accidentals (F# and C# in
+    D minor, C in Eb minor); in other scales with the key's sharps or flats."""
+    name = key.note_name(pitch % 12)
+    letter, alter = name[0], {"": 0, "#": 1, "b": -1}[name[1:]]
+    if len(key.scale) == 7:
+        letters = "CDEFGAB"
+        tonic_letter = letters.index(key.note_name(key.tonic)[0])
+        step, chromatic = key.pitch_to_step(pitch)
+        steps = [step] if chromatic == 0 else [step, step + 1 if chromatic > 0 else step - 1]
+        spellings = []
+        for s in steps:
+            degree = letters[(tonic_letter + s) % 7]
+            spellings.append((degree, (pitch - _LETTER_PC[degree.lower()] + 6) % 12 - 6))
+        degree, degree_alter = min(spellings, key=lambda sp: abs(sp[1]))  # ties: first
+        if abs(degree_alter) <= 2:
+            letter, alter = degree, degree_alter
+    octave = (pitch - alter) // 12 - 1
+    acc = "#" * alter if alter > 0 else "-" * -alter
+    if octave >= 4:
+        return letter.lower() + "'" * (octave - 4) + acc
+    return letter.upper() * (4 - octave) + acc
+
+
+def _tiny_event(name: str, start: int, length: int, tie: bool) -> list[tuple[str, int, bool]]:
+    """Tokens for one note or rest of `length` units at `start`, tied when it takes several."""
+    pieces = _tiny_pieces(length)
+    out: list[tuple[str, int, bool]] = []
+    for i, (units, triplet) in enumerate(pieces):
+        if triplet:
+            text = f"{name}{_TRIPLET_VALUES[units]}"
+        else:
+            value, dots = _BINARY_VALUES[units]
+            text = f"{name}{value}{'.' * dots}"
+        out.append((text + ("~" if tie and i < len(pieces) - 1 else ""), start, triplet))
+        start += units
+    return out
+
+
+def _tiny_pieces(length: int) -> list[tuple[int, bool]]:
+    """Note values (units, triplet?) adding up to `length`: one value if it is one, else
+    the fewest tied values with the longest shortest one. Plain values come first:
+    music21 closes a ``}`` on a tied note's tie instead of the triplet (``trip{c8~}``)."""
+    if length in _BINARY_VALUES:
+        return [(length, False)]
+    if length in _TRIPLET_VALUES:
+        return [(length, True)]
+    options = [_greedy(plain, _BINARY_VALUES, False)
+               + _greedy(length - plain, _TRIPLET_VALUES, True)
+               for plain in range(0, length + 1, 3) if (length - plain) % 2 == 0]
+    if not options:
+        raise NotationError(f"cannot write {length}/{_UNITS_PER_BEAT} of a beat in tinyNotation")
+    return min(options, key=lambda p: (len(p), -min(u for u, _ in p)))
+
+
+def _greedy(length: int, values: Mapping[int, Any], triplet: bool) -> list[tuple[int, bool]]:
+    out: list[tuple[int, bool]] = []
+    for units in sorted(values, reverse=True):
+        while length >= units:
+            out.append((units, triplet))
+            length -= units
+    return out
