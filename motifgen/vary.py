@@ -10,8 +10,11 @@ The mood -> development palette is the one table `PALETTES`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 
@@ -241,45 +244,96 @@ class Variation:
     score: float
 
 
+@dataclass(frozen=True)
+class _Moves:
+    """A palette's moves, parsed once: chains, draw weights, the modes a mode move picks."""
+
+    moves: tuple[tuple[Step, ...], ...]
+    weights: tuple[float, ...]
+    modes: tuple[str, ...]
+    forced_mode: str | None
+    with_mode: bool
+
+
+@lru_cache(maxsize=256)
+def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool) -> _Moves:
+    palette = _palette(mood)
+    forced_mode = mode_name(mode) if mode else None
+    modes = (forced_mode,) if forced_mode else palette.modes
+    modes = tuple(m for m in modes if m != key_mode)
+    moves = [(parse_chain(text), w) for text, w in palette.moves]
+    if keep_meter:  # a scene's bars are fixed by its tempo map
+        moves = [(steps, w) for steps, w in moves if all(s.name != "metre" for s in steps)]
+    chains = [steps for steps, _ in moves]
+    weights = np.array([w for _, w in moves], dtype=np.float64)
+    with_mode = bool(modes) and not forced_mode
+    if with_mode:
+        chains.append(())  # the mode change, filled in when drawn
+        weights = np.append(weights, palette.mode_weight)
+    return _Moves(tuple(chains), tuple((weights / weights.sum()).tolist()), modes,
+                  forced_mode, with_mode)
+
+
+def _choice_without_replacement(rng: np.random.Generator, p: Sequence[float],
+                                size: int) -> list[int]:
+    """``rng.choice(len(p), size, replace=False, p=p)`` for a few draws from a short list:
+    the same random numbers and arithmetic as numpy's (cumulative sums, a search to the
+    right, new indices kept in order of first appearance), without its array overhead."""
+    p = list(p)
+    found: list[int] = []
+    while len(found) < size:
+        x = rng.random((size - len(found),)).tolist()
+        for i in found:
+            p[i] = 0.0
+        cdf = list(accumulate(p))
+        total = cdf[-1]
+        cdf = [c / total for c in cdf]
+        found.extend(dict.fromkeys(bisect_right(cdf, v) for v in x))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _ordered(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """Steps with repeated transforms dropped (the first stays), in `_ORDER`."""
+    seen: set[str] = set()
+    unique = []
+    for s in steps:
+        if s.name not in seen:
+            seen.add(s.name)
+            unique.append(s)
+    return tuple(sorted(unique, key=lambda s: _ORDER.get(s.name, len(_ORDER))))
+
+
+@lru_cache(maxsize=4096)
+def _chain_text(steps: tuple[Step, ...]) -> str:
+    return format_chain(steps)
+
+
 class _Search:
     """Draws chains from a palette and scores what they make."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
                  keep_meter: bool = False) -> None:
         self.motif = motif
-        palette = _palette(mood)
-        self.forced_mode = mode_name(mode) if mode else None
-        modes = (self.forced_mode,) if self.forced_mode else palette.modes
-        self.modes = tuple(m for m in modes if m != motif.key.mode)
-        moves = [(parse_chain(text), w) for text, w in palette.moves]
-        if keep_meter:  # a scene's bars are fixed by its tempo map
-            moves = [(steps, w) for steps, w in moves if all(s.name != "metre" for s in steps)]
-        self.moves = [steps for steps, _ in moves]
-        weights = np.array([w for _, w in moves], dtype=np.float64)
-        self.with_mode = bool(self.modes) and not self.forced_mode
-        if self.with_mode:
-            self.moves.append(())  # the mode change, filled in when drawn
-            weights = np.append(weights, palette.mode_weight)
-        self.weights = weights / weights.sum()
+        plan = _moves(mood, mode, motif.key.mode, keep_meter)
+        self.forced_mode = plan.forced_mode
+        self.modes = plan.modes
+        self.moves = plan.moves
+        self.weights = plan.weights
+        self.with_mode = plan.with_mode
 
     def chain(self, rng: np.random.Generator, size: int) -> tuple[Step, ...]:
         size = min(size, len(self.moves))
-        picked = rng.choice(len(self.moves), size=size, replace=False, p=self.weights)
+        picked = _choice_without_replacement(rng, self.weights, size)
         steps: list[Step] = []
         if self.forced_mode and self.modes:
             steps.append(Step("mode", (self.forced_mode,)))
-        for i in sorted(picked.tolist()):
+        for i in sorted(picked):
             move = self.moves[i]
             if not move:
                 move = (Step("mode", (self.modes[int(rng.integers(len(self.modes)))],)),)
             steps.extend(move)
-        seen: set[str] = set()
-        unique = []
-        for s in steps:
-            if s.name not in seen:
-                seen.add(s.name)
-                unique.append(s)
-        return tuple(sorted(unique, key=lambda s: _ORDER.get(s.name, len(_ORDER))))
+        return _ordered(tuple(steps))
 
     def make(self, steps: tuple[Step, ...]) -> Variation:
         return _develop_once(self.motif, self.motif.name, steps)
@@ -296,7 +350,7 @@ def _develop_once(motif: Motif, name: str, steps: tuple[Step, ...]) -> Variation
         score = similarity(motif, variant)
     else:
         score = _similarity(_source_features(motif), _features(variant))
-    return Variation(variant, format_chain(steps), score)
+    return Variation(variant, _chain_text(steps), score)
 
 
 def vary(
@@ -333,7 +387,7 @@ def vary(
     for _ in range(40 * n + 100):
         size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
         steps = search.chain(rng, size)
-        text = format_chain(steps)
+        text = _chain_text(steps)
         if not steps or text in chains:
             continue
         chains.add(text)
@@ -379,7 +433,7 @@ def develop(
     seen: set[str] = set()
     for _ in range(12):
         steps = search.chain(rng, 1 + int(rng.binomial(2, intensity)))
-        text = format_chain(steps)
+        text = _chain_text(steps)
         if text in seen:
             continue
         seen.add(text)
