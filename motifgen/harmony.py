@@ -23,6 +23,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -180,6 +181,16 @@ def sounding(notes: Notes, beat: float) -> int | None:
     return int(notes.pitch[mask].max()) if mask.any() else None
 
 
+def _sounding_at(notes: Notes, beats: Sequence[float]) -> list[int | None]:
+    """`sounding(notes, b)` for every beat of `beats`, in one pass over the notes."""
+    if not len(notes) or not len(beats):
+        return [None] * len(beats)
+    at = np.asarray(beats, dtype=np.float64)[:, None] + _EPS
+    mask = (notes.onset <= at) & (notes.onset + notes.duration > at)
+    top = np.where(mask, notes.pitch, -1).max(axis=1).tolist()
+    return [p if p >= 0 else None for p in top]
+
+
 def _chord_at(chords: Sequence[Chord], beat: float) -> Chord | None:
     for c in chords:
         if c.beat <= beat + _EPS < c.end:
@@ -238,7 +249,12 @@ class _Cand:
 
     @property
     def pcs(self) -> frozenset[int]:
-        return frozenset((self.root + i) % 12 for i in QUALITIES[self.quality])
+        return _chord_pcs(self.root, self.quality)
+
+
+@lru_cache(maxsize=512)
+def _chord_pcs(root: int, quality: str) -> frozenset[int]:
+    return frozenset((root + i) % 12 for i in QUALITIES[quality])
 
 
 def _triads_in(key: Key) -> list[tuple[int, str]]:
@@ -252,6 +268,7 @@ def _triads_in(key: Key) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=256)
 def _tonic_quality(key: Key) -> str:
     for root, q in _triads_in(key):
         if root == key.tonic:
@@ -262,6 +279,11 @@ def _tonic_quality(key: Key) -> str:
 
 def palette(key: Key, colour: str) -> list[_Cand]:
     """Diatonic triads of `key` (and its parent for sparse scales) plus colour chords."""
+    return list(_palette(key, colour))
+
+
+@lru_cache(maxsize=256)
+def _palette(key: Key, colour: str) -> tuple[_Cand, ...]:
     if colour not in COLOUR_CHORDS:
         raise MotifgenError(f"unknown harmonic colour {colour!r}; expected one of: "
                             + ", ".join(COLOUR_CHORDS))
@@ -280,12 +302,13 @@ def palette(key: Key, colour: str) -> list[_Cand]:
         root = (key.tonic + off) % 12
         # a colour chord the mode already has (bVII in mixolydian) is still the colour
         seen[(root, q)] = _Cand(root, q, symbol or roman(key, root, q), "colour")
-    return list(seen.values())
+    return tuple(seen.values())
 
 
-def _chromatic(key: Key) -> list[_Cand]:
-    return [_Cand(r, q, roman(key, r, q), "chromatic") for r in range(12)
-            for q in ("major", "minor")]
+@lru_cache(maxsize=256)
+def _chromatic(key: Key) -> tuple[_Cand, ...]:
+    return tuple(_Cand(r, q, roman(key, r, q), "chromatic") for r in range(12)
+                 for q in ("major", "minor"))
 
 
 # --------------------------------------------------------------------------- harmonise
@@ -298,12 +321,16 @@ class _Span:
     weights: dict[int, float]
 
 
-def _melody_weights(melody: Notes, start: float, end: float) -> dict[int, float]:
+def _melody_weights(melody: Notes | Sequence[tuple[float, float, int]], start: float,
+                    end: float) -> dict[int, float]:
+    """Beats each pitch class of the melody sounds in [start, end)."""
+    rows = (zip(melody.onset.tolist(), melody.duration.tolist(), melody.pitch.tolist())
+            if isinstance(melody, Notes) else melody)
     w: dict[int, float] = {}
-    for on, du, p in zip(melody.onset, melody.duration, melody.pitch):
+    for on, du, p in rows:
         overlap = min(end, on + du) - max(start, on)
         if overlap > _EPS:
-            w[int(p) % 12] = w.get(int(p) % 12, 0.0) + float(overlap)
+            w[p % 12] = w.get(p % 12, 0.0) + overlap
     return w
 
 
@@ -320,10 +347,11 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
     strong = strong_beats(meter, length)
     bounds = list(np.arange(0.0, length - _EPS, size)) + [length]
     spans: list[_Span] = []
+    top = dict(zip(strong, _sounding_at(melody, strong)))
     for a, b in zip(bounds, bounds[1:]):
         start, req = a, set()
         for s in (x for x in strong if a - _EPS <= x < b - _EPS):
-            pitch = sounding(melody, s)
+            pitch = top[s]
             if pitch is None:
                 continue
             new = req | {pitch % 12}
@@ -333,8 +361,9 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
             spans.append(_Span(start, s, req, {}))
             start, req = s, {pitch % 12}
         spans.append(_Span(start, b, req, {}))
+    rows = list(zip(melody.onset.tolist(), melody.duration.tolist(), melody.pitch.tolist()))
     for sp in spans:
-        sp.weights = _melody_weights(melody, sp.start, sp.end)
+        sp.weights = _melody_weights(rows, sp.start, sp.end)
     return spans
 
 
@@ -367,7 +396,7 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     ends = [abs(sp.end - length) < _EPS or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS
             for sp in spans]
     options: list[list[_Cand]] = []
-    unary: list[np.ndarray] = []
+    unary: list = []
     for i, sp in enumerate(spans):
         opts = [c for c in cands if sp.required <= c.pcs]
         if not opts:
@@ -391,10 +420,12 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
                     cost -= 0.6
             if i + 1 < n and ends[i + 1] and (c.root, c.quality) in approach:
                 cost -= 1.2
-            cost += float(rng.uniform(0.0, 0.35))
             costs.append(cost)
         options.append(opts)
-        unary.append(np.array(costs))
+        unary.append(costs)
+    # a little noise on every option, drawn in the order the options were listed
+    noise = iter(rng.uniform(0.0, 0.35, size=sum(len(o) for o in options)).tolist())
+    unary = [np.array([cost + next(noise) for cost in costs]) for costs in unary]
 
     def pair(a: _Cand, b: _Cand, j: int) -> float:
         d = (b.root - a.root) % 12
@@ -464,14 +495,15 @@ def _notes(rows: list[tuple[float, float, int, int]]) -> Notes:
     return Notes(np.array(on), np.array(du), np.array(pi), np.array(ve))
 
 
-def _tones(chord: Chord, voices: int) -> list[int]:
-    pcs = list(chord.pitch_classes)
+def _tones(chord: Chord | tuple[int, ...], voices: int) -> list[int]:
+    pcs = list(chord.pitch_classes if isinstance(chord, Chord) else chord)
     if voices >= len(pcs):
         return pcs + [pcs[i % len(pcs)] for i in range(voices - len(pcs))]
     return [pcs[0], pcs[1], pcs[-1], pcs[2]][:voices]
 
 
-def _candidates(chord: Chord, voices: int, lo: int, hi: int) -> list[tuple[int, ...]]:
+def _candidates(chord: Chord | tuple[int, ...], voices: int, lo: int,
+                hi: int) -> list[tuple[int, ...]]:
     tones = _tones(chord, voices)
     out: set[tuple[int, ...]] = set()
     for order in set(itertools.permutations(tones)):
@@ -487,6 +519,30 @@ def _candidates(chord: Chord, voices: int, lo: int, hi: int) -> list[tuple[int, 
     return sorted(out)
 
 
+@lru_cache(maxsize=1024)
+def _candidate_table(pcs: tuple[int, ...], voices: int, lo: int,
+                     hi: int) -> tuple[tuple[tuple[int, ...], ...], np.ndarray, np.ndarray]:
+    """`_candidates` of a chord's pitch classes, as tuples, as an array and their means."""
+    cands = _candidates(pcs, voices, lo, hi)
+    table = np.array(cands, dtype=np.int64).reshape(len(cands), -1)
+    return tuple(cands), table, table.sum(axis=1) / table.shape[1]
+
+
+@lru_cache(maxsize=8192)
+def _next_voicing(pcs: tuple[int, ...], voices: int, lo: int, hi: int, centre: float,
+                  prev: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    """The candidate with the least movement from `prev` plus pull towards `centre`
+    (the first of equals); None when the chord has no voicing in lo..hi."""
+    cands, table, mean = _candidate_table(pcs, voices, lo, hi)
+    if not cands:
+        return None
+    pull = np.abs(mean - centre)
+    if prev is None:
+        return cands[int(np.argmin(pull))]
+    moves = np.abs(table - np.array(prev, dtype=np.int64)).sum(axis=1)
+    return cands[int(np.argmin(moves + 0.25 * pull))]
+
+
 def voicings(chords: Sequence[Chord], inst: Instrument | str, voices: int = 3,
              center: float | None = None) -> list[tuple[int, ...]]:
     """Close-position voicings, one per chord, inside the instrument's range.
@@ -500,17 +556,9 @@ def voicings(chords: Sequence[Chord], inst: Instrument | str, voices: int = 3,
     out: list[tuple[int, ...]] = []
     prev: tuple[int, ...] | None = None
     for chord in chords:
-        cands = _candidates(chord, voices, lo, hi)
-        if not cands:
+        prev = _next_voicing(chord.pitch_classes, voices, lo, hi, centre, prev)
+        if prev is None:
             raise MotifgenError(f"{ins.name} cannot voice {chord.symbol} in {voices} parts")
-
-        def cost(v: tuple[int, ...], prev=prev) -> float:
-            pull = abs(sum(v) / len(v) - centre)
-            if prev is None:
-                return pull
-            return sum(abs(a - b) for a, b in zip(v, prev)) + 0.25 * pull
-
-        prev = min(cands, key=cost)
         out.append(prev)
     return out
 
@@ -554,18 +602,17 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
         pitch = int(fit_range([int(round(centre)) - (int(round(centre)) - pedal) % 12], ins)[0])
         return _notes([(c.beat, c.duration * f, pitch, velocity) for c in chords])
     strong = strong_beats(meter, max(c.end for c in chords) if chords else 0.0)
+    top = dict(zip(strong, _sounding_at(melody, strong)))
     firsts, lasts = [], []
     for c in chords:
         inside = [b for b in strong if c.beat - _EPS <= b < c.end - _EPS]
-        firsts.append((inside[0], sounding(melody, inside[0])) if inside else None)
-        lasts.append((inside[-1], sounding(melody, inside[-1])) if inside else None)
+        firsts.append((inside[0], top[inside[0]]) if inside else None)
+        lasts.append((inside[-1], top[inside[-1]]) if inside else None)
     states: list[list[tuple[int, float]]] = []
     for c, first, last in zip(chords, firsts, lasts):
         opts = []
         for rank, pc in enumerate(c.pitch_classes[:3]):
-            for p in range(lo, hi + 1):
-                if p % 12 != pc:
-                    continue
+            for p in range(lo + (pc - lo) % 12, hi + 1, 12):
                 cost = (0.0, 0.9, 1.8)[rank] + 0.08 * abs(p - centre)
                 for mark in (first, last):
                     if mark and mark[1] is not None and p >= mark[1]:
@@ -575,13 +622,22 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
                 opts.append((p, cost))
         states.append(opts)
     strong_index = {b: i for i, b in enumerate(strong)}
+    pitches = [np.array([p for p, _ in opts], dtype=np.int64) for opts in states]
 
-    def trans(i: int, a: int, b: int) -> float:
-        leap = abs(a - b)
-        cost = 0.1 * leap + (1.0 if leap > 7 else 0.0) + (3.0 if leap > 12 else 0.0)
+    def trans(i: int) -> np.ndarray:
+        """Cost of moving from each option of chord i-1 (rows) to each of chord i:
+        leaps, and parallels against the melody between consecutive strong beats."""
+        a, b = pitches[i - 1][:, None], pitches[i][None, :]
+        leap = np.abs(a - b)
+        cost = 0.1 * leap + np.where(leap > 7, 1.0, 0.0) + np.where(leap > 12, 3.0, 0.0)
         x, y = lasts[i - 1], firsts[i]
-        if x and y and x[1] is not None and strong_index[y[0]] - strong_index[x[0]] == 1:
-            cost += 1e6 * _parallel((a, x[1]), b, y)
+        if (x and y and x[1] is not None and y[1] is not None and x[1] != y[1]
+                and strong_index[y[0]] - strong_index[x[0]] == 1):
+            m0, m1 = x[1], y[1]  # the melody moves; see `_parallel`
+            interval = (m1 - b) % 12
+            parallel = (a != b) & ((m0 - a) % 12 == interval) & ((interval == 0)
+                                                                  | (interval == 7))
+            cost = cost + np.where(parallel, 1e6, 0.0)
         return cost
 
     if not chords:
@@ -589,8 +645,7 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
     best = np.array([c for _, c in states[0]])
     back = []
     for i in range(1, len(chords)):
-        t = np.array([[trans(i, a, b) for b, _ in states[i]] for a, _ in states[i - 1]])
-        total = best[:, None] + t
+        total = best[:, None] + trans(i)
         back.append(total.argmin(axis=0))
         best = total.min(axis=0) + np.array([c for _, c in states[i]])
     k = int(best.argmin())
@@ -649,10 +704,8 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
     accent = 10 if articulation == "marcato" else 6
 
     def vel(beat: float) -> int:
-        v = velocity + (accent if round(beat, 6) in strong else 0)
-        if rng is not None:
-            v += int(rng.integers(-3, 4))
-        return int(min(127, max(1, v)))
+        """The velocity before `_varied` adds the random part."""
+        return velocity + (accent if round(beat, 6) in strong else 0)
 
     rows: list[tuple[float, float, int, int]] = []
     compound = meter[1] == 8 and meter[0] % 3 == 0 and meter[0] > 3
@@ -669,7 +722,7 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
                 for t in _grid(chord.beat, chord.end, step):
                     d = min(step, chord.end - t) * (f if kind == "pulse" else 1.0)
                     rows.extend((t, d, p, vel(t)) for p in v)
-        return _notes(rows)
+        return _notes(_varied(rows, rng))
     centre = (ins.low + ins.high) / 2.0 if center is None else float(center)
     for chord in chords:
         root = chord.root
@@ -699,7 +752,16 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
                     rows.append((t, d, line[0] if k % 2 == 0 else line[2], vel(t)))
                 else:
                     rows.extend((t, d, p, vel(t)) for p in (line[2], line[3]))
-    return _notes(rows)
+    return _notes(_varied(rows, rng))
+
+
+def _varied(rows: list[tuple[float, float, int, int]],
+            rng: np.random.Generator | None) -> list[tuple[float, float, int, int]]:
+    """Rows with -3..3 added to each velocity (one draw per row, in order), kept in 1..127."""
+    if rng is not None and rows:
+        noise = rng.integers(-3, 4, size=len(rows)).tolist()
+        rows = [(t, d, p, v + n) for (t, d, p, v), n in zip(rows, noise)]
+    return [(t, d, p, int(min(127, max(1, v)))) for t, d, p, v in rows]
 
 
 # --------------------------------------------------------------------------- percussion
