@@ -217,6 +217,10 @@ def triad(key: Key, degree: int) -> tuple[int, int, int]:
     )
 
 
+_min = np.minimum.reduce
+_max = np.maximum.reduce
+
+
 def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
     """Move each pitch outside low..high by whole octaves to the nearest octave inside.
 
@@ -226,7 +230,7 @@ def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
     [10, 60, 118]
     """
     pitch = np.asarray(pitch, dtype=np.int64)
-    if len(pitch) == 0 or (pitch.min() >= low and pitch.max() <= high):
+    if len(pitch) == 0 or (_min(pitch) >= low and _max(pitch) <= high):
         return pitch
     pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
     return np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
@@ -251,12 +255,17 @@ def place_in_range(pitch: np.ndarray, low: int, high: int, keep_octave: bool = T
     centre = (low + high) / 2.0
     mean = float(pitch.mean())
     base = int(round((centre - mean) / 12.0))
+    shifts = range(base - 3, base + 4)
+    # notes outside low..high for each shift: those below low - 12k or above high - 12k
+    ordered = np.sort(pitch)
+    edges = 12 * np.arange(base - 3, base + 4)
+    outside = (np.searchsorted(ordered, low - edges, side="left") + len(ordered)
+               - np.searchsorted(ordered, high - edges, side="right")).tolist()
 
     def cost(k: int) -> tuple[int, float, float]:
-        shifted = pitch + 12 * k
-        outside = int(np.count_nonzero((shifted < low) | (shifted > high)))
         spread = abs(mean + 12 * k - centre)
-        return (outside, abs(k), spread) if keep_octave else (outside, spread, abs(k))
+        out = outside[k - base + 3]
+        return (out, abs(k), spread) if keep_octave else (out, spread, abs(k))
 
-    best = min(range(base - 3, base + 4), key=cost)
+    best = min(shifts, key=cost)
     return fold_into(pitch + 12 * best, low, high)

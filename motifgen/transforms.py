@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .errors import MotifgenError, TransformError
-from .motif import Motif
+from .motif import Motif, Notes
 from .theory import MODES, Key, fold_into, mode_name, parse_meter, pitch_class, place_in_range
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "legato",
     "metre",
     "mode",
+    "notes_of",
     "ornament",
     "parse_chain",
     "pitches_of",
@@ -57,6 +58,7 @@ __all__ = [
     "step",
     "transpose",
     "truncate",
+    "with_notes",
 ]
 
 #: Dynamic marks and the MIDI velocity each stands for.
@@ -72,6 +74,11 @@ _ARRAY_FIELDS = ("onset", "duration", "pitch", "velocity")
 _DTYPES = (np.float64, np.float64, np.int64, np.int64)
 
 
+_FIELD_SET = frozenset(_MOTIF_FIELDS)
+_min = np.minimum.reduce
+_max = np.maximum.reduce
+
+
 def _build(m: Motif, onset=None, duration=None, pitch=None, velocity=None, **changes) -> Motif:
     """`m.with_notes(...)`, with a fast path for new note arrays that already hold
     every Motif invariant (equal 1-D lengths, positive durations, sorted by onset
@@ -79,32 +86,84 @@ def _build(m: Motif, onset=None, duration=None, pitch=None, velocity=None, **cha
     Anything else goes through the Motif constructor, which sorts, clips or raises.
     `changes` (key, meter) are values the constructor keeps as they are.
     """
-    given = (onset, duration, pitch, velocity)
-    arrays = [getattr(m, f) if a is None else np.asarray(a, dtype=t)
-              for f, a, t in zip(_ARRAY_FIELDS, given, _DTYPES)]
-    on, dur, pit, vel = arrays
+    on = m.onset if onset is None else np.asarray(onset, dtype=np.float64)
+    dur = m.duration if duration is None else np.asarray(duration, dtype=np.float64)
+    pit = m.pitch if pitch is None else np.asarray(pitch, dtype=np.int64)
+    vel = m.velocity if velocity is None else np.asarray(velocity, dtype=np.int64)
     n = len(on)
     if not (on.ndim == dur.ndim == pit.ndim == vel.ndim == 1
             and len(dur) == len(pit) == len(vel) == n):
-        return m.with_notes(*given, **changes)
+        return m.with_notes(onset, duration, pitch, velocity, **changes)
     if n:
-        if duration is not None and dur.min() <= 0:
-            return m.with_notes(*given, **changes)
-        if velocity is not None and (vel.min() < 1 or vel.max() > 127):
-            return m.with_notes(*given, **changes)
+        if duration is not None and _min(dur) <= 0:
+            return m.with_notes(onset, duration, pitch, velocity, **changes)
+        if velocity is not None and (_min(vel) < 1 or _max(vel) > 127):
+            return m.with_notes(onset, duration, pitch, velocity, **changes)
         if n > 1 and (onset is not None or pitch is not None):
-            d_on = np.diff(on)
-            if d_on.min() <= 0 and (d_on.min() < 0 or (np.diff(pit)[d_on == 0] < 0).any()):
-                return m.with_notes(*given, **changes)
-    new = object.__new__(Motif)
-    for name in _MOTIF_FIELDS:
-        object.__setattr__(new, name, changes.pop(name, getattr(m, name)))
-    if changes:
-        raise TypeError(f"unknown Motif fields: {', '.join(changes)}")
-    for name, arr in zip(_ARRAY_FIELDS, arrays):
+            d_on = on[1:] - on[:-1]
+            least = _min(d_on)
+            if least <= 0 and (least < 0 or ((pit[1:] - pit[:-1])[d_on == 0] < 0).any()):
+                return m.with_notes(onset, duration, pitch, velocity, **changes)
+    arrays = {}
+    for name, arr, given in (("onset", on, onset), ("duration", dur, duration),
+                             ("pitch", pit, pitch), ("velocity", vel, velocity)):
+        if given is not None:
+            if arr.flags.writeable:
+                arr.setflags(write=False)
+            arrays[name] = arr
+    return _assemble(m, arrays, changes)
+
+
+#: `Motif.with_notes` with `_build`'s fast path, for the arranger's restated motifs.
+with_notes = _build
+
+
+def notes_of(onset, duration, pitch, velocity, copy: bool = True) -> Notes:
+    """`Notes(onset, duration, pitch, velocity)`, without the constructor's copies and
+    sort when the arrays already hold every invariant (equal 1-D lengths, positive
+    durations, sorted by onset then pitch, velocities 1..127); anything else goes
+    through the constructor. Writable arrays the caller passes are copied unless
+    `copy` is False (the caller hands them over and keeps no reference).
+
+    >>> notes_of([0.0, 1.0], [1.0, 1.0], [62, 60], [80, 80]).rows()
+    [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
+    """
+    given = (onset, duration, pitch, velocity)
+    on, dur, pit, vel = arrays = [np.asarray(a, dtype=t) for a, t in zip(given, _DTYPES)]
+    n = len(on)
+    if not (on.ndim == dur.ndim == pit.ndim == vel.ndim == 1
+            and len(dur) == len(pit) == len(vel) == n):
+        return Notes(*given)
+    if n:
+        if not _min(dur) > 0 or _min(vel) < 1 or _max(vel) > 127:
+            return Notes(*given)
+        if n > 1:
+            d_on = on[1:] - on[:-1]
+            least = _min(d_on)
+            if not least > 0 and (not least == 0 or ((pit[1:] - pit[:-1])[d_on == 0] < 0).any()):
+                return Notes(*given)
+    new = object.__new__(Notes)
+    for name, arr, a in zip(_ARRAY_FIELDS, arrays, given):
         if arr.flags.writeable:
+            if copy and arr is a:
+                arr = arr.copy()
             arr.setflags(write=False)
         object.__setattr__(new, name, arr)
+    return new
+
+
+def _assemble(m: Motif, arrays: dict[str, np.ndarray], changes: dict[str, Any]) -> Motif:
+    """A Motif with `m`'s fields, then `arrays` (read-only, valid) and `changes`."""
+    if changes.keys() - _FIELD_SET:
+        raise TypeError(f"unknown Motif fields: {', '.join(changes.keys() - _FIELD_SET)}")
+    state = vars(m)
+    if len(state) != len(_MOTIF_FIELDS):  # only the dataclass fields are carried over
+        state = {name: getattr(m, name) for name in _MOTIF_FIELDS}
+    new = object.__new__(Motif)
+    fresh = vars(new)
+    fresh.update(state)
+    fresh.update(arrays)
+    fresh.update(changes)
     return new
 
 
@@ -326,9 +385,10 @@ def diminish(m: Motif, factor: float = 2.0) -> Motif:
     return _build(m, onset=m.onset / factor, duration=m.duration / factor)
 
 
-def _select(m: Motif, index: np.ndarray) -> Motif:
-    return _build(m, onset=m.onset[index], duration=m.duration[index],
-                        pitch=m.pitch[index], velocity=m.velocity[index])
+def _run(m: Motif, start: int, stop: int) -> Motif:
+    """Notes start..stop-1: a run of consecutive notes of a motif is a valid motif as it is."""
+    return _assemble(m, {"onset": m.onset[start:stop], "duration": m.duration[start:stop],
+                         "pitch": m.pitch[start:stop], "velocity": m.velocity[start:stop]}, {})
 
 
 def fragment(m: Motif, selection: tuple[str, int] = ("first", 3)) -> Motif:
@@ -350,7 +410,12 @@ def fragment(m: Motif, selection: tuple[str, int] = ("first", 3)) -> Motif:
         start = max(0, count - n)
     else:
         start = min(int(where), count - 1)
-    cell = _select(m, np.arange(start, min(count, start + n)))
+    if start >= 0:
+        cell = _run(m, start, min(count, start + n))
+    else:  # a negative start counts from the end, as numpy indexing does
+        index = np.arange(start, min(count, start + n))
+        cell = _build(m, onset=m.onset[index], duration=m.duration[index],
+                      pitch=m.pitch[index], velocity=m.velocity[index])
     bar = m.bar_length
     shift = np.floor((cell.onset[0] + _EPS) / bar) * bar
     return _build(cell, onset=cell.onset - shift) if shift else cell
@@ -363,7 +428,12 @@ def truncate(m: Motif, n: int = 1) -> Motif:
     >>> len(truncate(m)), truncate(m, 0) == m
     (3, True)
     """
-    return _select(m, np.arange(max(min(1, len(m)), len(m) - n)))
+    return _run(m, 0, max(min(1, len(m)), len(m) - n))
+
+
+def _tile(a: np.ndarray, times: int) -> np.ndarray:
+    """`np.tile` of a 1-D array, without its overhead."""
+    return np.concatenate((a,) * times)
 
 
 def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
@@ -382,10 +452,10 @@ def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
     span = np.ceil((m.end - start) / unit - _EPS) * unit
     k = np.repeat(np.arange(times), len(m))
     s, a = degrees_of(m.pitch, m.key)
-    pitch = pitches_of(np.tile(s, times) + k * steps, np.tile(a, times), m.key)
-    return _build(m, onset=np.tile(m.onset, times) + k * span,
-                        duration=np.tile(m.duration, times), pitch=_fold(pitch),
-                        velocity=np.tile(m.velocity, times))
+    pitch = pitches_of(_tile(s, times) + k * steps, _tile(a, times), m.key)
+    return _build(m, onset=_tile(m.onset, times) + k * span,
+                  duration=_tile(m.duration, times), pitch=_fold(pitch),
+                  velocity=_tile(m.velocity, times))
 
 
 def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
