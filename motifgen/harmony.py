@@ -32,6 +32,7 @@ from .moods import ARTICULATIONS, DYNAMICS, Mood
 from .motif import Notes
 from .orchestra import Instrument, fit_range, instrument
 from .theory import Key, bar_beats
+from .transforms import notes_of
 
 _EPS = 1e-6
 
@@ -492,7 +493,7 @@ def _notes(rows: list[tuple[float, float, int, int]]) -> Notes:
         return Notes(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64),
                      np.zeros(0, dtype=np.int64))
     on, du, pi, ve = zip(*rows)
-    return Notes(np.array(on), np.array(du), np.array(pi), np.array(ve))
+    return notes_of(np.array(on), np.array(du), np.array(pi), np.array(ve), copy=False)
 
 
 def _tones(chord: Chord | tuple[int, ...], voices: int) -> list[int]:
