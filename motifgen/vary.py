@@ -309,12 +309,32 @@ def _chain_text(steps: tuple[Step, ...]) -> str:
     return format_chain(steps)
 
 
+class _Source:
+    """A motif as a cache key: equal when motif (key, meter, notes) and name are equal,
+    as the pair (motif, name) would be, with the notes' bytes taken once."""
+
+    __slots__ = ("motif", "fingerprint", "_key", "_hash")
+
+    def __init__(self, motif: Motif) -> None:
+        self.motif = motif
+        self.fingerprint = motif.fingerprint()
+        self._key = (motif.key, motif.meter, self.fingerprint, motif.name)
+        self._hash = hash(self._key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Source) and self._key == other._key
+
+
 class _Search:
     """Draws chains from a palette and scores what they make."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
                  keep_meter: bool = False) -> None:
         self.motif = motif
+        self.source = _Source(motif)
         plan = _moves(mood, mode, motif.key.mode, keep_meter)
         self.forced_mode = plan.forced_mode
         self.modes = plan.modes
@@ -335,22 +355,26 @@ class _Search:
             steps.extend(move)
         return _ordered(tuple(steps))
 
-    def make(self, steps: tuple[Step, ...]) -> Variation:
-        return _develop_once(self.motif, self.motif.name, steps)
+    def make_heard(self, steps: tuple[Step, ...]) -> tuple[Variation, bytes]:
+        """The variation and its notes' fingerprint."""
+        return _develop_once(self.source, steps)
 
 
 @lru_cache(maxsize=4096)
-def _develop_once(motif: Motif, name: str, steps: tuple[Step, ...]) -> Variation:
-    """`motif` developed by `steps` and scored; a scene asks for the same ones often.
+def _develop_once(source: _Source, steps: tuple[Step, ...]) -> tuple[Variation, bytes]:
+    """The source motif developed by `steps` and scored, with the result's fingerprint;
+    a scene asks for the same ones often.
 
-    `name` is part of the cache key because Motif equality ignores it.
+    The motif's name is part of the cache key (see `_Source`) because Motif
+    equality ignores it.
     """
+    motif = source.motif
     variant = apply_chain(motif, steps)
     if len(motif) == 0 or len(variant) == 0:
         score = similarity(motif, variant)
     else:
         score = _similarity(_source_features(motif), _features(variant))
-    return Variation(variant, _chain_text(steps), score)
+    return Variation(variant, _chain_text(steps), score), variant.fingerprint()
 
 
 def vary(
@@ -391,10 +415,10 @@ def vary(
         if not steps or text in chains:
             continue
         chains.add(text)
-        variation = search.make(steps)
-        if variation.score < threshold or variation.motif.fingerprint() in heard:
+        variation, fingerprint = search.make_heard(steps)
+        if variation.score < threshold or fingerprint in heard:
             continue
-        heard.add(variation.motif.fingerprint())
+        heard.add(fingerprint)
         found.append(variation)
         if len(found) == n:
             break
@@ -437,8 +461,8 @@ def develop(
         if text in seen:
             continue
         seen.add(text)
-        variation = search.make(steps)
-        if variation.score < threshold or variation.motif.fingerprint() == motif.fingerprint():
+        variation, fingerprint = search.make_heard(steps)
+        if variation.score < threshold or fingerprint == search.source.fingerprint:
             continue
         gap = abs(variation.score - target)
         if gap < best_gap:
