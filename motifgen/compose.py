@@ -7,7 +7,6 @@ leaves the output folder as it was; each file is then written atomically.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -69,6 +68,8 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     bar = _progress(len(scenes) * (1 + len(formats)), progress)
     scores: list[Score] = []
     if jobs > 1 and len(scenes) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # only here: a costly import
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for score in pool.map(_compose_one, jobs_list):
                 scores.append(score)
