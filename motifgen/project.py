@@ -151,13 +151,26 @@ def load(path: str | Path) -> Project:
     except OSError as e:
         raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
     try:
-        data = yaml.safe_load(text)
+        data = _parse_yaml(yaml, text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         problem = getattr(e, "problem", None) or "not valid YAML"
         raise r.fail(where, f"not valid YAML: {problem}") from e
     return _project(r, path, data)
+
+
+def _parse_yaml(yaml: Any, text: str) -> Any:
+    """`yaml.safe_load`, through libyaml's parser when PyYAML has it (same constructor and
+    resolver, so the same data); any problem is reported by the pure-Python loader, whose
+    messages and line numbers the error above quotes."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
 
 
 def _project(r: _Reader, path: Path, data: Any) -> Project:
