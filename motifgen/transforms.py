@@ -79,6 +79,36 @@ _min = np.minimum.reduce
 _max = np.maximum.reduce
 
 
+def _holds(on: np.ndarray, dur: np.ndarray, pit: np.ndarray, vel: np.ndarray,
+           durations: bool, velocities: bool, order: bool) -> bool:
+    """Whether the arrays keep the invariants `_build` relies on: positive durations,
+    velocities 1..127, sorted by onset then pitch (each checked only when asked).
+
+    A few notes are looked at as Python lists, where a plain "all positive" or
+    "strictly rising" settles it; anything less clear-cut gets the array checks.
+    """
+    small = len(on) <= 32
+    if durations:
+        if not (small and min(dur.tolist()) > 0) and _min(dur) <= 0:
+            return False
+    if velocities:
+        vl = vel.tolist() if small else None
+        if vl is not None and 1 <= min(vl) and max(vl) <= 127:
+            pass
+        elif _min(vel) < 1 or _max(vel) > 127:
+            return False
+    if order:
+        if small:
+            ol = on.tolist()
+            if min([b - a for a, b in zip(ol, ol[1:])]) > 0:
+                return True
+        d_on = on[1:] - on[:-1]
+        least = _min(d_on)
+        if least <= 0 and (least < 0 or ((pit[1:] - pit[:-1])[d_on == 0] < 0).any()):
+            return False
+    return True
+
+
 def _build(m: Motif, onset=None, duration=None, pitch=None, velocity=None, **changes) -> Motif:
     """`m.with_notes(...)`, with a fast path for new note arrays that already hold
     every Motif invariant (equal 1-D lengths, positive durations, sorted by onset
@@ -94,16 +124,9 @@ def _build(m: Motif, onset=None, duration=None, pitch=None, velocity=None, **cha
     if not (on.ndim == dur.ndim == pit.ndim == vel.ndim == 1
             and len(dur) == len(pit) == len(vel) == n):
         return m.with_notes(onset, duration, pitch, velocity, **changes)
-    if n:
-        if duration is not None and _min(dur) <= 0:
-            return m.with_notes(onset, duration, pitch, velocity, **changes)
-        if velocity is not None and (_min(vel) < 1 or _max(vel) > 127):
-            return m.with_notes(onset, duration, pitch, velocity, **changes)
-        if n > 1 and (onset is not None or pitch is not None):
-            d_on = on[1:] - on[:-1]
-            least = _min(d_on)
-            if least <= 0 and (least < 0 or ((pit[1:] - pit[:-1])[d_on == 0] < 0).any()):
-                return m.with_notes(onset, duration, pitch, velocity, **changes)
+    if n and not _holds(on, dur, pit, vel, duration is not None, velocity is not None,
+                        n > 1 and (onset is not None or pitch is not None)):
+        return m.with_notes(onset, duration, pitch, velocity, **changes)
     arrays = {}
     for name, arr, given in (("onset", on, onset), ("duration", dur, duration),
                              ("pitch", pit, pitch), ("velocity", vel, velocity)):
@@ -181,18 +204,47 @@ def _degree_table(key: Key) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return scale, steps, alts
 
 
+@lru_cache(maxsize=512)
+def _degree_lists(key: Key) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]:
+    """`_degree_table` as tuples, and the tonic's MIDI number, for a few notes at a time."""
+    scale, steps, alts = _degree_table(key)
+    return tuple(scale.tolist()), tuple(steps.tolist()), tuple(alts.tolist()), key.tonic_pitch
+
+
+#: Up to this many notes, degree conversions run on Python integers (the same arithmetic,
+#: floor division and modulo, without per-array overhead).
+_FEW = 32
+
+
 def degrees_of(pitch: np.ndarray, key: Key) -> tuple[np.ndarray, np.ndarray]:
     """(steps, alterations) of MIDI pitches in `key`: `Key.pitch_to_step` on whole arrays."""
+    pitch = np.asarray(pitch, dtype=np.int64)
+    if pitch.ndim == 1 and len(pitch) <= _FEW:
+        scale, table_steps, table_alts, tonic = _degree_lists(key)
+        size = len(scale)
+        steps, alts = [], []
+        for p in pitch.tolist():
+            octave, rel = divmod(p - tonic, 12)
+            steps.append(octave * size + table_steps[rel])
+            alts.append(table_alts[rel])
+        return np.array(steps, dtype=np.int64), np.array(alts, dtype=np.int64)
     scale, table_steps, table_alts = _degree_table(key)
-    octave, rel = np.divmod(np.asarray(pitch, dtype=np.int64) - key.tonic_pitch, 12)
+    octave, rel = np.divmod(pitch - key.tonic_pitch, 12)
     return octave * len(scale) + table_steps[rel], table_alts[rel]
 
 
 def pitches_of(steps: np.ndarray, alts: np.ndarray, key: Key) -> np.ndarray:
     """MIDI pitches of absolute scale steps plus alterations: `Key.step_to_pitch` on arrays."""
+    steps = np.asarray(steps, dtype=np.int64)
+    alts = np.asarray(alts, dtype=np.int64)
+    if steps.ndim == 1 and alts.shape == steps.shape and len(steps) <= _FEW:
+        scale, _, _, tonic = _degree_lists(key)
+        size = len(scale)
+        return np.array([tonic + 12 * (s // size) + scale[s % size] + a
+                         for s, a in zip(steps.tolist(), alts.tolist())], dtype=np.int64)
     scale = _degree_table(key)[0]
-    octave, index = np.divmod(np.asarray(steps, dtype=np.int64), len(scale))
-    return key.tonic_pitch + 12 * octave + scale[index] + np.asarray(alts, dtype=np.int64)
+    octave, index = np.divmod(steps, len(scale))
+    return key.tonic_pitch + 12 * octave + scale[index] + alts
 
 
 def _fold(pitch: np.ndarray) -> np.ndarray:
