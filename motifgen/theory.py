@@ -7,6 +7,7 @@ degree below the tonic) plus an *alteration* in semitones for chromatic notes.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,6 +219,7 @@ def triad(key: Key, degree: int) -> tuple[int, int, int]:
 
 
 _min = np.minimum.reduce
+_sum = np.add.reduce
 _max = np.maximum.reduce
 
 
@@ -232,6 +234,15 @@ def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
     pitch = np.asarray(pitch, dtype=np.int64)
     if len(pitch) == 0 or (_min(pitch) >= low and _max(pitch) <= high):
         return pitch
+    if len(pitch) <= 32 and pitch.ndim == 1:  # a few notes: cheaper in Python, same integers
+        out = []
+        for p in pitch.tolist():
+            if p < low:
+                p += 12 * ((low - p + 11) // 12)
+            if p > high:
+                p -= 12 * ((p - high + 11) // 12)
+            out.append(p)
+        return np.array(out, dtype=np.int64)
     pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
     return np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
 
@@ -252,15 +263,21 @@ def place_in_range(pitch: np.ndarray, low: int, high: int, keep_octave: bool = T
         return pitch
     if high - low < 11:
         raise MotifgenError(f"range {low}-{high} is narrower than an octave")
+    n = len(pitch)
     centre = (low + high) / 2.0
-    mean = float(pitch.mean())
+    mean = float(_sum(pitch, dtype=np.float64)) / n  # as pitch.mean() computes it
     base = int(round((centre - mean) / 12.0))
     shifts = range(base - 3, base + 4)
     # notes outside low..high for each shift: those below low - 12k or above high - 12k
-    ordered = np.sort(pitch)
-    edges = 12 * np.arange(base - 3, base + 4)
-    outside = (np.searchsorted(ordered, low - edges, side="left") + len(ordered)
-               - np.searchsorted(ordered, high - edges, side="right")).tolist()
+    if n <= 64:
+        ordered = sorted(pitch.tolist())
+        outside = [bisect_left(ordered, low - 12 * k) + n - bisect_right(ordered, high - 12 * k)
+                   for k in shifts]
+    else:
+        ordered = np.sort(pitch)
+        edges = 12 * np.arange(base - 3, base + 4)
+        outside = (np.searchsorted(ordered, low - edges, side="left") + n
+                   - np.searchsorted(ordered, high - edges, side="right")).tolist()
 
     def cost(k: int) -> tuple[int, float, float]:
         spread = abs(mean + 12 * k - centre)
