@@ -733,7 +733,7 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
         r = base + (root - base) % 12
         line = [r, r + (third - root) % 12, r + (fifth - root) % 12, r + 12,
                 r + 12 + (third - root) % 12]
-        line = fit_range(np.array(line), ins).tolist()
+        line = _fitted_line(tuple(line), ins)
         if kind == "arpeggio":
             step = 0.5 if compound else 1.0 / 3.0
             order = [0, 1, 2, 3, 4, 3, 2, 1]
@@ -754,6 +754,12 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
                 else:
                     rows.extend((t, d, p, vel(t)) for p in (line[2], line[3]))
     return _notes(_varied(rows, rng))
+
+
+@lru_cache(maxsize=2048)
+def _fitted_line(line: tuple[int, ...], ins: Instrument) -> tuple[int, ...]:
+    """`fit_range` of a texture's chord line; the same few lines recur chord after chord."""
+    return tuple(fit_range(np.array(line), ins).tolist())
 
 
 def _varied(rows: list[tuple[float, float, int, int]],
