@@ -43,7 +43,10 @@ def _degrees(rng: random.Random) -> dict[str, str]:
     steps, degree = [], rng.choice((1, 3, 5))
     for _ in range(n):
         steps.append(str(degree))
-        degree = max(-3, min(10, degree + rng.choice((-2, -1, 1, 1, 2, 4))))
+        move = rng.choice((-2, -1, 1, 1, 2, 4))
+        degree = max(-3, min(10, degree + move))
+        if degree == 0:  # degrees skip 0: below 1 comes -1, the 7th under the tonic
+            degree = -1 if move < 0 else 1
     rhythm = [rng.choice(("q", "q", "e", "h", "q.")) for _ in range(n - 1)] + ["w"]
     return {"degrees": " ".join(steps), "rhythm": " ".join(rhythm)}
 
