@@ -90,8 +90,11 @@ def _draw(g: np.random.Generator, arch: Archetype, key: Key, meter: tuple[int, i
     cell = np.array(arch.cells[g.integers(len(arch.cells))], dtype=float)
     if short:
         cell = cell / 2
+    held = min(2.0, total / 2)  # the final note's share of the two bars
+    while cell.sum() > total - held + 1e-9:  # short bars (2/4, 3/8) take the cell faster
+        cell = cell / 2
     durations: list[float] = []
-    while len(durations) < 12 and sum(durations) + cell.sum() <= total - 2 + 1e-9:
+    while len(durations) < 12 and sum(durations) + cell.sum() <= total - held + 1e-9:
         durations += cell.tolist()
     durations.append(total - sum(durations))  # the held final note
     steps = [arch.start_step]

@@ -162,7 +162,7 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
         mid = mido.MidiFile(str(path))
     except (OSError, ValueError, EOFError) as e:
         raise NotationError(f"cannot read MIDI file {path}: {e}") from e
-    meter = default_meter
+    meter: tuple[int, int] | None = None  # the file's first time signature
     candidates = []
     for index, trk in enumerate(mid.tracks):
         now, open_notes, notes, name = 0, {}, [], ""
@@ -170,7 +170,7 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
             now += msg.time
             if msg.type == "track_name":
                 name = msg.name
-            elif msg.type == "time_signature" and meter == default_meter:
+            elif msg.type == "time_signature" and meter is None:
                 meter = (msg.numerator, msg.denominator)
             elif msg.type == "note_on" and msg.velocity > 0:
                 open_notes[(msg.channel, msg.note)] = (now, msg.velocity)
@@ -194,7 +194,8 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
     rows = sorted(chosen[2])
     first = rows[0][0]
     return Motif.from_notes(
-        [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key, meter=meter
+        [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key,
+        meter=meter or default_meter,
     )
 
 

@@ -21,6 +21,14 @@ def test_each_archetype_gives_a_memorable_two_bar_motif(archetype):
     assert alts[-1] == 0 and steps[-1] % 7 in (0, 2, 4)  # ends on 1, 3 or 5
 
 
+@pytest.mark.parametrize("meter", [(2, 4), (3, 8), (6, 8), (5, 4), (2, 2)])
+@pytest.mark.parametrize("archetype", sorted(ARCHETYPES))
+def test_every_meter_gets_a_two_bar_motif(archetype, meter):
+    m = generate_motif("x", D_MINOR, meter, archetype, ("restless",), seed=2)
+    assert m.end == pytest.approx(2 * meter[0] * 4 / meter[1])
+    assert len(m) >= 2 and m.meter == meter
+
+
 def test_same_inputs_same_motif_other_seed_or_name_other_motif():
     a = generate_motif("finch", D_MINOR, (4, 4), "trickster", ("playful",), seed=1)
     assert a == generate_motif("finch", D_MINOR, (4, 4), "trickster", ("playful",), seed=1)

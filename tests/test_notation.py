@@ -93,6 +93,22 @@ def test_midi_motif_first_or_named_track(tmp_path):
         read_midi_motif(path, Key(), track="Oboe")
 
 
+def test_midi_motif_meter_is_the_files_first_time_signature(tmp_path):
+    path = tmp_path / "m.mid"
+    mid = mido.MidiFile(type=1, ticks_per_beat=480)
+    mid.tracks.append(mido.MidiTrack([
+        mido.MetaMessage("time_signature", numerator=4, denominator=4),
+        mido.MetaMessage("time_signature", numerator=3, denominator=4, time=1920)]))
+    mid.tracks.append(mido.MidiTrack([mido.Message("note_on", note=60, velocity=80),
+                                      mido.Message("note_off", note=60, time=480)]))
+    mid.save(path)
+    assert read_midi_motif(path, Key(), default_meter=(4, 4)).meter == (4, 4)
+    assert read_midi_motif(path, Key(), default_meter=(6, 8)).meter == (4, 4)
+    mid.tracks[0] = mido.MidiTrack()
+    mid.save(path)
+    assert read_midi_motif(path, Key(), default_meter=(6, 8)).meter == (6, 8)
+
+
 def test_musicxml_motif(tmp_path):
     from music21 import converter
 
