@@ -385,7 +385,7 @@ def _plan(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[An
           sections: Sequence[Section], statements: list[dict], parts: list[dict],
           progressions: Sequence[list[dict]]) -> dict:
     """What was composed and why: written as <id>.json."""
-    from .timecode import seconds_to_timecode
+    from .timecode import offset_timecode
 
     tmap = timing.tempo_map
     hits = []
@@ -393,8 +393,8 @@ def _plan(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[An
         if h.kind != "hit":
             continue
         bar, beat_in_bar = tmap.position(beat)
-        hits.append({"label": h.label, "timecode": seconds_to_timecode(
-            scene.start + h.seconds, project.fps), "seconds": float(h.seconds),
+        hits.append({"label": h.label, "timecode": offset_timecode(
+            scene.start_timecode, h.seconds, project.fps), "seconds": float(h.seconds),
             "beat": beat, "bar": bar, "beat_in_bar": beat_in_bar, "downbeat": h.downbeat,
             "on_bar_line": tmap.is_bar_line(beat), "frames_off": off})
     return {

@@ -71,11 +71,16 @@ class TempoMap:
                 beat += length
         return lines
 
-    def position(self, beat: float) -> tuple[int, float]:
-        """(bar number from 1, beat within the bar from 1) of `beat`."""
-        lines = self.bar_lines(beat)
-        bar = len(lines)
-        return bar, beat - lines[-1] + 1 if lines else 1.0
+    def position(self, beat: float, tol: float = 1e-6) -> tuple[int, float]:
+        """(bar number from 1, beat within the bar from 1) of `beat`, in quarter notes.
+
+        A beat within `tol` of a bar line counts as on it, as in `is_bar_line`.
+
+        >>> TempoMap().position(8.0), TempoMap().position(7.9999999), TempoMap().position(9.5)
+        ((3, 1.0), (3, 1.0), (3, 2.5))
+        """
+        lines = self.bar_lines(beat + tol)
+        return len(lines), max(0.0, beat - lines[-1]) + 1
 
     def is_bar_line(self, beat: float, tol: float = 1e-6) -> bool:
         lines = self.bar_lines(beat + tol)

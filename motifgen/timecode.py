@@ -178,6 +178,20 @@ def frames_to_timecode(frames: int, rate: FrameRate | str | float) -> str:
     return f"{hh:02d}:{mm:02d}:{ss:02d}{sep}{ff:02d}"
 
 
+def offset_timecode(start: str, seconds: float | Fraction,
+                    rate: FrameRate | str | float) -> str:
+    """The timecode `seconds` after the label `start` (nearest frame, wrapping at 24 h).
+
+    >>> offset_timecode("00:59:59:12", 1.5, 24)
+    '01:00:01:00'
+    >>> offset_timecode("23:59:59;28", 1, "29.97df")
+    '00:00:00;28'
+    """
+    rate = frame_rate(rate)
+    frames = timecode_to_frames(start, rate) + seconds_to_frames(seconds, rate)
+    return frames_to_timecode(frames % rate.frames_per_day, rate)
+
+
 def timecode_to_seconds(text: str, rate: FrameRate | str | float) -> Fraction:
     """Real seconds from 00:00:00:00 to `text`, exactly.
 

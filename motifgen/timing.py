@@ -43,16 +43,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Real
 
-from .errors import TimecodeError, TimingError
+from .errors import MotifgenError, TimecodeError, TimingError
 from .score import TempoMap
-from .timecode import (
-    FrameRate,
-    frame_rate,
-    frames_to_timecode,
-    seconds_to_frames,
-    seconds_to_timecode,
-    timecode_to_frames,
-)
+from .theory import parse_meter
+from .timecode import FrameRate, frame_rate, offset_timecode, seconds_to_timecode
 
 __all__ = ["Hit", "ReportRow", "TimingPlan", "solve"]
 
@@ -142,7 +136,7 @@ class TimingPlan:
             f"in {len(bpms)} segment{'s' if len(bpms) != 1 else ''}"
         ]
         for beat, (num, den) in self.tempo_map.meters[1:]:
-            bar, _ = _position(self.tempo_map, beat)
+            bar, _ = self.tempo_map.position(beat)
             lines.append(f"meter {num}/{den} from bar {bar}")
         header = ("hit", "timecode", "seconds", "bar.beat", "bpm", "frames off")
         table = [header] + [
@@ -165,7 +159,7 @@ class TimingPlan:
     def _row(self, i: int, start: str | None) -> ReportRow:
         hit, beat = self.hits[i], self.hit_beats[i]
         tm = self.tempo_map
-        bar, in_bar = _position(tm, beat)
+        bar, in_bar = tm.position(beat)
         unit = 4.0 / tm.meter_at(beat)[1]
         return ReportRow(
             label=hit.label,
@@ -310,9 +304,12 @@ def _meter(meter: object) -> tuple[int, int]:
         and len(meter) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) for v in meter)
     )
-    if not ok or meter[0] < 1 or meter[1] < 1 or meter[1] & (meter[1] - 1):  # type: ignore[index]
-        raise TimingError(f"meter {meter!r} is not (beats, note value) like (4, 4)")
-    return int(meter[0]), int(meter[1])  # type: ignore[index]
+    try:
+        if not ok:
+            raise MotifgenError("not a pair of whole numbers")
+        return parse_meter(tuple(meter))  # type: ignore[arg-type]
+    except MotifgenError as e:
+        raise TimingError(f"meter {meter!r} is not (beats, note value) like (4, 4)") from e
 
 
 def _duration(duration: object) -> float:
@@ -413,8 +410,7 @@ def _timecode(seconds: float, rate: FrameRate | None, start: str | None = None) 
         return f"{seconds:.3f} s"
     if start is None:
         return seconds_to_timecode(seconds, rate)
-    frames = timecode_to_frames(start, rate) + seconds_to_frames(seconds, rate)
-    return frames_to_timecode(frames % rate.frames_per_day, rate)
+    return offset_timecode(start, seconds, rate)
 
 
 # --- the search -----------------------------------------------------------------
@@ -627,13 +623,6 @@ def _build(
         rate=ctx.rate,
         meter=home,
     )
-
-
-def _position(tm: TempoMap, beat: float) -> tuple[int, float]:
-    """(bar from 1, beat in the bar from 1), counting a bar line at `beat` itself
-    (TempoMap.position misses a bar line exactly at its argument in the last meter)."""
-    lines = [line for line in tm.bar_lines(beat + 1e-6) if line <= beat + 1e-6]
-    return len(lines), max(0.0, beat - lines[-1]) + 1
 
 
 def _close(a: float, b: float) -> bool:

@@ -316,3 +316,9 @@ def test_bad_arguments_raise_timing_error(
 ) -> None:
     with pytest.raises(TimingError):
         solve(duration, [], tempo_range, meter)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("meter", [(40, 4), (4, 64), (4, 3), (0, 4), ("4", 4), (True, 4)])
+def test_meters_the_project_file_would_reject_are_rejected(meter):
+    with pytest.raises(TimingError, match="is not \\(beats, note value\\)"):
+        solve(30, [], (60, 90), meter)

@@ -15,7 +15,6 @@ import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from ..score import Score
 from .files import atomic_write
@@ -30,26 +29,9 @@ def _number(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def _names(value: Any) -> list[str]:
-    """Names from a plan entry: a string, a list of strings, or a list of dicts with 'name'."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    if isinstance(value, Mapping):
-        value = [value]
-    out = []
-    for item in value:
-        if isinstance(item, Mapping):
-            item = item.get("name") or item.get("id") or ""
-        if str(item):
-            out.append(str(item))
-    return out
-
-
 def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str, str]:
     """The cue-sheet row of one scene, as column -> text."""
-    from .pianoroll import timecode_at
+    from ..timecode import offset_timecode
 
     plan = score.plan or {}
     scene = plan.get("scene") if isinstance(plan.get("scene"), Mapping) else {}
@@ -58,21 +40,20 @@ def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str,
     else:
         duration = float(scene.get("duration_seconds") or 0.0)
     tm = score.tempo_map
-    moods = _names(plan.get("moods", plan.get("mood")))
-    featuring = _names(plan.get("featuring", plan.get("characters")))
     if isinstance(files, str):
         files = [files]
     return {
         "id": str(scene.get("id") or score.id),
         "title": str(scene.get("title") or score.title),
         "start": str(scene.get("start") or score.start_timecode),
-        "end": str(scene.get("end") or timecode_at(score, duration)),
+        "end": str(scene.get("end")
+                   or offset_timecode(score.start_timecode, duration, score.fps)),
         "duration": f"{duration:.3f}",
         "tempo": _SEP.join(_number(bpm) for bpm in tm.bpms),
         "meter": _SEP.join(dict.fromkeys(f"{n}/{d}" for _, (n, d) in tm.meters)),
         "key": _SEP.join(dict.fromkeys([score.key.name] + [k.name for _, k in score.key_changes])),
-        "moods": _SEP.join(moods),
-        "featuring": _SEP.join(featuring),
+        "moods": _SEP.join(plan.get("moods", [])),
+        "featuring": _SEP.join(plan.get("featuring", [])),
         "files": _SEP.join(Path(f).name for f in (files or [])),
     }
 

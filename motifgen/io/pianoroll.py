@@ -33,16 +33,9 @@ _TICK_STEPS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600)
 
 def timecode_at(score: Score, seconds: float) -> str:
     """SMPTE label `seconds` after the scene start, at the scene's frame rate."""
-    try:
-        from .. import timecode as tc
+    from ..timecode import offset_timecode
 
-        start = tc.timecode_to_frames(score.start_timecode, score.fps)
-        return tc.frames_to_timecode(start + tc.seconds_to_frames(seconds, score.fps), score.fps)
-    except Exception:  # no timecode module or an odd label: a plain h:m:s.f is still useful
-        total = score.start_seconds + seconds
-        h, rem = divmod(total, 3600)
-        m, s = divmod(rem, 60)
-        return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
+    return offset_timecode(score.start_timecode, seconds, score.fps)
 
 
 def _pitch_name(p: int) -> str:
