@@ -516,18 +516,21 @@ def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
     Each strong-beat group of the old meter (half a 4/4 bar, a 3/4 bar, a
     dotted beat of 6/8) becomes one group of the new meter: the last beat
     keeps its length and the strong part takes the rest, so 4/4 ``q q q q``
-    becomes 3/4 ``h q | h q``.
+    becomes 3/4 ``h q | h q``. A one-beat meter (1/4, 1/8) has no strong part
+    to stretch: its groups are scaled evenly instead.
 
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
     >>> metre(metre(m, (3, 4)), (4, 4)) == m
     True
     """
     (g_src, u_src), (g_tgt, u_tgt) = _group(m.meter), _group(meter)
+    strong_src, strong_tgt = g_src - u_src, g_tgt - u_tgt
 
     def warp(t: np.ndarray) -> np.ndarray:
         group = np.floor(t / g_src + _EPS)
         r = t - group * g_src
-        strong_src, strong_tgt = g_src - u_src, g_tgt - u_tgt
+        if strong_src < _EPS or strong_tgt < _EPS:  # a one-beat group: scale it evenly
+            return group * g_tgt + r * (g_tgt / g_src)
         inner = np.where(r < strong_src - _EPS, r * (strong_tgt / strong_src),
                          strong_tgt + (r - strong_src) * (u_tgt / u_src))
         return group * g_tgt + inner

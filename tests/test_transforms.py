@@ -133,6 +133,18 @@ def test_march_becomes_waltz_by_lengthening_strong_beats() -> None:
     assert waltz.duration.tolist() == [2, 1, 2, 1]
 
 
+@pytest.mark.parametrize("one_beat", [(1, 4), (1, 8)])
+def test_metre_to_and_from_one_beat_meters(one_beat) -> None:
+    march = Motif.from_notes([(0, 1, 60), (1, 1, 62), (2, 1, 64), (3, 1, 65)])
+    short = metre(march, one_beat)
+    assert short.meter == one_beat and np.all(short.duration > 0)
+    assert np.all(np.diff(short.onset) > 0)
+    assert metre(short, (4, 4)) == march
+    for meter in ((3, 4), (6, 8), one_beat):
+        _check_invariants(metre(march.with_notes(meter=one_beat), meter))
+    _check_invariants(apply_chain(theme(), f"metre={one_beat[0]}/{one_beat[1]}"))
+
+
 def test_diatonic_step_and_sequence_in_the_key() -> None:
     m = theme()
     out = apply_chain(m, "fragment=3, sequence=3:+1")
