@@ -15,6 +15,7 @@ what exists; `parse_chain`, `apply_chain` and `format_chain` read it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
@@ -714,18 +715,23 @@ def _ratio(text: str) -> float:
     return value
 
 
+#: A note name and its octave: D4, Bb3, F#5, E-4 (music21's flat). A '-' right after
+#: the letter is a flat, as in `pitch_class`; octave -1 (MIDI 0..11) is given as a number.
+_NOTE_OCTAVE = re.compile(r"^([A-Ga-g][#b-]*)(-?\d+)$")
+
+
 def _midi(text: str) -> int:
-    """A MIDI number (0..127) or a note name with octave such as D4 or Bb3."""
+    """A MIDI number (0..127) or a note name with octave such as D4, Bb3 or E-4."""
     text = text.strip()
     try:
         value = int(text)
     except ValueError:
-        head = text.rstrip("0123456789-")
-        octave = text[len(head):]
-        if not head or not octave:
+        match = _NOTE_OCTAVE.match(text)
+        if match is None:
             raise ValueError(text) from None
+        name, octave = match.groups()
         try:
-            value = 12 * (int(octave) + 1) + pitch_class(head)
+            value = 12 * (int(octave) + 1) + pitch_class(name)
         except MotifgenError as e:
             raise ValueError(text) from e
     if not 0 <= value <= 127:

@@ -170,6 +170,18 @@ def test_register_folds_into_range() -> None:
     assert (out.pitch % 12).tolist() == (wide.pitch % 12).tolist()
 
 
+def test_note_names_with_octave_accept_music21_flats() -> None:
+    """'E-4' is E flat 4 (music21 spelling, as `pitch_class` reads 'E-'), like 'Eb4'."""
+    m = theme()
+    assert parse_chain("invert=:E-4")[0].kwargs()["axis"] == 63
+    assert apply_chain(m, "invert=chromatic:E-4") == apply_chain(m, "invert=chromatic:Eb4")
+    assert apply_chain(m, "register=B-2:E-5") == apply_chain(m, "register=46:75")
+    assert parse_chain("register=c4:F#5")[0].kwargs() == {"low": 60, "high": 78}
+    for bad in ("E-", "H4", "E4x", "-4"):
+        with pytest.raises(TransformError, match="axis"):
+            parse_chain(f"invert=:{bad}")
+
+
 def test_dynamics_crescendo_rises() -> None:
     out = apply_chain(theme(), "dynamics=pp..ff")
     assert out.velocity[0] == 33 and out.velocity[-1] == 112
