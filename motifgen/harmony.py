@@ -48,7 +48,7 @@ QUALITIES: dict[str, tuple[int, ...]] = {
 _NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
 
 #: Colour chords per mood colour: (semitones above the tonic, quality, symbol or "").
-#: "pole" entries depend on the tonic triad (see `_colour_palette`).
+#: "pole" entries depend on the tonic triad (see `_palette`).
 COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
     "none": (),
     "mixolydian_bVII": ((10, "major", ""),),
@@ -322,11 +322,10 @@ class _Span:
     weights: dict[int, float]
 
 
-def _melody_weights(melody: Notes | Sequence[tuple[float, float, int]], start: float,
+def _melody_weights(rows: Sequence[tuple[float, float, int]], start: float,
                     end: float) -> dict[int, float]:
-    """Beats each pitch class of the melody sounds in [start, end)."""
-    rows = (zip(melody.onset.tolist(), melody.duration.tolist(), melody.pitch.tolist())
-            if isinstance(melody, Notes) else melody)
+    """Beats each pitch class of the melody's (onset, duration, pitch) rows sounds in
+    [start, end)."""
     w: dict[int, float] = {}
     for on, du, p in rows:
         overlap = min(end, on + du) - max(start, on)
@@ -336,7 +335,7 @@ def _melody_weights(melody: Notes | Sequence[tuple[float, float, int]], start: f
 
 
 def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
-                cands: list[_Cand], chrom: list[_Cand]) -> list[_Span]:
+                cands: list[_Cand]) -> list[_Span]:
     bar = bar_beats(meter)
     pulse = _pulse(meter)
     if hr >= bar:
@@ -384,7 +383,7 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     colour = mood.colour
     cands = palette(hkey, colour)
     chrom = _chromatic(hkey)
-    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, cands, chrom)
+    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, cands)
     bar = bar_beats(meter)
     phrase = bar * (8 if mood.harmonic_rhythm >= 2 * bar else 4)
     tonic = hkey.tonic
@@ -774,7 +773,7 @@ def _varied(rows: list[tuple[float, float, int, int]],
 # --------------------------------------------------------------------------- percussion
 
 def _timpani_notes(mood: Mood, meter: tuple[int, int], length: float, hits: Sequence[float],
-                   key: Key, rng: np.random.Generator, velocity: int) -> list[tuple]:
+                   key: Key, velocity: int) -> list[tuple]:
     timp = instrument("timpani")
     tonic = int(fit_range([key.tonic + 36], timp)[0])
     fifth = int(fit_range([key.tonic + 43], timp)[0])
@@ -879,7 +878,7 @@ def percussion(mood: Mood, meter: tuple[int, int], length: float, hit_beats: Seq
     if not name:
         return _notes([])
     if name == "timpani":
-        rows = _timpani_notes(mood, meter, length, hit_beats, key or Key(), rng, velocity)
+        rows = _timpani_notes(mood, meter, length, hit_beats, key or Key(), velocity)
     else:
         members = drums if name == "drums" and drums else [instrument(name).name]
         rows = _drum_notes(members, mood, meter, length, hit_beats, rng, velocity)

@@ -181,13 +181,6 @@ class Key:
             return octave * n + above, alt_above
         return octave * n + below, alt_below
 
-    def nearest_in_scale(self, pitch: int) -> int:
-        """Closest pitch of the scale (ties go down)."""
-        for delta in (0, -1, 1, -2, 2):
-            if self.contains(pitch + delta):
-                return pitch + delta
-        return pitch
-
 
 def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:
     """'3/4' -> (3, 4); the denominator must be a power of two."""
@@ -207,15 +200,6 @@ def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:
 def bar_beats(meter: tuple[int, int]) -> float:
     """Length of one bar in quarter-note beats."""
     return meter[0] * 4.0 / meter[1]
-
-
-#: Triads as (root offset in semitones, quality) are built by the harmoniser;
-#: here only what chords need from the key.
-def triad(key: Key, degree: int) -> tuple[int, int, int]:
-    """Pitch classes of the diatonic triad on 0-based `degree` of `key`."""
-    return tuple(  # type: ignore[return-value]
-        (key.step_to_pitch(degree + k) - TONIC_OCTAVE_BASE) % 12 for k in (0, 2, 4)
-    )
 
 
 _min = np.minimum.reduce

@@ -463,12 +463,7 @@ def fragment(m: Motif, selection: tuple[str, int] = ("first", 3)) -> Motif:
         start = max(0, count - n)
     else:
         start = min(int(where), count - 1)
-    if start >= 0:
-        cell = _run(m, start, min(count, start + n))
-    else:  # a negative start counts from the end, as numpy indexing does
-        index = np.arange(start, min(count, start + n))
-        cell = _build(m, onset=m.onset[index], duration=m.duration[index],
-                      pitch=m.pitch[index], velocity=m.velocity[index])
+    cell = _run(m, start, min(count, start + n))
     bar = m.bar_length
     shift = np.floor((cell.onset[0] + _EPS) / bar) * bar
     return _build(cell, onset=cell.onset - shift) if shift else cell

@@ -252,7 +252,6 @@ class _Moves:
     weights: tuple[float, ...]
     modes: tuple[str, ...]
     forced_mode: str | None
-    with_mode: bool
 
 
 @lru_cache(maxsize=256)
@@ -271,7 +270,7 @@ def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool) 
         chains.append(())  # the mode change, filled in when drawn
         weights = np.append(weights, palette.mode_weight)
     return _Moves(tuple(chains), tuple((weights / weights.sum()).tolist()), modes,
-                  forced_mode, with_mode)
+                  forced_mode)
 
 
 def _choice_without_replacement(rng: np.random.Generator, p: Sequence[float],
@@ -348,7 +347,6 @@ class _Search:
         self.modes = plan.modes
         self.moves = plan.moves
         self.weights = plan.weights
-        self.with_mode = plan.with_mode
 
     def chain(self, rng: np.random.Generator, size: int) -> tuple[Step, ...]:
         size = min(size, len(self.moves))
