@@ -173,7 +173,7 @@ def _melody(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[
             elif count < len(names):
                 motif, chain, score = base, "", 1.0
             else:
-                var = develop(base, _palette(project, sec.mood), sec.intensity, g,
+                var = develop(base, palette(project, sec.mood), sec.intensity, g,
                               mode=sec.key.mode)
                 motif, chain, score = var.motif, var.chain, var.score
             motif = _articulate(motif, sec.mood, sec.intensity)
@@ -210,14 +210,12 @@ def _statement(part: str, who: str, sec: Section, at: float, motif: Motif, chain
             "start_beat": at, "end_beat": min(at + motif.end, sec.end), "mood": sec.mood.name}
 
 
-def _palette(project: Any, mood: Any) -> str:
+def palette(project: Any, mood: Any) -> str:
     """The built-in preset a (possibly custom) mood grows from: it picks the development."""
     from .moods import PRESETS
 
-    seen = set()
-    while mood.name not in PRESETS and mood.base and mood.name not in seen:
-        seen.add(mood.name)
-        mood = project.moods.get(mood.base) or PRESETS.get(mood.base, mood)
+    while mood.name not in PRESETS and mood.base:
+        mood = project.mood(mood.base)
     return mood.name
 
 

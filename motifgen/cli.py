@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import MotifgenError
-
-FORMATS = ("mid", "json", "musicxml", "wav", "png")
+from .io import FORMATS
 
 
 def _formats(text: str) -> list[str]:
@@ -194,21 +193,15 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 
 def cmd_vary(args: argparse.Namespace) -> int:
-    from .arrange import motif_of, write_statements
+    from .arrange import motif_of, palette, write_statements
     from .project import load
     from .vary import vary
 
     project = load(args.project)
     source = motif_of(project, args.name)
-    if args.mood and args.mood not in project.moods:
-        from .moods import PRESETS
-
-        if args.mood not in PRESETS:
-            raise MotifgenError(f"unknown mood {args.mood!r}; expected one of: "
-                                f"{', '.join(sorted(set(PRESETS) | set(project.moods)))}",
-                                "--mood")
-    mood = _mood_palette(project, args.mood)
-    variations = vary(source, mood=mood[0], mode=mood[1], n=args.n, seed=args.seed)
+    mood = project.mood(args.mood) if args.mood else None
+    variations = vary(source, mood=palette(project, mood) if mood else None,
+                      mode=mood.mode if mood else None, n=args.n, seed=args.seed)
     for i, var in enumerate(variations, 1):
         print(f"{i:2d}. score {var.score:.2f}  {var.chain}")
         print(f"    {_spell(var.motif)}")
@@ -218,19 +211,6 @@ def cmd_vary(args: argparse.Namespace) -> int:
                          args.output, f"{args.name} variations")
         print(f"wrote {args.output}")
     return 0
-
-
-def _mood_palette(project, name: str | None) -> tuple[str | None, str | None]:
-    """(preset the mood grows from, its mode) for the variation engine."""
-    if name is None:
-        return None, None
-    from .moods import PRESETS, resolve_mood
-
-    mood = project.moods.get(name) or resolve_mood(name, project.custom_moods)
-    root = mood
-    while root.name not in PRESETS and root.base:
-        root = project.moods.get(root.base) or resolve_mood(root.base, project.custom_moods)
-    return root.name, mood.mode
 
 
 def _spell(motif) -> str:

@@ -8,39 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
 
 from .errors import MotifgenError
+from .io import FORMATS
 from .project import Project, load
 from .score import Score
 
-EXTENSIONS = {"mid": "mid", "json": "json", "musicxml": "musicxml", "wav": "wav", "png": "png"}
-
 
 def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]:
-    if fmt == "mid":
-        from .io.midi import write_midi
-
-        return write_midi
-    if fmt == "json":
-        from .io.plan import write_plan
-
-        return write_plan
-    if fmt == "musicxml":
-        from .io.musicxml import write_musicxml
-
-        return write_musicxml
+    """The writer for a `--format` name; tools the format needs are looked up now."""
+    if fmt not in FORMATS:
+        raise MotifgenError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    module, name = FORMATS[fmt]
+    write = getattr(import_module(f".io.{module}", __package__), name)
     if fmt == "wav":
-        from .io.audio import find_fluidsynth, find_soundfont, render_wav
+        from .io.audio import find_fluidsynth, find_soundfont
 
         find_fluidsynth()
         font = find_soundfont(soundfont)
-        return lambda score, path: render_wav(score, path, soundfont=font)
-    if fmt == "png":
-        from .io.pianoroll import write_png
-
-        return write_png
-    raise MotifgenError(f"unknown format {fmt!r}")
+        return lambda score, path: write(score, path, soundfont=font)
+    return write
 
 
 @lru_cache(maxsize=4)
@@ -87,7 +76,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     for score in scores:
         for fmt, write in writers.items():
             bar.set_description(f"{fmt} {score.id}")
-            name = f"{score.id}.{EXTENSIONS[fmt]}"
+            name = f"{score.id}.{fmt}"
             write(score, out / name)
             files.setdefault(score.id, []).append(name)
             bar.update(1)

@@ -101,6 +101,17 @@ class Project:
     custom_moods: Mapping[str, Any]
     scenes: tuple[Scene, ...]
 
+    def mood(self, name: str) -> Any:
+        """A mood by name: one the scenes use, a custom one, or a built-in preset."""
+        from .moods import PRESETS, resolve_mood
+
+        if name in self.moods:
+            return self.moods[name]
+        if name in PRESETS or name in self.custom_moods:
+            return resolve_mood(name, self.custom_moods)
+        known = ", ".join(sorted(set(PRESETS) | set(self.custom_moods)))
+        raise ProjectError(f"unknown mood {name!r}; expected one of: {known}", str(self.path))
+
     def scene(self, scene_id: str) -> Scene:
         for s in self.scenes:
             if s.id == scene_id:
@@ -239,8 +250,8 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
     spec = r.mapping(spec if spec is not None else {}, where, _MOTIF_OWNER)
     key = r.convert(f"{where}.key", lambda: Key.parse(str(spec["key"]))) if "key" in spec else home
     instrument = spec.get("instrument")
-    if instrument is not None:
-        r.convert(f"{where}.instrument", lambda: find_instrument(str(instrument)))
+    if instrument is not None:  # stored by its catalogue name, aliases resolved
+        instrument = r.convert(f"{where}.instrument", lambda: find_instrument(str(instrument))).name
     traits = spec.get("traits", [])
     if isinstance(traits, str):
         traits = [traits]

@@ -100,3 +100,17 @@ def test_missing_file_is_exit_2(tmp_path):
     run = subprocess.run([sys.executable, "-m", "motifgen", "validate",
                           str(tmp_path / "nope.yaml")], capture_output=True, text=True)
     assert run.returncode == 2 and "cannot read project file" in run.stderr
+
+
+def test_instrument_aliases_are_stored_by_catalogue_name(write_project):
+    text = MINIMAL.replace('    motif: "4/4 d4 a4 g8 f e4 f4. g8 a2"',
+                           '    motif: "4/4 d4 a4 g8 f e4 f4. g8 a2"\n    instrument: French Horn')
+    assert load(write_project(text)).motifs["hero"].instrument == "horn"
+
+
+def test_moods_by_name(write_project):
+    p = load(write_project())
+    assert p.mood("tender") is p.moods["tender"]
+    assert p.mood("heroic").name == "heroic"  # a preset no scene uses
+    with pytest.raises(ProjectError, match="unknown mood 'jolly'; expected one of: action"):
+        p.mood("jolly")

@@ -7,7 +7,7 @@ Ticks exist only here: 960 per quarter, rounded in `to_ticks` and nowhere else.
 The file is encoded directly from note arrays (numpy), byte for byte what
 mido's writer produces for the same events: variable-length delta times,
 running status for channel messages (a meta event breaks it), one End of
-Track per track. mido is only needed to read a file back (`score_to_midi`).
+Track per track.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import re
 import struct
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,9 +23,6 @@ from ..score import Part, Score
 from ..theory import Key
 from ..timecode import frame_rate
 from .files import atomic_write
-
-if TYPE_CHECKING:
-    import mido
 
 PPQ = 960
 
@@ -286,15 +282,6 @@ def score_to_bytes(score: Score) -> bytes:
     tracks += [part_events(p).encode(end_tick) for p in score.parts]
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
-
-
-def score_to_midi(score: Score) -> mido.MidiFile:
-    """The whole Score as an in-memory mido MidiFile (parsed back from the bytes)."""
-    import io
-
-    import mido
-
-    return mido.MidiFile(file=io.BytesIO(score_to_bytes(score)))
 
 
 def _save(data: bytes, path: Path) -> None:
