@@ -28,10 +28,10 @@ from functools import lru_cache
 import numpy as np
 
 from .errors import MotifgenError
-from .moods import ARTICULATIONS, DYNAMICS, Mood
+from .moods import ARTICULATIONS, Mood
 from .motif import Notes
 from .orchestra import Instrument, fit_range, instrument
-from .theory import Key, bar_beats
+from .theory import DYNAMICS, Key, bar_beats, dynamic_level
 from .transforms import notes_of
 
 _EPS = 1e-6
@@ -887,14 +887,6 @@ def percussion(mood: Mood, meter: tuple[int, int], length: float, hit_beats: Seq
 
 # --------------------------------------------------------------------------- dynamics
 
-def _level(dynamic: str) -> int:
-    try:
-        return DYNAMICS[dynamic]
-    except KeyError as e:
-        raise MotifgenError(f"unknown dynamic {dynamic!r}; expected one of: "
-                            + ", ".join(DYNAMICS)) from e
-
-
 def dynamics_curve(intensity: tuple[float, float] | Callable[[float], float], length: float,
                    base_dynamic: str, hit_beats: Sequence[float] = (),
                    end_dynamic: str | None = None, step: float = 1.0,
@@ -912,8 +904,8 @@ def dynamics_curve(intensity: tuple[float, float] | Callable[[float], float], le
     """
     if "->" in base_dynamic:
         base_dynamic, end_dynamic = (s.strip() for s in base_dynamic.split("->", 1))
-    start_level = _level(base_dynamic)
-    end_level = _level(end_dynamic) if end_dynamic else start_level
+    start_level = dynamic_level(base_dynamic)
+    end_level = dynamic_level(end_dynamic) if end_dynamic else start_level
     if callable(intensity):
         fn = intensity
     else:

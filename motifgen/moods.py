@@ -31,12 +31,7 @@ from typing import Any
 
 from .errors import MotifgenError, ProjectError
 from .orchestra import INSTRUMENTS, ROLES, canonical_name
-from .theory import mode_name
-
-#: Dynamic marks -> MIDI velocity (and CC1 level) for attacks.
-DYNAMICS: dict[str, int] = {
-    "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 127,
-}
+from .theory import DYNAMICS, mode_name
 
 #: Articulations -> fraction of the written length that sounds.
 ARTICULATIONS: dict[str, float] = {

@@ -60,6 +60,25 @@ _FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 #: Tonic of step 0 is this MIDI number plus the tonic's pitch class (C4 = 60).
 TONIC_OCTAVE_BASE = 60
 
+#: Dynamic marks -> MIDI velocity (and CC1 level) for attacks. One table: moods,
+#: the `dynamics` transform and the harmony's controller curves read it.
+DYNAMICS: dict[str, int] = {
+    "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 127,
+}
+
+
+def dynamic_level(mark: str) -> int:
+    """MIDI velocity of a dynamic mark from `DYNAMICS`.
+
+    >>> dynamic_level("mf")
+    80
+    """
+    try:
+        return DYNAMICS[mark]
+    except KeyError as e:
+        raise MotifgenError(f"unknown dynamic {mark!r}; expected one of: "
+                            + ", ".join(DYNAMICS)) from e
+
 
 def mode_name(name: str) -> str:
     """Canonical mode name for `name` (case-insensitive, aliases allowed)."""

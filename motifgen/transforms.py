@@ -26,7 +26,16 @@ import numpy as np
 
 from .errors import MotifgenError, TransformError
 from .motif import Motif, Notes
-from .theory import MODES, Key, fold_into, mode_name, parse_meter, pitch_class, place_in_range
+from .theory import (
+    DYNAMICS,
+    MODES,
+    Key,
+    fold_into,
+    mode_name,
+    parse_meter,
+    pitch_class,
+    place_in_range,
+)
 
 __all__ = [
     "DYNAMICS",
@@ -61,11 +70,6 @@ __all__ = [
     "truncate",
     "with_notes",
 ]
-
-#: Dynamic marks and the MIDI velocity each stands for.
-DYNAMICS: dict[str, int] = {
-    "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 127,
-}
 
 _EPS = 1e-9
 

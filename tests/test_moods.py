@@ -70,6 +70,13 @@ def test_dynamics_increase():
     assert 1 <= values[0] and values[-1] == 127
 
 
+def test_one_dynamics_table():
+    from motifgen import theory, transforms
+
+    assert DYNAMICS is theory.DYNAMICS and transforms.DYNAMICS is theory.DYNAMICS
+    assert PRESETS["heroic"].velocity == DYNAMICS["f"]
+
+
 def test_presets_are_hashable_and_frozen():
     mood = PRESETS["heroic"]
     assert hash(mood) == hash(resolve_mood("heroic"))
