@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .errors import MotifgenError
-from .theory import Key, bar_beats
+from .theory import Key, bar_beats, degrees_of, pitches_of
 
 
 def _frozen(values: Iterable[float] | np.ndarray, dtype: type) -> np.ndarray:
@@ -109,15 +109,12 @@ class Motif(Notes):
             )
         dur = np.asarray(durations, dtype=np.float64)
         onset = np.concatenate(([0.0], np.cumsum(dur)[:-1])) if len(dur) else dur
-        pitch = [key.step_to_pitch(s, a) for s, a in zip(steps, alterations)]
+        pitch = pitches_of(steps, alterations, key)
         return cls(onset, dur, pitch, [velocity] * len(pitch), key=key, meter=meter, name=name)
 
     def degrees(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, alterations) of every note in the motif's key."""
-        pairs = [self.key.pitch_to_step(int(p)) for p in self.pitch]
-        steps = np.array([s for s, _ in pairs], dtype=np.int64)
-        alts = np.array([a for _, a in pairs], dtype=np.int64)
-        return steps, alts
+        return degrees_of(self.pitch, self.key)
 
     def with_notes(self, onset=None, duration=None, pitch=None, velocity=None, **kw) -> Motif:
         """A copy with some arrays (and/or key, meter, name) replaced."""

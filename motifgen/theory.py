@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -199,6 +200,63 @@ class Key:
         if prefer_above:
             return octave * n + above, alt_above
         return octave * n + below, alt_below
+
+
+# --------------------------------------------------------------------------
+# Vectorised scale-degree conversion (same answers as Key.pitch_to_step)
+
+
+@lru_cache(maxsize=512)
+def _degree_table(key: Key) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scale offsets, and (step, alteration) of each of the 12 pitch classes above the tonic."""
+    pairs = [key.pitch_to_step(key.tonic_pitch + rel) for rel in range(12)]
+    scale = np.array(key.scale, dtype=np.int64)
+    steps = np.array([s for s, _ in pairs], dtype=np.int64)
+    alts = np.array([a for _, a in pairs], dtype=np.int64)
+    return scale, steps, alts
+
+
+@lru_cache(maxsize=512)
+def _degree_lists(key: Key) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]:
+    """`_degree_table` as tuples, and the tonic's MIDI number, for a few notes at a time."""
+    scale, steps, alts = _degree_table(key)
+    return tuple(scale.tolist()), tuple(steps.tolist()), tuple(alts.tolist()), key.tonic_pitch
+
+
+#: Up to this many notes, degree conversions run on Python integers (the same arithmetic,
+#: floor division and modulo, without per-array overhead).
+_FEW = 32
+
+
+def degrees_of(pitch: np.ndarray, key: Key) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, alterations) of MIDI pitches in `key`: `Key.pitch_to_step` on whole arrays."""
+    pitch = np.asarray(pitch, dtype=np.int64)
+    if pitch.ndim == 1 and len(pitch) <= _FEW:
+        scale, table_steps, table_alts, tonic = _degree_lists(key)
+        size = len(scale)
+        steps, alts = [], []
+        for p in pitch.tolist():
+            octave, rel = divmod(p - tonic, 12)
+            steps.append(octave * size + table_steps[rel])
+            alts.append(table_alts[rel])
+        return np.array(steps, dtype=np.int64), np.array(alts, dtype=np.int64)
+    scale, table_steps, table_alts = _degree_table(key)
+    octave, rel = np.divmod(pitch - key.tonic_pitch, 12)
+    return octave * len(scale) + table_steps[rel], table_alts[rel]
+
+
+def pitches_of(steps: np.ndarray, alts: np.ndarray, key: Key) -> np.ndarray:
+    """MIDI pitches of absolute scale steps plus alterations: `Key.step_to_pitch` on arrays."""
+    steps = np.asarray(steps, dtype=np.int64)
+    alts = np.asarray(alts, dtype=np.int64)
+    if steps.ndim == 1 and alts.shape == steps.shape and len(steps) <= _FEW:
+        scale, _, _, tonic = _degree_lists(key)
+        size = len(scale)
+        return np.array([tonic + 12 * (s // size) + scale[s % size] + a
+                         for s, a in zip(steps.tolist(), alts.tolist())], dtype=np.int64)
+    scale = _degree_table(key)[0]
+    octave, index = np.divmod(steps, len(scale))
+    return key.tonic_pitch + 12 * octave + scale[index] + alts
 
 
 def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:

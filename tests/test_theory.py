@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError
 from motifgen.motif import Motif
-from motifgen.theory import MODES, Key, parse_meter
+from motifgen.theory import MODES, Key, degrees_of, parse_meter, pitches_of
 
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
 
@@ -22,6 +22,18 @@ def test_degree_round_trip(key, step, alteration):
     assert key.step_to_pitch(*back) == pitch
     if alteration == 0:
         assert back == (step, 0)
+
+
+@given(keys, st.lists(st.integers(0, 127), max_size=80))
+def test_degree_arrays_match_the_key_note_by_note(key, pitches):
+    """Both paths (a few notes on Python integers, more on arrays) give Key's answers."""
+    steps, alts = degrees_of(np.array(pitches, dtype=np.int64), key)
+    pairs = [key.pitch_to_step(p) for p in pitches]
+    assert steps.tolist() == [s for s, _ in pairs] and alts.tolist() == [a for _, a in pairs]
+    assert pitches_of(steps, alts, key).tolist() == pitches
+    m = Motif.from_degrees(steps, alts, [0.5] * len(pitches), key)
+    assert m.pitch.tolist() == [key.step_to_pitch(s, a) for s, a in pairs]
+    assert [d.tolist() for d in m.degrees()] == [steps.tolist(), alts.tolist()]
 
 
 @given(keys, st.integers(24, 108))
