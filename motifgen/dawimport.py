@@ -69,9 +69,10 @@ def quantise(motif: Motif, grids: Sequence[Grid] = GRIDS, offset: float = 0.0) -
     """Snap onsets and ends to the best grid, one note at a time (top note of chords).
 
     Grid points are whole multiples of the step counted from `offset` beats before
-    the motif's beat 0 (where the DAW's bar lines put its first note), so each
-    note's timing error is its own. Every note keeps at least one grid step; a note
-    that overlaps the next one is cut at the next onset; the result starts at beat 0.
+    the motif's beat 0 (a bar line, as `read_midi_motif` gives it), so each note's
+    timing error is its own and a pickup keeps its place in the bar. Every note
+    keeps at least one grid step; a note that overlaps the next one is cut at the
+    next onset.
 
     >>> m = Motif.from_notes([(0, 0.47, 62), (0.52, 0.5, 65), (0.98, 1.03, 69), (1.0, 1, 57)])
     >>> q = quantise(m)
@@ -93,7 +94,6 @@ def quantise(motif: Motif, grids: Sequence[Grid] = GRIDS, offset: float = 0.0) -
     start = np.round(onset / step).astype(np.int64)
     end = np.round((onset + motif.duration) / step).astype(np.int64)
     end = np.maximum(end, start + 1)
-    start, end = start - start.min(), end - start.min()
     # one note per onset: the highest, and for the same pitch twice the longer
     order = np.lexsort((-end, -motif.pitch, start))
     keep = order[np.r_[True, np.diff(start[order]) != 0]]
@@ -150,7 +150,7 @@ def import_motif(path: str | Path, name: str, track: str | int | None = None,
     project = _Project(Path(into)) if into is not None else None
     meter = project.meter if project else (4, 4)
     raw = read_midi_motif(path, given or Key(), track, meter)
-    q = quantise(raw, offset=_first_onset(path, track))
+    q = quantise(raw)
     lines = []
     if given is None:
         ranked = detect_key(q.motif)
@@ -173,32 +173,6 @@ def import_motif(path: str | Path, name: str, track: str | int | None = None,
     if project is not None:
         lines.append(project.put(name, tiny, found, back))
     return lines
-
-
-def _first_onset(path: Path, track: str | int | None) -> float:
-    """Beat at which the first note of the track `read_midi_motif` reads starts (that
-    reader moves it to beat 0; the DAW's grid counts from the file's start)."""
-    import mido
-
-    mid = mido.MidiFile(str(path))
-    candidates = []
-    for index, trk in enumerate(mid.tracks):
-        now, open_notes, first, name = 0, {}, None, ""
-        for msg in trk:
-            now += msg.time
-            if msg.type == "track_name":
-                name = msg.name
-            elif msg.type == "note_on" and msg.velocity > 0:
-                open_notes[(msg.channel, msg.note)] = now
-            elif msg.type in ("note_off", "note_on"):
-                start = open_notes.pop((msg.channel, msg.note), None)
-                if start is not None and now > start:
-                    first = start if first is None else min(first, start)
-        if first is not None:
-            candidates.append((index, name, first))
-    chosen = [c for c in candidates
-              if track is None or c[1] == track or str(c[0]) == str(track)][:1]
-    return chosen[0][2] / mid.ticks_per_beat if chosen else 0.0
 
 
 def _parse_key(text: str) -> Key:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import NotationError
 from .motif import Motif
-from .theory import Key, parse_meter
+from .theory import Key, bar_beats, parse_meter
 
 _RHYTHM = {"w": 4.0, "h": 2.0, "q": 1.0, "e": 0.5, "s": 0.25, "t": 0.125}
 _LETTER_PC = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -153,8 +153,9 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
                     default_meter: tuple[int, int] = (4, 4)) -> Motif:
     """The notes of one track of a MIDI file: the named/numbered track, else the first with notes.
 
-    Onsets are shifted so the motif starts at beat 0; the file's first time
-    signature is the motif's meter.
+    Beat 0 is the bar line at the start of the bar holding the first note, so a
+    pickup keeps its place before the downbeat; the file's first time signature
+    is the motif's meter.
     """
     import mido
 
@@ -192,11 +193,12 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
         chosen = matches[0]
     ppq = mid.ticks_per_beat
     rows = sorted(chosen[2])
-    first = rows[0][0]
+    meter = meter or default_meter
+    bar = ppq * bar_beats(meter)
+    # the bar the first note falls in (a note a 32nd early still counts as on the bar line)
+    first = (rows[0][0] + ppq / 8) // bar * bar
     return Motif.from_notes(
-        [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key,
-        meter=meter or default_meter,
-    )
+        [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key, meter=meter)
 
 
 def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (4, 4)) -> Motif:

@@ -132,9 +132,11 @@ def on_grid_motifs(draw, steps=tuple(g.step for g in GRIDS), max_notes=12):
     return Motif.from_notes(rows), legato
 
 
-def check_recovered(motif: Motif, legato: bool, take: Motif) -> None:
+def check_recovered(motif: Motif, legato: bool, take: Motif, shift: float = 1.0) -> None:
+    """The take, played `shift` beats into its bar, comes back on the grid in its place."""
     q = quantise(take)
-    assert q.motif.onset.tolist() == motif.onset.tolist()
+    expected = [float(Fraction(o).limit_denominator(48) + Fraction(shift)) for o in motif.onset]
+    assert q.motif.onset.tolist() == expected
     assert q.motif.pitch.tolist() == motif.pitch.tolist()
     steps = q.motif.duration / float(q.grid.step)
     assert np.allclose(steps, np.round(steps)) and steps.min() >= 1 - 1e-9

@@ -129,3 +129,24 @@ def test_unknown_motif_form():
         read_motif({"notes": "c d e"}, Key(), (4, 4), ".")
     with pytest.raises(NotationError, match="does not exist"):
         read_motif({"file": "missing.mid"}, Key(), (4, 4), Path("."))
+
+
+def test_midi_motif_keeps_its_pickup(tmp_path):
+    """Beat 0 is the bar line before the first note: an upbeat stays an upbeat, and a
+    motif that begins in a later bar starts at 0."""
+    path = tmp_path / "pickup.mid"
+    # bars 3 and 4 of a 4/4 file: a pickup on beat 4, then the downbeat
+    _midi_file(path, [("Horn", [])])
+    mid = mido.MidiFile(path)
+    track = mido.MidiTrack([mido.Message("note_on", note=57, velocity=90, time=480 * 11),
+                            mido.Message("note_off", note=57, time=480),
+                            mido.Message("note_on", note=62, velocity=90, time=0),
+                            mido.Message("note_off", note=62, time=960)])
+    mid.tracks.append(track)
+    mid.save(path)
+    m = read_midi_motif(path, Key())
+    assert m.rows() == [(3.0, 1.0, 57, 90), (4.0, 2.0, 62, 90)]
+    early = mido.MidiFile(path)
+    early.tracks[1][0].time = 480 * 8 - 20  # a downbeat played 20 ticks early
+    early.save(path)
+    assert read_midi_motif(path, Key()).onset[0] == pytest.approx(-20 / 480)
