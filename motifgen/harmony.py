@@ -31,7 +31,7 @@ from .errors import MotifgenError
 from .moods import ARTICULATIONS, Mood
 from .motif import Notes
 from .orchestra import Instrument, fit_range, instrument
-from .theory import DYNAMICS, Key, bar_beats, dynamic_level
+from .theory import DYNAMICS, Key, bar_beats, beat_groups, dynamic_level
 from .transforms import notes_of
 
 _EPS = 1e-6
@@ -143,18 +143,12 @@ def harmony_key(key: Key, mood: Mood) -> Key:
 
 
 def strong_offsets(meter: tuple[int, int]) -> tuple[float, ...]:
-    """Strong beats within one bar (beats from the bar line).
+    """Strong beats within one bar (beats from the bar line; `theory.beat_groups`).
 
     >>> strong_offsets((4, 4)), strong_offsets((3, 4)), strong_offsets((6, 8))
     ((0.0, 2.0), (0.0,), (0.0, 1.5))
     """
-    num, den = meter
-    unit = 4.0 / den
-    if den == 8 and num % 3 == 0 and num > 3:
-        groups = num // 3
-        return {2: (0.0, 1.5), 4: (0.0, 3.0)}.get(groups, (0.0,))
-    half = {4: 2, 6: 3, 5: 3, 7: 4, 8: 4}.get(num)
-    return (0.0, half * unit) if half else (0.0,)
+    return beat_groups(meter).strong
 
 
 def strong_beats(meter: tuple[int, int], length: float) -> list[float]:
@@ -167,11 +161,6 @@ def strong_beats(meter: tuple[int, int], length: float) -> list[float]:
         out.extend(start + o for o in offs if start + o < length - _EPS)
         start += bar
     return out
-
-
-def _pulse(meter: tuple[int, int]) -> float:
-    num, den = meter
-    return 1.5 if den == 8 and num % 3 == 0 and num > 3 else 4.0 / den
 
 
 def sounding(notes: Notes, beat: float) -> int | None:
@@ -337,7 +326,7 @@ def _melody_weights(rows: Sequence[tuple[float, float, int]], start: float,
 def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
                 cands: list[_Cand]) -> list[_Span]:
     bar = bar_beats(meter)
-    pulse = _pulse(meter)
+    pulse = beat_groups(meter).beat
     if hr >= bar:
         size = bar * max(1, round(hr / bar))
     else:
@@ -687,11 +676,12 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
     """An accompaniment part over `chords` in one of `TEXTURE_KINDS`.
 
     sustained: 3-voice held chords; chorale: 4 voices re-struck on strong
-    beats; arpeggio: a broken-chord line in triplet eighths (eighths in
-    compound meter); ostinato: a sixteenth-note root/fifth figure; pulse:
-    eighth-note block chords; tremolo: every chord tone repeated in 32nds;
-    pizzicato: short root on strong beats, dyads between. Strong beats get
-    a small accent; `rng` (optional) adds slight velocity variation.
+    beats; arpeggio: a broken-chord line in triplet eighths (in compound
+    meter the written beat: eighths in 6/8); ostinato: a sixteenth-note
+    root/fifth figure; pulse: eighth-note block chords; tremolo: every
+    chord tone repeated in 32nds; pizzicato: short root on strong beats,
+    dyads between. Strong beats get a small accent; `rng` (optional) adds
+    slight velocity variation.
     """
     if kind not in TEXTURE_KINDS:
         raise MotifgenError(f"unknown texture {kind!r}; expected one of: "
@@ -708,7 +698,7 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
         return velocity + (accent if round(beat, 6) in strong else 0)
 
     rows: list[tuple[float, float, int, int]] = []
-    compound = meter[1] == 8 and meter[0] % 3 == 0 and meter[0] > 3
+    groups = beat_groups(meter)
     if kind in ("chorale", "pulse", "tremolo"):
         voices = 4 if kind == "chorale" else 3
         for chord, v in zip(chords, voicings(chords, ins, voices, center)):
@@ -734,7 +724,7 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
                 r + 12 + (third - root) % 12]
         line = _fitted_line(tuple(line), ins)
         if kind == "arpeggio":
-            step = 0.5 if compound else 1.0 / 3.0
+            step = groups.unit if groups.compound else 1.0 / 3.0
             order = [0, 1, 2, 3, 4, 3, 2, 1]
             for k, t in enumerate(_grid(chord.beat, chord.end, step)):
                 rows.append((t, min(step, chord.end - t) * f, line[order[k % 8]], vel(t)))
@@ -745,7 +735,7 @@ def texture(chords: Sequence[Chord], kind: str, inst: Instrument | str,
                 rows.append((t, min(step, chord.end - t) * min(f, 0.9), line[order[k % 8]],
                              vel(t)))
         else:  # pizzicato
-            pulse = _pulse(meter)
+            pulse = groups.beat
             for k, t in enumerate(_grid(chord.beat, chord.end, pulse)):
                 d = min(pulse, chord.end - t) * 0.4
                 if round(t, 6) in strong:

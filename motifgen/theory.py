@@ -279,6 +279,60 @@ def bar_beats(meter: tuple[int, int]) -> float:
     return meter[0] * 4.0 / meter[1]
 
 
+@dataclass(frozen=True)
+class BeatGroups:
+    """How a meter's bar divides, in quarter-note beats (see `beat_groups`).
+
+    `unit`: the written beat (4 / denominator: an eighth in 6/8); `beat`: the
+    felt beat (a dotted `unit` in compound meters); `bar`: the bar length;
+    `strong`: the strong beats' offsets from the bar line.
+    """
+
+    unit: float
+    beat: float
+    bar: float
+    strong: tuple[float, ...]
+
+    @property
+    def compound(self) -> bool:
+        """True for compound meters (6/8, 9/8, 12/8, 6/16...): dotted beats."""
+        return self.beat != self.unit
+
+    @property
+    def group(self) -> float:
+        """Length of a strong-beat group (from one strong beat to the next), or the
+        bar when the groups differ in length (5/4 = 3 + 2)."""
+        bounds = (*self.strong, self.bar)
+        lengths = {b - a for a, b in zip(bounds, bounds[1:])}
+        return lengths.pop() if len(lengths) == 1 else self.bar
+
+
+@lru_cache(maxsize=64)
+def beat_groups(meter: tuple[int, int]) -> BeatGroups:
+    """Beats and strong beats of a meter: the one rule harmony and transforms share.
+
+    A meter is compound when its denominator is 8 or more and its numerator a
+    multiple of 3 above 3; its beats are then dotted. The bar line is strong;
+    so is the middle beat (rounded up: 5/4 is 3 + 2) of a bar of four or more
+    beats, and the second beat of a two-beat compound bar (6/8 is felt in two).
+
+    >>> [beat_groups(m).strong for m in ((4, 4), (3, 4), (2, 4), (6, 8), (12, 8), (5, 4))]
+    [(0.0, 2.0), (0.0,), (0.0,), (0.0, 1.5), (0.0, 3.0), (0.0, 3.0)]
+    >>> beat_groups((6, 8)).beat, beat_groups((6, 8)).group, beat_groups((5, 4)).group
+    (1.5, 1.5, 5.0)
+    """
+    num, den = meter
+    unit = 4.0 / den
+    compound = den >= 8 and num % 3 == 0 and num > 3
+    beat = 3 * unit if compound else unit
+    count = num // 3 if compound else num
+    if count >= 4 or (compound and count == 2):
+        strong = (0.0, (count + 1) // 2 * beat)
+    else:
+        strong = (0.0,)
+    return BeatGroups(unit, beat, bar_beats(meter), strong)
+
+
 _min = np.minimum.reduce
 _sum = np.add.reduce
 _max = np.maximum.reduce

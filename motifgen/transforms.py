@@ -30,6 +30,7 @@ from .theory import (
     DYNAMICS,
     MODES,
     Key,
+    beat_groups,
     degrees_of,
     fold_into,
     mode_name,
@@ -229,16 +230,10 @@ def _remap_steps(steps: np.ndarray, source: str, target: str) -> np.ndarray:
 
 
 def _group(meter: tuple[int, int]) -> tuple[float, float]:
-    """(strong-beat group length, beat length) in quarter notes for a meter."""
-    num, den = meter
-    unit = 4.0 / den
-    if den >= 8 and num % 3 == 0 and num > 3:
-        return 3 * unit, unit  # compound: dotted beats
-    if num in (2, 4):
-        return 2 * unit, unit
-    if num == 3:
-        return 3 * unit, unit
-    return num * unit, unit
+    """(strong-beat group length, written beat length) in quarter notes for a meter
+    (`theory.beat_groups`)."""
+    groups = beat_groups(meter)
+    return groups.group, groups.unit
 
 
 # --------------------------------------------------------------------------
@@ -457,7 +452,8 @@ def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
     """Recast into another meter (march <-> waltz) by stretching strong-beat notes.
 
     Each strong-beat group of the old meter (half a 4/4 bar, a 3/4 bar, a
-    dotted beat of 6/8) becomes one group of the new meter: the last beat
+    dotted beat of 6/8, half a 12/8 bar; a 5/4 bar) becomes one group of the new
+    meter (`theory.beat_groups`): the last written beat
     keeps its length and the strong part takes the rest, so 4/4 ``q q q q``
     becomes 3/4 ``h q | h q``. A one-beat meter (1/4, 1/8) has no strong part
     to stretch: its groups are scaled evenly instead.

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError
 from motifgen.motif import Motif
-from motifgen.theory import MODES, Key, degrees_of, parse_meter, pitches_of
+from motifgen.theory import MODES, Key, beat_groups, degrees_of, parse_meter, pitches_of
 
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
 
@@ -83,6 +83,36 @@ def test_meters(text, meter):
 def test_bad_meters(bad):
     with pytest.raises(MotifgenError, match="expected e.g."):
         parse_meter(bad)
+
+
+@pytest.mark.parametrize("meter, beat, group, strong", [
+    ((4, 4), 1.0, 2.0, (0.0, 2.0)),
+    ((3, 4), 1.0, 3.0, (0.0,)),
+    ((2, 4), 1.0, 2.0, (0.0,)),
+    ((1, 4), 1.0, 1.0, (0.0,)),
+    ((6, 8), 1.5, 1.5, (0.0, 1.5)),
+    ((9, 8), 1.5, 4.5, (0.0,)),
+    ((12, 8), 1.5, 3.0, (0.0, 3.0)),
+    ((6, 16), 0.75, 0.75, (0.0, 0.75)),
+    ((5, 4), 1.0, 5.0, (0.0, 3.0)),
+    ((7, 8), 0.5, 3.5, (0.0, 2.0)),
+    ((3, 8), 0.5, 1.5, (0.0,)),
+])
+def test_beat_groups(meter, beat, group, strong):
+    groups = beat_groups(meter)
+    assert (groups.beat, groups.group, groups.strong) == (beat, group, strong)
+    assert groups.unit == 4 / meter[1] and groups.compound == (beat != groups.unit)
+
+
+def test_strong_beats_and_metre_groups_follow_beat_groups():
+    from motifgen.harmony import strong_offsets
+    from motifgen.transforms import _group
+
+    for den in (2, 4, 8, 16):
+        for num in range(1, 13):
+            groups = beat_groups((num, den))
+            assert strong_offsets((num, den)) == groups.strong
+            assert _group((num, den)) == (groups.group, groups.unit)
 
 
 def test_motif_is_immutable_sorted_and_compared_by_value():

@@ -145,6 +145,16 @@ def test_metre_to_and_from_one_beat_meters(one_beat) -> None:
     _check_invariants(apply_chain(theme(), f"metre={one_beat[0]}/{one_beat[1]}"))
 
 
+def test_metre_maps_strong_beat_groups_of_compound_bars() -> None:
+    """A 12/8 bar has two strong-beat groups (0 and 3), like a 4/4 bar."""
+    jig = Motif.from_notes([(1.5 * i, 1.5, 60 + i) for i in range(4)], meter=(12, 8))
+    common = metre(jig, (4, 4))
+    assert common.end == 4.0 and common.onset[2] == 2.0
+    back = metre(common, (12, 8))
+    assert back.meter == (12, 8) and back.onset == pytest.approx(jig.onset)
+    assert back.duration == pytest.approx(jig.duration)
+
+
 def test_diatonic_step_and_sequence_in_the_key() -> None:
     m = theme()
     out = apply_chain(m, "fragment=3, sequence=3:+1")
