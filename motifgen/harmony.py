@@ -206,6 +206,17 @@ def strong_beat_chord_tone_ratio(melody: Notes, chords: Sequence[Chord],
     return hits / total if total else 1.0
 
 
+def _parallel_perfect(b0, m0, b1, m1):
+    """Whether moving from bass `b0` under melody `m0` to `b1` under `m1` makes
+    parallel (or contrary) fifths or octaves: both lines move and the interval
+    class between them is a unison/octave or a fifth both times. Takes pitches
+    or numpy arrays of them (broadcast), and answers in kind.
+    """
+    interval = (m1 - b1) % 12
+    return ((b0 != b1) & (m0 != m1) & ((m0 - b0) % 12 == interval)
+            & ((interval == 0) | (interval == 7)))
+
+
 def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4)) -> list[float]:
     """Strong beats reached by parallel (or contrary) fifths or octaves.
 
@@ -219,11 +230,8 @@ def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4
     for b in beats:
         lo, hi = sounding(bass, b), sounding(melody, b)
         cur = None if lo is None or hi is None else (lo, hi)
-        if prev is not None and cur is not None:
-            moved = prev[0] != cur[0] and prev[1] != cur[1]
-            ic_prev, ic_cur = (prev[1] - prev[0]) % 12, (cur[1] - cur[0]) % 12
-            if moved and ic_prev == ic_cur and ic_cur in (0, 7):
-                out.append(b)
+        if prev is not None and cur is not None and _parallel_perfect(*prev, *cur):
+            out.append(b)
         prev = cur
     return out
 
@@ -606,7 +614,8 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
                 for mark in (first, last):
                     if mark and mark[1] is not None and p >= mark[1]:
                         cost += 4.0
-                if c is chords[0] and _parallel(lead_in, p, first):
+                if (c is chords[0] and lead_in is not None and first and first[1] is not None
+                        and _parallel_perfect(*lead_in, p, first[1])):
                     cost += 1e6
                 opts.append((p, cost))
         states.append(opts)
@@ -620,13 +629,9 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
         leap = np.abs(a - b)
         cost = 0.1 * leap + np.where(leap > 7, 1.0, 0.0) + np.where(leap > 12, 3.0, 0.0)
         x, y = lasts[i - 1], firsts[i]
-        if (x and y and x[1] is not None and y[1] is not None and x[1] != y[1]
+        if (x and y and x[1] is not None and y[1] is not None
                 and strong_index[y[0]] - strong_index[x[0]] == 1):
-            m0, m1 = x[1], y[1]  # the melody moves; see `_parallel`
-            interval = (m1 - b) % 12
-            parallel = (a != b) & ((m0 - a) % 12 == interval) & ((interval == 0)
-                                                                  | (interval == 7))
-            cost = cost + np.where(parallel, 1e6, 0.0)
+            cost = cost + np.where(_parallel_perfect(a, x[1], b, y[1]), 1e6, 0.0)
         return cost
 
     if not chords:
@@ -646,19 +651,6 @@ def bass_line(chords: Sequence[Chord], melody: Notes, inst: Instrument | str,
     rows = [(c.beat, c.duration * f, states[i][k][0], velocity)
             for i, (c, k) in enumerate(zip(chords, picks))]
     return _notes(rows)
-
-
-def _parallel(before: tuple[int, int] | None, bass: int,
-              mark: tuple[float, int | None] | None) -> bool:
-    """True when moving from `before` (bass, melody) to `bass` under the melody
-    note of `mark` (beat, pitch) makes parallel or contrary fifths or octaves."""
-    if before is None or mark is None or mark[1] is None:
-        return False
-    b0, m0 = before
-    m1 = mark[1]
-    if b0 == bass or m0 == m1:
-        return False
-    return (m0 - b0) % 12 == (m1 - bass) % 12 and (m1 - bass) % 12 in (0, 7)
 
 
 TEXTURE_KINDS = ("sustained", "arpeggio", "ostinato", "tremolo", "pulse", "chorale", "pizzicato")

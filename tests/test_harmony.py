@@ -180,6 +180,18 @@ def test_parallel_perfects_detects_fifths_and_octaves():
     assert parallel_perfects(held, melody) == []
 
 
+def test_one_parallel_test_for_pitches_and_arrays():
+    from motifgen.harmony import _parallel_perfect
+
+    bass = np.arange(36, 60)
+    for m0, m1 in ((67, 69), (67, 67), (60, 72), (64, 59)):
+        for b0 in (48, 55, 60):
+            row = _parallel_perfect(b0, m0, bass, m1)
+            assert row.tolist() == [bool(_parallel_perfect(b0, m0, int(b), m1)) for b in bass]
+    assert _parallel_perfect(60, 67, 62, 69) and _parallel_perfect(55, 67, 53, 65)
+    assert not _parallel_perfect(60, 67, 60, 67) and not _parallel_perfect(60, 64, 62, 66)
+
+
 def test_chord_tone_ratio_counts_strong_beats():
     key = Key(0, "ionian")
     chords = [make_chord(0, 4, key, 0, "major"), make_chord(4, 4, key, 7, "major")]
