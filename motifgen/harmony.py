@@ -132,7 +132,7 @@ def roman(key: Key, root: int, quality: str) -> str:
 def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,
                symbol: str = "", kind: str = "diatonic") -> Chord:
     """A Chord on pitch class `root` of `quality` (a `QUALITIES` name)."""
-    pcs = tuple((root + i) % 12 for i in QUALITIES[quality])
+    pcs = _chord_tones(int(root) % 12, quality)
     return Chord(float(beat), float(duration), root % 12, pcs,
                  symbol or roman(key, root, quality), quality, kind)
 
@@ -195,9 +195,9 @@ def strong_beat_chord_tone_ratio(melody: Notes, chords: Sequence[Chord],
     Beats without a melody note or without a chord are not counted; 1.0 when
     nothing is counted.
     """
+    beats = strong_beats(meter, melody.end)
     hits = total = 0
-    for b in strong_beats(meter, melody.end):
-        pitch = sounding(melody, b)
+    for b, pitch in zip(beats, _sounding_at(melody, beats)):
         chord = _chord_at(chords, b)
         if pitch is None or chord is None:
             continue
@@ -227,8 +227,7 @@ def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4
     beats = strong_beats(meter, max(bass.end, melody.end))
     out: list[float] = []
     prev: tuple[int, int] | None = None
-    for b in beats:
-        lo, hi = sounding(bass, b), sounding(melody, b)
+    for b, lo, hi in zip(beats, _sounding_at(bass, beats), _sounding_at(melody, beats)):
         cur = None if lo is None or hi is None else (lo, hi)
         if prev is not None and cur is not None and _parallel_perfect(*prev, *cur):
             out.append(b)
@@ -251,8 +250,14 @@ class _Cand:
 
 
 @lru_cache(maxsize=512)
+def _chord_tones(root: int, quality: str) -> tuple[int, ...]:
+    """Pitch classes of the chord of `quality` on pitch class `root`, root first."""
+    return tuple((root + i) % 12 for i in QUALITIES[quality])
+
+
+@lru_cache(maxsize=512)
 def _chord_pcs(root: int, quality: str) -> frozenset[int]:
-    return frozenset((root + i) % 12 for i in QUALITIES[quality])
+    return frozenset(_chord_tones(root, quality))
 
 
 def _triads_in(key: Key) -> list[tuple[int, str]]:
@@ -261,7 +266,7 @@ def _triads_in(key: Key) -> list[tuple[int, str]]:
     for off in sorted({(pc - key.tonic) % 12 for pc in scale}):
         root = (key.tonic + off) % 12
         for q in ("major", "minor", "diminished", "augmented"):
-            if {(root + i) % 12 for i in QUALITIES[q]} <= scale:
+            if _chord_pcs(root, q) <= scale:
                 out.append((root, q))
     return out
 
@@ -271,8 +276,7 @@ def _tonic_quality(key: Key) -> str:
     for root, q in _triads_in(key):
         if root == key.tonic:
             return q
-    scale = key.scale
-    return "minor" if 3 in scale and 4 not in scale else "major"
+    return "minor" if key.is_minor else "major"
 
 
 def palette(key: Key, colour: str) -> list[_Cand]:
