@@ -165,14 +165,8 @@ def notes_of(onset, duration, pitch, velocity, copy: bool = True) -> Notes:
     if not (on.ndim == dur.ndim == pit.ndim == vel.ndim == 1
             and len(dur) == len(pit) == len(vel) == n):
         return Notes(*given)
-    if n:
-        if not _min(dur) > 0 or _min(vel) < 1 or _max(vel) > 127:
-            return Notes(*given)
-        if n > 1:
-            d_on = on[1:] - on[:-1]
-            least = _min(d_on)
-            if not least > 0 and (not least == 0 or ((pit[1:] - pit[:-1])[d_on == 0] < 0).any()):
-                return Notes(*given)
+    if n and not _holds(on, dur, pit, vel, True, True, n > 1):
+        return Notes(*given)
     new = object.__new__(Notes)
     for name, arr, a in zip(_ARRAY_FIELDS, arrays, given):
         if arr.flags.writeable:
@@ -331,7 +325,7 @@ def register(m: Motif, low: int = 60, high: int = 84) -> Motif:
     """
     if len(m) == 0:
         return m
-    return _build(m, pitch=_fold(place_in_range(m.pitch, low, high, keep_octave=False)))
+    return _build(m, pitch=place_in_range(m.pitch, low, high, keep_octave=False))
 
 
 # --------------------------------------------------------------------------
@@ -653,6 +647,13 @@ def _ratio(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    value = float(Fraction(text))
+    if not 0 < value <= 1:
+        raise ValueError(text)
+    return value
+
+
 #: A note name and its octave: D4, Bb3, F#5, E-4 (music21's flat). A '-' right after
 #: the letter is a flat, as in `pitch_class`; octave -1 (MIDI 0..11) is given as a number.
 _NOTE_OCTAVE = re.compile(r"^([A-Ga-g][#b-]*)(-?\d+)$")
@@ -760,6 +761,8 @@ class Transform:
     summary: str
     params: tuple[Param, ...] = ()
     aliases: tuple[str, ...] = field(default=())
+    #: a rule over several parsed arguments: what is wrong with them, or "" when nothing is
+    check: Callable[[dict[str, Any]], str] | None = None
 
     @property
     def usage(self) -> str:
@@ -779,7 +782,8 @@ class Transform:
         return ", ".join(f"{p.name}={p.text_default or p.default}" for p in self.params)
 
     def bind(self, args: Sequence[str]) -> dict[str, Any]:
-        """Parse argument texts into keyword arguments (TransformError when they are wrong)."""
+        """Parse argument texts into keyword arguments (TransformError when one of them,
+        or the transform's `check` of them together, finds them wrong)."""
         values: dict[str, Any] = {}
         args = list(args)
         for i, param in enumerate(self.params):
@@ -800,12 +804,22 @@ class Transform:
             raise TransformError(
                 f"transform {self.name!r} takes at most {len(self.params)} argument(s) "
                 f"({self.usage}), got {len(args)}: {':'.join(args)!r}")
+        problem = self.check(values) if self.check else ""
+        if problem:
+            raise TransformError(f"transform {self.name!r}: {problem} (usage: {self.usage})")
         return values
 
 
 def _p(name: str, expects: str, default: Any, parse: Callable[[str], Any],
        text: str = "", rest: bool = False) -> Param:
     return Param(name, expects, default, parse, text or str(default), rest)
+
+
+def _octave_wide(values: dict[str, Any]) -> str:
+    low, high = values["low"], values["high"]
+    if high - low < 11:
+        return f"range {low}..{high} is narrower than an octave; expected high >= low + 11"
+    return ""
 
 
 _MODES_TEXT = "a mode such as ionian, dorian, harmonic_minor, whole_tone (see theory.MODES)"
@@ -854,11 +868,12 @@ TRANSFORMS: dict[str, Transform] = {t.name: t for t in (
                   _choice("neighbour", "passing", "grace", "turn")),)),
     Transform("register", register, "place in a pitch range by octaves",
               (_p("low", "a MIDI pitch 0..127 or a note such as C4", 60, _midi),
-               _p("high", "a MIDI pitch at least an octave above low", 84, _midi))),
+               _p("high", "a MIDI pitch at least an octave above low", 84, _midi)),
+              check=_octave_wide),
     Transform("legato", legato, "hold each note until the next",
               (_p("ratio", "a fraction of the gap to the next note, 0 < r <= 2", 1.0, _ratio),)),
     Transform("staccato", staccato, "shorten notes",
-              (_p("ratio", "a fraction of the note length, 0 < r <= 1", 0.5, _ratio),)),
+              (_p("ratio", "a fraction of the note length, 0 < r <= 1", 0.5, _fraction),)),
     Transform("dynamics", dynamics, "velocity level or a ramp (pp..ff = crescendo)",
               (_p("levels", "a mark (ppp..fff) or velocity, or FROM..TO such as pp..ff",
                   (49, 96), _levels, "p..f"),)),
@@ -873,18 +888,6 @@ def _lookup(name: str) -> Transform:
         known = ", ".join(TRANSFORMS)
         raise TransformError(f"unknown transform {name!r}; known transforms: {known}")
     return TRANSFORMS[canonical]
-
-
-def _check(t: Transform, values: dict[str, Any]) -> dict[str, Any]:
-    """Checks that involve more than one argument."""
-    if t.name == "register" and values["high"] - values["low"] < 11:
-        raise TransformError(
-            f"transform 'register': range {values['low']}..{values['high']} is narrower "
-            f"than an octave; expected high >= low + 11 (usage: {t.usage})")
-    if t.name == "staccato" and values["ratio"] > 1:
-        raise TransformError(
-            f"transform 'staccato': bad ratio {values['ratio']}; expected 0 < r <= 1")
-    return values
 
 
 # --------------------------------------------------------------------------
@@ -907,8 +910,7 @@ class Step:
 
     def kwargs(self) -> dict[str, Any]:
         """The parsed arguments (TransformError when unknown or invalid)."""
-        t = self.transform
-        return _check(t, t.bind(self.args))
+        return self.transform.bind(self.args)
 
 
 def parse_chain(text: str) -> tuple[Step, ...]:

@@ -314,8 +314,8 @@ def test_unknown_transform_lists_known_names(chain: str) -> None:
     ("metre=3/5", ("metre", "meter", "3/4")),
     ("rhythm=swing", ("rhythm", "dotted, syncopated or even")),
     ("ornament=trill", ("ornament", "neighbour, passing, grace or turn")),
-    ("register=60:65", ("register", "octave")),
-    ("staccato=1.5", ("staccato", "ratio")),
+    ("register=60:65", ("register", "octave", "high >= low + 11", "LOW:HIGH")),
+    ("staccato=1.5", ("staccato", "ratio", "0 < r <= 1")),
     ("dynamics=loud", ("dynamics", "levels", "ppp")),
     ("truncate=1:2", ("truncate", "at most 1")),
 ])
