@@ -238,20 +238,19 @@ def _parse_tempo(mood: str, value: Any) -> tuple[float, float]:
     return lo, hi
 
 
-def _parse_dynamic(mood: str, field: str, value: Any) -> str:
-    text = str(value).strip().lower() if isinstance(value, str) else None
-    if text not in DYNAMICS:
-        raise _err(mood, field, f"unknown dynamic {value!r}; expected one of: "
-                   + ", ".join(DYNAMICS))
-    return text
-
-
-def _parse_choice(mood: str, field: str, value: Any, table: Mapping[str, str] | Mapping) -> str:
+def _parse_choice(mood: str, field: str, value: Any, table: Mapping[str, Any],
+                  what: str = "") -> str:
+    """`value` as a key of `table` (case-insensitive); `what` names it in the message
+    (default: the field's name)."""
     text = str(value).strip().lower() if isinstance(value, str) else None
     if text not in table:
-        raise _err(mood, field, f"unknown {field} {value!r}; expected one of: "
+        raise _err(mood, field, f"unknown {what or field} {value!r}; expected one of: "
                    + ", ".join(table))
     return text
+
+
+def _parse_dynamic(mood: str, field: str, value: Any) -> str:
+    return _parse_choice(mood, field, value, DYNAMICS, "dynamic")
 
 
 def _parse_mode(mood: str, field: str, value: Any) -> str:

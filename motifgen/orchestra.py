@@ -14,7 +14,7 @@ drum channel (index 9) and have one fixed drum key.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -222,7 +222,7 @@ def assign(mood: Mood, lead_instrument: str | None = None, featured_count: int =
     lead = canonical_name(lead_instrument) if lead_instrument else (
         melody_pool[0] if melody_pool else "piano")
     planned: list[dict[str, Any]] = [dict(role="melody", instrument=lead, line=0)]
-    doubling = int(getattr(mood, "doubling", 0) or 0)
+    doubling = mood.doubling
     if doubling:
         partner = next((n for n in melody_pool if n != lead), None)
         if partner is not None:
@@ -260,9 +260,8 @@ def assign(mood: Mood, lead_instrument: str | None = None, featured_count: int =
         out.append(Assignment(part, p["role"], name, INSTRUMENTS[name].program, channel,
                               False, p.get("line", 0), p.get("doubles", ""), p.get("octave", 0)))
     # name doubled parts by the part they double (the first part of that instrument)
-    out = [a if not a.doubles else Assignment(
-        a.name, a.role, a.instrument, a.program, a.channel, a.is_drum, a.line,
-        next(b.name for b in out if b.instrument == a.doubles), a.octave) for a in out]
+    out = [a if not a.doubles else replace(
+        a, doubles=next(b.name for b in out if b.instrument == a.doubles)) for a in out]
     if drums:
         out.append(Assignment("drums", "percussion", "drums", 0, DRUM_CHANNEL, True,
                               members=tuple(drums)))

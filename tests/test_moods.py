@@ -150,7 +150,10 @@ def test_custom_mood_without_base_needs_everything():
         ({"tempo": 500}, "moods.storm.tempo", "20 <= low"),
         ({"tempo": "fast"}, "moods.storm.tempo", "bpm"),
         ({"mode": "blues"}, "moods.storm.mode", "unknown mode"),
-        ({"dynamics": "loud"}, "moods.storm.dynamics", "ppp"),
+        ({"dynamics": "loud"}, "moods.storm.dynamics", "unknown dynamic 'loud'; expected one "
+                                                         "of: ppp, pp"),
+        ({"dynamics": "p->loud"}, "moods.storm.dynamics", "unknown dynamic 'loud'"),
+        ({"dynamics_to": 3}, "moods.storm.dynamics_to", "unknown dynamic 3"),
         ({"articulation": "slurred"}, "moods.storm.articulation", "legato"),
         ({"texture": "wall"}, "moods.storm.texture", "ostinato"),
         ({"colour": "purple"}, "moods.storm.colour", "mixolydian_bVII"),
