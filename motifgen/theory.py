@@ -92,20 +92,28 @@ def mode_name(name: str) -> str:
     return key
 
 
-def pitch_class(name: str) -> int:
-    """Pitch class of a note name such as 'D', 'F#', 'Bb', 'E-' (music21 flat)."""
+def semitones_above_c(name: str) -> int:
+    """Semitones of a spelled note name above the C of its octave: 'B#' is 12, 'Cb' -1.
+
+    Accepts '#', 'b' and music21's '-' for flat.
+    """
     text = name.strip()
     if not text or text[0].upper() not in _LETTERS:
         raise MotifgenError(f"unknown note name {name!r}; expected A-G with optional # or b")
-    pc = _LETTERS[text[0].upper()]
+    value = _LETTERS[text[0].upper()]
     for ch in text[1:]:
         if ch == "#":
-            pc += 1
+            value += 1
         elif ch in "b-":
-            pc -= 1
+            value -= 1
         else:
             raise MotifgenError(f"unknown note name {name!r}; expected A-G with optional # or b")
-    return pc % 12
+    return value
+
+
+def pitch_class(name: str) -> int:
+    """Pitch class of a note name such as 'D', 'F#', 'Bb', 'E-' (music21 flat)."""
+    return semitones_above_c(name) % 12
 
 
 @dataclass(frozen=True)

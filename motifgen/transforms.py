@@ -38,6 +38,7 @@ from .theory import (
     pitch_class,
     pitches_of,
     place_in_range,
+    semitones_above_c,
 )
 
 __all__ = [
@@ -670,7 +671,7 @@ def _midi(text: str) -> int:
             raise ValueError(text) from None
         name, octave = match.groups()
         try:
-            value = 12 * (int(octave) + 1) + pitch_class(name)
+            value = 12 * (int(octave) + 1) + semitones_above_c(name)  # B#3 is C4
         except MotifgenError as e:
             raise ValueError(text) from e
     if not 0 <= value <= 127:

@@ -184,6 +184,9 @@ def test_note_names_with_octave_accept_music21_flats() -> None:
     """'E-4' is E flat 4 (music21 spelling, as `pitch_class` reads 'E-'), like 'Eb4'."""
     m = theme()
     assert parse_chain("invert=:E-4")[0].kwargs()["axis"] == 63
+    # the octave is the written letter's: B#3 is C4, Cb4 is B3
+    assert parse_chain("invert=:B#3")[0].kwargs()["axis"] == 60
+    assert parse_chain("invert=:Cb4")[0].kwargs()["axis"] == 59
     assert apply_chain(m, "invert=chromatic:E-4") == apply_chain(m, "invert=chromatic:Eb4")
     assert apply_chain(m, "register=B-2:E-5") == apply_chain(m, "register=46:75")
     assert parse_chain("register=c4:F#5")[0].kwargs() == {"low": 60, "high": 78}
