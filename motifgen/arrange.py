@@ -21,11 +21,8 @@ from . import __version__
 from .motif import Motif, Notes
 from .score import Marker, Part, Score, TempoMap
 from .seeds import rng as seeded_rng
-from .theory import Key, bar_beats
+from .theory import Key, bar_beats, fold_into
 from .transforms import notes_of, with_notes
-
-#: Note-length ratio of each articulation (marcato also accents).
-ARTICULATION = {"legato": 1.0, "tenuto": 0.92, "marcato": 0.8, "staccato": 0.45}
 
 
 @dataclass
@@ -147,7 +144,7 @@ def _in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> 
     moved = to_key(motif, key.note_name(key.tonic), key.mode)
     if moved.meter != meter:
         moved = metre(moved, meter)
-    return with_notes(moved, pitch=_clip(moved.pitch + 12 * register, 0, 127))
+    return with_notes(moved, pitch=fold_into(moved.pitch + 12 * register, 0, 127))
 
 
 def _melody(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[int, int],
@@ -221,10 +218,10 @@ def palette(project: Any, mood: Any) -> str:
 
 def _articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
     """Note lengths from the articulation, velocity from the dynamic and intensity."""
-    from .moods import DYNAMICS
+    from .moods import ARTICULATIONS
 
-    ratio = ARTICULATION.get(mood.articulation, 1.0)
-    base = DYNAMICS[mood.dynamics]
+    ratio = ARTICULATIONS[mood.articulation]
+    base = mood.velocity
     vel = base + (intensity - 0.5) * 24 + (motif.velocity - 80) * 0.5
     if mood.articulation == "marcato":
         vel = vel + 8 * (np.mod(motif.onset, 1.0) < 1e-6)
@@ -372,9 +369,7 @@ def _shift(notes: Notes, semitones: int) -> Notes:
 
 def _dynamics(notes: Notes, sec: Section) -> Notes:
     """Accompaniment velocity from the section's dynamic and intensity."""
-    from .moods import DYNAMICS
-
-    vel = DYNAMICS[sec.mood.dynamics] - 10 + (sec.intensity - 0.5) * 20
+    vel = sec.mood.velocity - 10 + (sec.intensity - 0.5) * 20
     scaled = _clip(np.round(vel + (notes.velocity - 80) * 0.5), 1, 127).astype(int)
     return notes_of(notes.onset, notes.duration, notes.pitch, scaled)
 
