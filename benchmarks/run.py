@@ -180,7 +180,7 @@ def bench_large(tmp: Path, scenes: int) -> list[Row]:
 
 def bench_transforms(seconds: float) -> list[Row]:
     from motifgen.transforms import apply_chain, parse_chain
-    from motifgen.vary import vary
+    from motifgen.variations import vary
 
     motifs = random_motifs(64)
     chains = [parse_chain(c) for c in TRANSFORM_CHAINS]

@@ -151,7 +151,7 @@ def _melody(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[
             seed: int) -> tuple[dict[int, Line], list[dict]]:
     """Statements of the featured motifs: line 0 is the melody, line k the k-th counter."""
     from .transforms import apply_chain
-    from .vary import develop
+    from .variations import develop
 
     bar = bar_beats(meter)
     lines: dict[int, Line] = {0: Line()}

@@ -195,7 +195,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
 def cmd_vary(args: argparse.Namespace) -> int:
     from .arrange import motif_of, palette, write_statements
     from .project import load
-    from .vary import vary
+    from .variations import vary
 
     project = load(args.project)
     source = motif_of(project, args.name)

@@ -9,6 +9,7 @@ import mido
 import pytest
 
 from motifgen.cli import main
+from tests.conftest import EXAMPLE as EXAMPLE_PATH
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -103,3 +104,19 @@ def test_parallel_jobs_give_the_same_files(example, tmp_path):
                  "--scene", "1M3", "--jobs", "2"]) == 0
     for name in ("1M1.mid", "1M3.mid", "1M3.json", "cue_sheet.csv"):
         assert (one / name).read_bytes() == (two / name).read_bytes()
+
+
+def test_the_python_api_names_what_the_readme_uses():
+    """`motifgen.vary` is the function even after the module holding it is imported."""
+    import motifgen
+    from motifgen import variations  # noqa: F401  (the module; must not shadow the function)
+
+    project = motifgen.load(EXAMPLE_PATH)
+    mara = project.motifs["mara"].motif
+    chase = motifgen.transform(mara, "fragment=4, sequence=3:+1, mode=phrygian, diminish=2")
+    assert chase.pitch.tolist() == [62, 69, 67, 65, 63, 70, 69, 67, 65, 72, 70, 69]
+    assert round(motifgen.similarity(mara, chase), 2) == 0.37
+    found = motifgen.vary(mara, mood="tragic", n=4, seed=7)
+    assert [type(v).__name__ for v in found] == ["Variation"] * 4
+    score = motifgen.compose_scene(project, project.scene("2M2"))
+    assert isinstance(score, motifgen.Score) and score.note_count() > 0

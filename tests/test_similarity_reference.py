@@ -8,7 +8,7 @@ import pytest
 from motifgen.motif import Motif
 from motifgen.theory import Key
 from motifgen.transforms import apply_chain
-from motifgen.vary import develop, similarity
+from motifgen.variations import develop, similarity
 
 _GAP = 0.5
 _CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4])

@@ -11,7 +11,7 @@ from motifgen.errors import MotifgenError
 from motifgen.motif import Motif
 from motifgen.theory import MODES, Key
 from motifgen.transforms import apply_chain, parse_chain
-from motifgen.vary import PALETTES, Variation, develop, similarity, vary
+from motifgen.variations import PALETTES, Variation, develop, similarity, vary
 
 MOODS = ("heroic", "triumphant", "tender", "tragic", "melancholy", "menacing",
          "mysterious", "wonder", "playful", "action", "suspense", "peaceful")
