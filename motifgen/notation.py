@@ -202,7 +202,11 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
 
 
 def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (4, 4)) -> Motif:
-    """The first part of a MusicXML file as a motif (chords give their top note)."""
+    """The first part of a MusicXML file as a motif (chords give their top note).
+
+    As for MIDI, beat 0 is the bar line before the first note, so a pickup (a
+    short first measure, or one that starts with rests) stays a pickup.
+    """
     from music21 import converter
     from music21 import meter as m21meter
 
@@ -214,15 +218,18 @@ def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (
     flat = part.flatten()
     sigs = list(flat.getElementsByClass(m21meter.TimeSignature))
     meter = (sigs[0].numerator, sigs[0].denominator) if sigs else default_meter
+    measures = part.getElementsByClass("Measure")
+    pickup = float(measures[0].paddingLeft) if len(measures) else 0.0  # an anacrusis bar
     rows = []
     for n in flat.notes:
         pitch = max(p.midi for p in n.pitches)
         if n.duration.quarterLength > 0:
-            rows.append((float(n.offset), float(n.duration.quarterLength), pitch,
+            rows.append((float(n.offset) + pickup, float(n.duration.quarterLength), pitch,
                          int(n.volume.velocity or 80)))
     if not rows:
         raise NotationError(f"MusicXML file {path} has no notes")
-    first = min(r[0] for r in rows)
+    bar = bar_beats(meter)
+    first = (min(r[0] for r in rows) + 1 / 8) // bar * bar
     return Motif.from_notes([(o - first, d, p, v) for o, d, p, v in rows], key=key, meter=meter)
 
 

@@ -150,3 +150,24 @@ def test_midi_motif_keeps_its_pickup(tmp_path):
     early.tracks[1][0].time = 480 * 8 - 20  # a downbeat played 20 ticks early
     early.save(path)
     assert read_midi_motif(path, Key()).onset[0] == pytest.approx(-20 / 480)
+
+
+def test_musicxml_motif_keeps_its_pickup(tmp_path):
+    """A short first measure (music21's paddingLeft) or leading rests keep the upbeat."""
+    from music21 import converter, meter, note, stream
+
+    full = tmp_path / "rests.musicxml"
+    converter.parse("tinyNotation: 4/4 r2. a4 d'2 f'4 a'4").write("musicxml", fp=str(full))
+    part = stream.Part()
+    bar0 = stream.Measure(number=0)
+    bar0.append([meter.TimeSignature("4/4"), note.Note("A4", quarterLength=1)])
+    bar0.paddingLeft = 3
+    bar1 = stream.Measure(number=1)
+    bar1.append([note.Note("D5", quarterLength=2), note.Note("F5", quarterLength=2)])
+    part.append([bar0, bar1])
+    short = tmp_path / "anacrusis.musicxml"
+    part.write("musicxml", fp=str(short))
+    assert read_motif({"file": full.name}, Key(), (4, 4), tmp_path).onset.tolist() == [
+        3.0, 4.0, 6.0, 7.0]
+    assert read_motif({"file": short.name}, Key(), (4, 4), tmp_path).rows() == [
+        (3.0, 1.0, 69, 80), (4.0, 2.0, 74, 80), (6.0, 2.0, 77, 80)]
