@@ -634,25 +634,18 @@ def _natural(text: str) -> int:
     return value
 
 
-def _positive(text: str) -> float:
-    value = float(Fraction(text))
-    if not 0 < value <= 64:
-        raise ValueError(text)
-    return value
+def _up_to(high: float) -> Callable[[str], float]:
+    """A parser for numbers (or fractions such as 3/2) with 0 < value <= high."""
+    def parse(text: str) -> float:
+        value = float(Fraction(text))
+        if not 0 < value <= high:
+            raise ValueError(text)
+        return value
+
+    return parse
 
 
-def _ratio(text: str) -> float:
-    value = float(Fraction(text))
-    if not 0 < value <= 2:
-        raise ValueError(text)
-    return value
-
-
-def _fraction(text: str) -> float:
-    value = float(Fraction(text))
-    if not 0 < value <= 1:
-        raise ValueError(text)
-    return value
+_positive, _ratio, _fraction = _up_to(64), _up_to(2), _up_to(1)
 
 
 #: A note name and its octave: D4, Bb3, F#5, E-4 (music21's flat). A '-' right after
