@@ -289,8 +289,10 @@ def _dress(project: Any, scene: Any, sections: Sequence[Section], lines: dict[in
                 # further bass instruments double the line, an octave down where they reach
                 notes = _shift(bass, -12) if inst.low <= int(bass.pitch.min()) - 12 else bass
             elif a.role == "bass":
+                pedal = sec.key.tonic if sec.mood.colour == "pedal" else None  # tonic pedal
                 notes = bass = harmony.bass_line(
-                    chords, mel, inst, meter, lead_in=_lead_in(line, melody_all, meter, sec.start))
+                    chords, mel, inst, meter, pedal=pedal,
+                    lead_in=_lead_in(line, melody_all, meter, sec.start))
             else:
                 notes = harmony.percussion(sec.mood, meter, length, local_hits, g,
                                            instrument_name=a.instrument, key=sec.key)
