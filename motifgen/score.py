@@ -137,6 +137,13 @@ class Score:
     plan: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def end_beats(self) -> float:
+        """Where the cue ends: `length_beats`, or the end of the last note when it is unset."""
+        if self.length_beats > 0:
+            return self.length_beats
+        return max((float(p.notes.end) for p in self.parts), default=0.0)
+
+    @property
     def duration_seconds(self) -> float:
         return self.tempo_map.seconds_at(self.length_beats)
 

@@ -143,7 +143,7 @@ def timecode_to_frames(text: str, rate: FrameRate | str | float) -> int:
     (25, 107892)
     """
     rate = frame_rate(rate)
-    hh, mm, ss, ff = _parse(text, rate)
+    hh, mm, ss, ff = timecode_fields(text, rate)
     if not rate.drop:
         return ((hh * 60 + mm) * 60 + ss) * rate.nominal + ff
     minutes = hh * 60 + mm
@@ -234,7 +234,8 @@ def _exact_seconds(seconds: object) -> Fraction:
     return value
 
 
-def _parse(text: object, rate: FrameRate) -> tuple[int, int, int, int]:
+def timecode_fields(text: object, rate: FrameRate) -> tuple[int, int, int, int]:
+    """(hours, minutes, seconds, frames) of a valid timecode label at `rate`."""
     sep = ";" if rate.drop else ":"
     expected = f"expected HH:MM:SS{sep}FF with frames below {rate.nominal}"
     if not isinstance(text, str):

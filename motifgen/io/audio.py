@@ -124,9 +124,7 @@ def _rms(samples: array.array) -> float:
 
 def scene_duration(score: Score) -> float:
     """Seconds of the scene: `length_beats` on the tempo map (the notes' end if unset)."""
-    if score.length_beats > 0:
-        return score.duration_seconds
-    return score.tempo_map.seconds_at(max((float(p.notes.end) for p in score.parts), default=0.0))
+    return score.tempo_map.seconds_at(score.end_beats)
 
 
 def render_wav(score: Score, path: str | os.PathLike[str],

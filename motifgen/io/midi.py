@@ -21,7 +21,7 @@ import numpy as np
 
 from ..score import Part, Score
 from ..theory import Key
-from ..timecode import frame_rate
+from ..timecode import frame_rate, timecode_fields
 from .files import atomic_write
 
 PPQ = 960
@@ -168,8 +168,9 @@ class _Events:
 
 
 def _smpte(score: Score) -> bytes:
-    hours, minutes, seconds, frames = (int(x) for x in re.split(r"[:;.]", score.start_timecode))
-    code = frame_rate(score.fps).smpte_code
+    rate = frame_rate(score.fps)
+    hours, minutes, seconds, frames = timecode_fields(score.start_timecode, rate)
+    code = rate.smpte_code
     return _meta(_SMPTE_OFFSET, [code << 5 | hours % 24, minutes, seconds, frames, 0])
 
 

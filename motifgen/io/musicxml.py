@@ -114,10 +114,13 @@ def _voices(events: list[tuple[Fraction, Fraction, int]]) -> list[list[Chord]]:
 
 def _catalogue_entry(part: Part) -> Any:
     """The `motifgen.orchestra` entry of the part's instrument, or None."""
-    from ..orchestra import ALIASES, INSTRUMENTS
+    from ..errors import MotifgenError
+    from ..orchestra import instrument
 
-    name = (part.instrument or "").strip().lower().replace(" ", "_").replace("-", "_")
-    return INSTRUMENTS.get(name) or INSTRUMENTS.get(ALIASES.get(name, ""))
+    try:
+        return instrument(part.instrument or "")
+    except MotifgenError:
+        return None
 
 
 def display_name(part: Part) -> str:

@@ -42,11 +42,6 @@ def _pitch_name(p: int) -> str:
     return f"{_NAMES[p % 12]}{p // 12 - 1}"
 
 
-def _length_beats(score: Score) -> float:
-    ends = [float(p.notes.end) for p in score.parts]
-    return float(score.length_beats) if score.length_beats > 0 else max(ends, default=4.0)
-
-
 def _draw(score: Score, width: int, height: int) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
@@ -54,7 +49,7 @@ def _draw(score: Score, width: int, height: int) -> Any:
     from .musicxml import display_name
 
     tm = score.tempo_map
-    length = _length_beats(score)
+    length = score.end_beats or 4.0  # an empty score still gets a bar
     total = tm.seconds_at(length)
     pitched = [p for p in score.parts if not p.is_drum and len(p.notes)]
     drums = [p for p in score.parts if p.is_drum and len(p.notes)]
