@@ -447,6 +447,15 @@ def _centre_cost(bpm: float, rng: tuple[float, float]) -> float:
     return CENTRE_WEIGHT * (100.0 * math.log(bpm / ((rng[0] + rng[1]) / 2))) ** 2
 
 
+def _step_cost(base: float, prev: _Choice | None, bpm: float,
+               rng: tuple[float, float]) -> float:
+    """`base` plus the cost of playing at `bpm` in `rng` after the segment `prev`."""
+    cost = base + _centre_cost(bpm, rng)
+    if prev is not None:
+        cost += _jump_cost(prev.bpm, bpm, prev.rng == rng)
+    return cost
+
+
 def _changed_bar(total: int, num: int) -> tuple[int, float]:
     """The changed bar that makes `total` beats past a bar line end on a bar line."""
     short = total % num
@@ -474,9 +483,7 @@ def _search(
             phase = prev.phase if prev else 0
             for n in counts:
                 bpm = 60.0 * n * ctx.unit / span
-                cost = node.cost + _centre_cost(bpm, rng)
-                if prev is not None:
-                    cost += _jump_cost(prev.bpm, bpm, prev.rng == rng)
+                cost = _step_cost(node.cost, prev, bpm, rng)
                 odd = odd_start = 0
                 if point.downbeat:
                     if (phase + n) % num:
@@ -506,16 +513,12 @@ def _search(
                 if (phase + n) % num:
                     continue
                 bpm = 60.0 * n * ctx.unit / tail
-                cost = node.cost + _centre_cost(bpm, tail_range)
-                if prev is not None:
-                    cost += _jump_cost(prev.bpm, bpm, prev.rng == tail_range)
+                cost = _step_cost(node.cost, prev, bpm, tail_range)
                 if ("bar", n) not in tail_nodes or cost < tail_nodes[("bar", n)].cost:
                     tail_nodes[("bar", n)] = _Node(cost, key, _Choice(n, 0, bpm, tail_range))
             lo, hi = tail_range
             bpm = (lo + hi) / 2 if prev is None else min(max(prev.bpm, lo), hi)
-            cost = node.cost + free_cost + _centre_cost(bpm, tail_range)
-            if prev is not None:
-                cost += _jump_cost(prev.bpm, bpm, prev.rng == tail_range)
+            cost = _step_cost(node.cost + free_cost, prev, bpm, tail_range)
             if "free" not in tail_nodes or cost < tail_nodes["free"].cost:
                 tail_nodes["free"] = _Node(cost, key, _Choice(0, -1, bpm, tail_range))
 
