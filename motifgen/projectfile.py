@@ -1,0 +1,222 @@
+"""Edit a project file in place: one character's or theme's motif changes, nothing else.
+
+ruamel.yaml's round-trip mode keeps comments, quotes, flow style and
+indentation; the new file replaces the old one only once it loads as a valid
+project with the motif as given (`motifgen import --into`, `motifgen suggest --into`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import MotifgenError
+from .motif import Motif
+from .theory import Key, parse_meter
+
+
+def key_label(key: Key) -> str:
+    """'D minor', 'G major', 'D lydian': how a project file names a key."""
+    mode = {"ionian": "major", "aeolian": "minor"}.get(key.mode, key.mode)
+    return f"{key.note_name(key.tonic)} {mode}"
+
+
+def same_notes(a: Motif, b: Motif) -> bool:
+    """The same onsets, durations and pitches (names and keys aside)."""
+    return all(np.array_equal(x, y) for x, y in ((a.onset, b.onset), (a.duration, b.duration),
+                                                   (a.pitch, b.pitch)))
+
+
+class ProjectFile:
+    """A project file read in ruamel.yaml's round-trip mode: comments, quotes, flow
+    style and indentation survive; only the edited entry changes."""
+
+    def __init__(self, path: Path) -> None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+        from ruamel.yaml.util import load_yaml_guess_indent
+
+        self.path = path
+        try:
+            self.text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+        try:
+            _, sequence, offset = load_yaml_guess_indent(self.text)
+            self.yaml = YAML(typ="rt")
+            self.yaml.preserve_quotes = True
+            self.yaml.width = 4096  # never fold a long line
+            mapping = _mapping_indent(self.text)
+            self.yaml.indent(mapping=mapping, sequence=sequence or 2 * mapping,
+                             offset=offset if offset is not None else mapping)
+            self.data = self.yaml.load(self.text)
+        except YAMLError as e:
+            raise MotifgenError(f"not valid YAML: {getattr(e, 'problem', None) or e}",
+                                str(path)) from e
+        if not hasattr(self.data, "insert"):
+            raise MotifgenError("expected a project file (a mapping with motifgen: 1)", str(path))
+        try:
+            self.key = Key.parse(str(self.data.get("key", "C major")))
+            self.meter = parse_meter(str(self.data.get("meter", "4/4")))
+        except MotifgenError as e:
+            raise MotifgenError(e.message, str(path)) from e
+
+    def put(self, name: str, tiny: str, key: Key, motif: Motif) -> str:
+        """Set `name`'s motif (and key when it changes), write, validate; say what changed."""
+        from ruamel.yaml.comments import CommentedMap
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        value = DoubleQuotedScalarString(tiny)
+        label = key_label(key)
+        for section in ("characters", "themes"):
+            owners = self.data.get(section)
+            if hasattr(owners, "insert") and name in owners:
+                entry = owners[name]
+                if not hasattr(entry, "insert"):
+                    entry = owners[name] = CommentedMap()
+                changes = ["motif replaced" if "motif" in entry else "motif added"]
+                if "motif" in entry:
+                    entry["motif"] = value
+                else:
+                    entry.insert(0, "motif", value)
+                current = self._entry_key(entry, section, name)
+                if key != current:
+                    if "key" in entry:
+                        entry["key"] = label
+                    else:
+                        entry.insert(list(entry).index("motif") + 1, "key", label)
+                    changes.append(f"key {key_label(current)} -> {label}")
+                where = f"{section}.{name}"
+                break
+        else:
+            entry = CommentedMap(motif=value)
+            if key != self.key:
+                entry["key"] = label
+            self._add_theme(name, entry)
+            changes, where = ["added"], f"themes.{name}"
+        self._write(name, motif)
+        return f"wrote {where} into {self.path} ({', '.join(changes)})"
+
+    def _entry_key(self, entry: Any, section: str, name: str) -> Key:
+        if "key" not in entry:
+            return self.key
+        try:
+            return Key.parse(str(entry["key"]))
+        except MotifgenError as e:
+            raise MotifgenError(e.message, f"{self.path}: {section}.{name}.key") from e
+
+    def _add_theme(self, name: str, entry: Any) -> None:
+        """Append `entry` at the end of `themes` (made after `characters` if absent),
+        moving the blank lines and comments that followed the old last entry after it."""
+        from ruamel.yaml.comments import CommentedMap
+
+        themes = self.data.get("themes")
+        if hasattr(themes, "insert"):
+            if len(themes):
+                _move_trailing(themes, entry)
+            else:  # `themes: {}`
+                themes.fa.set_block_style()
+            themes[name] = entry
+            return
+        section = CommentedMap()
+        section[name] = entry
+        if "themes" in self.data:  # `themes:` with nothing under it
+            self.data["themes"] = section
+            _take_trailing(self.data, "themes", entry)  # the blank line after it
+            return
+        keys = list(self.data)
+        if "characters" in self.data:
+            position = keys.index("characters") + 1
+        else:
+            later = [keys.index(k) for k in ("moods", "scenes") if k in self.data]
+            position = min(later) if later else len(keys)
+        if position > 0 and hasattr(self.data[keys[position - 1]], "ca"):
+            _move_trailing(self.data[keys[position - 1]], entry, leave_blank=True)
+        self.data.insert(position, "themes", section)
+
+    def _write(self, name: str, motif: Motif) -> None:
+        """Write through a temporary file that must load as a valid project, with
+        `name`'s motif as imported, before it replaces the project file."""
+        from .io.files import atomic_write
+        from .project import load
+
+        out = io.StringIO()
+        self.yaml.dump(self.data, out)
+        with atomic_write(self.path) as tmp:
+            tmp.write_text(out.getvalue(), encoding="utf-8")
+            try:
+                loaded = load(tmp)
+            except MotifgenError as e:
+                try:
+                    load(self.path)
+                    why = f"with {name!r} imported"
+                except MotifgenError:
+                    why = "it does not load before the import either"
+                raise MotifgenError(f"{e.message} ({why}; the file is left unchanged)",
+                                    e.where.replace(str(tmp), str(self.path))) from e
+            if not same_notes(loaded.motifs[name].motif, motif):
+                raise RuntimeError(f"{name} reads back from {self.path} as other notes")
+
+
+def _mapping_indent(text: str) -> int:
+    """Spaces per mapping level: the smallest indent of a nested `key:` line (default 2)."""
+    indents = [len(m[1]) for m in re.finditer(r"(?m)^( +)[^\s#-][^:\n]*:", text)]
+    return min(indents, default=2)
+
+
+def _last_leaf(node: Any) -> tuple[Any, Any]:
+    """The innermost container and key/index of the last entry under `node`."""
+    while True:
+        last = list(node)[-1] if isinstance(node, dict) else len(node) - 1
+        child = node[last]
+        if (isinstance(child, dict | list) and len(child)
+                and hasattr(child, "ca")):
+            node = child
+            continue
+        return node, last
+
+
+def _move_trailing(node: Any, entry: Any, leave_blank: bool = False) -> None:
+    """Move the blank lines and comments after `node`'s last entry to after `entry`'s
+    last entry; an end-of-line comment stays, and with `leave_blank` one blank line."""
+    container, last = _last_leaf(node)
+    _take_trailing(container, last, entry, leave_blank)
+
+
+def _take_trailing(container: Any, key: Any, entry: Any, leave_blank: bool = False) -> None:
+    """Move what follows `container[key]`'s line (blank lines, comment lines) to after
+    `entry`'s last entry; its end-of-line comment stays."""
+    slot = 0 if isinstance(container, list) else 2
+    items = container.ca.items.get(key)
+    token = items[slot] if items and len(items) > slot else None
+    if token is None:
+        return
+    text = token.value
+    if text.startswith("#"):  # an end-of-line comment, then what follows
+        eol, _, rest = text.partition("\n")
+        eol += "\n"
+    else:
+        eol, rest = "", text[1:]
+    if not rest:
+        return
+    remaining = (eol or "\n") + "\n" if leave_blank and rest.startswith("\n") else eol
+    if remaining:
+        token.value = remaining
+    else:
+        items[slot] = None
+    _set_trailing(entry, "\n" + rest)
+
+
+def _set_trailing(node: Any, text: str) -> None:
+    """Put `text` (newlines and comment lines) after `node`'s last entry."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    container, last = _last_leaf(node)
+    slot = 0 if isinstance(container, list) else 2
+    items = container.ca.items.setdefault(last, [None, None, None, None])
+    items[slot] = CommentToken(text, CommentMark(0), None)
