@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import MotifgenError
 from .motif import Motif
-from .projectfile import ProjectFile, key_label, same_notes
+from .projectfile import ProjectFile, key_label, motif_text
 from .theory import Key
 
 
@@ -133,7 +133,7 @@ def import_motif(path: str | Path, name: str, track: str | int | None = None,
     Returns the lines to show: the key (given or detected, with the runner-up),
     the grid, the motif as tinyNotation, the note count and what was written.
     """
-    from .notation import format_tiny, parse_tiny, read_midi_motif
+    from .notation import read_midi_motif
 
     path = Path(path)
     if not path.is_file():
@@ -153,10 +153,7 @@ def import_motif(path: str | Path, name: str, track: str | int | None = None,
         found = given
         lines.append(f"key: {key_label(found)} (given)")
     motif = q.motif.with_notes(key=found, name=name)
-    tiny = format_tiny(motif)
-    back = parse_tiny(tiny, found, meter)
-    if not same_notes(back, motif):  # format_tiny promises this; never write a wrong motif
-        raise RuntimeError(f"tinyNotation {tiny!r} does not read back as the imported notes")
+    tiny, back = motif_text(motif)
     lines.append(f"grid: {q.grid.label}; onsets moved {q.mean_error:.3f} beats on average, "
                  f"{q.max_error:.3f} at most")
     lines.append(f"motif: {tiny}")

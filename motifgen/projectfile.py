@@ -31,6 +31,18 @@ def same_notes(a: Motif, b: Motif) -> bool:
                                                    (a.pitch, b.pitch)))
 
 
+def motif_text(motif: Motif) -> tuple[str, Motif]:
+    """`motif` as the tinyNotation a project file holds, and the motif that text reads
+    back as: the same notes, checked, so a wrong motif is never written."""
+    from .notation import format_tiny, parse_tiny
+
+    tiny = format_tiny(motif)
+    back = parse_tiny(tiny, motif.key, motif.meter)
+    if not same_notes(back, motif):
+        raise RuntimeError(f"tinyNotation {tiny!r} does not read back as the same notes")
+    return tiny, back
+
+
 class ProjectFile:
     """A project file read in ruamel.yaml's round-trip mode: comments, quotes, flow
     style and indentation survive; only the edited entry changes."""
