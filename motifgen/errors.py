@@ -1,10 +1,15 @@
 """Errors motifgen reports to a user: a message plus where it happened.
 
-Imports nothing: every module may raise these, and the CLI turns them into one
-line on stderr with exit status 2.
+Imports only the standard library: every module may raise these, and the CLI
+turns them into one line on stderr with exit status 2.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class MotifgenError(Exception):
@@ -41,3 +46,16 @@ class TransformError(MotifgenError):
 
 class ToolMissingError(MotifgenError):
     """An external program or file (fluidsynth, a soundfont, MuseScore) is absent."""
+
+
+def did_you_mean(word: object, known: Iterable[object]) -> str:
+    """``"; did you mean 'menacing'?"`` when `word` is close to one of `known`, else ``""``.
+
+    >>> did_you_mean("menacng", ["tender", "menacing"]), did_you_mean("xyz", ["tender"])
+    ("; did you mean 'menacing'?", '')
+    """
+    from difflib import get_close_matches  # stdlib; imported here to keep this module bare
+
+    lowered = {str(k).lower(): str(k) for k in known}
+    match = get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.7)
+    return f"; did you mean {lowered[match[0]]!r}?" if match else ""

@@ -7,8 +7,9 @@ the tests check it against music21's own parser. MusicXML goes through music21.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,10 @@ _TINY_NOTE = re.compile(
 )
 _TUPLET = re.compile(r"(trip|quad)\{([^}]*)\}")
 _DEGREE = re.compile(r"^(?P<acc>[b#]*)(?P<deg>-?\d+)$")
+
+#: A motif is a few bars: more is a mistake (or a whole score) and would only slow composing.
+MAX_NOTES = 256
+MAX_BEATS = 256
 
 
 def parse_tiny(text: str, key: Key, default_meter: tuple[int, int] = (4, 4),
@@ -92,7 +97,14 @@ def _tiny_pitch(name: str, ticks: str, acc: str) -> int:
         raise NotationError(f"cannot read note {name!r}: repeat one letter for octaves (cc, CC)")
     octave = 4 + (len(name) - 1) + len(ticks) if name[0].islower() else 4 - len(name)
     alter = {"#": 1, "##": 2, "-": -1, "--": -2, "n": 0, "": 0}[acc]
-    return 12 * (octave + 1) + _LETTER_PC[letter] + alter
+    return _midi_pitch(12 * (octave + 1) + _LETTER_PC[letter] + alter, f"note {name}{ticks}")
+
+
+def _midi_pitch(pitch: int, what: str) -> int:
+    """`pitch` when it is a MIDI note number (0..127), else a NotationError naming `what`."""
+    if not 0 <= pitch <= 127:
+        raise NotationError(f"{what} is MIDI pitch {pitch}, outside 0..127")
+    return pitch
 
 
 def parse_degrees(degrees: str, rhythm: str, key: Key, meter: tuple[int, int] = (4, 4),
@@ -113,7 +125,8 @@ def parse_degrees(degrees: str, rhythm: str, key: Key, meter: tuple[int, int] = 
         dur = _rhythm_value(rhy)
         if deg != "r":
             step, alt = _degree_step(deg)
-            notes.append((beat, dur, key.step_to_pitch(step, alt), velocity))
+            pitch = _midi_pitch(key.step_to_pitch(step, alt), f"degree {deg!r} in {key.name}")
+            notes.append((beat, dur, pitch, velocity))
         beat += dur
     if not notes:
         raise NotationError("degrees give no notes")
@@ -122,7 +135,7 @@ def parse_degrees(degrees: str, rhythm: str, key: Key, meter: tuple[int, int] = 
 
 def _degree_step(token: str) -> tuple[int, int]:
     m = _DEGREE.match(token)
-    if not m or int(m["deg"]) == 0:
+    if not m or int(m["deg"]) == 0 or len(m["deg"]) > 4:
         raise NotationError(
             f"bad degree {token!r}: expected 1..7 (8+ or -1 and below for other octaves), "
             "optionally prefixed by b or #, or r for a rest"
@@ -144,8 +157,9 @@ def _rhythm_value(token: str) -> float:
             ) from None
         dots = len(token) - len(base)
         return _RHYTHM[base] * (2 - 0.5 ** dots)
-    if value <= 0:
-        raise NotationError(f"bad rhythm value {token!r}: a length in beats must be positive")
+    if not 0 < value <= MAX_BEATS:
+        raise NotationError(f"bad rhythm value {token!r}: expected a length in beats above 0 "
+                            f"and at most {MAX_BEATS}")
     return value
 
 
@@ -161,8 +175,8 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
 
     try:
         mid = mido.MidiFile(str(path))
-    except (OSError, ValueError, EOFError) as e:
-        raise NotationError(f"cannot read MIDI file {path}: {e}") from e
+    except Exception as e:  # mido raises many types on a damaged file
+        raise NotationError(f"cannot read MIDI file {path}: {e or 'the file ends early'}") from e
     meter: tuple[int, int] | None = None  # the file's first time signature
     candidates = []
     for index, trk in enumerate(mid.tracks):
@@ -233,10 +247,16 @@ def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (
     return Motif.from_notes([(o - first, d, p, v) for o, d, p, v in rows], key=key, meter=meter)
 
 
-def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path) -> Motif:
-    """A project-file `motif:` value in any of the four forms."""
+def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
+               allow: Sequence[Path] = ()) -> Motif:
+    """A project-file `motif:` value in any of the four forms.
+
+    A file is named relative to `base_dir` (the project's folder) and must lie inside
+    it or inside one of the folders in `allow`. The motif may have at most
+    `MAX_NOTES` notes and last at most `MAX_BEATS` beats.
+    """
     if isinstance(spec, str):
-        return parse_tiny(spec, key, meter)
+        return _checked(parse_tiny(spec, key, meter))
     if not isinstance(spec, Mapping):
         raise NotationError(
             "expected a tinyNotation string, {degrees, rhythm}, or {file: NAME.mid|.musicxml}"
@@ -245,20 +265,48 @@ def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path) -> M
         extra = set(spec) - {"file", "track"}
         if extra:
             raise NotationError(
-                f"unknown field(s) {sorted(extra)}; expected file and optional track")
-        path = base_dir / str(spec["file"])
-        if not path.is_file():
-            raise NotationError(f"motif file {path} does not exist")
+                f"unknown field(s) {sorted(map(str, extra))}; expected file and optional track")
+        path = motif_path(spec["file"], base_dir, allow)
         if path.suffix.lower() in (".mid", ".midi"):
-            return read_midi_motif(path, key, spec.get("track"), meter)
+            return _checked(read_midi_motif(path, key, spec.get("track"), meter))
         if path.suffix.lower() in (".xml", ".musicxml", ".mxl"):
-            return read_musicxml_motif(path, key, meter)
+            return _checked(read_musicxml_motif(path, key, meter))
         raise NotationError(f"motif file {path}: expected .mid, .midi, .musicxml, .xml or .mxl")
     if set(spec) == {"degrees", "rhythm"}:
-        return parse_degrees(spec["degrees"], spec["rhythm"], key, meter)
+        return _checked(parse_degrees(spec["degrees"], spec["rhythm"], key, meter))
     raise NotationError(
-        f"unknown motif fields {sorted(spec)}; expected {{degrees, rhythm}} or {{file[, track]}}"
+        f"unknown motif fields {sorted(map(str, spec))}; expected {{degrees, rhythm}} or "
+        "{file[, track]}"
     )
+
+
+def motif_path(name: object, base_dir: Path, allow: Sequence[Path] = ()) -> Path:
+    """The existing file `name` relative to `base_dir`, refused when it resolves (symlinks
+    followed) outside `base_dir` and every folder in `allow`."""
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        raise NotationError(f"expected a file name, got {name!r}")
+    path = base_dir / name
+    real = path.resolve()
+    folders = [Path(f).resolve() for f in (base_dir, *allow)]
+    if not any(real.is_relative_to(f) for f in folders):
+        raise NotationError(
+            f"motif file {name} lies outside the project folder {folders[0]}; move it inside, "
+            "or allow its folder with --allow-path DIR")
+    if not real.is_file():
+        raise NotationError(f"motif file {path} does not exist")
+    return path
+
+
+def _checked(motif: Motif) -> Motif:
+    """`motif`, refused when it has more than MAX_NOTES notes or lasts over MAX_BEATS beats."""
+    if len(motif) > MAX_NOTES:
+        raise NotationError(f"the motif has {len(motif)} notes; a motif may have at most "
+                            f"{MAX_NOTES} notes")
+    length = float(max(motif.onset + motif.duration))
+    if not math.isfinite(length) or length > MAX_BEATS:
+        raise NotationError(f"the motif lasts {length:g} beats; a motif may last at most "
+                            f"{MAX_BEATS} beats")
+    return motif
 
 
 #: Time unit for writing tinyNotation: 1/24 beat, so a 32nd note (3 units) and an

@@ -6,17 +6,25 @@ Every problem is reported as one `ProjectError` whose `where` is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import MotifgenError, ProjectError
+from .errors import MotifgenError, ProjectError, did_you_mean
 from .motif import Motif
 from .theory import Key, parse_meter
 
 FORMAT = 1
+
+#: Limits that turn absurd input into one clear error instead of a long wait or a full memory.
+MAX_FILE_BYTES = 5_000_000
+MAX_VALUES = 100_000  # values in the YAML once its aliases are expanded (billion laughs)
+MAX_SCENE_SECONDS = 30 * 60
+MAX_HITS = 200  # per scene, sections included
 
 T = TypeVar("T")
 
@@ -132,64 +140,155 @@ class _Reader:
     def mapping(self, value: Any, where: str, allowed: set[str],
                 required: tuple[str, ...] = ()) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.fail(where, f"expected a mapping with fields {', '.join(sorted(allowed))}")
+            raise self.fail(where, f"expected a mapping with fields {', '.join(sorted(allowed))}"
+                            f", got {_shown(value)}")
         unknown = sorted(str(k) for k in value if k not in allowed)
         if unknown:
             raise self.fail(f"{where}.{unknown[0]}" if where else unknown[0],
-                            f"unknown field; expected one of: {', '.join(sorted(allowed))}")
+                            f"unknown field; expected one of: {', '.join(sorted(allowed))}"
+                            + did_you_mean(unknown[0], allowed))
         for name in required:
             if name not in value:
                 raise self.fail(f"{where}.{name}" if where else name, "required field is missing")
         return value
 
-    def convert(self, where: str, fn: Callable[[], T]) -> T:
+    def convert(self, where: str, fn: Callable[[], T], word: object = None,
+                known: Iterable[object] = ()) -> T:
+        """`fn()`, its MotifgenError reported at `where` (a ProjectError keeps its own field
+        path), with a did-you-mean for `word` among `known`."""
         try:
             return fn()
-        except ProjectError:
-            raise
         except MotifgenError as e:
-            raise self.fail(where, e.message) from e
+            inner = e.where if isinstance(e, ProjectError) and e.where else where
+            raise self.fail(inner, e.message + did_you_mean(word, known)) from e
+
+    def known(self, where: str, name: object, known: Collection[object], what: str) -> None:
+        """Fail unless `name` is one of `known` (a mood, a character ...)."""
+        if name not in tuple(known):  # a tuple: `name` may be any YAML value, even a list
+            listed = ", ".join(map(str, known)) or "(none defined)"
+            raise self.fail(where, f"unknown {what} {name!r}; expected one of: {listed}"
+                            + did_you_mean(name, known))
 
 
-def load(path: str | Path) -> Project:
-    """Read and validate a project file."""
-    import yaml
+def load(path: str | Path, allow: Sequence[str | Path] = ()) -> Project:
+    """Read and validate a project file.
 
+    Motif files resolve relative to the project file and must lie in its folder or in
+    one of the folders in `allow` (the command line's ``--allow-path``).
+    """
     path = Path(path)
     r = _Reader(path)
+    data = _project_data(r, path)
+    return _project(r, path, data, tuple(Path(a) for a in allow))
+
+
+def _project_data(r: _Reader, path: Path) -> Any:
+    """The YAML data of the project file, every way of failing as one ProjectError."""
+    import yaml
+
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise r.fail("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                         "expected a project file of text")
+        raw = path.read_bytes()
     except OSError as e:
         raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise r.fail(f"line {line}", f"not UTF-8 text: byte 0x{raw[e.start]:02x}; save the file "
+                     "as UTF-8") from e
+    try:
         data = _parse_yaml(yaml, text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or "not valid YAML"
-        raise r.fail(where, f"not valid YAML: {problem}") from e
-    return _project(r, path, data)
+        raise r.fail(*_yaml_problem(e, text)) from e
+    except RecursionError as e:
+        raise r.fail("", "not valid YAML: nested too deeply") from e
+    if data is None:
+        raise r.fail("", "the file is empty; expected a project (motifgen: 1, scenes: ...)")
+    if _expands_beyond(data, MAX_VALUES):
+        raise r.fail("", f"the YAML expands to more than {MAX_VALUES} values through its aliases "
+                     "(*name): an alias bomb, or an anchor used inside itself")
+    return data
+
+
+def _yaml_problem(e: Exception, text: str) -> tuple[str, str]:
+    """(field path, message) for a YAML error: the line and what the parser says."""
+    if hasattr(e, "position"):  # a ReaderError: a character YAML does not allow
+        code = e.character if isinstance(e.character, int) else ord(e.character)
+        line = text.count("\n", 0, e.position) + 1
+        return f"line {line}", f"not valid YAML: {e.reason} (character #x{code:04x})"
+    mark, problem = getattr(e, "problem_mark", None), getattr(e, "problem", None)
+    context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+    if context and start:
+        problem = f"{problem} ({context} at line {start.line + 1})"
+    return f"line {mark.line + 1}" if mark else "", f"not valid YAML: {problem or context}"
+
+
+def _expands_beyond(data: Any, limit: int) -> bool:
+    """Whether `data` holds more than `limit` values when shared (aliased) parts are counted
+    each time they are reached; a self-referencing anchor never ends, so it is caught too."""
+    stack, count = [data], 0
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(value, Mapping):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _parse_yaml(yaml: Any, text: str) -> Any:
-    """`yaml.safe_load`, through libyaml's parser when PyYAML has it (same constructor and
-    resolver, so the same data); any problem is reported by the pure-Python loader, whose
-    messages and line numbers the error above quotes."""
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is not None:
+    """`yaml.safe_load` (with duplicate keys refused), through libyaml's parser when PyYAML
+    has it (same constructor and resolver, so the same data); any problem is reported by
+    the pure-Python loader, whose messages and line numbers the error above quotes."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
         try:
-            return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            return yaml.load(text, Loader=_unique_keys(yaml, fast))  # noqa: S506 - a safe loader
         except yaml.YAMLError:
             pass
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_unique_keys(yaml, yaml.SafeLoader))  # noqa: S506 - safe
 
 
-def _project(r: _Reader, path: Path, data: Any) -> Project:
+@lru_cache(maxsize=2)
+def _unique_keys(yaml: Any, base: type) -> type:
+    """`base` (a safe loader) refusing a mapping that gives one key twice, which YAML would
+    otherwise resolve silently by keeping the last."""
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = (key_node.tag, key_node.value)
+                if isinstance(key_node, yaml.ScalarNode) and not key_node.tag.endswith(":merge"):
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key_node.value!r}; each key may appear "
+                            "once in a mapping", key_node.start_mark)
+                    seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
+def _shown(value: Any, width: int = 40) -> str:
+    """`repr(value)` cut to `width` characters, for messages."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Project:
     from .moods import PRESETS, resolve_mood
     from .timecode import frame_rate
 
     data = r.mapping(data, "", _TOP, required=("motifgen",))
-    if data["motifgen"] != FORMAT:
+    if type(data["motifgen"]) is not int or data["motifgen"] != FORMAT:
         raise r.fail("motifgen", f"unsupported format {data['motifgen']!r}; expected {FORMAT}")
     key = r.convert("key", lambda: Key.parse(str(data.get("key", "C major"))))
     meter = r.convert("meter", lambda: parse_meter(str(data.get("meter", "4/4"))))
@@ -216,7 +315,7 @@ def _project(r: _Reader, path: Path, data: Any) -> Project:
             if name in motifs:
                 raise r.fail(where, f"{name!r} is already defined; names must be unique")
             motifs[name] = _leitmotif(r, where, str(name), kind, spec, key, meter, seed,
-                                      path.parent)
+                                      (path.parent, *allow))
 
     scenes_raw = data.get("scenes")
     if not isinstance(scenes_raw, list) or not scenes_raw:
@@ -232,10 +331,8 @@ def _project(r: _Reader, path: Path, data: Any) -> Project:
         for j, name in enumerate(scene.moods):
             if name in moods:
                 continue
-            if name not in PRESETS:
-                where = f"scenes[{i}].mood" if j == 0 else f"scenes[{i}].sections[{j - 1}].mood"
-                known = ", ".join(sorted(set(PRESETS) | set(custom)))
-                raise r.fail(where, f"unknown mood {name!r}; expected one of: {known}")
+            where = f"scenes[{i}].mood" if j == 0 else f"scenes[{i}].sections[{j - 1}].mood"
+            r.known(where, name, sorted(set(PRESETS) | set(custom)), "mood")
             moods[name] = resolve_mood(name, custom)
 
     return Project(path=path, title=title, key=key, meter=meter, fps=fps, seed=seed,
@@ -243,15 +340,18 @@ def _project(r: _Reader, path: Path, data: Any) -> Project:
 
 
 def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Key,
-               meter: tuple[int, int], seed: int, base_dir: Path) -> Leitmotif:
+               meter: tuple[int, int], seed: int, folders: tuple[Path, ...]) -> Leitmotif:
+    """A character or theme; `folders` are the project's folder and the allowed ones."""
     from .notation import read_motif
+    from .orchestra import INSTRUMENTS
     from .orchestra import instrument as find_instrument
 
     spec = r.mapping(spec if spec is not None else {}, where, _MOTIF_OWNER)
     key = r.convert(f"{where}.key", lambda: Key.parse(str(spec["key"]))) if "key" in spec else home
     instrument = spec.get("instrument")
     if instrument is not None:  # stored by its catalogue name, aliases resolved
-        instrument = r.convert(f"{where}.instrument", lambda: find_instrument(str(instrument))).name
+        instrument = r.convert(f"{where}.instrument", lambda: find_instrument(str(instrument)),
+                               instrument, INSTRUMENTS).name
     traits = spec.get("traits", [])
     if isinstance(traits, str):
         traits = [traits]
@@ -259,8 +359,10 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         raise r.fail(f"{where}.traits", "expected a list of words, e.g. [mysterious, restless]")
     archetype = spec.get("archetype")
     if "motif" in spec:
-        motif = r.convert(f"{where}.motif",
-                          lambda: read_motif(spec["motif"], key, meter, base_dir))
+        given = spec["motif"]
+        field_ = ".motif.file" if isinstance(given, Mapping) and "file" in given else ".motif"
+        motif = r.convert(where + field_,
+                          lambda: read_motif(given, key, meter, folders[0], folders[1:]))
         generated = False
     else:
         from .generate import generate_motif
@@ -303,13 +405,16 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         end_tc = seconds_to_timecode(end, fps)
     else:
         secs = raw["seconds"]
-        if not isinstance(secs, int | float) or isinstance(secs, bool):
-            raise r.fail(f"{where}.seconds", f"expected a number of seconds, got {secs!r}")
+        if not isinstance(secs, int | float) or isinstance(secs, bool) or not math.isfinite(secs):
+            raise r.fail(f"{where}.seconds", f"expected a number of seconds, got {_shown(secs)}")
         end = start + Fraction(str(secs))
         end_tc = seconds_to_timecode(end, fps)
     if end - start < 2:
         raise r.fail(f"{where}.{ends[0]}",
                      f"the scene must end at least 2 s after its start ({start_tc})")
+    if end - start > MAX_SCENE_SECONDS:
+        raise r.fail(f"{where}.{ends[0]}", f"the scene lasts {float(end - start):.0f} s; a scene "
+                     f"may last at most {MAX_SCENE_SECONDS // 60} minutes (split it into cues)")
 
     mood = raw["mood"]
     if not isinstance(mood, str):
@@ -320,10 +425,7 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
     if not isinstance(featuring, list) or not featuring:
         raise r.fail(f"{where}.featuring", "expected a list of character or theme names")
     for j, name in enumerate(featuring):
-        if name not in motifs:
-            known = ", ".join(motifs) or "(none defined)"
-            raise r.fail(f"{where}.featuring[{j}]",
-                         f"unknown character or theme {name!r}; expected one of: {known}")
+        r.known(f"{where}.featuring[{j}]", name, motifs, "character or theme")
 
     intensity = raw.get("intensity", [0.5, 0.5])
     if isinstance(intensity, int | float) and not isinstance(intensity, bool):
@@ -332,8 +434,15 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
             or not all(isinstance(v, int | float) and 0 <= v <= 1 for v in intensity)):
         raise r.fail(f"{where}.intensity", "expected a number 0..1 or [from, to] within 0..1")
 
+    hits_raw, sections_raw = raw.get("hits") or [], raw.get("sections") or []
+    for name, items in (("hits", hits_raw), ("sections", sections_raw)):
+        if not isinstance(items, list):
+            raise r.fail(f"{where}.{name}", f"expected a list, got {_shown(items)}")
+    if len(hits_raw) + len(sections_raw) > MAX_HITS:
+        raise r.fail(f"{where}.hits", f"{len(hits_raw)} hits and {len(sections_raw)} sections; "
+                     f"a scene may have at most {MAX_HITS} hits and sections together")
     hits = []
-    for j, h in enumerate(raw.get("hits") or []):
+    for j, h in enumerate(hits_raw):
         hw = f"{where}.hits[{j}]"
         h = r.mapping(h, hw, _HIT, required=("at",))
         at, tc = _timecode(r, f"{hw}.at", h["at"], fps)
@@ -350,7 +459,7 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
     hits.sort(key=lambda h: h.seconds)
 
     sections = []
-    for j, s in enumerate(raw.get("sections") or []):
+    for j, s in enumerate(sections_raw):
         sw = f"{where}.sections[{j}]"
         s = r.mapping(s, sw, _SECTION, required=("at", "mood"))
         at, tc = _timecode(r, f"{sw}.at", s["at"], fps)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MotifgenError, TransformError
+from .errors import MotifgenError, TransformError, did_you_mean
 from .motif import Motif, Notes
 from .theory import (
     DYNAMICS,
@@ -880,7 +880,8 @@ def _lookup(name: str) -> Transform:
     canonical = _ALIASES.get(name, name)
     if canonical not in TRANSFORMS:
         known = ", ".join(TRANSFORMS)
-        raise TransformError(f"unknown transform {name!r}; known transforms: {known}")
+        raise TransformError(f"unknown transform {name!r}; known transforms: {known}"
+                             + did_you_mean(name, [*TRANSFORMS, *_ALIASES]))
     return TRANSFORMS[canonical]
 
 
