@@ -1,19 +1,24 @@
 """The `motifgen` command: parse arguments, call the API, print, set the exit status.
 
 Exit status: 0 done; 2 the input is wrong (one line on stderr, no traceback);
-1 a bug. Heavy modules are imported inside the commands so `--help` is instant.
+1 a bug (one line; ``--debug`` prints the traceback); 130 interrupted. Heavy
+modules are imported inside the commands so `--help` is instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import MotifgenError
 from .io import FORMATS
+
+if TYPE_CHECKING:
+    from .project import Project
 
 
 def _formats(text: str) -> list[str]:
@@ -43,15 +48,31 @@ def _positive(text: str) -> int:
     return value
 
 
+def _debug_option(parser: argparse.ArgumentParser) -> None:
+    """``--debug`` before or after the command (SUPPRESS: a subcommand's default must not
+    undo the top-level flag)."""
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="print the traceback of an internal error")
+
+
+def _project_argument(parser: argparse.ArgumentParser) -> None:
+    """The PROJECT argument and the folders its motif files may come from."""
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--allow-path", action="append", type=Path, default=[], metavar="DIR",
+                        help="also read motif files from DIR, outside the project's folder "
+                        "(repeatable)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="motifgen",
         description="Write leitmotifs once; get a DAW-ready sketch for every scene.")
     p.add_argument("--version", action="version", version=f"motifgen {_version()}")
+    _debug_option(p)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     c = sub.add_parser("compose", help="compose every scene (or some) into DIR")
-    c.add_argument("project", type=Path)
+    _project_argument(c)
     c.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR")
     c.add_argument("--scene", action="append", default=[], metavar="ID",
                    help="compose only this scene (repeatable)")
@@ -64,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
     v = sub.add_parser("vary", help="seeded variations of a motif, laid end to end")
-    v.add_argument("project", type=Path)
+    _project_argument(v)
     v.add_argument("name", help="character or theme")
     v.add_argument("--mood", help="mood whose development palette to use")
     v.add_argument("-n", type=_positive, default=8, help="how many variations (default 8)")
@@ -72,13 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("-o", "--output", type=Path, help="write the variations as a MIDI file")
 
     t = sub.add_parser("transform", help="apply a transform chain to a motif")
-    t.add_argument("project", type=Path)
+    _project_argument(t)
     t.add_argument("name", help="character or theme")
     t.add_argument("chain", help='e.g. "fragment=3, sequence=3:+1, mode=phrygian"')
     t.add_argument("-o", "--output", type=Path, help="write the result as a MIDI file")
 
     val = sub.add_parser("validate", help="check a project file")
-    val.add_argument("project", type=Path)
+    _project_argument(val)
 
     imp = sub.add_parser("import", help="read a motif edited in a DAW back into a project")
     imp.add_argument("file", type=Path, help="a .mid file")
@@ -91,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, what in (("moods", "built-in moods"), ("instruments", "the instrument catalogue"),
                        ("transforms", "every transform and its arguments")):
         sub.add_parser(name, help=f"list {what}")
+    for command in sub.choices.values():
+        _debug_option(command)
     return p
 
 
@@ -102,17 +125,35 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
     try:
         return COMMANDS[args.command](args)
     except MotifgenError as e:
-        print(f"motifgen: {e}", file=sys.stderr)
-        return 2
+        return _report(str(e), 2, debug)
     except KeyboardInterrupt:
         print("motifgen: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except Exception as e:  # a bug: one line, the traceback on request
+        hint = "" if debug else " (rerun with --debug for the traceback)"
+        return _report(f"internal error: {type(e).__name__}: {e}{hint}", 1, debug)
+
+
+def _report(message: str, status: int, debug: bool) -> int:
+    """Print `message` as one line on stderr (after the traceback with --debug)."""
+    if debug:
+        traceback.print_exc()
+    print(f"motifgen: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+def _load(args: argparse.Namespace) -> Project:
+    """The project named on the command line, with its --allow-path folders."""
+    from .project import load
+
+    return load(args.project, allow=args.allow_path)
 
 
 def _table(rows: list[dict], columns: Sequence[str]) -> str:
@@ -129,7 +170,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
     report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
                           formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
-                          progress=not args.quiet)
+                          progress=not args.quiet, allow=args.allow_path)
     if not args.quiet:
         for line in report:
             print(line)
@@ -137,9 +178,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .project import load
-
-    project = load(args.project)
+    project = _load(args)
     hits = sum(len(s.hits) for s in project.scenes)
     print(f"{args.project}: ok — {len(project.motifs)} motifs, {len(project.scenes)} scenes, "
           f"{hits} hits, moods: {', '.join(sorted(project.moods))}")
@@ -175,10 +214,9 @@ def cmd_transforms(args: argparse.Namespace) -> int:
 
 def cmd_transform(args: argparse.Namespace) -> int:
     from .arrange import motif_of, write_statements
-    from .project import load
     from .transforms import apply_chain, format_chain, parse_chain
 
-    project = load(args.project)
+    project = _load(args)
     source = motif_of(project, args.name)
     steps = parse_chain(args.chain)
     result = apply_chain(source, steps)
@@ -194,10 +232,9 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 def cmd_vary(args: argparse.Namespace) -> int:
     from .arrange import motif_of, palette, write_statements
-    from .project import load
     from .variations import vary
 
-    project = load(args.project)
+    project = _load(args)
     source = motif_of(project, args.name)
     mood = project.mood(args.mood) if args.mood else None
     variations = vary(source, mood=palette(project, mood) if mood else None,

@@ -1,7 +1,11 @@
 """A whole film: load the project, compose the scenes, write every requested file.
 
-All scenes are composed before anything is written, so an error in one scene
-leaves the output folder as it was; each file is then written atomically.
+All scenes are composed before anything is written, and every file is written
+into a hidden staging folder inside the output folder; only when all of them
+are written do they replace their namesakes (one rename each). An error while
+composing or writing leaves the output folder as it was, with no temporary
+files; only a failure between those final renames (the disk vanishing, say)
+could leave some files new and some old.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 
 from .errors import MotifgenError
 from .io import FORMATS
+from .io.files import staged_folder
 from .project import Project, load
 from .score import Score
 
@@ -33,27 +38,30 @@ def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]
 
 
 @lru_cache(maxsize=4)
-def _load_cached(path: str) -> Project:
-    return load(path)
+def _load_cached(path: str, allow: tuple[str, ...]) -> Project:
+    return load(path, allow)
 
 
-def _compose_one(job: tuple[str, str, int | None]) -> Score:
+def _compose_one(job: tuple[str, tuple[str, ...], str, int | None]) -> Score:
     from .arrange import compose_scene
 
-    path, scene_id, seed = job
-    project = _load_cached(path)
+    path, allow, scene_id, seed = job
+    project = _load_cached(path, allow)
     return compose_scene(project, project.scene(scene_id), seed)
 
 
 def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
-                 jobs: int = 1, progress: bool = True) -> list[str]:
-    """Compose and write; return one summary line per scene."""
-    project = load(project_path)
+                 jobs: int = 1, progress: bool = True,
+                 allow: Sequence[str | Path] = ()) -> list[str]:
+    """Compose and write; return one summary line per scene. `allow`: folders outside the
+    project's own from which motif files may be read."""
+    allowed = tuple(str(a) for a in allow)
+    project = load(project_path, allowed)
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
-    jobs_list = [(str(project.path), s.id, seed) for s in scenes]
+    jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) * (1 + len(formats)), progress)
     scores: list[Score] = []
     if jobs > 1 and len(scenes) > 1:
@@ -71,19 +79,19 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             scores.append(compose_scene(project, scene, seed))
             bar.update(1)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, list[str]] = {}
-    for score in scores:
-        for fmt, write in writers.items():
-            bar.set_description(f"{fmt} {score.id}")
-            name = f"{score.id}.{fmt}"
-            write(score, out / name)
-            files.setdefault(score.id, []).append(name)
-            bar.update(1)
-    bar.close()
-    from .io.cuesheet import write_cue_sheet
+    with staged_folder(out) as stage:
+        files: dict[str, list[str]] = {}
+        for score in scores:
+            for fmt, write in writers.items():
+                bar.set_description(f"{fmt} {score.id}")
+                name = f"{score.id}.{fmt}"
+                write(score, stage / name)
+                files.setdefault(score.id, []).append(name)
+                bar.update(1)
+        bar.close()
+        from .io.cuesheet import write_cue_sheet
 
-    write_cue_sheet(scores, out / "cue_sheet.csv", out / "cue_sheet.md", files)
+        write_cue_sheet(scores, stage / "cue_sheet.csv", stage / "cue_sheet.md", files)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
 
 

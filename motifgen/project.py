@@ -135,6 +135,8 @@ class _Reader:
         self.file = str(path)
 
     def fail(self, where: str, message: str) -> ProjectError:
+        """The error, on one line even when the YAML's keys or values hold line breaks."""
+        message, where = " ".join(message.split()), " ".join(where.split())
         return ProjectError(message, f"{self.file}: {where}" if where else self.file)
 
     def mapping(self, value: Any, where: str, allowed: set[str],
@@ -161,6 +163,18 @@ class _Reader:
         except MotifgenError as e:
             inner = e.where if isinstance(e, ProjectError) and e.where else where
             raise self.fail(inner, e.message + did_you_mean(word, known)) from e
+
+    def names(self, value: Any, where: str, expected: str) -> Mapping[str, Any]:
+        """`value` (absent: empty) as a mapping whose keys are names: text, not numbers or
+        booleans (YAML reads an unquoted no, yes, on, off as a boolean)."""
+        value = value or {}
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"expected a mapping of {expected}, got {_shown(value)}")
+        for key in value:
+            if not isinstance(key, str) or not key.strip():
+                raise self.fail(f"{where}.{key}", f"the name {key!r} is not text; quote it "
+                                "(YAML reads an unquoted yes, no, on, off as true or false)")
+        return value
 
     def known(self, where: str, name: object, known: Collection[object], what: str) -> None:
         """Fail unless `name` is one of `known` (a mood, a character ...)."""
@@ -298,18 +312,14 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
         raise r.fail("seed", f"expected a whole number >= 0, got {seed!r}")
     title = str(data.get("title", path.stem))
 
-    custom = data.get("moods") or {}
-    if not isinstance(custom, Mapping):
-        raise r.fail("moods", "expected a mapping of mood name to fields")
+    custom = r.names(data.get("moods"), "moods", "mood name to fields")
     moods: dict[str, Any] = {}
     for name in custom:
         moods[name] = r.convert(f"moods.{name}", lambda n=name: resolve_mood(n, custom))
 
     motifs: dict[str, Leitmotif] = {}
     for section, kind in (("characters", "character"), ("themes", "theme")):
-        owners = data.get(section) or {}
-        if not isinstance(owners, Mapping):
-            raise r.fail(section, "expected a mapping of name to motif definition")
+        owners = r.names(data.get(section), section, "name to motif definition")
         for name, spec in owners.items():
             where = f"{section}.{name}"
             if name in motifs:
@@ -358,6 +368,8 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
     if not isinstance(traits, list) or not all(isinstance(t, str) for t in traits):
         raise r.fail(f"{where}.traits", "expected a list of words, e.g. [mysterious, restless]")
     archetype = spec.get("archetype")
+    if archetype is not None and not isinstance(archetype, str):
+        raise r.fail(f"{where}.archetype", f"expected an archetype name, got {_shown(archetype)}")
     if "motif" in spec:
         given = spec["motif"]
         field_ = ".motif.file" if isinstance(given, Mapping) and "file" in given else ".motif"
@@ -471,9 +483,8 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         sections.append(SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"]))))
     sections.sort(key=lambda s: s.seconds)
 
-    transform = raw.get("transform") or {}
-    if not isinstance(transform, Mapping):
-        raise r.fail(f"{where}.transform", "expected a mapping of character name to chain")
+    transform = r.names(raw.get("transform"), f"{where}.transform",
+                        "character name to chain")
     for name, chain in transform.items():
         tw = f"{where}.transform.{name}"
         if name not in featuring:

@@ -76,6 +76,8 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+#: The most notes a chain may produce (sequence and ornament multiply them).
+MAX_NOTES = 4096
 
 
 _MOTIF_FIELDS = tuple(f.name for f in fields(Motif))
@@ -617,7 +619,11 @@ def dynamics(m: Motif, levels: tuple[int, int] = (DYNAMICS["p"], DYNAMICS["f"]))
 
 
 def _int(text: str) -> int:
-    return int(text)
+    """A whole number of semitones or steps, -127..127 (more leaves the MIDI range)."""
+    value = int(text)
+    if not -127 <= value <= 127:
+        raise ValueError(text)
+    return value
 
 
 def _count(text: str) -> int:
@@ -637,10 +643,10 @@ def _natural(text: str) -> int:
 def _up_to(high: float) -> Callable[[str], float]:
     """A parser for numbers (or fractions such as 3/2) with 0 < value <= high."""
     def parse(text: str) -> float:
-        value = float(Fraction(text))
+        value = Fraction(text)
         if not 0 < value <= high:
             raise ValueError(text)
-        return value
+        return float(value)
 
     return parse
 
@@ -821,9 +827,9 @@ _MODES_TEXT = "a mode such as ionian, dorian, harmonic_minor, whole_tone (see th
 #: Every transform, in the order the CLI lists them.
 TRANSFORMS: dict[str, Transform] = {t.name: t for t in (
     Transform("transpose", transpose, "move by semitones (chromatic transposition)",
-              (_p("semitones", "an integer number of semitones, e.g. +2 or -5", 2, _int),)),
+              (_p("semitones", "an integer number of semitones, -127..127", 2, _int),)),
     Transform("step", step, "move by scale steps in the key (diatonic transposition)",
-              (_p("steps", "an integer number of scale steps, e.g. +1 or -2", 1, _int),),
+              (_p("steps", "an integer number of scale steps, -127..127", 1, _int),),
               aliases=("transpose_diatonic",)),
     Transform("mode", mode, "same degrees in another mode on the same tonic",
               (_p("mode", _MODES_TEXT, "aeolian", _mode),)),
@@ -848,7 +854,7 @@ TRANSFORMS: dict[str, Transform] = {t.name: t for t in (
                   _selection, "3", rest=True),)),
     Transform("sequence", sequence, "repeat the motif, each copy a scale step higher",
               (_p("times", "a whole number of copies 1..64", 3, _count),
-               _p("steps", "an integer number of scale steps between copies", 1, _int))),
+               _p("steps", "an integer number of scale steps between copies, -127..127", 1, _int))),
     Transform("truncate", truncate, "drop the last note(s): the phrase stops before its cadence",
               (_p("n", "a whole number of notes to drop, 0 or more", 1, _natural),)),
     Transform("metre", metre, "recast into another meter by stretching strong beats",
@@ -960,4 +966,7 @@ def apply_chain(m: Motif, chain: str | Sequence[Step],
     steps = parse_chain(chain) if isinstance(chain, str) else chain
     for s in steps:
         m = apply_step(m, s, rng)
+        if len(m) > MAX_NOTES:
+            raise TransformError(f"the chain makes {len(m)} notes by {s}; a developed motif may "
+                                 f"have at most {MAX_NOTES}")
     return m

@@ -4,12 +4,15 @@ A writer never opens its destination directly: it writes a temporary file in
 the same folder (so the final rename stays on one file system) and
 ``os.replace`` moves it into place only when the writer finished without an
 exception. A failed run leaves no partial file and keeps the previous good one.
+`staged_folder` does the same for a set of files: all are written first, then
+each replaces its namesake.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,3 +61,44 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def staged_folder(folder: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a hidden, empty folder inside `folder` to write files into; when the block
+    ends without an exception, move each of them onto its namesake in `folder`. The
+    staging folder is removed either way, so a failed block changes nothing in `folder`.
+    A problem with `folder` itself (not a folder, not writable) is a MotifgenError.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with staged_folder(d) as stage:
+    ...     _ = (stage / "a.txt").write_text("new")
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt']
+    >>> try:
+    ...     with staged_folder(d) as stage:
+    ...         _ = (stage / "a.txt").write_text("half")
+    ...         raise RuntimeError("fail")
+    ... except RuntimeError:
+    ...     pass
+    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+    ('new', ['a.txt'])
+    """
+    from ..errors import MotifgenError
+
+    final = Path(folder)
+    try:
+        final.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".motifgen-", dir=final))
+    except OSError as e:
+        raise MotifgenError(f"cannot write the output folder: {e.strerror or e}", str(final)) from e
+    try:
+        yield stage
+        for item in sorted(stage.iterdir()):
+            os.replace(item, final / item.name)
+    except OSError as e:
+        name = Path(e.filename).name if e.filename else "the output folder"
+        raise MotifgenError(f"cannot write {name}: {e.strerror or e}", str(final)) from e
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
