@@ -232,6 +232,13 @@ def test_each_mood_has_its_own_orchestra(film, project):
     assert len(set(sounds.values())) == len(sounds), "two moods share one accompaniment"
 
 
+@pytest.mark.parametrize("scene_id", _scenes())
+def test_a_scene_alone_gives_the_bytes_it_has_in_the_film(film, tmp_path, scene_id):
+    compose_film(EXAMPLE, tmp_path, scene_ids=[scene_id], progress=False)
+    for name in (f"{scene_id}.mid", f"{scene_id}.json"):
+        assert (tmp_path / name).read_bytes() == (film / name).read_bytes(), name
+
+
 def test_same_seed_same_bytes_other_seed_other_music(tmp_path):
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     compose_film(EXAMPLE, a, scene_ids=["2M2", "2M3"], progress=False)
