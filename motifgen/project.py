@@ -117,15 +117,17 @@ class Project:
             return self.moods[name]
         if name in PRESETS or name in self.custom_moods:
             return resolve_mood(name, self.custom_moods)
-        known = ", ".join(sorted(set(PRESETS) | set(self.custom_moods)))
-        raise ProjectError(f"unknown mood {name!r}; expected one of: {known}", str(self.path))
+        known = sorted(set(PRESETS) | set(self.custom_moods))
+        raise ProjectError(f"unknown mood {name!r}; expected one of: {', '.join(known)}"
+                           + did_you_mean(name, known), str(self.path))
 
     def scene(self, scene_id: str) -> Scene:
         for s in self.scenes:
             if s.id == scene_id:
                 return s
-        known = ", ".join(s.id for s in self.scenes)
-        raise ProjectError(f"no scene {scene_id!r}; the project has: {known}", str(self.path))
+        known = [s.id for s in self.scenes]
+        raise ProjectError(f"no scene {scene_id!r}; the project has: {', '.join(known)}"
+                           + did_you_mean(scene_id, known), str(self.path))
 
 
 class _Reader:

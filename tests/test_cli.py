@@ -75,6 +75,9 @@ def test_transform_writes_before_and_after(example, tmp_path, capsys):
     (["vary", "{example}", "mara", "-n", "0"], "expected a whole number >= 1"),
     (["compose", "{example}", "--format", "mid,mp3"], "unknown format 'mp3'"),
     (["compose", "{example}", "--scene", "9M9"], "no scene '9M9'"),
+    (["compose", "{example}", "--scene", "2m2"], "no scene '2m2'; the project has: 1M1"),
+    (["vary", "{example}", "mara", "--mood", "tragik"], "did you mean 'tragic'?"),
+    (["transform", "{example}", "mara", "invrt"], "did you mean 'invert'?"),
     (["compose"], "required"),
 ])
 def test_usage_errors_are_one_line_exit_2(example, tmp_path, args, expected):
