@@ -23,7 +23,8 @@ from motifgen.transforms import TRANSFORMS, apply_chain, parse_chain
 from tests.conftest import EXAMPLE
 
 #: MOTIFGEN_FUZZ_EXAMPLES=5000 for a longer hunt
-FUZZ = settings(max_examples=int(os.environ.get("MOTIFGEN_FUZZ_EXAMPLES", 150)), deadline=None,
+EXAMPLES = int(os.environ.get("MOTIFGEN_FUZZ_EXAMPLES", 150))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
@@ -118,7 +119,7 @@ def mutated_example(draw):
     return data
 
 
-@FUZZ
+@settings(FUZZ, max_examples=EXAMPLES // 3)  # each load generates finch's motif: slower
 @given(data=mutated_example())
 def test_mutations_of_the_example_film(folder, data):
     _load_text(folder, yaml.safe_dump(data, allow_unicode=True))
