@@ -379,8 +379,10 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
                           lambda: read_motif(given, key, meter, folders[0], folders[1:]))
         generated = False
     else:
-        from .generate import generate_motif
+        from .generate import generate_motif, key_for
 
+        if "key" not in spec:  # the project's tonic in the archetype's mode
+            key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
         motif = r.convert(f"{where}.archetype", lambda: generate_motif(
             name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
         generated = True

@@ -1,0 +1,400 @@
+"""The melodic model new motifs are drawn from: an n-gram over (step, duration) events
+learned from public-domain melodies that ship with music21.
+
+**Corpus.** Two collections from music21's bundled corpus (no downloads):
+
+* the Essen folk-song collection (``essenFolksong/*.abc``: 27 files of German,
+  European and Chinese folk songs; music21's parser test files ``test*.abc`` left
+  out), read with music21's ABC tokeniser: 8,462 melodies, 444,278 notes;
+* the soprano line (first part) of the Bach chorales in music21's Riemenschneider
+  list (``corpus.chorales.Iterator``, 350 distinct files): 349 melodies, 17,773 notes.
+
+The shipped model, ``motifgen/data/melody_model.json`` (about 220 KB), counts 8,811
+melodies and 462,051 notes; `MelodyModel.sources` lists every source file with its
+melody and note counts and a digest of its events. A build takes one to two minutes
+(the ABC tokeniser about 25 s; the chorales 30 s once music21 has cached its parses,
+90 s before).
+
+**Events.** One event per note: ``"<step>/<duration>"``, e.g. ``"+1/0.5"``.
+
+* *step*: the move from the previous note in diatonic steps (letter names, so
+  accidentals do not matter), clipped to ±7; the first note's step is ``s``.
+* *duration*: the note's length relative to the melody's most common length
+  (its pulse), rounded (geometrically) to the nearest of `DURATIONS`. A tied note
+  is one note; rests are skipped; grace notes are skipped.
+
+Besides the events, ``start`` counts the first note's scale degree above the
+melody's final note (0..6; the final stands in for the tonic, as in modal theory).
+
+**Model.** Trigram, bigram and unigram counts of events (``<`` pads the start),
+used with *stupid backoff* (Brants et al. 2007): the score of event *w* after
+*u v* is c(u v w)/c(u v) when counted, else 0.4 x the bigram score c(v w)/c(v),
+else 0.4² x the unigram frequency. To keep the file small, counts below
+`MIN_COUNT` and trigram contexts seen fewer than `MIN_CONTEXT` times are dropped
+before the model is written (such events back off to the shorter context); scores
+are relative to the kept counts. `MelodyModel.weights` turns the scores for a
+context into one weight per event of the vocabulary, which the generator biases
+and masks, then normalises to sample.
+
+**Build.** ``python -m motifgen.melody_model`` rebuilds the JSON file;
+``python -m motifgen.melody_model --check`` rebuilds it in memory and compares with
+the shipped file. Training is deterministic (sorted sources, integer counts, sorted
+keys). At run time only the JSON file is read, once; music21 is imported only here,
+inside the functions that read the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import MotifgenError
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "melody_model.json"
+FORMAT = 1
+
+#: Relative durations an event can have (multiples of the melody's pulse).
+DURATIONS: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
+MAX_STEP = 7
+START = "s"
+PAD = "<"
+BACKOFF = 0.4
+MIN_COUNT = 3
+MIN_CONTEXT = 20
+UNSEEN_BITS = 16.0
+
+
+@dataclass(frozen=True)
+class Melody:
+    """A melody as diatonic note numbers (letter steps) and lengths in quarter notes."""
+
+    steps: tuple[int, ...]
+    durations: tuple[float, ...]
+
+
+def event(step: int | None, duration: float) -> str:
+    """The event name of a note: its step from the previous note and relative duration.
+
+    >>> event(2, 1.5), event(-9, 0.5), event(None, 1.0)
+    ('+2/1.5', '-7/0.5', 's/1')
+    """
+    move = START if step is None else f"{max(-MAX_STEP, min(MAX_STEP, step)):+d}"
+    return f"{move}/{duration:g}"
+
+
+def parse_event(name: str) -> tuple[int | None, float]:
+    """(step or None for a first note, relative duration) of an event name.
+
+    >>> parse_event("+2/1.5"), parse_event("s/1")
+    ((2, 1.5), (None, 1.0))
+    """
+    move, duration = name.split("/")
+    return (None if move == START else int(move)), float(duration)
+
+
+def _nearest_duration(ratio: float) -> float:
+    return min(DURATIONS, key=lambda d: abs(math.log(ratio / d)))
+
+
+def melody_events(melody: Melody) -> list[str]:
+    """The melody's events: steps between notes, lengths relative to its pulse."""
+    counts = Counter(melody.durations)
+    pulse = min(counts, key=lambda d: (-counts[d], d))  # most common length, shorter on ties
+    prev: int | None = None
+    out = []
+    for step, length in zip(melody.steps, melody.durations):
+        out.append(event(None if prev is None else step - prev,
+                         _nearest_duration(length / pulse)))
+        prev = step
+    return out
+
+
+def start_degree(melody: Melody) -> int:
+    """Scale degree (0..6) of the first note above the final note."""
+    return (melody.steps[0] - melody.steps[-1]) % 7
+
+
+# --------------------------------------------------------------------------
+# Reading the corpus (music21 is imported here only)
+
+
+def _corpus_dir() -> Path:
+    from music21 import corpus
+
+    return Path(corpus.__file__).resolve().parent
+
+
+def folk_sources() -> list[str]:
+    """The Essen folk-song files, relative to music21's corpus directory."""
+    folder = _corpus_dir() / "essenFolksong"
+    return sorted(f"essenFolksong/{p.name}" for p in folder.glob("*.abc")
+                  if not p.name.startswith("test"))
+
+
+def chorale_sources() -> list[str]:
+    """The chorales of music21's Riemenschneider list, as corpus names ('bach/bwv269');
+    a chorale the list names twice is read once."""
+    from music21 import corpus
+
+    return sorted(set(corpus.chorales.Iterator(returnType="filename")))
+
+
+_ABC_PITCH = re.compile(r"([A-G])[#n~-]*(\d+)")
+
+
+def _abc_letter_step(pitch_name: str) -> int:
+    """Diatonic note number of an ABC token's pitch name such as 'B-4' or 'F#5'."""
+    match = _ABC_PITCH.fullmatch(pitch_name)
+    if match is None:
+        raise MotifgenError(f"unexpected ABC pitch {pitch_name!r}")
+    return 7 * int(match[2]) + "CDEFGAB".index(match[1])
+
+
+def read_folk_songs(source: str) -> list[Melody]:
+    """The tunes of one ABC file, through music21's tokeniser (no score objects built)."""
+    from music21 import abcFormat
+
+    abc = abcFormat.ABCFile()
+    abc.open(_corpus_dir() / source)
+    try:
+        handler = abc.read()
+    finally:
+        abc.close()
+    tunes = handler.splitByReferenceNumber()
+    melodies = [_abc_melody(tune.tokens) for tune in tunes.values()]  # file order
+    return [m for m in melodies if len(m.steps) >= 2]
+
+
+def _abc_melody(tokens: Iterable[Any]) -> Melody:
+    from music21 import abcFormat
+
+    steps: list[int] = []
+    lengths: list[float] = []
+    for token in tokens:
+        if (not isinstance(token, abcFormat.ABCNote) or isinstance(token, abcFormat.ABCChord)
+                or token.isRest or token.inGrace or not token.pitchName):
+            continue
+        length = float(token.quarterLength)
+        if token.activeTuplet is not None:
+            length *= float(token.activeTuplet.tupletMultiplier())
+        step = _abc_letter_step(token.pitchName)
+        if token.tie == "stop" and steps and steps[-1] == step:
+            lengths[-1] += length
+            continue
+        if length > 0:
+            steps.append(step)
+            lengths.append(length)
+    return Melody(tuple(steps), tuple(lengths))
+
+
+def read_chorale(source: str) -> list[Melody]:
+    """The soprano line (first part) of one chorale, ties merged."""
+    from music21 import corpus
+
+    soprano = corpus.parse(source).parts[0].stripTies()
+    notes = [n for n in soprano.flatten().notes
+             if not n.isChord and float(n.quarterLength) > 0]
+    melody = Melody(tuple(n.pitch.diatonicNoteNum for n in notes),
+                    tuple(float(n.quarterLength) for n in notes))
+    return [melody] if len(notes) >= 2 else []
+
+
+def read_sources(sources: Sequence[str]) -> dict[str, list[Melody]]:
+    """Melodies of each source: ABC files are folk-song collections, the rest chorales."""
+    return {s: (read_folk_songs(s) if s.endswith(".abc") else read_chorale(s)) for s in sources}
+
+
+def default_sources() -> list[str]:
+    return folk_sources() + chorale_sources()
+
+
+# --------------------------------------------------------------------------
+# Training
+
+
+def _digest(events: Iterable[list[str]]) -> str:
+    text = "\n".join(" ".join(e) for e in events)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def source_summary(melodies: Sequence[Melody]) -> list[Any]:
+    """[melodies, notes, digest of their events]: the provenance row of one source."""
+    return [len(melodies), sum(len(m.steps) for m in melodies),
+            _digest(melody_events(m) for m in melodies)]
+
+
+def _pruned(table: dict[str, Counter], min_context: int) -> dict[str, dict[str, int]]:
+    out = {}
+    for context, counts in table.items():
+        if sum(counts.values()) < min_context:
+            continue
+        kept = {e: c for e, c in counts.items() if c >= MIN_COUNT}
+        if kept:
+            out[context] = kept
+    return out
+
+
+def train(corpus: dict[str, list[Melody]]) -> dict[str, Any]:
+    """The model as JSON-ready data: n-gram counts over every melody of every source."""
+    unigram: Counter = Counter()
+    bigram: dict[str, Counter] = {}
+    trigram: dict[str, Counter] = {}
+    start: Counter = Counter()
+    for source in sorted(corpus):
+        for melody in corpus[source]:
+            start[str(start_degree(melody))] += 1
+            history = [PAD, PAD]
+            for e in melody_events(melody):
+                unigram[e] += 1
+                bigram.setdefault(history[-1], Counter())[e] += 1
+                trigram.setdefault(" ".join(history[-2:]), Counter())[e] += 1
+                history.append(e)
+    return {
+        "format": FORMAT,
+        "sources": {s: source_summary(corpus[s]) for s in sorted(corpus)},
+        "start": dict(start),
+        "unigram": {e: c for e, c in unigram.items() if c >= MIN_COUNT},
+        "bigram": _pruned(bigram, 1),
+        "trigram": _pruned(trigram, MIN_CONTEXT),
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """The model file's text: sorted keys, integers only, one line per table."""
+    lines = [f"{json.dumps(k)}: {json.dumps(data[k], sort_keys=True, separators=(',', ':'))}"
+             for k in sorted(data)]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+# --------------------------------------------------------------------------
+# Using the model
+
+
+@dataclass(frozen=True, eq=False)
+class MelodyModel:
+    """The trained counts, with the vocabulary as arrays for sampling."""
+
+    data: dict[str, Any]
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        return _vocabulary(self)[0]
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Diatonic step of each vocabulary event (0 for first-note events)."""
+        return _vocabulary(self)[1]
+
+    @property
+    def durations(self) -> np.ndarray:
+        """Relative duration of each vocabulary event."""
+        return _vocabulary(self)[2]
+
+    @property
+    def is_start(self) -> np.ndarray:
+        """True for first-note events."""
+        return _vocabulary(self)[3]
+
+    @property
+    def sources(self) -> dict[str, list[Any]]:
+        """Source -> [melodies, notes, event digest]."""
+        return self.data["sources"]
+
+    def start_degrees(self) -> dict[int, int]:
+        """How often melodies start on each degree above their final."""
+        return {int(k): v for k, v in self.data["start"].items()}
+
+    def bits(self, events: Sequence[str]) -> list[float]:
+        """Information (-log2 probability) of each event after the ones before it: the
+        backoff scores normalised over first-note events for the first, over the other
+        events after it; an event outside the vocabulary counts as `UNSEEN_BITS`."""
+        index = {name: i for i, name in enumerate(self.vocabulary)}
+        out = []
+        for i, name in enumerate(events):
+            if name not in index:
+                out.append(UNSEEN_BITS)
+                continue
+            scores = self.weights(events[:i]) * (self.is_start if i == 0 else ~self.is_start)
+            out.append(-math.log2(scores[index[name]] / scores.sum()))
+        return out
+
+    def weights(self, history: Sequence[str]) -> np.ndarray:
+        """Stupid-backoff score of every vocabulary event after `history` (events so far)."""
+        padded = [PAD, PAD, *history][-2:]
+        return _weights(self, padded[0], padded[1])
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(model: MelodyModel) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
+                                               np.ndarray]:
+    names = tuple(sorted(model.data["unigram"]))
+    parsed = [parse_event(n) for n in names]
+    steps = np.array([s or 0 for s, _ in parsed], dtype=np.int64)
+    durations = np.array([d for _, d in parsed], dtype=np.float64)
+    is_start = np.array([s is None for s, _ in parsed], dtype=bool)
+    return names, steps, durations, is_start
+
+
+@lru_cache(maxsize=4096)
+def _weights(model: MelodyModel, first: str, second: str) -> np.ndarray:
+    names = model.vocabulary
+    index = {n: i for i, n in enumerate(names)}
+    uni = np.array([model.data["unigram"][n] for n in names], dtype=np.float64)
+    scores = BACKOFF * BACKOFF * uni / uni.sum()
+    for table, context, factor in ((model.data["bigram"], second, BACKOFF),
+                                   (model.data["trigram"], f"{first} {second}", 1.0)):
+        counts = table.get(context)
+        if counts:
+            total = sum(counts.values())
+            for e, c in counts.items():
+                if e in index:
+                    scores[index[e]] = factor * c / total
+    scores.setflags(write=False)
+    return scores
+
+
+@lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_PATH) -> MelodyModel:
+    """The shipped model, read once."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise MotifgenError(f"cannot read the melody model {path}: {e}; rebuild it with "
+                            "'python -m motifgen.melody_model'") from e
+    if data.get("format") != FORMAT:
+        raise MotifgenError(f"melody model {path} has format {data.get('format')!r}; "
+                            f"expected {FORMAT}")
+    return MelodyModel(data)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Rebuild the model file, or with --check compare a rebuild with it."""
+    import time
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    began = time.perf_counter()
+    text = dumps(train(read_sources(default_sources())))
+    seconds = time.perf_counter() - began
+    if "--check" in args:
+        same = MODEL_PATH.read_text(encoding="utf-8") == text
+        print(f"rebuilt in {seconds:.1f} s: {'identical to' if same else 'DIFFERS from'} "
+              f"{MODEL_PATH}")
+        return 0 if same else 1
+    MODEL_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {MODEL_PATH} ({len(text.encode()) / 1024:.0f} KB) in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
