@@ -26,22 +26,29 @@ semitone in a pentatonic scale) are dropped (`Constraints.fitted`).
 
 **2. Candidates** (`propose`). Notes are drawn one scale step at a time from the
 n-gram of `melody_model` (folk songs and chorales), conditioned on the constraints:
-events whose duration is outside the rhythm profile or whose step would leave the
-ambitus or register are masked out; steps that follow the contour are weighted x1.6
-and a last note on the tonic x4 (on the third or fifth x2); each figure is written
-in where the current note allows it, at a random place (at the start for a head
-figure). A note lasts its event's relative duration times the meter's written beat
-(`theory.beat_groups`); the last note is held to the next bar line. Draws that break
-any constraint (`Constraints.check`) are rejected; the first `POOL` distinct valid
+
+* masks: events whose duration the rhythm profile does not allow, steps that would
+  leave the ambitus or register, and last notes that would break the contour;
+* weights: steps that follow the contour x1.6, favoured lengths x2, a note from
+  which a due figure can start x5, a last note on the tonic x4 (third or fifth x2);
+* written in: each figure where the current note allows it, from a random place on
+  (at the start for a head figure), and the rhythm profile's cell, from a beat.
+
+The first note's degree follows the corpus's start degrees. The corpus pulse lasts
+the meter's written beat (`theory.beat_groups`; half of it for running and motor
+rhythms); the last note is held to the next bar line. Draws that break any
+constraint (`Constraints.check`) are rejected; the first `POOL` distinct valid
 motifs are ranked by memorability, best first. All randomness comes from
 `seeds.rng(seed, "generate", name, archetype, *traits)` (the table names, so
 "The Sea" and "sea" give the same motif).
 
 **3. Memorability** (`memorability`, 0..1) is the weighted sum of the components in
-`MEMORABILITY`, each 0..1: brevity, a distinctive head interval, a clear rhythmic
-cell, a tonal centre, a singable range, a clear contour and conjunct motion (see
-each function's docstring). Famous public-domain motifs (Beethoven, Wagner, Grieg
-...) score above random note strings and above shuffles of their own pitches
+`MEMORABILITY`, each 0..1 (see each function's docstring): brevity 0.10, a
+distinctive head interval 0.15, a clear rhythmic cell 0.15, a tonal centre 0.15, a
+singable range 0.10, a clear contour (few crossings of its range) 0.15, conjunct
+motion 0.10, and familiarity (likelihood under the n-gram) 0.10. Ten famous
+public-domain motifs (Beethoven, Wagner, Grieg, Mozart, Dvořák, the Dies irae) score
+above random note strings and above shuffles of their own pitches
 (tests/test_memorability.py).
 """
 
@@ -49,6 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -622,11 +630,23 @@ def propose(name: str, key: Key, meter: tuple[int, int], archetype: str | None =
     satisfying the constraints of the archetype and traits in that key."""
     if n < 1:
         raise MotifgenError(f"expected at least one candidate, got {n}")
+    words = (archetype_name(archetype) if archetype else None, tuple(map(trait_name, traits)))
+    ranked = _ranked(name, key, tuple(meter), *words, seed, max(n, POOL))
+    if len(ranked) < n:
+        wanted = constraints_for(*words).fitted(key).describe()
+        raise MotifgenError(f"found only {len(ranked)} distinct motifs for {name!r} "
+                            f"({wanted}); ask for fewer")
+    return list(ranked[:n])
+
+
+@lru_cache(maxsize=256)
+def _ranked(name: str, key: Key, meter: tuple[int, int], archetype: str | None,
+            traits: tuple[str, ...], seed: int, wanted: int) -> tuple[Candidate, ...]:
+    """Up to `wanted` distinct valid motifs, ranked (cached: a project loads the same
+    characters again and again)."""
     constraints = constraints_for(archetype, traits).fitted(key)
     frame = _frame(constraints, key, meter)
-    words = [archetype_name(archetype) if archetype else "", *map(trait_name, traits)]
-    g = seeded_rng(seed, "generate", name, *words)
-    wanted = max(n, POOL)
+    g = seeded_rng(seed, "generate", name, archetype or "", *traits)
     found: dict[Motif, None] = {}
     for _ in range(_ATTEMPTS * wanted):
         motif = _draw(g, frame)
@@ -634,12 +654,9 @@ def propose(name: str, key: Key, meter: tuple[int, int], archetype: str | None =
             found.setdefault(motif.with_notes(name=name))
             if len(found) == wanted:
                 break
-    if len(found) < n:
-        raise MotifgenError(f"found only {len(found)} distinct motifs for {name!r} "
-                            f"({constraints.describe()}); ask for fewer")
     scores = {m: memorability(m) for m in found}
     ranked = sorted(found, key=scores.__getitem__, reverse=True)  # stable: draw order on ties
-    return [Candidate(m, scores[m], constraints) for m in ranked[:n]]
+    return tuple(Candidate(m, scores[m], constraints) for m in ranked)
 
 
 def generate_motif(name: str, key: Key, meter: tuple[int, int], archetype: str | None = None,
