@@ -223,7 +223,8 @@ class Constraints:
 
     def describe(self) -> str:
         """One line, e.g. 'phrygian, must contain +1/-1 and +6/-6 semitones, falling
-        contour, stately rhythm, 4–7 notes, ambitus ≤ 10'."""
+        contour, stately rhythm, 4-7 notes, ambitus <= 10' (ASCII: it goes into MIDI
+        markers)."""
         parts = [(self.mode or "the key's mode").replace("_", " ")]
         heads = [f.describe() for f in self.figures if f.head]
         inside = [f.describe() for f in self.figures if not f.head]
@@ -234,7 +235,7 @@ class Constraints:
         if self.contour != "any":
             parts.append(f"{self.contour} contour")
         parts.append(f"{self.rhythm} rhythm")
-        parts.append(f"{self.length[0]}–{self.length[1]} notes, ambitus ≤ {self.ambitus}")
+        parts.append(f"{self.length[0]}-{self.length[1]} notes, ambitus <= {self.ambitus}")
         if self.register:
             parts.append(f"register {self.register:+d} octave")
         return ", ".join(parts)

@@ -156,7 +156,7 @@ def test_a_key_that_cannot_form_a_figure_drops_it():
 def test_describe_and_check():
     villain = constraints_for("villain")
     assert villain.describe() == ("phrygian, must contain +1/-1 and +6/-6 semitones, falling "
-                                  "contour, stately rhythm, 4–7 notes, ambitus ≤ 10, "
+                                  "contour, stately rhythm, 4-7 notes, ambitus <= 10, "
                                   "register -1 octave")
     assert constraints_for("hero").describe().startswith("ionian, opens with +5/+7, rising")
     wrong = Motif.from_notes([(i * 0.5, 0.5, 72 - i) for i in range(14)], key=HOME)
