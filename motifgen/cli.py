@@ -48,6 +48,10 @@ def _positive(text: str) -> int:
     return value
 
 
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in text.split(",") if w.strip()]
+
+
 def _debug_option(parser: argparse.ArgumentParser) -> None:
     """``--debug`` before or after the command (SUPPRESS: a subcommand's default must not
     undo the top-level flag)."""
@@ -97,6 +101,21 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("name", help="character or theme")
     t.add_argument("chain", help='e.g. "fragment=3, sequence=3:+1, mode=phrygian"')
     t.add_argument("-o", "--output", type=Path, help="write the result as a MIDI file")
+
+    sg = sub.add_parser("suggest", help="propose leitmotifs from a character's archetype "
+                        "and traits")
+    _project_argument(sg)
+    sg.add_argument("name", help="character or theme (or a new name, with --archetype/--traits)")
+    sg.add_argument("-n", type=_positive, default=5, help="how many candidates (default 5)")
+    sg.add_argument("--seed", type=int, help="default: the project's seed")
+    sg.add_argument("--archetype", help="instead of the character's archetype")
+    sg.add_argument("--traits", type=_words, metavar="WORDS",
+                    help="comma list, instead of the character's traits")
+    sg.add_argument("-o", "--output", type=Path, help="write the candidates as a MIDI file")
+    sg.add_argument("--pick", type=_positive, metavar="K",
+                    help="the candidate --into writes (1 = the first)")
+    sg.add_argument("--into", type=Path, metavar="PROJECT",
+                    help="write candidate K into this project file as the motif")
 
     val = sub.add_parser("validate", help="check a project file")
     _project_argument(val)
@@ -250,6 +269,29 @@ def cmd_vary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from .notation import format_tiny
+    from .suggest import suggest, write_candidates, write_pick
+
+    if (args.pick is None) != (args.into is None):
+        raise MotifgenError("--pick K and --into PROJECT go together: which candidate, "
+                            "written where")
+    project = _load(args)
+    found = suggest(project, args.name, n=args.n, seed=args.seed, archetype=args.archetype,
+                    traits=args.traits)
+    print(found.heading())
+    print(f"constraints: {found.candidates[0].constraints.describe()}")
+    for i, c in enumerate(found.candidates, 1):
+        print(f"{i:2d}. memorability {c.score:.2f}  {format_tiny(c.motif)}")
+        print(f"    {_spell(c.motif)}")
+    if args.output:
+        write_candidates(project, found, args.output)
+        print(f"wrote {args.output}")
+    if args.into:
+        print(write_pick(found, args.pick, args.into))
+    return 0
+
+
 def _spell(motif) -> str:
     """Note names with octave, e.g. 'D4 F4 E4'."""
     return " ".join(f"{motif.key.note_name(int(p) % 12)}{int(p) // 12 - 1}"
@@ -273,6 +315,7 @@ COMMANDS = {
     "transforms": cmd_transforms,
     "transform": cmd_transform,
     "vary": cmd_vary,
+    "suggest": cmd_suggest,
     "import": cmd_import,
 }
 

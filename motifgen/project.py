@@ -49,6 +49,7 @@ class Leitmotif:
     archetype: str | None = None
     traits: tuple[str, ...] = ()
     generated: bool = False
+    key: Key | None = None  # the key the project file gives it; None: the project's
 
 
 @dataclass(frozen=True)
@@ -379,8 +380,10 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
                           lambda: read_motif(given, key, meter, folders[0], folders[1:]))
         generated = False
     else:
-        from .generate import generate_motif, key_for
+        from .generate import generate_motif, key_for, trait_name
 
+        for j, word in enumerate(traits):
+            r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
         if "key" not in spec:  # the project's tonic in the archetype's mode
             key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
         motif = r.convert(f"{where}.archetype", lambda: generate_motif(
@@ -390,7 +393,8 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
                      instrument=str(instrument) if instrument else None,
                      description=str(spec.get("description", "")),
                      archetype=str(archetype) if archetype else None,
-                     traits=tuple(traits), generated=generated)
+                     traits=tuple(traits), generated=generated,
+                     key=key if "key" in spec else None)
 
 
 def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, str]:
