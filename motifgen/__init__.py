@@ -9,6 +9,7 @@ The public API, imported lazily so the command line starts fast::
     for v in motifgen.vary(mara, mood="tragic", n=4, seed=1):
         print(v.score, v.chain)
     score = motifgen.compose_scene(project, project.scene("2M2"))
+    motifgen.propose("keeper", project.key, (4, 4), archetype="mentor", traits=["stubborn"])
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _API = {
     "Key": "theory",
     "load": "project",
     "Project": "project",
+    "propose": "generate",
+    "constraints_for": "generate",
+    "memorability": "generate",
     "transform": "transforms",
     "apply_chain": "transforms",
     "parse_chain": "transforms",

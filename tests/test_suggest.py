@@ -116,3 +116,14 @@ def test_mistakes_are_one_line_and_leave_the_project_alone(capsys, film, args, f
     assert status == 2
     assert err.count("\n") == 1 and fragment in err, err
     assert film.read_bytes() == before
+
+
+def test_readme_lists_every_archetype_and_trait_as_the_tables_define_them():
+    from motifgen.generate import archetype_table, trait_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for row in archetype_table():
+        assert f"| `{row['archetype']}` | {row['mode'].replace('_', ' ')} |" in readme
+        assert f"| {row['summary']} |" in readme
+    for row in trait_table():
+        assert f"| `{row['trait']}` |" in readme and f"| {row['summary']} |" in readme
