@@ -63,17 +63,15 @@ class Section:
     label: str
 
 
-def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
-    """Arrange one scene of a loaded project into a Score."""
+def spot(project: Any, scene: Any) -> tuple[Any, list[Any], list[Any]]:
+    """The scene's tempo map: its hits and mood changes as anchors, solved within the
+    moods' tempo ranges. Returns (timing, anchors, moods); a TimingError names the scene.
+    `motifgen validate` runs this for every scene without arranging it."""
     from .errors import TimingError
     from .timing import Hit, solve
 
-    seed = project.seed if seed is None else seed
-    lead = project.motifs[scene.featuring[0]]
-    meter = lead.motif.meter
-    duration = float(scene.duration)
+    meter = project.motifs[scene.featuring[0]].motif.meter
     moods = [project.moods[scene.mood]] + [project.moods[s.mood] for s in scene.sections]
-
     anchors = [Hit(h.seconds, h.label, h.downbeat, h.weight) for h in scene.hits]
     anchors += [Hit(s.seconds, s.label or s.mood, True, 1.0, kind="section")
                 for s in scene.sections]
@@ -81,11 +79,20 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     ranges = [(0.0, _tempo_range(moods[0], anchors))] + [
         (float(s.seconds), _tempo_range(m, anchors)) for s, m in zip(scene.sections, moods[1:])]
     try:
-        timing = solve(duration, anchors, ranges if len(ranges) > 1 else ranges[0][1], meter,
+        timing = solve(float(scene.duration), anchors,
+                       ranges if len(ranges) > 1 else ranges[0][1], meter,
                        fps=project.fps, start=scene.start_timecode)
     except TimingError as e:
         index = project.scenes.index(scene)
         raise TimingError(e.message, f"{project.path}: scenes[{index}] ({scene.id})") from e
+    return timing, anchors, moods
+
+
+def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
+    """Arrange one scene of a loaded project into a Score."""
+    seed = project.seed if seed is None else seed
+    meter = project.motifs[scene.featuring[0]].motif.meter
+    timing, anchors, moods = spot(project, scene)
     tmap = timing.tempo_map
     beat_of = dict(zip((h.seconds for h in anchors), timing.hit_beats))
 

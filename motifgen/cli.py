@@ -197,7 +197,11 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .arrange import spot
+
     project = _load(args)
+    for scene in project.scenes:  # hits no tempo can catch are a mistake in the file too
+        spot(project, scene)
     hits = sum(len(s.hits) for s in project.scenes)
     print(f"{args.project}: ok — {len(project.motifs)} motifs, {len(project.scenes)} scenes, "
           f"{hits} hits, moods: {', '.join(sorted(project.moods))}")
