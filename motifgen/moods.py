@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any
 
-from .errors import MotifgenError, ProjectError
+from .errors import MotifgenError, ProjectError, did_you_mean
 from .orchestra import INSTRUMENTS, ROLES, canonical_name
 from .theory import DYNAMICS, mode_name
 
@@ -245,7 +245,7 @@ def _parse_choice(mood: str, field: str, value: Any, table: Mapping[str, Any],
     text = str(value).strip().lower() if isinstance(value, str) else None
     if text not in table:
         raise _err(mood, field, f"unknown {what or field} {value!r}; expected one of: "
-                   + ", ".join(table))
+                   + ", ".join(table) + did_you_mean(value, table))
     return text
 
 
@@ -271,7 +271,7 @@ def _parse_orchestra(mood: str, value: Any) -> dict[str, tuple[str, ...]]:
         where = f"orchestra.{role}"
         if role not in ROLES:
             raise _err(mood, "orchestra", f"unknown role {role!r}; expected one of: "
-                       + ", ".join(ROLES))
+                       + ", ".join(ROLES) + did_you_mean(role, ROLES))
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
@@ -295,8 +295,8 @@ def _parse_fields(mood: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     """Validate the override fields of a custom mood; keys as in `Mood`."""
     unknown = sorted(str(k) for k in spec if k not in _FIELDS)
     if unknown:
-        raise _err(mood, "", f"unknown field(s) {', '.join(unknown)}; expected: "
-                   + ", ".join(_FIELDS))
+        raise _err(mood, unknown[0], "unknown field; expected one of: "
+                   + ", ".join(_FIELDS) + did_you_mean(unknown[0], _FIELDS))
     out: dict[str, Any] = {}
     for key, value in spec.items():
         if key == "base":
@@ -359,7 +359,8 @@ def _resolve(name: str, custom: Mapping[str, Mapping[str, Any]], chain: tuple[st
         if name in PRESETS:
             return PRESETS[name]
         known = sorted(set(PRESETS) | set(custom))
-        raise ProjectError(f"unknown mood {name!r}; expected one of: {', '.join(known)}")
+        raise ProjectError(f"unknown mood {name!r}; expected one of: {', '.join(known)}"
+                           + did_you_mean(name, known))
     if name in chain:
         cycle = " -> ".join(chain[chain.index(name):] + (name,))
         raise _err(chain[-1], "base", f"moods extend each other in a cycle: {cycle}")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import MotifgenError
+from .errors import MotifgenError, did_you_mean
 from .theory import place_in_range
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -143,7 +143,7 @@ def canonical_name(name: str) -> str:
     if key not in INSTRUMENTS:
         raise MotifgenError(
             f"unknown instrument {name!r}; expected one of: {', '.join(sorted(INSTRUMENTS))}"
-        )
+            + did_you_mean(key, [*INSTRUMENTS, *ALIASES]))
     return key
 
 

@@ -356,15 +356,14 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
                meter: tuple[int, int], seed: int, folders: tuple[Path, ...]) -> Leitmotif:
     """A character or theme; `folders` are the project's folder and the allowed ones."""
     from .notation import read_motif
-    from .orchestra import INSTRUMENTS
     from .orchestra import instrument as find_instrument
 
     spec = r.mapping(spec if spec is not None else {}, where, _MOTIF_OWNER)
     key = r.convert(f"{where}.key", lambda: Key.parse(str(spec["key"]))) if "key" in spec else home
     instrument = spec.get("instrument")
     if instrument is not None:  # stored by its catalogue name, aliases resolved
-        instrument = r.convert(f"{where}.instrument", lambda: find_instrument(str(instrument)),
-                               instrument, INSTRUMENTS).name
+        instrument = r.convert(f"{where}.instrument",
+                               lambda: find_instrument(str(instrument))).name
     traits = spec.get("traits", [])
     if isinstance(traits, str):
         traits = [traits]

@@ -163,8 +163,13 @@ def test_custom_mood_without_base_needs_everything():
         ({"orchestra": {"melody": ["taiko"]}}, "moods.storm.orchestra.melody", "percussion"),
         ({"orchestra": {"drone": ["cello"]}}, "moods.storm.orchestra", "unknown role"),
         ({"orchestra": "horn"}, "moods.storm.orchestra", "mapping"),
-        ({"tempi": 100, "color": "x"}, "moods.storm", "color, tempi"),
+        ({"tempi": 100, "colr": "x"}, "moods.storm.colr", "did you mean 'colour'?"),
         ({"base": "gale"}, "moods.storm.base", "unknown mood 'gale'"),
+        ({"base": "actoin"}, "moods.storm.base", "did you mean 'action'?"),
+        ({"orchestra": {"melody": ["horm"]}}, "moods.storm.orchestra.melody",
+         "did you mean 'horn'?"),
+        ({"orchestra": {"melodie": ["horn"]}}, "moods.storm.orchestra", "did you mean 'melody'?"),
+        ({"texture": "ostinatto"}, "moods.storm.texture", "did you mean 'ostinato'?"),
     ],
 )
 def test_bad_custom_mood_names_the_field(spec, where, needle):
