@@ -7,7 +7,7 @@ Every problem is reported as one `ProjectError` whose `where` is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -112,15 +112,14 @@ class Project:
 
     def mood(self, name: str) -> Any:
         """A mood by name: one the scenes use, a custom one, or a built-in preset."""
-        from .moods import PRESETS, resolve_mood
+        from .moods import resolve_mood
 
         if name in self.moods:
             return self.moods[name]
-        if name in PRESETS or name in self.custom_moods:
+        try:
             return resolve_mood(name, self.custom_moods)
-        known = sorted(set(PRESETS) | set(self.custom_moods))
-        raise ProjectError(f"unknown mood {name!r}; expected one of: {', '.join(known)}"
-                           + did_you_mean(name, known), str(self.path))
+        except ProjectError as e:  # an unknown name: custom moods were checked on loading
+            raise ProjectError(e.message, str(self.path)) from e
 
     def scene(self, scene_id: str) -> Scene:
         for s in self.scenes:
@@ -157,15 +156,14 @@ class _Reader:
                 raise self.fail(f"{where}.{name}" if where else name, "required field is missing")
         return value
 
-    def convert(self, where: str, fn: Callable[[], T], word: object = None,
-                known: Iterable[object] = ()) -> T:
+    def convert(self, where: str, fn: Callable[[], T]) -> T:
         """`fn()`, its MotifgenError reported at `where` (a ProjectError keeps its own field
-        path), with a did-you-mean for `word` among `known`."""
+        path)."""
         try:
             return fn()
         except MotifgenError as e:
             inner = e.where if isinstance(e, ProjectError) and e.where else where
-            raise self.fail(inner, e.message + did_you_mean(word, known)) from e
+            raise self.fail(inner, e.message) from e
 
     def names(self, value: Any, where: str, expected: str) -> Mapping[str, Any]:
         """`value` (absent: empty) as a mapping whose keys are names: text, not numbers or
@@ -301,7 +299,7 @@ def _shown(value: Any, width: int = 40) -> str:
 
 
 def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Project:
-    from .moods import PRESETS, resolve_mood
+    from .moods import resolve_mood
     from .timecode import frame_rate
 
     data = r.mapping(data, "", _TOP, required=("motifgen",))
@@ -345,8 +343,7 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
             if name in moods:
                 continue
             where = f"scenes[{i}].mood" if j == 0 else f"scenes[{i}].sections[{j - 1}].mood"
-            r.known(where, name, sorted(set(PRESETS) | set(custom)), "mood")
-            moods[name] = resolve_mood(name, custom)
+            moods[name] = r.convert(where, lambda n=name: resolve_mood(n, custom))
 
     return Project(path=path, title=title, key=key, meter=meter, fps=fps, seed=seed,
                    motifs=motifs, moods=moods, custom_moods=dict(custom), scenes=tuple(scenes))
