@@ -306,12 +306,19 @@ def _fig(*options: int | tuple[int, ...], head: bool = False) -> Figure:
     return Figure(tuple(o if isinstance(o, tuple) else (o,) for o in options), head)
 
 
+#: Figures that more than one archetype or trait asks for.
 YEARNING = _fig((9, -2), (9, -1), (8, -1), (8, -2))
 SEMITONE = _fig(1, -1)
 TRITONE = _fig(6, -6)
+CALL = _fig(5, 7, head=True)  # opens with a rising fourth or fifth
+FANFARE = _fig((4, 3), (3, 5), (5, 4))  # the major triad, in any inversion
+SEVENTH = _fig(10, -10, 11, -11)
+MAJOR_THIRD = _fig(4)
+SIGH = _fig(-1)
+REPEAT = _fig(0)
 
 ARCHETYPES: dict[str, Archetype] = {
-    "hero": Archetype(Constraints("ionian", (_fig(5, 7, head=True),), "rising", "march",
+    "hero": Archetype(Constraints("ionian", (CALL,), "rising", "march",
                                   (4, 7), 12),
                       "opens with a rising fourth or fifth, dotted march rhythm, major"),
     "villain": Archetype(Constraints("phrygian", (SEMITONE, TRITONE), "falling", "stately",
@@ -328,17 +335,17 @@ ARCHETYPES: dict[str, Archetype] = {
     "trickster": Archetype(Constraints("lydian", (TRITONE,), "wave", "running", (5, 10), 12,
                                        1),
                            "tritone leaps (the lydian fourth) in a zigzag of short notes"),
-    "outsider": Archetype(Constraints("aeolian", (_fig(10, -10, 11, -11),), "any", "free",
+    "outsider": Archetype(Constraints("aeolian", (SEVENTH,), "any", "free",
                                       (3, 6), 14),
                           "a lonely leap of a seventh, irregular rhythm, minor"),
     "fate": Archetype(Constraints("aeolian", (_fig((0, 0, -3), (0, 0, -4), head=True),),
                                   "falling", "motor", (4, 8), 9),
                       "three knocks on one note and a falling third, in equal short notes"),
-    "innocent": Archetype(Constraints("ionian", (_fig(4),), "arch", "steady", (4, 7), 7, 1),
+    "innocent": Archetype(Constraints("ionian", (MAJOR_THIRD,), "arch", "steady", (4, 7), 7, 1),
                           "a rising major third, steps within a fifth, even beats, high"),
     "sea": Archetype(Constraints("dorian", (_fig(7, 12),), "wave", "lilting", (5, 9), 14),
                      "the swell of a rising fifth or octave, rolling waves, lilting, dorian"),
-    "ruler": Archetype(Constraints("ionian", (_fig((4, 3), (3, 5), (5, 4)),), "rising",
+    "ruler": Archetype(Constraints("ionian", (FANFARE,), "rising",
                                    "stately", (4, 8), 12),
                        "a fanfare on the major triad, rising in broad notes"),
     "rebel": Archetype(Constraints("dorian", (_fig((5, 5)),), "rising", "syncopated",
@@ -348,11 +355,11 @@ ARCHETYPES: dict[str, Archetype] = {
                                     "lyrical",
                                     (5, 9), 12),
                         "climbs a whole-tone tetrachord, the open flat seventh of mixolydian"),
-    "machine": Archetype(Constraints("octatonic", (_fig(0), _fig(3, -3)), "any", "motor",
+    "machine": Archetype(Constraints("octatonic", (REPEAT, _fig(3, -3)), "any", "motor",
                                      (6, 12), 9),
                          "repeated notes and minor thirds of the octatonic scale, "
                          "equal short notes"),
-    "mourner": Archetype(Constraints("aeolian", (_fig(-1),), "falling", "lyrical", (3, 7), 8),
+    "mourner": Archetype(Constraints("aeolian", (SIGH,), "falling", "lyrical", (3, 7), 8),
                          "the falling semitone sigh of a lament, minor"),
 }
 
@@ -364,7 +371,7 @@ ARCHETYPE_ALIASES: dict[str, str] = {
 TRAITS: dict[str, Trait] = {
     "noble": Trait("a rising fifth in broad notes", "ionian", _fig(7), rhythm="stately"),
     "heroic": Trait("opens with a rising fourth or fifth, march rhythm", "ionian",
-                    _fig(5, 7, head=True), "rising", "march"),
+                    CALL, "rising", "march"),
     "brave": Trait("a rising fourth, the call to action", "ionian", _fig(5), "rising"),
     "sinister": Trait("the tritone, falling, lower", "phrygian", TRITONE, "falling",
                       register=-1),
@@ -380,18 +387,18 @@ TRAITS: dict[str, Trait] = {
                         "whole_tone", TRITONE, rhythm="lyrical"),
     "melancholy": Trait("a minor sixth, falling, minor", "aeolian", _fig(8, -8), "falling",
                         "lyrical"),
-    "sad": Trait("the falling semitone sigh, minor", "aeolian", _fig(-1), "falling"),
+    "sad": Trait("the falling semitone sigh, minor", "aeolian", SIGH, "falling"),
     "restless": Trait("many short notes, zigzagging", contour="wave", rhythm="running",
                       length=(6, 12)),
     "gentle": Trait("steps in a narrow range, singing", contour="arch", rhythm="lyrical",
                     ambitus=7),
-    "innocent": Trait("a rising major third, narrow, high", "ionian", _fig(4), ambitus=7,
+    "innocent": Trait("a rising major third, narrow, high", "ionian", MAJOR_THIRD, ambitus=7,
                       register=1),
-    "mechanical": Trait("repeated notes in equal short notes", figure=_fig(0),
+    "mechanical": Trait("repeated notes in equal short notes", figure=REPEAT,
                         rhythm="motor"),
-    "lonely": Trait("a leap of a seventh", figure=_fig(10, -10, 11, -11)),
+    "lonely": Trait("a leap of a seventh", figure=SEVENTH),
     "majestic": Trait("a fanfare on the major triad, broad", "ionian",
-                      _fig((4, 3), (3, 5), (5, 4)), "rising", "stately"),
+                      FANFARE, "rising", "stately"),
 }
 
 
