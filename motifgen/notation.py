@@ -302,7 +302,7 @@ def _checked(motif: Motif) -> Motif:
     if len(motif) > MAX_NOTES:
         raise NotationError(f"the motif has {len(motif)} notes; a motif may have at most "
                             f"{MAX_NOTES} notes")
-    length = float(max(motif.onset + motif.duration))
+    length = motif.end
     if not math.isfinite(length) or length > MAX_BEATS:
         raise NotationError(f"the motif lasts {length:g} beats; a motif may last at most "
                             f"{MAX_BEATS} beats")
