@@ -1,0 +1,473 @@
+"""Chords for a melody in a mood's mode: the first step of arranging a section.
+
+`harmonise` picks one chord per span of the mood's harmonic rhythm (halving a
+span where the melody needs two chords) by dynamic programming over a
+palette: the mode's diatonic triads, the mood's colour chords (`COLOUR_CHORDS`)
+and, only for chromatic melody notes, borrowed major/minor triads. The melody
+note sounding on every strong beat is a tone of the chord sounding there;
+phrase ends prefer the mood's cadence (`CADENCES`) into the tonic.
+
+`voicing` then voice-leads the chords into real parts.
+Time is in quarter-note beats, pitch in MIDI numbers.
+
+>>> c = make_chord(0.0, 4.0, Key(0, "ionian"), 10, "major")
+>>> c.symbol, c.pitch_classes
+('bVII', (10, 2, 5))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import MotifgenError
+from ..moods import Mood
+from ..motif import Notes
+from ..theory import Key, bar_beats, beat_groups
+
+_EPS = 1e-6
+
+#: Chord qualities as semitone offsets from the root (root first).
+QUALITIES: dict[str, tuple[int, ...]] = {
+    "major": (0, 4, 7),
+    "minor": (0, 3, 7),
+    "diminished": (0, 3, 6),
+    "augmented": (0, 4, 8),
+    "add6": (0, 4, 7, 9),
+}
+
+_NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
+
+#: Colour chords per mood colour: (semitones above the tonic, quality, symbol or "").
+#: "pole" entries depend on the tonic triad (see `_palette`).
+COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
+    "none": (),
+    "mixolydian_bVII": ((10, "major", ""),),
+    "plagal": ((5, "major", ""), (8, "major", ""), (10, "major", "")),
+    "minor_plagal": ((5, "minor", ""), (8, "major", "")),
+    "lydian_II": ((2, "major", ""), (4, "major", "")),
+    "phrygian_bII": ((1, "major", ""),),
+    "dorian_IV": ((5, "major", ""),),
+    "chromatic_mediants": ((4, "major", ""), (8, "major", ""), (9, "major", ""),
+                           (3, "major", "")),
+    "hexatonic_pole": ((-1, "pole", ""), (6, "major", ""), (1, "major", "")),
+    "secondary_dominants": ((2, "major", "V/V"), (4, "major", "V/vi"), (9, "major", "V/ii"),
+                            (11, "major", "V/iii")),
+    "diminished": ((11, "diminished", ""), (1, "diminished", ""), (6, "diminished", ""),
+                   (8, "diminished", "")),
+    "pedal": ((8, "major", ""), (10, "major", "")),
+    "added6": ((0, "add6", ""), (5, "add6", "")),
+}
+
+#: Colours whose moods may colour the melody chromatically too (not only the chords).
+CHROMATIC_COLOURS = frozenset({"chromatic_mediants", "hexatonic_pole", "diminished"})
+
+#: Chords that approach the final tonic of a phrase, per colour: (semitones, quality).
+CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
+    "none": ((7, "major"), (7, "minor"), (5, "major"), (5, "minor")),
+    "mixolydian_bVII": ((10, "major"), (5, "major")),
+    "plagal": ((5, "major"), (10, "major"), (5, "minor")),
+    "minor_plagal": ((5, "minor"), (8, "major")),
+    "lydian_II": ((2, "major"), (7, "major")),
+    "phrygian_bII": ((1, "major"), (10, "minor")),
+    "dorian_IV": ((5, "major"), (10, "major")),
+    "chromatic_mediants": ((8, "major"), (4, "major"), (7, "major")),
+    "hexatonic_pole": ((1, "major"), (8, "minor"), (4, "major")),
+    "secondary_dominants": ((7, "major"),),
+    "diminished": ((11, "diminished"), (1, "major")),
+    "pedal": ((10, "major"), (8, "major")),
+    "added6": ((7, "major"), (5, "major"), (5, "add6")),
+}
+
+#: Heptatonic parents whose triads fill out scales with few triads of their own.
+_PARENT_MODE = {"major_pentatonic": "ionian", "minor_pentatonic": "aeolian",
+                "whole_tone": "lydian"}
+
+
+@dataclass(frozen=True)
+class Chord:
+    """A chord sounding from `beat` for `duration` beats.
+
+    `root` and `pitch_classes` are pitch classes (root first); `symbol` is a
+    Roman numeral relative to the tonic's major scale (``bVII``, ``iv``,
+    ``ii°``, ``V/V``); `kind` says where it came from: "diatonic", "colour"
+    (the mood's harmonic colour) or "chromatic" (borrowed for a chromatic note).
+    """
+
+    beat: float
+    duration: float
+    root: int
+    pitch_classes: tuple[int, ...]
+    symbol: str
+    quality: str
+    kind: str = "diatonic"
+
+    @property
+    def end(self) -> float:
+        return self.beat + self.duration
+
+    def contains(self, pitch: int) -> bool:
+        return pitch % 12 in self.pitch_classes
+
+
+def roman(key: Key, root: int, quality: str) -> str:
+    """Roman numeral of a chord on `root` (pitch class) relative to `key`'s tonic."""
+    numeral = _NUMERALS[(root - key.tonic) % 12]
+    if numeral == "#IV" and quality in ("major", "augmented", "add6"):
+        numeral = "bV"
+    if quality in ("minor", "diminished"):
+        numeral = numeral.lower()
+    return numeral + {"diminished": "°", "augmented": "+", "add6": "add6"}.get(quality, "")
+
+
+def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,
+               symbol: str = "", kind: str = "diatonic") -> Chord:
+    """A Chord on pitch class `root` of `quality` (a `QUALITIES` name)."""
+    pcs = _chord_tones(int(root) % 12, quality)
+    return Chord(float(beat), float(duration), root % 12, pcs,
+                 symbol or roman(key, root, quality), quality, kind)
+
+
+def harmony_key(key: Key, mood: Mood) -> Key:
+    """The key chords are chosen in: `key` if the mood allows its mode, else the mood's mode."""
+    return key if key.mode in mood.modes else Key(key.tonic, mood.mode)
+
+
+def strong_offsets(meter: tuple[int, int]) -> tuple[float, ...]:
+    """Strong beats within one bar (beats from the bar line; `theory.beat_groups`).
+
+    >>> strong_offsets((4, 4)), strong_offsets((3, 4)), strong_offsets((6, 8))
+    ((0.0, 2.0), (0.0,), (0.0, 1.5))
+    """
+    return beat_groups(meter).strong
+
+
+def strong_beats(meter: tuple[int, int], length: float) -> list[float]:
+    """Every strong beat in [0, length)."""
+    bar = bar_beats(meter)
+    offs = strong_offsets(meter)
+    out: list[float] = []
+    start = 0.0
+    while start < length - _EPS:
+        out.extend(start + o for o in offs if start + o < length - _EPS)
+        start += bar
+    return out
+
+
+def sounding(notes: Notes, beat: float) -> int | None:
+    """Highest pitch of `notes` sounding at `beat`, or None."""
+    if not len(notes):
+        return None
+    mask = (notes.onset <= beat + _EPS) & (notes.onset + notes.duration > beat + _EPS)
+    return int(notes.pitch[mask].max()) if mask.any() else None
+
+
+def _sounding_at(notes: Notes, beats: Sequence[float]) -> list[int | None]:
+    """`sounding(notes, b)` for every beat of `beats`, in one pass over the notes."""
+    if not len(notes) or not len(beats):
+        return [None] * len(beats)
+    at = np.asarray(beats, dtype=np.float64)[:, None] + _EPS
+    mask = (notes.onset <= at) & (notes.onset + notes.duration > at)
+    top = np.where(mask, notes.pitch, -1).max(axis=1).tolist()
+    return [p if p >= 0 else None for p in top]
+
+
+def _chord_at(chords: Sequence[Chord], beat: float) -> Chord | None:
+    for c in chords:
+        if c.beat <= beat + _EPS < c.end:
+            return c
+    return None
+
+
+def strong_beat_chord_tone_ratio(melody: Notes, chords: Sequence[Chord],
+                                 meter: tuple[int, int]) -> float:
+    """Share of strong beats where the melody's top sounding note is a tone of the chord.
+
+    Beats without a melody note or without a chord are not counted; 1.0 when
+    nothing is counted.
+    """
+    beats = strong_beats(meter, melody.end)
+    hits = total = 0
+    for b, pitch in zip(beats, _sounding_at(melody, beats)):
+        chord = _chord_at(chords, b)
+        if pitch is None or chord is None:
+            continue
+        total += 1
+        hits += chord.contains(pitch)
+    return hits / total if total else 1.0
+
+
+def _parallel_perfect(b0, m0, b1, m1):
+    """Whether moving from bass `b0` under melody `m0` to `b1` under `m1` makes
+    parallel (or contrary) fifths or octaves: both lines move and the interval
+    class between them is a unison/octave or a fifth both times. Takes pitches
+    or numpy arrays of them (broadcast), and answers in kind.
+    """
+    interval = (m1 - b1) % 12
+    return ((b0 != b1) & (m0 != m1) & ((m0 - b0) % 12 == interval)
+            & ((interval == 0) | (interval == 7)))
+
+
+def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4)) -> list[float]:
+    """Strong beats reached by parallel (or contrary) fifths or octaves.
+
+    For each pair of consecutive strong beats where both lines sound, both
+    lines move, and the interval class between them is a unison/octave or a
+    fifth both times, the second beat is reported.
+    """
+    beats = strong_beats(meter, max(bass.end, melody.end))
+    out: list[float] = []
+    prev: tuple[int, int] | None = None
+    for b, lo, hi in zip(beats, _sounding_at(bass, beats), _sounding_at(melody, beats)):
+        cur = None if lo is None or hi is None else (lo, hi)
+        if prev is not None and cur is not None and _parallel_perfect(*prev, *cur):
+            out.append(b)
+        prev = cur
+    return out
+
+
+# --------------------------------------------------------------------------- palette
+
+@dataclass(frozen=True)
+class _Cand:
+    root: int
+    quality: str
+    symbol: str
+    kind: str
+
+    @property
+    def pcs(self) -> frozenset[int]:
+        return _chord_pcs(self.root, self.quality)
+
+
+@lru_cache(maxsize=512)
+def _chord_tones(root: int, quality: str) -> tuple[int, ...]:
+    """Pitch classes of the chord of `quality` on pitch class `root`, root first."""
+    return tuple((root + i) % 12 for i in QUALITIES[quality])
+
+
+@lru_cache(maxsize=512)
+def _chord_pcs(root: int, quality: str) -> frozenset[int]:
+    return frozenset(_chord_tones(root, quality))
+
+
+def _triads_in(key: Key) -> list[tuple[int, str]]:
+    scale = key.pitch_classes()
+    out = []
+    for off in sorted({(pc - key.tonic) % 12 for pc in scale}):
+        root = (key.tonic + off) % 12
+        for q in ("major", "minor", "diminished", "augmented"):
+            if _chord_pcs(root, q) <= scale:
+                out.append((root, q))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _tonic_quality(key: Key) -> str:
+    for root, q in _triads_in(key):
+        if root == key.tonic:
+            return q
+    return "minor" if key.is_minor else "major"
+
+
+def palette(key: Key, colour: str) -> list[_Cand]:
+    """Diatonic triads of `key` (and its parent for sparse scales) plus colour chords."""
+    return list(_palette(key, colour))
+
+
+@lru_cache(maxsize=256)
+def _palette(key: Key, colour: str) -> tuple[_Cand, ...]:
+    if colour not in COLOUR_CHORDS:
+        raise MotifgenError(f"unknown harmonic colour {colour!r}; expected one of: "
+                            + ", ".join(COLOUR_CHORDS))
+    seen: dict[tuple[int, str], _Cand] = {}
+    triads = _triads_in(key)
+    if key.mode in _PARENT_MODE or len(triads) < 4:
+        parent = _PARENT_MODE.get(key.mode)
+        if parent:
+            triads += _triads_in(Key(key.tonic, parent))
+    for root, q in triads:
+        seen.setdefault((root, q), _Cand(root, q, roman(key, root, q), "diatonic"))
+    tonic_q = _tonic_quality(key)
+    for off, q, symbol in COLOUR_CHORDS[colour]:
+        if q == "pole":  # hexatonic pole: major I <-> minor bvi, minor i <-> major III
+            off, q = (4, "major") if tonic_q == "minor" else (8, "minor")
+        root = (key.tonic + off) % 12
+        # a colour chord the mode already has (bVII in mixolydian) is still the colour
+        seen[(root, q)] = _Cand(root, q, symbol or roman(key, root, q), "colour")
+    return tuple(seen.values())
+
+
+@lru_cache(maxsize=256)
+def _chromatic(key: Key) -> tuple[_Cand, ...]:
+    return tuple(_Cand(r, q, roman(key, r, q), "chromatic") for r in range(12)
+                 for q in ("major", "minor"))
+
+
+# --------------------------------------------------------------------------- harmonise
+
+@dataclass
+class _Span:
+    start: float
+    end: float
+    required: set[int]
+    weights: dict[int, float]
+
+
+def _melody_weights(rows: Sequence[tuple[float, float, int]], start: float,
+                    end: float) -> dict[int, float]:
+    """Beats each pitch class of the melody's (onset, duration, pitch) rows sounds in
+    [start, end)."""
+    w: dict[int, float] = {}
+    for on, du, p in rows:
+        overlap = min(end, on + du) - max(start, on)
+        if overlap > _EPS:
+            w[p % 12] = w.get(p % 12, 0.0) + overlap
+    return w
+
+
+def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
+                cands: list[_Cand]) -> list[_Span]:
+    bar = bar_beats(meter)
+    pulse = beat_groups(meter).beat
+    if hr >= bar:
+        size = bar * max(1, round(hr / bar))
+    else:
+        size = max(pulse, pulse * round(hr / pulse))
+        while bar % size > _EPS and size > pulse:  # spans must tile the bar
+            size -= pulse
+    strong = strong_beats(meter, length)
+    bounds = list(np.arange(0.0, length - _EPS, size)) + [length]
+    spans: list[_Span] = []
+    top = dict(zip(strong, _sounding_at(melody, strong)))
+    for a, b in zip(bounds, bounds[1:]):
+        start, req = a, set()
+        for s in (x for x in strong if a - _EPS <= x < b - _EPS):
+            pitch = top[s]
+            if pitch is None:
+                continue
+            new = req | {pitch % 12}
+            if any(new <= c.pcs for c in cands) or not req:
+                req = new
+                continue
+            spans.append(_Span(start, s, req, {}))
+            start, req = s, {pitch % 12}
+        spans.append(_Span(start, b, req, {}))
+    rows = list(zip(melody.onset.tolist(), melody.duration.tolist(), melody.pitch.tolist()))
+    for sp in spans:
+        sp.weights = _melody_weights(rows, sp.start, sp.end)
+    return spans
+
+
+def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], length: float,
+              rng: np.random.Generator) -> list[Chord]:
+    """Chords covering [0, length) for `melody` in the mood's mode and colour.
+
+    The key's mode is kept when the mood allows it (`harmony_key`). The melody
+    note sounding on every strong beat is a chord tone; a chromatic melody
+    note gets a borrowed major or minor triad. Phrases are four bars (eight
+    when the harmonic rhythm is two bars or more); each ends on the tonic when
+    the melody allows, approached by the mood's cadence chord.
+    """
+    if length <= 0:
+        raise MotifgenError(f"cannot harmonise {length} beats; the length must be positive")
+    hkey = harmony_key(key, mood)
+    colour = mood.colour
+    cands = palette(hkey, colour)
+    chrom = _chromatic(hkey)
+    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, cands)
+    bar = bar_beats(meter)
+    phrase = bar * (8 if mood.harmonic_rhythm >= 2 * bar else 4)
+    tonic = hkey.tonic
+    approach = {((tonic + off) % 12, q) for off, q in CADENCES.get(colour, CADENCES["none"])}
+    dominant = (tonic + 7) % 12
+    mediant_friendly = colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II")
+    semitone_friendly = colour in ("hexatonic_pole", "phrygian_bII", "diminished")
+
+    n = len(spans)
+    ends = [abs(sp.end - length) < _EPS or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS
+            for sp in spans]
+    options: list[list[_Cand]] = []
+    unary: list = []
+    for i, sp in enumerate(spans):
+        opts = [c for c in cands if sp.required <= c.pcs]
+        if not opts:
+            opts = [c for c in chrom if sp.required <= c.pcs] or list(cands)
+        total = sum(sp.weights.values()) or 1.0
+        costs = []
+        for c in opts:
+            cost = {"diatonic": 0.0, "colour": -0.35, "chromatic": 2.5}[c.kind]
+            cost -= 1.0 * sum(w for pc, w in sp.weights.items() if pc in c.pcs) / total
+            cost += 0.6 * len(sp.required - c.pcs)
+            is_tonic = c.root == tonic and c.quality != "diminished" or (
+                c.root == tonic and _tonic_quality(hkey) == "diminished")
+            if i == 0:
+                cost -= 1.5 if is_tonic else 0.0
+            if ends[i]:
+                if is_tonic:
+                    cost -= 4.0 if i == n - 1 else 1.5
+                elif i == n - 1:
+                    cost += 2.0
+                elif c.root == dominant:
+                    cost -= 0.6
+            if i + 1 < n and ends[i + 1] and (c.root, c.quality) in approach:
+                cost -= 1.2
+            costs.append(cost)
+        options.append(opts)
+        unary.append(costs)
+    # a little noise on every option, drawn in the order the options were listed
+    noise = iter(rng.uniform(0.0, 0.35, size=sum(len(o) for o in options)).tolist())
+    unary = [np.array([cost + next(noise) for cost in costs]) for costs in unary]
+
+    def pair(a: _Cand, b: _Cand, j: int) -> float:
+        d = (b.root - a.root) % 12
+        if a.root == b.root and a.quality == b.quality:
+            cost = 1.2
+        elif d == 5:
+            cost = -0.6
+        elif d == 7:
+            cost = -0.1
+        elif d in (2, 10):
+            cost = -0.3
+        elif d in (3, 4, 8, 9):
+            cost = -0.3 if mediant_friendly else 0.0
+        elif d in (1, 11):
+            cost = 0.0 if semitone_friendly else 0.3
+        else:
+            cost = 0.0 if semitone_friendly else 0.8
+        if a.symbol.startswith("V/"):
+            cost += -1.0 if d == 5 else 0.8
+        if a.kind == "colour" and b.kind == "colour":
+            cost += 0.9
+        if ends[j] and b.root == tonic and (a.root, a.quality) in approach:
+            cost -= 1.0
+        return cost
+
+    best = [unary[0].copy()]
+    back: list[np.ndarray] = []
+    for j in range(1, n):
+        trans = np.array([[pair(a, b, j) for b in options[j]] for a in options[j - 1]])
+        total = best[-1][:, None] + trans
+        back.append(total.argmin(axis=0))
+        best.append(total.min(axis=0) + unary[j])
+    idx = int(best[-1].argmin())
+    picks = [idx]
+    for j in range(n - 1, 0, -1):
+        idx = int(back[j - 1][idx])
+        picks.append(idx)
+    picks.reverse()
+
+    chords: list[Chord] = []
+    for sp, opts, k in zip(spans, options, picks):
+        c = opts[k]
+        prev = chords[-1] if chords else None
+        if prev and prev.root == c.root and prev.quality == c.quality and prev.symbol == c.symbol:
+            chords[-1] = Chord(prev.beat, sp.end - prev.beat, prev.root, prev.pitch_classes,
+                               prev.symbol, prev.quality, prev.kind)
+            continue
+        chords.append(make_chord(sp.start, sp.end - sp.start, hkey, c.root, c.quality,
+                                 c.symbol, c.kind))
+    return chords

@@ -1,0 +1,308 @@
+"""A scene becomes a Score: sections, the melody first, then everything around it.
+
+Per section: chords for the melody (`chords.harmonise`), one voice-led
+sequence under the melody (`voicing.voice_lead`), and every track drawn from
+it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
+(`percussion`) and dynamics per part (`dynamics`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..motif import Notes
+from ..orchestra import INSTRUMENTS, Instrument
+from ..score import Marker, Part, Score
+from ..seeds import rng as seeded_rng
+from ..theory import bar_beats, beat_groups, fold_into
+from ..transforms import notes_of
+from . import dynamics as dyn
+from .chords import harmonise, harmony_key
+from .line import EPS, Line, Row, rows_to_notes, window
+from .melody import place_under, statements
+from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
+from .percussion import percussion
+from .plan import plan_of
+from .sections import Section, cut, spot
+from .textures import TEXTURES
+from .voicing import Voicing, voice_lead
+
+#: Lowest pitch the upper voices of the accompaniment take.
+UPPER_FLOOR = 40
+#: Bass register: this many semitones above the bass instrument's lowest note.
+BASS_CENTRE_ABOVE_LOW = 10
+#: Random velocity spread of accompaniment notes (plus or minus).
+VELOCITY_SPREAD = 3
+
+
+def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
+    """Arrange one scene of a loaded project into a Score."""
+    seed = project.seed if seed is None else seed
+    meter = project.motifs[scene.featuring[0]].motif.meter
+    timing, anchors, moods = spot(project, scene)
+    tmap = timing.tempo_map
+    beat_of = dict(zip((h.seconds for h in anchors), timing.hit_beats))
+    sections = cut(scene, moods, project.key, beat_of, timing.length_beats)
+    lead = project.motifs[scene.featuring[0]]
+
+    def lead_instrument(sec: Section) -> Instrument:
+        return INSTRUMENTS[lead_name(sec.mood.orchestra["melody"], lead.instrument)]
+
+    lines, stated = statements(project, scene, sections, meter, seed, lead_instrument)
+    hit_beats = [beat_of[h.seconds] for h in scene.hits]
+    parts, plan_parts, progressions = _dress(scene, sections, lines, meter, seed, hit_beats,
+                                             lead.instrument)
+
+    markers = [Marker(0.0, f"{scene.id} {scene.title}", "cue")]
+    markers += [Marker(beat_of[h.seconds], h.label, "hit") for h in scene.hits]
+    markers += [Marker(beat_of[s.seconds], s.label or s.mood, "section")
+                for s in scene.sections]
+    markers.sort(key=lambda m: (m.beat, m.kind))
+    key_changes = tuple((s.start, s.key) for prev, s in zip(sections, sections[1:])
+                        if s.key != prev.key)
+    plan = plan_of(project, scene, seed, timing, anchors, sections, stated, plan_parts,
+                   progressions)
+    return Score(id=scene.id, title=scene.title, key=sections[0].key, tempo_map=tmap,
+                 parts=tuple(parts), markers=tuple(markers), key_changes=key_changes,
+                 start_seconds=float(scene.start), start_timecode=scene.start_timecode,
+                 fps=project.fps.name, length_beats=timing.length_beats, plan=plan)
+
+
+def _dress(scene: Any, sections: Sequence[Section], lines: dict[int, Line],
+           meter: tuple[int, int], seed: int, hit_beats: Sequence[float],
+           lead_instrument: str | None) -> tuple[list[Part], list[dict], list[list[dict]]]:
+    """Every track of every section, gathered per track over the cue."""
+    melody_all = lines[0].notes()
+    gathered: dict[str, Line] = {}
+    order: list[PartSpec] = []
+    progressions: list[list[dict]] = []
+    last: Voicing | None = None
+    for si, sec in enumerate(sections):
+        g = seeded_rng(seed, scene.id, "harmony", si)
+        specs = orchestrate(dict(sec.mood.orchestra), sec.mood.texture, sec.mood.doubling,
+                            lead_instrument, min(2, len(scene.featuring)))
+        mel = window(melody_all, sec.start, sec.end)
+        chords = harmonise(mel, sec.key, sec.mood, meter, sec.end - sec.start, g)
+        progressions.append([{"beat": sec.start + c.beat, "beats": c.duration,
+                              "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
+                              "kind": c.kind} for c in chords])
+        voicings = _voice(specs, chords, mel, sec, last, melody_all)
+        last = _shifted_voicing(voicings[-1], sec.end - sec.start) if voicings else last
+        tracks = _realise(specs, voicings, mel, lines, sec, meter, hit_beats, g)
+        for spec in specs:
+            notes = tracks.get(spec.name)
+            if spec.name not in gathered:
+                gathered[spec.name] = Line()
+                order.append(spec)
+            if notes is not None and len(notes):
+                gathered[spec.name].add(notes, sec.start)
+    return _parts(order, gathered, sections, meter, hit_beats) + (progressions,)
+
+
+def _shifted_voicing(v: Voicing, by: float) -> Voicing:
+    """`v` with its beat moved back by `by` (a section's last chord, seen from the next)."""
+    return Voicing(v.beat - by, v.duration, v.bass, v.upper, v.chord)
+
+
+def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
+           last: Voicing | None, melody_all: Notes) -> list[Voicing]:
+    """The section's voice-led chords inside the ranges of its bass and harmony tracks."""
+    bass = next((INSTRUMENTS[s.instrument] for s in specs if s.role == "bass"), None)
+    harm = [INSTRUMENTS[s.instrument] for s in specs
+            if s.role == "harmony" and s.instrument not in SECTIONS]
+    lo, hi = (bass.low, bass.high) if bass else (28, 55)
+    upper_low = max([UPPER_FLOOR] + [i.low for i in harm])
+    upper_high = min([96] + [i.high for i in harm])
+    pedal = sec.key.tonic if sec.mood.colour == "pedal" else None
+    before = melody_all.onset < sec.start - EPS
+    melody_before = int(melody_all.pitch[before][-1]) if before.any() else None
+    tonic = harmony_key(sec.key, sec.mood).tonic
+    return voice_lead(chords, mel, (lo, hi), lo + BASS_CENTRE_ABOVE_LOW, upper_low, upper_high,
+                      tonic, pedal=pedal, lead_in=last, melody_before=melody_before)
+
+
+def _base_velocity(sec: Section) -> float:
+    return dyn.velocity_of(_marks(sec.mood)[0]) + (sec.intensity - 0.5) * 16
+
+
+def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
+             lines: dict[int, Line], sec: Section, meter: tuple[int, int],
+             hit_beats: Sequence[float], g: np.random.Generator) -> dict[str, Notes]:
+    """Each track's notes in one section (beats from the section start)."""
+    from ..moods import ARTICULATIONS
+
+    length = sec.end - sec.start
+    groups = beat_groups(meter)
+    factor = ARTICULATIONS[sec.mood.articulation]
+    base = _base_velocity(sec)
+    local_hits = [b - sec.start for b in hit_beats if sec.start <= b < sec.end]
+    out: dict[str, Notes] = {}
+    blocks: list[set[int]] = []  # upper voices already struck together at chord changes
+    bass_line: Notes | None = None
+    busy = sec.mood.texture in ("ostinato", "pulse") or sec.mood.tempo[1] >= 140
+    for spec in specs:
+        inst = INSTRUMENTS[spec.instrument]
+        velocity = int(round(base + dyn.ROLE_VELOCITY[spec.role]))
+        if spec.role == "melody":
+            notes = mel if not spec.octave else _doubled(mel, 12 * spec.octave, inst)
+        elif spec.role == "counter":
+            notes = place_under(window(lines.get(spec.line, Line()).notes(), sec.start,
+                                       sec.end), mel, inst)
+        elif spec.role == "harmony":
+            rows = TEXTURES[spec.texture].draw(voicings, spec.voices, groups, factor, velocity)
+            octave = 0
+            if spec.texture in BLOCK:
+                if any(blocks_voices & set(spec.voices) for blocks_voices in blocks):
+                    octave = -12
+                blocks.append(set(spec.voices))
+            notes = _in_range(rows, octave, inst, voicings, g,
+                              fold=spec.instrument not in SECTIONS)
+        elif spec.role == "bass":
+            if bass_line is None:
+                notes = bass_line = _bass(voicings, groups, sec.mood.articulation, velocity)
+            else:
+                notes = _bass_double(bass_line, inst, voicings)
+        elif spec.is_drum:
+            notes = percussion("drums", spec.members, meter, length, local_hits, g,
+                               dyn.clip_velocity(base), sec.key, busy)
+        else:
+            notes = percussion(spec.instrument, (), meter, length, local_hits, g,
+                               dyn.clip_velocity(base - 6), sec.key, busy,
+                               avoid=(frozenset(p for v in voicings for p in v.pitches),
+                                      frozenset(v.bass for v in voicings)))
+        out[spec.name] = notes
+    _route_sections(out, specs)
+    return out
+
+
+def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None:
+    """Hand each string-section note outside its section's range to the next section
+    down that can play it (Vln II to Vla to Vc), folding only what none can."""
+    present = sorted((s for s in specs if s.instrument in SECTIONS and s.role == "harmony"),
+                     key=lambda s: SECTIONS.index(s.instrument))
+    moved: dict[str, list[Row]] = {s.name: [] for s in present}
+    for i, spec in enumerate(present):
+        notes = tracks[spec.name]
+        inst = INSTRUMENTS[spec.instrument]
+        rows = list(zip(notes.onset.tolist(), notes.duration.tolist(), notes.pitch.tolist(),
+                        notes.velocity.tolist())) + moved[spec.name]
+        keep: list[Row] = []
+        for row in rows:
+            p = row[2]
+            if inst.low <= p <= inst.high:
+                keep.append(row)
+                continue
+            lower = next((s for s in present[i + 1:] if INSTRUMENTS[s.instrument].low <= p),
+                         None)
+            if lower is not None:
+                moved[lower.name].append(row)
+            else:
+                q = int(fold_into(np.array([p]), inst.low, inst.high)[0])
+                keep.append((row[0], row[1], q, row[3]))
+        tracks[spec.name] = rows_to_notes(sorted(keep))
+
+
+def _doubled(mel: Notes, semitones: int, inst: Instrument) -> Notes:
+    """The lead doubled `semitones` away, folded by octaves only where out of range."""
+    return notes_of(mel.onset, mel.duration, fold_into(mel.pitch + semitones, inst.low,
+                                                       inst.high), mel.velocity - 4)
+
+
+def _in_range(rows: list[Row], octave: int, inst: Instrument, voicings: Sequence[Voicing],
+              g: np.random.Generator, fold: bool = True) -> Notes:
+    """Texture rows moved by `octave`, kept above the bass and (with `fold`) inside the
+    instrument; notes an octave shift cannot keep are left out rather than folded onto
+    another part."""
+    if not rows:
+        return rows_to_notes([])
+    noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows)).tolist()
+    out: list[Row] = []
+    bass_at = {round(v.beat, 6): v.bass for v in voicings}
+    starts = sorted(bass_at)
+    for (t, d, p, v), n in zip(rows, noise):
+        q = p + octave
+        key = max((s for s in starts if s <= round(t, 6) + EPS), default=starts[0])
+        if octave and (q <= bass_at[key] + 2 or q < inst.low):
+            continue
+        if fold and (q < inst.low or q > inst.high):
+            q = int(fold_into(np.array([q]), inst.low, inst.high)[0])
+        out.append((t, d, q, dyn.clip_velocity(v + n)))
+    return rows_to_notes(out)
+
+
+def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int) -> Notes:
+    """The bass voice: held through each chord (tied when it keeps its pitch); plucked on
+    the strong beats in staccato moods."""
+    rows: list[Row] = []
+    for v in voicings:
+        if articulation == "staccato":
+            for t in _strong_in(groups, v.beat, v.end):
+                rows.append((t, min(groups.beat, v.end - t) * 0.6, v.bass, velocity))
+            continue
+        if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
+            on, _, p, vel = rows[-1]
+            rows[-1] = (on, v.end - on, p, vel)
+        else:
+            rows.append((v.beat, v.duration, v.bass, velocity))
+    return rows_to_notes(rows)
+
+
+def _strong_in(groups, start: float, end: float) -> list[float]:
+    out, bar = [], (start // groups.bar) * groups.bar
+    while bar < end - EPS:
+        out += [bar + s for s in groups.strong if start - EPS <= bar + s < end - EPS]
+        bar += groups.bar
+    return out or [start]
+
+
+def _bass_double(bass: Notes, inst: Instrument, voicings: Sequence[Voicing]) -> Notes:
+    """A further bass part: the bass an octave below where it reaches, else an octave
+    above while that stays under the upper voices; else it rests (never a unison copy)."""
+    if not len(bass):
+        return bass
+    low_upper = min(v.upper[0] for v in voicings)
+    for shift in (-12, 12):
+        p = bass.pitch + shift
+        if (p >= inst.low).all() and (p <= inst.high).all() and (shift < 0 or
+                                                                  (p < low_upper).all()):
+            return notes_of(bass.onset, bass.duration, p, bass.velocity)
+    return rows_to_notes([])
+
+
+def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Sequence[Section],
+           meter: tuple[int, int], hit_beats: Sequence[float]) -> tuple[list[Part], list[dict]]:
+    """Parts with their channels and controller curves, in orchestration order."""
+    total = sections[-1].end
+    spans = []
+    for s in sections:
+        a, b = _marks(s.mood)
+        spans.append(dyn.Span(s.start, s.end, a, b, s.intensity))
+    arrivals = sorted({*hit_beats, *(s.start for s in sections[1:]), total})
+    phrase = 4 * bar_beats(meter)
+    cc11 = dyn.cc11_swells(total, hit_beats)
+    used = [s for s in order if len(gathered[s.name].onset)]
+    chan = channels(used)
+    parts, plan_parts = [], []
+    for spec in used:
+        notes = gathered[spec.name].notes()
+        controllers = {} if spec.is_drum else {
+            1: dyn.cc1_curve(spans, spec.role, phrase, arrivals), 11: cc11}
+        parts.append(Part(name=spec.name, instrument=spec.instrument, program=spec.program,
+                          role=spec.role, notes=notes, channel=chan[spec.name],
+                          is_drum=spec.is_drum, controllers=controllers))
+        plan_parts.append({"name": spec.name, "instrument": spec.instrument, "role": spec.role,
+                           "program": spec.program, "channel": chan[spec.name] + 1,
+                           "notes": len(notes)})
+    return parts, plan_parts
+
+
+def _marks(mood: Any) -> tuple[str, str]:
+    """A mood's (starting, target) dynamic marks."""
+    mark = mood.dynamics
+    if "->" in mark:
+        a, b = (x.strip() for x in mark.split("->", 1))
+        return a, b
+    return mark, mood.dynamics_to or mark

@@ -1,0 +1,109 @@
+"""Living dynamics: velocities a sample library plays, CC1 per part, CC11 swells.
+
+Velocities map the written dynamic into 30..115 (`velocity_of`), so a pp
+passage is soft through CC1 and CC11 rather than through velocity 1. CC1 is
+drawn per part: the section's dynamic (ramping to its target, e.g. mf->f),
+the scene's intensity, an arch over every phrase (each role's phrase offset a
+little from the others), a build into every hit and section change, and the
+lead a step above the accompaniment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..theory import DYNAMICS
+
+#: Velocities stay within this range for every pitched note.
+VELOCITY_RANGE = (30, 115)
+#: CC1 offset per role: the lead above the accompaniment.
+ROLE_LEVEL = {"melody": 8, "counter": 0, "harmony": -6, "bass": -2, "percussion": 0}
+#: Velocity offset per role against the melody's.
+ROLE_VELOCITY = {"melody": 0, "counter": -8, "harmony": -14, "bass": -8, "percussion": 0}
+#: Depth of the arch over a phrase, in CC1 steps (peak minus trough).
+ARCH_DEPTH = 22
+#: How far each role's arch peaks after the melody's, as a share of the phrase.
+ROLE_PHASE = {"melody": 0.0, "counter": 0.25, "harmony": 0.1, "bass": 0.15, "percussion": 0.0}
+#: Beats of crescendo before a hit or section change, and how much it adds.
+BUILD_BEATS, BUILD_DEPTH = 6.0, 18
+#: CC1 bounds.
+CC1_RANGE = (12, 127)
+
+
+def velocity_of(mark: str) -> int:
+    """Velocity of a dynamic mark within `VELOCITY_RANGE`.
+
+    >>> velocity_of("ppp"), velocity_of("mf"), velocity_of("fff")
+    (30, 80, 115)
+    """
+    lo, hi = VELOCITY_RANGE
+    raw = DYNAMICS[mark]
+    return int(round(lo + (raw - DYNAMICS["ppp"]) * (hi - lo)
+                     / (DYNAMICS["fff"] - DYNAMICS["ppp"])))
+
+
+def clip_velocity(v: float) -> int:
+    return int(min(VELOCITY_RANGE[1], max(VELOCITY_RANGE[0], round(v))))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A section as the dynamics see it: its beats, dynamic (from, to) and intensity."""
+
+    start: float
+    end: float
+    dynamic: str
+    dynamic_to: str
+    intensity: float
+
+
+def cc1_curve(spans: Sequence[Span], role: str, phrase: float,
+              arrivals: Sequence[float] = (), step: float = 1.0) -> tuple[tuple[float, int], ...]:
+    """The CC1 curve of one part over the cue (only changes are listed)."""
+    out: list[tuple[float, int]] = []
+    phase = ROLE_PHASE.get(role, 0.0)
+    offset = ROLE_LEVEL.get(role, 0)
+    for sp in spans:
+        a, b = DYNAMICS[sp.dynamic], DYNAMICS[sp.dynamic_to]
+        beat = sp.start
+        while beat < sp.end - 1e-9 or (sp is spans[-1] and beat <= sp.end + 1e-9):
+            t = (beat - sp.start) / max(sp.end - sp.start, 1e-9)
+            level = (a + (b - a) * min(1.0, t)) * (0.7 + 0.6 * sp.intensity)
+            u = ((beat - sp.start) / phrase - phase) % 1.0
+            arch = ARCH_DEPTH * (math.sin(math.pi * u) - 0.5)
+            build = 0.0
+            for x in arrivals:
+                if x - BUILD_BEATS < beat <= x:
+                    build = max(build, BUILD_DEPTH * (1 - (x - beat) / BUILD_BEATS))
+            value = int(min(CC1_RANGE[1], max(CC1_RANGE[0], round(level + arch + build
+                                                                  + offset))))
+            if not out or out[-1][1] != value:
+                out.append((round(beat, 6), value))
+            beat += step
+    return tuple(out)
+
+
+def cc11_swells(length: float, hits: Sequence[float], swell: float = 2.0
+                ) -> tuple[tuple[float, int], ...]:
+    """CC11 at 127, dipping to 80 `swell` beats before each hit and swelling back on it."""
+    out: list[tuple[float, int]] = [(0.0, 127)]
+    last = 0.0
+    for h in sorted(float(x) for x in hits):
+        if not 0 < h <= length:
+            continue
+        start = max(last, h - swell)
+        if h - start < 0.25:
+            continue
+        n = int(round((h - start) / 0.25))
+        for k in range(n):
+            t = start + k * 0.25
+            value = int(round(80 + 47 * k / n))
+            if out[-1][0] == t:
+                out[-1] = (t, value)
+            else:
+                out.append((t, value))
+        out.append((h, 127))
+        last = h
+    return tuple(out)

@@ -1,0 +1,87 @@
+"""Notes gathered for a part while a scene is arranged, and small helpers over Notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..motif import Notes
+from ..transforms import notes_of
+
+#: Tolerance for comparing beats.
+EPS = 1e-6
+
+Row = tuple[float, float, int, int]
+
+
+@dataclass
+class Line:
+    """Notes gathered for one part while a scene is arranged."""
+
+    onset: list[float] = field(default_factory=list)
+    duration: list[float] = field(default_factory=list)
+    pitch: list[int] = field(default_factory=list)
+    velocity: list[int] = field(default_factory=list)
+
+    def add(self, notes: Notes, offset: float = 0.0, until: float | None = None,
+            transpose: int = 0) -> None:
+        """Append `notes` shifted by `offset` beats, cut at `until`."""
+        onset = notes.onset + offset
+        end = onset + notes.duration
+        keep = onset < (until if until is not None else np.inf) - 1e-9
+        if until is not None:
+            end = np.minimum(end, until)
+        self.onset += onset[keep].tolist()
+        self.duration += (end - onset)[keep].tolist()
+        self.pitch += (notes.pitch[keep] + transpose).tolist()
+        self.velocity += notes.velocity[keep].tolist()
+
+    def notes(self) -> Notes:
+        return notes_of(self.onset, self.duration, self.pitch, self.velocity)
+
+
+def rows_to_notes(rows: Sequence[Row]) -> Notes:
+    """Notes from (onset, duration, pitch, velocity) rows."""
+    if not rows:
+        return Notes(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64),
+                     np.zeros(0, dtype=np.int64))
+    on, du, pi, ve = zip(*rows)
+    return notes_of(np.array(on, dtype=np.float64), np.array(du, dtype=np.float64),
+                    np.array(pi, dtype=np.int64), np.array(ve, dtype=np.int64), copy=False)
+
+
+def window(notes: Notes, start: float, end: float) -> Notes:
+    """The notes starting in [start, end), times relative to `start`, cut at `end`."""
+    keep = (notes.onset >= start - 1e-9) & (notes.onset < end - 1e-9)
+    onset = notes.onset[keep] - start
+    return notes_of(onset, np.minimum(notes.duration[keep], end - start - onset),
+                    notes.pitch[keep], notes.velocity[keep], copy=False)
+
+
+def shifted(notes: Notes, semitones: int) -> Notes:
+    """`notes` transposed by `semitones`."""
+    return notes_of(notes.onset, notes.duration, notes.pitch + semitones, notes.velocity)
+
+
+def grid(start: float, end: float, step: float) -> list[float]:
+    """Onsets every `step` beats from `start`, before `end`."""
+    n = max(1, int(np.floor((end - start) / step + EPS)))
+    return [start + k * step for k in range(n) if start + k * step < end - EPS]
+
+
+def lowest_during(notes: Notes, start: float, end: float) -> int | None:
+    """The lowest pitch of `notes` sounding at any time in [start, end), or None."""
+    if not len(notes):
+        return None
+    mask = (notes.onset < end - EPS) & (notes.onset + notes.duration > start + EPS)
+    return int(notes.pitch[mask].min()) if mask.any() else None
+
+
+def sounding_top(notes: Notes, beat: float) -> int | None:
+    """Highest pitch of `notes` sounding at `beat`, or None."""
+    if not len(notes):
+        return None
+    mask = (notes.onset <= beat + EPS) & (notes.onset + notes.duration > beat + EPS)
+    return int(notes.pitch[mask].max()) if mask.any() else None
