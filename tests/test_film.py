@@ -19,8 +19,8 @@ import pretty_midi
 import pytest
 import symusic
 
+from motifgen.arrange.chords import CHROMATIC_COLOURS, parallel_perfects
 from motifgen.compose import compose_film
-from motifgen.harmony import CHROMATIC_COLOURS, parallel_perfects
 from motifgen.motif import Notes
 from motifgen.orchestra import INSTRUMENTS
 from motifgen.project import load
@@ -143,16 +143,12 @@ def _parts(path: Path):
         yield name, program, drum, Notes(*cols)
 
 
-def _instrument_of(name: str):
-    base = name.rsplit(" ", 1)[0] if name[-1].isdigit() else name
-    return next(i for i in INSTRUMENTS.values() if i.display == base)
-
-
 @pytest.mark.parametrize("scene_id", _scenes())
 def test_every_note_is_playable(film, scene_id):
+    planned = {p["name"]: p for p in _plan(film, scene_id)["parts"]}
     for name, program, drum, notes in _parts(film / f"{scene_id}.mid"):
-        inst = _instrument_of(name)
-        assert inst.program == program or drum
+        inst = INSTRUMENTS[planned[name]["instrument"]]
+        assert planned[name]["program"] == program or drum
         if drum:
             continue
         assert notes.pitch.min() >= inst.low and notes.pitch.max() <= inst.high, name

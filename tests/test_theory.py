@@ -105,7 +105,7 @@ def test_beat_groups(meter, beat, group, strong):
 
 
 def test_strong_beats_and_metre_groups_follow_beat_groups():
-    from motifgen.harmony import strong_offsets
+    from motifgen.arrange.chords import strong_offsets
     from motifgen.transforms import _group
 
     for den in (2, 4, 8, 16):

@@ -20,7 +20,7 @@ from ..seeds import rng as seeded_rng
 from ..theory import bar_beats, beat_groups, fold_into
 from ..transforms import notes_of
 from . import dynamics as dyn
-from .chords import harmonise, harmony_key
+from .chords import harmonise, harmony_key, strong_beats
 from .line import EPS, Line, Row, rows_to_notes, window
 from .melody import place_under, statements
 from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
@@ -89,7 +89,7 @@ def _dress(scene: Any, sections: Sequence[Section], lines: dict[int, Line],
         progressions.append([{"beat": sec.start + c.beat, "beats": c.duration,
                               "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
                               "kind": c.kind} for c in chords])
-        voicings = _voice(specs, chords, mel, sec, last, melody_all)
+        voicings = _voice(specs, chords, mel, sec, last, melody_all, meter)
         last = _shifted_voicing(voicings[-1], sec.end - sec.start) if voicings else last
         tracks = _realise(specs, voicings, mel, lines, sec, meter, hit_beats, g)
         for spec in specs:
@@ -108,7 +108,7 @@ def _shifted_voicing(v: Voicing, by: float) -> Voicing:
 
 
 def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
-           last: Voicing | None, melody_all: Notes) -> list[Voicing]:
+           last: Voicing | None, melody_all: Notes, meter: tuple[int, int]) -> list[Voicing]:
     """The section's voice-led chords inside the ranges of its bass and harmony tracks."""
     bass = next((INSTRUMENTS[s.instrument] for s in specs if s.role == "bass"), None)
     harm = [INSTRUMENTS[s.instrument] for s in specs
@@ -121,7 +121,8 @@ def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
     melody_before = int(melody_all.pitch[before][-1]) if before.any() else None
     tonic = harmony_key(sec.key, sec.mood).tonic
     return voice_lead(chords, mel, (lo, hi), lo + BASS_CENTRE_ABOVE_LOW, upper_low, upper_high,
-                      tonic, pedal=pedal, lead_in=last, melody_before=melody_before)
+                      tonic, pedal=pedal, lead_in=last, melody_before=melody_before,
+                      strong=strong_beats(meter, sec.end - sec.start))
 
 
 def _base_velocity(sec: Section) -> float:

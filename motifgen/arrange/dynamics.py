@@ -36,7 +36,7 @@ def velocity_of(mark: str) -> int:
     """Velocity of a dynamic mark within `VELOCITY_RANGE`.
 
     >>> velocity_of("ppp"), velocity_of("mf"), velocity_of("fff")
-    (30, 80, 115)
+    (30, 79, 115)
     """
     lo, hi = VELOCITY_RANGE
     raw = DYNAMICS[mark]

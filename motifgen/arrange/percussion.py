@@ -52,8 +52,8 @@ def _bars(meter: tuple[int, int], length: float) -> list[float]:
 
 def _fill(end: float, meter: tuple[int, int], pitch: int, velocity: int,
           beats: float = FILL_BEATS) -> list[Row]:
-    """A crescendo of even strokes over the `beats` before `end`."""
-    step = beat_groups(meter).unit / 2
+    """A crescendo of sixteenth-note strokes over the `beats` before `end`."""
+    step = 0.25
     start = max(0.0, end - beats)
     strokes = grid(start, end, step) if end > start + EPS else []
     return [(t, step, pitch, _clip(velocity - 30 + 30 * (k + 1) / len(strokes)))

@@ -125,13 +125,15 @@ def _perfect_parallel(a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
 
 
 def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centre: float,
-              pedal: int | None = None,
-              lead_in: tuple[int, int] | None = None) -> list[int]:
+              pedal: int | None = None, lead_in: tuple[int, int] | None = None,
+              strong: Sequence[float] = ()) -> list[int]:
     """One bass pitch per chord in low..high (see the module docstring).
 
     `pedal`: a pitch class held under every chord instead. `lead_in`: (bass,
     melody) sounding just before the first chord, so a line continuing another
-    section avoids parallels across the join.
+    section avoids parallels across the join. `strong`: the strong beats; the
+    melody on the last one before a chord change counts as a note the bass
+    moves against, too.
     """
     if not chords:
         return []
@@ -142,6 +144,8 @@ def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centr
         return [pitch] * len(chords)
     before = [_melody_at(melody, c.beat, True) for c in chords]
     at = [_melody_at(melody, c.beat, False) for c in chords]
+    accented = [_melody_at(melody, max((b for b in strong if b < c.beat - EPS), default=-1.0),
+                           False) for c in chords]
     options: list[np.ndarray] = []
     unary: list[np.ndarray] = []
     for c in chords:
@@ -170,10 +174,11 @@ def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centr
         leap = np.abs(a - b)
         cost = (BASS_LEAP_WEIGHT * leap + np.where(leap > 7, BASS_WIDE_LEAP_COST[0], 0.0)
                 + np.where(leap > 12, BASS_WIDE_LEAP_COST[1], 0.0))
-        m0, m1 = before[i], at[i]
-        if m0 is not None and m1 is not None:
-            cost = cost + np.where(_perfect_parallel(a, np.int64(m0), b, np.int64(m1)),
-                                   FORBIDDEN, 0.0)
+        m1 = at[i]
+        for m0 in {before[i], accented[i]} - {None}:
+            if m1 is not None:
+                cost = cost + np.where(_perfect_parallel(a, np.int64(m0), b, np.int64(m1)),
+                                       FORBIDDEN, 0.0)
         return cost
 
     picks = _viterbi(unary, trans)
@@ -301,13 +306,14 @@ def _pair_cost(prev: np.ndarray, cur: np.ndarray, b0: int, b1: int,
 def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, int],
                bass_centre: float, upper_low: int, upper_high: int, tonic: int,
                pedal: int | None = None,
-               lead_in: Voicing | None = None, melody_before: int | None = None
-               ) -> list[Voicing]:
+               lead_in: Voicing | None = None, melody_before: int | None = None,
+               strong: Sequence[float] = ()) -> list[Voicing]:
     """The section's chords voiced: `bass_line`, then `voice_upper` under the melody."""
     if not chords:
         return []
     join = (lead_in.bass, melody_before) if lead_in and melody_before is not None else None
-    basses = bass_line(chords, melody, *bass_range, bass_centre, pedal=pedal, lead_in=join)
+    basses = bass_line(chords, melody, *bass_range, bass_centre, pedal=pedal, lead_in=join,
+                       strong=strong)
     tops = [min(upper_high, t) for t in ceilings(chords, melody, upper_high)]
     upper = voice_upper(chords, basses, tops, upper_low, tonic,
                         lead_in.pitches if lead_in else None)

@@ -1,4 +1,4 @@
-"""Harmony: chords for a melody in every mood, and the parts built on them."""
+"""Chords for a melody in every mood, and a bass under them."""
 
 from __future__ import annotations
 
@@ -7,28 +7,22 @@ import math
 import numpy as np
 import pytest
 
-from motifgen.errors import MotifgenError
-from motifgen.harmony import (
+from motifgen.arrange.chords import (
     COLOUR_CHORDS,
-    TEXTURE_KINDS,
     Chord,
-    bass_line,
-    dynamics_curve,
     harmonise,
     harmony_key,
     make_chord,
     palette,
     parallel_perfects,
-    percussion,
     strong_beat_chord_tone_ratio,
     strong_beats,
-    texture,
-    voice,
-    voicings,
 )
-from motifgen.moods import COLOURS, DYNAMICS, PRESETS, TEXTURES, resolve_mood
+from motifgen.arrange.voicing import bass_line
+from motifgen.errors import MotifgenError
+from motifgen.moods import COLOURS, PRESETS, resolve_mood
 from motifgen.motif import Motif, Notes
-from motifgen.orchestra import INSTRUMENTS, instrument
+from motifgen.orchestra import instrument
 from motifgen.theory import Key, bar_beats
 
 # (steps, alterations, durations, meter): diatonic unless alterations say otherwise
@@ -159,10 +153,13 @@ def test_bass_has_no_parallel_perfects(harmonised, case):
     mood, motif, key, meter, length, chords = harmonised[case]
     for name in mood.orchestra["bass"]:
         inst = instrument(name)
-        # put the melody where a lead would play it so the bass sits below it
-        bass = bass_line(chords, motif, inst, meter)
+        lead = Notes(motif.onset, motif.duration, motif.pitch + 12, motif.velocity)
+        pitches = bass_line(chords, lead, inst.low, inst.high, inst.low + 10,
+                            strong=strong_beats(meter, length))
+        bass = Notes([c.beat for c in chords], [c.duration for c in chords], pitches,
+                     [80] * len(chords))
         assert len(bass) == len(chords)
-        assert parallel_perfects(bass, motif, meter) == []
+        assert parallel_perfects(bass, lead, meter) == []
         assert bass.pitch.min() >= inst.low and bass.pitch.max() <= inst.high
         for c, p in zip(chords, bass.pitch):
             assert p % 12 in c.pitch_classes
@@ -181,7 +178,7 @@ def test_parallel_perfects_detects_fifths_and_octaves():
 
 
 def test_one_parallel_test_for_pitches_and_arrays():
-    from motifgen.harmony import _parallel_perfect
+    from motifgen.arrange.chords import _parallel_perfect
 
     bass = np.arange(36, 60)
     for m0, m1 in ((67, 69), (67, 67), (60, 72), (64, 59)):
@@ -200,118 +197,6 @@ def test_chord_tone_ratio_counts_strong_beats():
     assert strong_beats((4, 4), 8) == [0, 2, 4, 6]
     assert strong_beats((3, 4), 6) == [0, 3]
     assert strong_beats((6, 8), 6) == [0, 1.5, 3, 4.5]
-
-
-def _moves(vs):
-    return [abs(a - b) for v, w in zip(vs, vs[1:]) for a, b in zip(v, w)]
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c[2] == 0],
-                         ids=lambda c: "-".join(map(str, c[:2])))
-def test_voicing_is_smooth_and_in_range(harmonised, case):
-    mood, motif, key, meter, length, chords = harmonised[case]
-    for name in mood.orchestra["harmony"]:
-        inst = INSTRUMENTS[name]
-        vs = voicings(chords, inst, 3)
-        for chord, v in zip(chords, vs):
-            assert all(inst.low <= p <= inst.high for p in v)
-            assert {p % 12 for p in v} <= set(chord.pitch_classes)
-            assert chord.root in {p % 12 for p in v} or len(chord.pitch_classes) > 3
-        moves = _moves(vs)
-        if moves:
-            assert np.mean(moves) <= 3.5 and max(moves) <= 9
-        notes = voice(chords, inst, 3)
-        assert len(notes) == 3 * len(chords)
-
-
-def _four_bar_chords():
-    key = Key(0, "ionian")
-    return [make_chord(4 * i, 4, key, r, q) for i, (r, q) in
-            enumerate([(0, "major"), (9, "minor"), (5, "major"), (7, "major")])]
-
-
-def test_textures_differ_and_stay_in_range():
-    chords = _four_bar_chords()
-    inst = INSTRUMENTS["strings"]
-    densities = {}
-    onsets = {}
-    for kind in TEXTURE_KINDS:
-        notes = texture(chords, kind, inst, (4, 4), "legato", rng=np.random.default_rng(0))
-        assert len(notes) > 0
-        assert notes.pitch.min() >= inst.low and notes.pitch.max() <= inst.high
-        assert notes.onset.min() >= 0 and notes.end <= 16 + 1e-9
-        # every note is a tone of the chord sounding at its onset
-        for on, p in zip(notes.onset, notes.pitch):
-            chord = next(c for c in chords if c.beat <= on < c.end)
-            assert p % 12 in chord.pitch_classes
-        densities[kind] = len(notes) / 16
-        onsets[kind] = len(set(np.round(notes.onset, 6)))
-    assert len(set(densities.values())) == len(TEXTURE_KINDS), densities
-    assert densities["tremolo"] > densities["pulse"] > densities["ostinato"] > \
-        densities["arpeggio"] > densities["sustained"]
-    assert onsets["sustained"] == 4 and onsets["chorale"] == 8
-    assert set(TEXTURES) == set(TEXTURE_KINDS)
-
-
-def test_texture_articulation_shortens_notes():
-    chords = _four_bar_chords()
-    legato = texture(chords, "pulse", "strings", (4, 4), "legato")
-    staccato = texture(chords, "pulse", "strings", (4, 4), "staccato")
-    assert staccato.duration.sum() < legato.duration.sum()
-    with pytest.raises(MotifgenError):
-        texture(chords, "wall", "strings")
-    with pytest.raises(MotifgenError):
-        texture(chords, "pulse", "taiko")
-
-
-def test_texture_no_same_pitch_overlap():
-    chords = _four_bar_chords()
-    for kind in TEXTURE_KINDS:
-        notes = texture(chords, kind, "harp", (4, 4), "legato")
-        for p in set(notes.pitch.tolist()):
-            mask = notes.pitch == p
-            on, end = notes.onset[mask], (notes.onset + notes.duration)[mask]
-            assert np.all(end[:-1] <= on[1:] + 1e-9), kind
-
-
-def test_percussion_timpani_and_drums():
-    rng = np.random.default_rng(0)
-    mood = PRESETS["action"]
-    hits = [8.0, 14.0]
-    timp = percussion(mood, (4, 4), 16.0, hits, rng, "timpani", Key(2, "aeolian"))
-    t = INSTRUMENTS["timpani"]
-    assert timp.pitch.min() >= t.low and timp.pitch.max() <= t.high
-    assert set(timp.pitch.tolist()) <= {p for p in range(t.low, t.high + 1) if p % 12 in (2, 9)}
-    for h in hits:
-        assert np.any(np.isclose(timp.onset, h))
-        roll = (timp.onset > h - 2) & (timp.onset < h)
-        assert roll.sum() >= 8  # a roll into the hit
-    drums = percussion(mood, (4, 4), 16.0, hits, rng)
-    assert set(drums.pitch.tolist()) <= {35}  # taiko
-    assert all(np.any(np.isclose(drums.onset, h)) for h in hits)
-    assert drums.end <= 16.0 + 1e-9
-    tri = percussion(PRESETS["triumphant"], (4, 4), 16.0, [12.0], rng)
-    assert 49 in tri.pitch.tolist()  # crash cymbal on the hit
-    assert len(percussion(PRESETS["tender"], (4, 4), 16.0, [8.0], rng)) == 0
-
-
-def test_dynamics_curve_follows_intensity_and_swells_into_hits():
-    curves = dynamics_curve((0.0, 1.0), 16.0, "mf", [8.0])
-    cc1 = curves[1]
-    values = [v for _, v in cc1]
-    assert values == sorted(values) and values[0] < DYNAMICS["mf"] < values[-1]
-    assert all(1 <= v <= 127 for v in values)
-    cc11 = dict(curves[11])
-    assert cc11[0.0] == 127 and cc11[8.0] == 127
-    assert cc11[6.0] == 80
-    swell = [cc11[b] for b in np.arange(6, 8.25, 0.25)]
-    assert swell == sorted(swell)
-    flat = dynamics_curve(lambda b: 0.5, 8.0, "p")[1]
-    assert flat == ((0.0, DYNAMICS["p"]),)
-    ramp = dynamics_curve((0.5, 0.5), 8.0, "mf->f")[1]
-    assert ramp[0][1] == DYNAMICS["mf"] and ramp[-1][1] == DYNAMICS["f"]
-    with pytest.raises(MotifgenError):
-        dynamics_curve((0, 1), 8.0, "loud")
 
 
 def test_chord_is_frozen_and_spelled():
