@@ -68,7 +68,8 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
 * ``own_instrument`` - share of statements (of characters that declare an
   instrument) played on that instrument: the statement's plan ``instrument``
   when recorded, otherwise any part of the statement's role (melody/counter)
-  with an onset inside the statement. Needs the project; None without it.
+  with an onset inside the statement (a statement none of whose notes is found
+  is skipped). Needs the project; None without it.
 * ``bar_before_melody`` - 1 when the first melody onset is at least one bar
   (of the opening meter) into the cue, else 0; None for cues of 15 s or less.
 * ``phrase_ends`` - share of phrase ends whose chord is tonic or dominant: the
@@ -418,6 +419,8 @@ def own_instrument(score: Score, project: Any = None) -> float | None:
             start, end = float(s["start_beat"]), float(s["end_beat"])
             played = {p.instrument for p in _pitched(score, (s.get("part", "melody"),))
                       if np.any((p.notes.onset >= start - _EPS) & (p.notes.onset < end - _EPS))}
+        if not played:  # nothing of the statement's role sounds: nothing to judge
+            continue
         total += 1
         own += declared in played
     return _ratio(own, total)
