@@ -200,7 +200,8 @@ def test_statement_figures():
     horn = part("melody", [(0, 8, 60), (16, 8, 60)], "horn")
     s = score(horn, bassoon, length=24, featuring=["hero"], statements=statements)
     assert q.own_instrument(s, project) == 1.0
-    s = score(part("melody", [(0, 24, 60)], "horn"), length=24, statements=statements)
+    s = score(part("melody", [(0, 8, 60), (8, 8, 60), (16, 8, 60)], "horn"), length=24,
+              statements=statements)
     assert q.own_instrument(s, project) == pytest.approx(2 / 3)  # the villain on horn
 
 
