@@ -77,11 +77,15 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
   tonic/dominant by the symbol's numeral (I/i, V/v, no accidental, not an
   applied ``V/x``).
 * ``ending`` - 1 when the last plan chord is the tonic and the last melody note
-  lasts at least 2 beats and is a tone of the chord sounding at its onset.
+  lasts at least 2 beats and is a tone of the chord sounding at its onset;
+  None for a scene whose plan records ``ending: open``.
 * ``hits_change`` - share of hits where the bar after differs from the bar
   before (onsets of all parts in ``[hit - bar, hit)`` and ``[hit, hit + bar)``):
   mean velocity by 12 or more, onset count by 30 % or more of the bar before,
   or two or more parts sounding in only one of the two bars.
+
+`FIGURES` holds each figure's target; `plan_gaps` names the plan fields the
+dramaturgy figures would read but today's plan does not record.
 """
 
 from __future__ import annotations
@@ -466,7 +470,7 @@ def ending(score: Score) -> float | None:
     """1.0 when the cue ends on the tonic with a last melody note >= 2 beats on a chord tone."""
     spans = chord_spans(score)
     mel = _pitched(score, ("melody",))
-    if not spans or not mel:
+    if not spans or not mel or _ending_kind(score) == "open":
         return None
     if chord_function(spans[-1]["symbol"]) != "tonic":
         return 0.0
@@ -476,6 +480,35 @@ def ending(score: Score) -> float | None:
     chord = _chord_at(spans, float(on[i]))
     tone = chord is not None and int(pitch[i]) % 12 in {int(p) % 12 for p in chord["pitch_classes"]}
     return float(end[i] - on[i] >= 2 - _EPS and tone)
+
+
+def _ending_kind(score: Score) -> str | None:
+    """The scene's `ending:` when the plan records one (top level or under ``scene``)."""
+    return score.plan.get("ending") or (score.plan.get("scene") or {}).get("ending")
+
+
+def plan_gaps(score: Score) -> list[str]:
+    """Plan fields the dramaturgy figures would read but this plan does not record."""
+    plan = score.plan
+    statements = plan.get("statements", [])
+    gaps = []
+    if statements and not any("instrument" in st for st in statements):
+        gaps.append("statements[].instrument (own_instrument inferred from the parts "
+                    "sounding in each statement)")
+    if any(st.get("part") != "melody" and st.get("recognisability") is None
+           for st in statements):
+        gaps.append("statements[].recognisability for counter statements (never counted "
+                    "at hits)")
+    if plan.get("hits") and not any("kind" in h for h in plan["hits"]):
+        gaps.append("hits[].kind (cut/sting hits cannot be credited)")
+    if _ending_kind(score) is None:
+        gaps.append("scene ending (every cue judged as a closed ending)")
+    if not any("root" in c or "quality" in c for c in chord_spans(score)):
+        gaps.append("chords[].root/quality (function read from the symbol, third taken as "
+                    "pitch_classes[1])")
+    if "form" not in plan:
+        gaps.append("form plan (phrase ends taken at every 4-bar line)")
+    return gaps
 
 
 def hit_changes(score: Score, beat: float) -> bool:
@@ -621,6 +654,7 @@ class Cue:
     figures: dict[str, float | None]
     weights: dict[str, float]
     pair: str
+    gaps: tuple[str, ...] = ()
 
 
 def measure(score: Score, project: Any = None, film: str = "") -> Cue:
@@ -628,7 +662,8 @@ def measure(score: Score, project: Any = None, film: str = "") -> Cue:
     dup = duplication(score)
     return Cue(film, score.id, ",".join(score.plan.get("moods", [])),
                score.tempo_map.seconds_at(score.end_beats), score_figures(score, project),
-               _weights(score, project), f"{dup[1]} -> {dup[2]}" if dup[1] else "")
+               _weights(score, project), f"{dup[1]} -> {dup[2]}" if dup[1] else "",
+               tuple(plan_gaps(score)))
 
 
 def aggregate(fig: Figure, cues: Sequence[Cue]) -> tuple[float | None, float | None,
@@ -711,6 +746,9 @@ def report(films: Sequence[tuple[str, Sequence[Cue]]], markdown: bool = False
                    "ok"], rows)
     if collisions:
         out += ["", "same instrument set: " + ", ".join(f"{a}={b}" for a, b in collisions)]
+    gaps = list(dict.fromkeys(g for c in everything for g in c.gaps))
+    if gaps:
+        out += ["", "Not in the plan yet: " + "; ".join(gaps) + "."]
     out += ["", "`*` marks a cue missing its per-cue target; – is a figure the cue does not "
             "have (no hits, no section of 30 s, no recorded recognisability)."]
     return out, all_ok

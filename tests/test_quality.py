@@ -259,3 +259,15 @@ def test_report_on_the_example_film_is_finite_or_none():
 def test_command_line_exits_zero_without_check(capsys):
     assert q.main([str(ROOT / "motifs" / "cartographer.yaml")]) == 0
     assert "masking" in capsys.readouterr().out
+
+
+def test_an_open_ending_is_not_judged_and_missing_plan_fields_are_named():
+    chords = [chord(0, 4, "ii", (2, 5, 9))]
+    melody = part("melody", [(0, 4, 62)])
+    assert q.ending(score(melody, chords=chords, length=4)) == 0.0
+    assert q.ending(score(melody, chords=chords, length=4, ending="open")) is None
+    gaps = q.plan_gaps(score(melody, chords=chords, length=4, hits=[{"beat": 0.0}],
+                             statements=[{"part": "melody", "motif": "a", "start_beat": 0.0,
+                                          "end_beat": 4.0, "recognisability": 1.0}]))
+    assert any(g.startswith("statements[].instrument") for g in gaps)
+    assert any(g.startswith("hits[].kind") for g in gaps)
