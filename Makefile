@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench quality clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 ## Benchmark table (see README)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## Sketch-quality figures per cue against the targets (example film + benchmarks/films)
+quality: $(STAMP)
+	$(BIN)/python -m motifgen.quality
 
 clean:
 	rm -rf output/*.mid output/*.json output/*.csv output/*.md output/*.wav output/*.png \
