@@ -13,7 +13,9 @@ note *sounds* on ``[onset, onset + duration)``; it *sounds during* a span when
 it overlaps it by more than 1e-6 beats. *Chord spans* are the plan's chords
 (``plan.sections[*].chords``, each ``beat`` .. ``beat + beats``) in time
 order. A harmony part's *voicing* of a span is the sorted set of distinct MIDI
-pitches it sounds during the span (for an arpeggio: every note it breaks).
+pitches it sounds during the span (for an arpeggio: every note it breaks). The
+section tracks of a string ensemble (instruments ``strings_*``) count as one
+harmony part: together they sound its voicing.
 A *change* is a pair of consecutive spans both voiced by the part; it is
 *comparable* when both voicings have the same number of voices, voice k
 moving to voice k.
@@ -102,6 +104,7 @@ from typing import Any
 
 import numpy as np
 
+from .motif import Notes
 from .score import Part, Score
 from .theory import bar_beats
 
@@ -175,11 +178,27 @@ def voicings(part: Part, spans: Sequence[dict[str, Any]]) -> list[tuple[int, ...
     return out
 
 
+def harmony_groups(score: Score) -> list[Part]:
+    """The harmony parts as voicings are heard: the section tracks of a string ensemble
+    (instruments ``strings_*``: Vln II, Vla, Vc) pooled into one part, every other
+    harmony part on its own."""
+    parts = _pitched(score, ("harmony",))
+    sections = [p for p in parts if p.instrument.startswith("strings_")]
+    others = [p for p in parts if not p.instrument.startswith("strings_")]
+    if not sections:
+        return others
+    on, end, pitch = _cat(sections)
+    order = np.lexsort((pitch, on))
+    pooled = Notes(on[order], (end - on)[order], pitch[order],
+                   np.full(len(on), 64, dtype=np.int64))
+    return [Part("strings", "strings", 48, "harmony", pooled)] + others
+
+
 def _changes(score: Score) -> list[tuple[dict, dict, tuple[int, ...], tuple[int, ...]]]:
     """(chord a, chord b, voicing a, voicing b) for each change of each harmony part."""
     spans = chord_spans(score)
     out = []
-    for part in _pitched(score, ("harmony",)):
+    for part in harmony_groups(score):
         v = voicings(part, spans)
         for i in range(len(spans) - 1):
             if v[i] and v[i + 1]:

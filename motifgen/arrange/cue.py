@@ -21,7 +21,7 @@ from ..theory import bar_beats, beat_groups, fold_into
 from ..transforms import notes_of
 from . import dynamics as dyn
 from .chords import harmonise, harmony_key, strong_beats
-from .line import EPS, Line, Row, rows_to_notes, window
+from .line import EPS, Line, Row, grid, rows_to_notes, window
 from .melody import place_under, statements
 from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
 from .percussion import percussion
@@ -34,6 +34,8 @@ from .voicing import Voicing, voice_lead
 UPPER_FLOOR = 40
 #: Bass register: this many semitones above the bass instrument's lowest note.
 BASS_CENTRE_ABOVE_LOW = 10
+#: Parts that give way where they would copy another part's attack (`_yield_unisons`).
+YIELDING = frozenset({"harp", "celesta", "timpani"})
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
 
@@ -176,7 +178,33 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
+    _yield_unisons(out, specs)
     return out
+
+
+def _yield_unisons(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None:
+    """Where a figure (harp, celesta) or the timpani would strike a note another part
+    attacks at the same moment, the drum takes the other octave and a figure rests:
+    duplication between families is a choice at the octave, never an exact copy."""
+    yielding = [s for s in specs if s.instrument in YIELDING]
+    taken = {(round(t, 4), p) for s in specs if s.instrument not in YIELDING
+             and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
+                                               tracks[s.name].pitch.tolist())}
+    for spec in yielding:
+        notes = tracks[spec.name]
+        inst = INSTRUMENTS[spec.instrument]
+        rows: list[Row] = []
+        for t, d, p, v in zip(notes.onset.tolist(), notes.duration.tolist(),
+                              notes.pitch.tolist(), notes.velocity.tolist()):
+            if (round(t, 4), p) in taken:
+                other = [q for q in (p - 12, p + 12) if inst.low <= q <= inst.high
+                         and (round(t, 4), q) not in taken]
+                if spec.instrument != "timpani" or not other:
+                    continue
+                p = other[0]
+            rows.append((t, d, p, v))
+            taken.add((round(t, 4), p))
+        tracks[spec.name] = rows_to_notes(rows)
 
 
 def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None:
@@ -236,12 +264,13 @@ def _in_range(rows: list[Row], octave: int, inst: Instrument, voicings: Sequence
 
 def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int) -> Notes:
     """The bass voice: held through each chord (tied when it keeps its pitch); plucked on
-    the strong beats in staccato moods."""
+    every beat in staccato moods, so it stays the lowest voice under the off-beat chords."""
     rows: list[Row] = []
     for v in voicings:
         if articulation == "staccato":
-            for t in _strong_in(groups, v.beat, v.end):
-                rows.append((t, min(groups.beat, v.end - t) * 0.6, v.bass, velocity))
+            for t in grid(v.beat, v.end, groups.beat):
+                accent = 6 if any(abs(t - s) < EPS for s in _strong_in(groups, t, t + EPS)) else 0
+                rows.append((t, min(groups.beat, v.end - t) * 0.6, v.bass, velocity + accent))
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
             on, _, p, vel = rows[-1]

@@ -28,6 +28,8 @@ ARCH_DEPTH = 22
 ROLE_PHASE = {"melody": 0.0, "counter": 0.25, "harmony": 0.1, "bass": 0.15, "percussion": 0.0}
 #: Beats of crescendo before a hit or section change, and how much it adds.
 BUILD_BEATS, BUILD_DEPTH = 6.0, 18
+#: Highest level before arches and builds, so an ff passage still breathes.
+LEVEL_CEILING = 96
 #: CC1 bounds.
 CC1_RANGE = (12, 127)
 
@@ -70,7 +72,8 @@ def cc1_curve(spans: Sequence[Span], role: str, phrase: float,
         beat = sp.start
         while beat < sp.end - 1e-9 or (sp is spans[-1] and beat <= sp.end + 1e-9):
             t = (beat - sp.start) / max(sp.end - sp.start, 1e-9)
-            level = (a + (b - a) * min(1.0, t)) * (0.7 + 0.6 * sp.intensity)
+            level = min(LEVEL_CEILING,
+                        (a + (b - a) * min(1.0, t)) * (0.7 + 0.6 * sp.intensity))
             u = ((beat - sp.start) / phrase - phase) % 1.0
             arch = ARCH_DEPTH * (math.sin(math.pi * u) - 0.5)
             build = 0.0

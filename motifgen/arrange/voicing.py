@@ -117,6 +117,11 @@ def _melody_at(melody: Notes, beat: float, before: bool) -> int | None:
     return int(melody.pitch[mask].max()) if mask.any() else None
 
 
+def _sounding(melody: Notes, beat: float) -> int | None:
+    mask = (melody.onset <= beat) & (melody.onset + melody.duration > beat)
+    return int(melody.pitch[mask].max()) if mask.any() else None
+
+
 def _perfect_parallel(a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
                       b1: np.ndarray) -> np.ndarray:
     """Both voices move and keep a perfect fifth or unison/octave (as interval class)."""
@@ -239,11 +244,13 @@ def _leading_tone(chord: Chord, tonic: int) -> int:
 
 
 def voice_upper(chords: Sequence[Chord], basses: Sequence[int], tops: Sequence[int],
-                low: int, tonic: int,
-                lead_in: tuple[int, ...] | None = None) -> list[tuple[int, ...]]:
+                low: int, tonic: int, lead_in: tuple[int, ...] | None = None,
+                melody: Notes | None = None) -> list[tuple[int, ...]]:
     """Three upper voices per chord over `basses`, each under its ceiling in `tops`
     and at or above `low` (see the module docstring). `lead_in`: the previous
-    section's last (bass, *upper), so the join is voice-led too."""
+    section's last (bass, *upper), so the join is voice-led too. `melody`: where it
+    rests on one side of a chord change, the top upper voice is what sounds on top
+    there, and it must not move in parallel with the bass into or out of the melody."""
     options: list[np.ndarray] = []
     unary: list[np.ndarray] = []
     for c, bass, top in zip(chords, basses, tops):
@@ -272,7 +279,18 @@ def voice_upper(chords: Sequence[Chord], basses: Sequence[int], tops: Sequence[i
                                          lead_in[0], basses[0], True)[0]
 
     def trans(i: int) -> np.ndarray:
-        return _pair_cost(options[i - 1], options[i], basses[i - 1], basses[i], shared[i - 1])
+        cost = _pair_cost(options[i - 1], options[i], basses[i - 1], basses[i], shared[i - 1])
+        if melody is None:
+            return cost
+        b0, b1 = np.int64(basses[i - 1]), np.int64(basses[i])
+        m0, m1 = _sounding(melody, chords[i].beat - EPS), _sounding(melody, chords[i].beat + EPS)
+        if m0 is None and m1 is not None:  # the top voice hands over to the melody
+            cost = cost + FORBIDDEN * _perfect_parallel(b0, options[i - 1][:, 2], b1,
+                                                        np.int64(m1))[:, None]
+        elif m0 is not None and m1 is None:  # the melody hands over to the top voice
+            cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m0), b1,
+                                                        options[i][:, 2])[None, :]
+        return cost
 
     picks = _viterbi(unary, trans)
     return [tuple(int(p) for p in options[i][k]) for i, k in enumerate(picks)]
@@ -316,5 +334,5 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                        strong=strong)
     tops = [min(upper_high, t) for t in ceilings(chords, melody, upper_high)]
     upper = voice_upper(chords, basses, tops, upper_low, tonic,
-                        lead_in.pitches if lead_in else None)
+                        lead_in.pitches if lead_in else None, melody)
     return [Voicing(c.beat, c.duration, b, u, c) for c, b, u in zip(chords, basses, upper)]
