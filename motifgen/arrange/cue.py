@@ -31,7 +31,7 @@ from .textures import TEXTURES
 from .voicing import Voicing, voice_lead
 
 #: Lowest pitch the upper voices of the accompaniment take.
-UPPER_FLOOR = 40
+UPPER_FLOOR = 36
 #: Bass register: this many semitones above the bass instrument's lowest note.
 BASS_CENTRE_ABOVE_LOW = 10
 #: Parts that give way where they would copy another part's attack (`_yield_unisons`).
@@ -144,6 +144,7 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
     local_hits = [b - sec.start for b in hit_beats if sec.start <= b < sec.end]
     out: dict[str, Notes] = {}
     blocks: list[set[int]] = []  # upper voices already struck together at chord changes
+    doubling: set[str] = set()  # block parts an octave below another (they give way)
     bass_line: Notes | None = None
     busy = sec.mood.texture in ("ostinato", "pulse") or sec.mood.tempo[1] >= 140
     for spec in specs:
@@ -160,6 +161,7 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
             if spec.texture in BLOCK:
                 if any(blocks_voices & set(spec.voices) for blocks_voices in blocks):
                     octave = -12
+                    doubling.add(spec.name)
                 blocks.append(set(spec.voices))
             notes = _in_range(rows, octave, inst, voicings, g,
                               fold=spec.instrument not in SECTIONS)
@@ -178,16 +180,19 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
-    _yield_unisons(out, specs)
+    _yield_unisons(out, [s for s in specs if s.instrument in YIELDING or s.name in doubling],
+                   specs)
     return out
 
 
-def _yield_unisons(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None:
-    """Where a figure (harp, celesta) or the timpani would strike a note another part
-    attacks at the same moment, the drum takes the other octave and a figure rests:
-    duplication between families is a choice at the octave, never an exact copy."""
-    yielding = [s for s in specs if s.instrument in YIELDING]
-    taken = {(round(t, 4), p) for s in specs if s.instrument not in YIELDING
+def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
+                   specs: Sequence[PartSpec]) -> None:
+    """Where a `yielding` part (a figure, the timpani, a block doubling an octave below)
+    would strike a note another part attacks at the same moment, the drum takes the
+    other octave and the others rest: duplication between families is a choice at the
+    octave, never an exact copy."""
+    names = {s.name for s in yielding}
+    taken = {(round(t, 4), p) for s in specs if s.name not in names
              and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
                                                tracks[s.name].pitch.tolist())}
     for spec in yielding:

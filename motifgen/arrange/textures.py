@@ -104,19 +104,19 @@ def _figure(order: Sequence[int], step: Callable[[BeatGroups], float], cap: floa
 
 def pizzicato(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
               factor: float, velocity: int) -> list[Row]:
-    """Plucked oom-pah: the lowest voice on the strong beats, the others as short chords
-    on the beats between. A part given only voice 0 plays the strong beats; a part
-    given other voices only, the chords between."""
+    """Plucked oom-pah: the lowest voice on each chord's first beat, the others as short
+    chords on its other beats (a one-beat chord is plucked whole). A part given only
+    voice 0 plays the first beats, a part given other voices only the chords."""
     rows: list[Row] = []
     low = 0 in voices
     rest = [k for k in voices if k != 0]
     for v in voicings:
-        for t in grid(v.beat, v.end, groups.beat):
+        beats = grid(v.beat, v.end, groups.beat)
+        for n, t in enumerate(beats):
             d = min(groups.beat, v.end - t) * 0.4
-            if _strong(groups, t):
-                if low:
-                    rows.append((t, d, v.upper[0], _vel(groups, t, velocity)))
-            else:
+            if n == 0 and low:
+                rows.append((t, d, v.upper[0], _vel(groups, t, velocity)))
+            if n > 0 or len(beats) == 1:
                 rows.extend((t, d, v.upper[k], velocity) for k in rest)
     return rows
 

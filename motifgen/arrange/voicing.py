@@ -43,15 +43,15 @@ BASS_WIDE_LEAP_COST = (0.8, 3.0)
 BASS_ABOVE_MELODY_COST = 6.0
 #: Bass: room the upper voices need between the bass and the melody, and the cost per
 #: semitone the bass takes out of it.
-BASS_ROOM, BASS_ROOM_WEIGHT = 14, 0.35
+BASS_ROOM, BASS_ROOM_WEIGHT = 18, 0.35
 #: Upper voices: per semitone moved, summed over the voices.
 MOVE_WEIGHT = 0.12
 #: Upper voices: each voice leaping more than a fourth / a fifth.
 LEAP_COST = (0.5, 1.5)
 #: A common tone available between two chords but held by no voice.
-COMMON_TONE_LOST_COST = 1.4
+COMMON_TONE_LOST_COST = 2.0
 #: Every upper voice moving the same way (planing).
-SAME_DIRECTION_COST = 3.0
+SAME_DIRECTION_COST = 4.0
 #: A chord tone other than the third missing from the voicing.
 MISSING_TONE_COST = 0.8
 #: Doubling a tone other than the root (third, fifth, added tone).
@@ -62,7 +62,7 @@ CROWDING_COST = 0.6
 #: Below this pitch close upper voices turn to mud; cost per semitone under it.
 MUD_FLOOR, MUD_WEIGHT = 48, 0.08
 #: Pull of the voicing's top towards `TOP_BELOW` semitones under the ceiling.
-TOP_BELOW, TOP_WEIGHT = 3, 0.05
+TOP_BELOW, TOP_WEIGHT = 3, 0.02
 #: Widest span of the three upper voices, and widest gap between neighbours.
 UPPER_SPAN, UPPER_GAP = 19, 12
 #: The upper voices sit at least this far below the melody (strictly below).
@@ -102,6 +102,13 @@ def ceilings(chords: Sequence[Chord], melody: Notes, default: int) -> list[int]:
             for i in range(len(out))]  # type: ignore[misc]
 
 
+def _recent(melody: Notes, beat: float, window: float = 1.0) -> set[int | None]:
+    """Melody pitches heard in the `window` beats before `beat` (the last one at least):
+    a bass move is heard against each of them, across a rest too."""
+    recent = (melody.onset < beat - EPS) & (melody.onset >= beat - window - EPS)
+    return set(melody.pitch[recent].tolist()) | {_melody_at(melody, beat, True)}
+
+
 def _melody_at(melody: Notes, beat: float, before: bool) -> int | None:
     """The melody pitch heard last before `beat` (`before`), or sounding at it; None
     when there is none."""
@@ -129,65 +136,75 @@ def _perfect_parallel(a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
     return (a0 != a1) & (b0 != b1) & (i0 == i1) & ((i1 == 0) | (i1 == 7))
 
 
-def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centre: float,
-              pedal: int | None = None, lead_in: tuple[int, int] | None = None,
-              strong: Sequence[float] = ()) -> list[int]:
-    """One bass pitch per chord in low..high (see the module docstring).
+@dataclass(frozen=True)
+class _Melody:
+    """What the melody does at each chord change (see `bass_line`)."""
 
-    `pedal`: a pitch class held under every chord instead. `lead_in`: (bass,
-    melody) sounding just before the first chord, so a line continuing another
-    section avoids parallels across the join. `strong`: the strong beats; the
-    melody on the last one before a chord change counts as a note the bass
-    moves against, too.
-    """
-    if not chords:
-        return []
+    recent: list[set[int | None]]  # heard in the beat before the change
+    at: list[int | None]  # sounding at the change
+    accented: list[int | None]  # on the last strong beat before it
+    before: list[int | None]  # sounding just before it (None: a rest)
+
+    @classmethod
+    def around(cls, chords: Sequence[Chord], melody: Notes,
+               strong: Sequence[float]) -> _Melody:
+        return cls([_recent(melody, c.beat) for c in chords],
+                   [_melody_at(melody, c.beat, False) for c in chords],
+                   [_melody_at(melody, max((b for b in strong if b < c.beat - EPS),
+                                           default=-1.0), False) for c in chords],
+                   [_sounding(melody, c.beat - EPS) for c in chords])
+
+
+def _bass_options(chord: Chord, melody: Notes, low: int, high: int, centre: float,
+                  pedal: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Bass pitches for one chord and their costs (root, inversions, register, room)."""
     if pedal is not None:
         pitch = int(round(centre)) - (int(round(centre)) - pedal) % 12
         while pitch < low:
             pitch += 12
-        return [pitch] * len(chords)
-    before = [_melody_at(melody, c.beat, True) for c in chords]
-    at = [_melody_at(melody, c.beat, False) for c in chords]
-    accented = [_melody_at(melody, max((b for b in strong if b < c.beat - EPS), default=-1.0),
-                           False) for c in chords]
-    options: list[np.ndarray] = []
-    unary: list[np.ndarray] = []
-    for c in chords:
-        floor_mel = lowest_during(melody, c.beat, c.end)
-        pitches, costs = [], []
-        for rank, pc in enumerate(c.pitch_classes[:3]):
-            for p in range(low + (pc - low) % 12, high + 1, 12):
-                cost = BASS_INVERSION_COST[rank] + BASS_CENTRE_WEIGHT * abs(p - centre)
-                if floor_mel is not None and p >= floor_mel - 2:
-                    cost += BASS_ABOVE_MELODY_COST
-                if floor_mel is not None:
-                    cost += BASS_ROOM_WEIGHT * max(0, p - (floor_mel - BASS_ROOM))
-                pitches.append(p)
-                costs.append(cost)
-        options.append(np.array(pitches, dtype=np.int64))
-        unary.append(np.array(costs))
-    if lead_in is not None and at[0] is not None:
-        b0, m0 = lead_in
-        unary[0] = unary[0] + np.where(
-            _perfect_parallel(np.int64(b0), np.int64(m0), options[0], np.int64(at[0])),
-            FORBIDDEN, 0.0)
-        unary[0] = unary[0] + BASS_LEAP_WEIGHT * np.abs(options[0] - b0)
+        return np.array([pitch], dtype=np.int64), np.zeros(1)
+    floor_mel = lowest_during(melody, chord.beat, chord.end)
+    pitches, costs = [], []
+    for rank, pc in enumerate(chord.pitch_classes[:3]):
+        for p in range(low + (pc - low) % 12, high + 1, 12):
+            cost = BASS_INVERSION_COST[rank] + BASS_CENTRE_WEIGHT * abs(p - centre)
+            if floor_mel is not None:
+                cost += BASS_ABOVE_MELODY_COST * (p >= floor_mel - 2)
+                cost += BASS_ROOM_WEIGHT * max(0, p - (floor_mel - BASS_ROOM))
+            pitches.append(p)
+            costs.append(cost)
+    return np.array(pitches, dtype=np.int64), np.array(costs)
 
-    def trans(i: int) -> np.ndarray:
-        a, b = options[i - 1][:, None], options[i][None, :]
-        leap = np.abs(a - b)
-        cost = (BASS_LEAP_WEIGHT * leap + np.where(leap > 7, BASS_WIDE_LEAP_COST[0], 0.0)
-                + np.where(leap > 12, BASS_WIDE_LEAP_COST[1], 0.0))
-        m1 = at[i]
-        for m0 in {before[i], accented[i]} - {None}:
-            if m1 is not None:
-                cost = cost + np.where(_perfect_parallel(a, np.int64(m0), b, np.int64(m1)),
-                                       FORBIDDEN, 0.0)
-        return cost
 
-    picks = _viterbi(unary, trans)
-    return [int(options[i][k]) for i, k in enumerate(picks)]
+def _bass_move(a: np.ndarray, b: np.ndarray, i: int, mel: _Melody) -> np.ndarray:
+    """Cost of the bass moving from `a` to `b` into chord i: leaps, and parallels with
+    the melody heard before the change."""
+    leap = np.abs(a - b)
+    cost = (BASS_LEAP_WEIGHT * leap + BASS_WIDE_LEAP_COST[0] * (leap > 7)
+            + BASS_WIDE_LEAP_COST[1] * (leap > 12))
+    m1 = mel.at[i]
+    if m1 is not None:
+        for m0 in ({mel.accented[i]} | mel.recent[i]) - {None}:
+            cost = cost + FORBIDDEN * _perfect_parallel(a, np.int64(m0), b, np.int64(m1))
+    return cost
+
+
+def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centre: float,
+              pedal: int | None = None, strong: Sequence[float] = ()) -> list[int]:
+    """One bass pitch per chord in low..high on its own, without upper voices (see the
+    module docstring; `voice_lead` chooses the bass and the upper voices together).
+
+    `pedal`: a pitch class held under every chord instead. `strong`: the strong
+    beats; the melody on the last one before a chord change counts as a note the
+    bass moves against, too.
+    """
+    if not chords:
+        return []
+    mel = _Melody.around(chords, melody, strong)
+    options = [_bass_options(c, melody, low, high, centre, pedal) for c in chords]
+    picks = _viterbi([c for _, c in options], lambda i: _bass_move(
+        options[i - 1][0][:, None], options[i][0][None, :], i, mel))
+    return [int(options[i][0][k]) for i, k in enumerate(picks)]
 
 
 def _viterbi(unary: Sequence[np.ndarray], trans) -> list[int]:
@@ -220,9 +237,9 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
         if v[2] - v[0] > UPPER_SPAN or v[1] - v[0] > UPPER_GAP or v[2] - v[1] > UPPER_GAP:
             continue
         classes = [p % 12 for p in v]
-        if third not in classes:
-            continue
         every = [bass % 12, *classes]
+        if third not in every:
+            continue
         if leading >= 0 and every.count(leading) > 1:
             continue
         cost = MISSING_TONE_COST * sum(1 for pc in pcs if pc not in every)
@@ -243,82 +260,62 @@ def _leading_tone(chord: Chord, tonic: int) -> int:
     return lt if lt in chord.pitch_classes and chord.root != lt + 1 else -1
 
 
-def voice_upper(chords: Sequence[Chord], basses: Sequence[int], tops: Sequence[int],
-                low: int, tonic: int, lead_in: tuple[int, ...] | None = None,
-                melody: Notes | None = None) -> list[tuple[int, ...]]:
-    """Three upper voices per chord over `basses`, each under its ceiling in `tops`
-    and at or above `low` (see the module docstring). `lead_in`: the previous
-    section's last (bass, *upper), so the join is voice-led too. `melody`: where it
-    rests on one side of a chord change, the top upper voice is what sounds on top
-    there, and it must not move in parallel with the bass into or out of the melody."""
-    options: list[np.ndarray] = []
-    unary: list[np.ndarray] = []
-    for c, bass, top in zip(chords, basses, tops):
-        rows = np.zeros((0, 3), dtype=np.int64)
-        pcs = c.pitch_classes
-        lt = _leading_tone(c, tonic)
+def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, low: int,
+            tonic: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (bass, three upper voices) voicing of a chord under `top`, with its cost."""
+    pcs = chord.pitch_classes
+    lt = _leading_tone(chord, tonic)
+    rows, costs = [], []
+    for bass, bass_cost in zip(basses.tolist(), bass_costs.tolist()):
         # widen step by step until the chord has a voicing: lower floor, then raise the top
         for floor, ceiling in ((max(low, top - 24), top), (bass + 1, top),
                                (bass + 1, top + 12), (bass + 1, top + 24)):
-            rows, costs = _upper_candidates(pcs, bass, floor, ceiling, lt)
-            if len(rows):
-                if ceiling > top:
-                    costs = costs + FORBIDDEN / 10
+            upper, cost = _upper_candidates(pcs, bass, floor, ceiling, lt)
+            if len(upper):
                 break
-        if not len(rows):  # nothing fits even an octave above: close position on the bass
-            r = bass + 1 + (pcs[1] - bass - 1) % 12
-            rows = np.array([[r, r + 1 + (pcs[2] - r - 1) % 12,
-                              r + 12]], dtype=np.int64)
-            costs = np.array([FORBIDDEN])
-        options.append(rows)
-        unary.append(costs)
-    shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
-              for a, b in zip(chords, chords[1:])]
-    if lead_in is not None:
-        unary[0] = unary[0] + _pair_cost(np.array([lead_in[1:]], dtype=np.int64), options[0],
-                                         lead_in[0], basses[0], True)[0]
-
-    def trans(i: int) -> np.ndarray:
-        cost = _pair_cost(options[i - 1], options[i], basses[i - 1], basses[i], shared[i - 1])
-        if melody is None:
-            return cost
-        b0, b1 = np.int64(basses[i - 1]), np.int64(basses[i])
-        m0, m1 = _sounding(melody, chords[i].beat - EPS), _sounding(melody, chords[i].beat + EPS)
-        if m0 is None and m1 is not None:  # the top voice hands over to the melody
-            cost = cost + FORBIDDEN * _perfect_parallel(b0, options[i - 1][:, 2], b1,
-                                                        np.int64(m1))[:, None]
-        elif m0 is not None and m1 is None:  # the melody hands over to the top voice
-            cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m0), b1,
-                                                        options[i][:, 2])[None, :]
-        return cost
-
-    picks = _viterbi(unary, trans)
-    return [tuple(int(p) for p in options[i][k]) for i, k in enumerate(picks)]
+        if not len(upper):
+            continue
+        penalty = FORBIDDEN / 10 if ceiling > top else 0.0
+        rows.append(np.column_stack([np.full(len(upper), bass), upper]))
+        costs.append(cost + bass_cost + penalty)
+    if not rows:  # nothing fits anywhere: close position on the first bass
+        bass = int(basses[0])
+        r = bass + 1 + (pcs[1] - bass - 1) % 12
+        return (np.array([[bass, r, r + 1 + (pcs[2] - r - 1) % 12, r + 12]], dtype=np.int64),
+                np.array([FORBIDDEN]))
+    return np.concatenate(rows), np.concatenate(costs)
 
 
-def _pair_cost(prev: np.ndarray, cur: np.ndarray, b0: int, b1: int,
-               common: bool) -> np.ndarray:
-    """Cost of moving from every voicing in `prev` (rows) to every one in `cur`."""
-    a = prev[:, None, :]
-    b = cur[None, :, :]
+def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
+    """Cost of the upper voices moving from every state in `prev` (rows) to every one in
+    `cur`; states are (bass, upper...) rows, and parallels count the bass too."""
+    a = prev[:, None, 1:]
+    b = cur[None, :, 1:]
     move = b - a
     dist = np.abs(move)
     cost = MOVE_WEIGHT * dist.sum(axis=2)
     cost = cost + LEAP_COST[0] * (dist > 5).sum(axis=2) + LEAP_COST[1] * (dist > 7).sum(axis=2)
-    same = ((move > 0).all(axis=2) | (move < 0).all(axis=2))
-    cost = cost + SAME_DIRECTION_COST * same
+    cost = cost + SAME_DIRECTION_COST * ((move > 0).all(axis=2) | (move < 0).all(axis=2))
     if common:
-        held = (dist == 0).any(axis=2)
-        cost = cost + COMMON_TONE_LOST_COST * ~held
-    # parallels between every pair of voices, the bass included
-    shape = move.shape
-    voices0 = np.concatenate([np.full(shape[:2] + (1,), b0), np.broadcast_to(a, shape)], axis=2)
-    voices1 = np.concatenate([np.full(shape[:2] + (1,), b1), np.broadcast_to(b, shape)], axis=2)
+        cost = cost + COMMON_TONE_LOST_COST * ~(dist == 0).any(axis=2)
     bad = np.zeros(move.shape[:2], dtype=bool)
-    for i, j in itertools.combinations(range(4), 2):
-        bad |= _perfect_parallel(voices0[..., i], voices0[..., j], voices1[..., i],
-                                 voices1[..., j])
+    for i, j in itertools.combinations(range(prev.shape[1]), 2):
+        bad |= _perfect_parallel(prev[:, None, i], prev[:, None, j], cur[None, :, i],
+                                 cur[None, :, j])
     return cost + FORBIDDEN * bad
+
+
+def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool) -> np.ndarray:
+    """Cost of every move from the states of chord i-1 to those of chord i."""
+    cost = _bass_move(prev[:, None, 0], cur[None, :, 0], i, mel) + _pair_cost(prev, cur,
+                                                                                 common)
+    m0, m1 = mel.before[i], mel.at[i]
+    b0, b1 = prev[:, None, 0], cur[None, :, 0]
+    if m0 is None and m1 is not None:  # the top voice hands over to the melody
+        cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, None, -1], b1, np.int64(m1))
+    elif m0 is not None and m1 is None:  # the melody hands over to the top voice
+        cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m0), b1, cur[None, :, -1])
+    return cost
 
 
 def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, int],
@@ -326,13 +323,29 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                pedal: int | None = None,
                lead_in: Voicing | None = None, melody_before: int | None = None,
                strong: Sequence[float] = ()) -> list[Voicing]:
-    """The section's chords voiced: `bass_line`, then `voice_upper` under the melody."""
+    """The section's chords voiced: the bass and three upper voices chosen together, the
+    upper voices under the melody (see the module docstring). `lead_in`: the previous
+    section's last voicing, `melody_before` the melody's last pitch there, so the join
+    is voice-led too."""
     if not chords:
         return []
-    join = (lead_in.bass, melody_before) if lead_in and melody_before is not None else None
-    basses = bass_line(chords, melody, *bass_range, bass_centre, pedal=pedal, lead_in=join,
-                       strong=strong)
+    mel = _Melody.around(chords, melody, strong)
     tops = [min(upper_high, t) for t in ceilings(chords, melody, upper_high)]
-    upper = voice_upper(chords, basses, tops, upper_low, tonic,
-                        lead_in.pitches if lead_in else None, melody)
-    return [Voicing(c.beat, c.duration, b, u, c) for c, b, u in zip(chords, basses, upper)]
+    states = [_states(c, *_bass_options(c, melody, *bass_range, bass_centre, pedal), top,
+                      upper_low, tonic) for c, top in zip(chords, tops)]
+    shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
+              for a, b in zip(chords, chords[1:])]
+    unary = [costs for _, costs in states]
+    if lead_in is not None:
+        before = _Melody([{melody_before}], [mel.at[0]], [None], [melody_before])
+        prev = np.array([lead_in.pitches], dtype=np.int64)
+        unary[0] = unary[0] + _move(prev, states[0][0], 0, before,
+                                    bool(set(lead_in.chord.pitch_classes)
+                                         & set(chords[0].pitch_classes)))[0]
+    picks = _viterbi(unary, lambda i: _move(states[i - 1][0], states[i][0], i, mel,
+                                            shared[i - 1]))
+    out = []
+    for c, (rows, _), k in zip(chords, states, picks):
+        row = rows[k].tolist()
+        out.append(Voicing(c.beat, c.duration, row[0], tuple(row[1:]), c))
+    return out
