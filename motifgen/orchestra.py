@@ -1,4 +1,4 @@
-"""The instrument catalogue, role -> instrument assignment and range fitting.
+"""The instrument catalogue and range fitting (`arrange.parts` makes the tracks).
 
 One table, `INSTRUMENTS`, feeds the CLI (`motifgen instruments`), project-file
 validation, the arranger and the README. Ranges are *sounding* MIDI numbers;
@@ -13,8 +13,8 @@ drum channel (index 9) and have one fixed drum key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .errors import MotifgenError, did_you_mean
 from .theory import place_in_range
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .moods import Mood
+    pass
 
 #: The roles a part can play in a cue, in order of importance.
 ROLES: tuple[str, ...] = ("melody", "counter", "harmony", "bass", "percussion")
@@ -185,96 +185,6 @@ def fit_range(
         return place_in_range(arr, lo, hi, keep_octave=True)
     except MotifgenError as e:
         raise MotifgenError(f"{inst.name}: {e.message}; cannot fit by octaves") from e
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One part of a cue: which instrument plays which role on which channel.
-
-    `line`: for melody/counter parts, which featured motif they play (0 = the
-    lead). `doubles`: the part name this one doubles, `octave` octaves away
-    (-1 = an octave below). `members`: for the drum-kit part, the drum-channel
-    instruments merged into it.
-    """
-
-    name: str
-    role: str
-    instrument: str
-    program: int
-    channel: int
-    is_drum: bool = False
-    line: int = 0
-    doubles: str = ""
-    octave: int = 0
-    members: tuple[str, ...] = ()
-
-
-def assign(mood: Mood, lead_instrument: str | None = None, featured_count: int = 1
-           ) -> list[Assignment]:
-    """Parts for a cue in `mood` featuring `featured_count` motifs.
-
-    The melody goes to `lead_instrument` (a character's signature timbre) or the
-    mood's first melody instrument; when the mood has ``doubling`` set, the next
-    melody instrument doubles it that many octaves away (heroic: horns an octave
-    below the trumpet). Each further featured motif gets a counter instrument.
-    Every harmony, bass and pitched percussion instrument gets a part; all
-    drum-channel instruments share one part on channel 9. Channels are unique;
-    more than 15 melodic parts is an error.
-
-    >>> from motifgen.moods import PRESETS
-    >>> [(a.role, a.instrument, a.channel) for a in assign(PRESETS["tender"])][:2]
-    [('melody', 'violin', 0), ('harmony', 'strings', 1)]
-    """
-    orch: Mapping[str, Sequence[str]] = mood.orchestra
-    melody_pool = [canonical_name(n) for n in orch.get("melody", ())]
-    counter_pool = [canonical_name(n) for n in orch.get("counter", ())]
-    lead = canonical_name(lead_instrument) if lead_instrument else (
-        melody_pool[0] if melody_pool else "piano")
-    planned: list[dict[str, Any]] = [dict(role="melody", instrument=lead, line=0)]
-    doubling = mood.doubling
-    if doubling:
-        partner = next((n for n in melody_pool if n != lead), None)
-        if partner is not None:
-            planned.append(dict(role="melody", instrument=partner, line=0,
-                                doubles=lead, octave=doubling))
-    used = {p["instrument"] for p in planned}
-    pool = [n for n in counter_pool + melody_pool if n not in used] or counter_pool or [lead]
-    for line in range(1, max(1, int(featured_count))):
-        planned.append(dict(role="counter", instrument=pool[(line - 1) % len(pool)], line=line))
-    drums: list[str] = []
-    for role in ("harmony", "bass", "percussion"):
-        for n in orch.get(role, ()):
-            name = canonical_name(n)
-            if INSTRUMENTS[name].is_drum:
-                if name not in drums:
-                    drums.append(name)
-            else:
-                planned.append(dict(role=role, instrument=name))
-    melodic = len(planned)
-    if melodic > len(MELODIC_CHANNELS):
-        raise MotifgenError(
-            f"{melodic} melodic parts but a MIDI file has 15 melodic channels; "
-            "list fewer instruments or feature fewer motifs",
-            f"moods.{mood.name}.orchestra",
-        )
-    counts: dict[str, int] = {}
-    for p in planned:
-        counts[p["instrument"]] = counts.get(p["instrument"], 0) + 1
-    seen: dict[str, int] = {}
-    out: list[Assignment] = []
-    for channel, p in zip(MELODIC_CHANNELS, planned):
-        name = p["instrument"]
-        seen[name] = seen.get(name, 0) + 1
-        part = name if counts[name] == 1 else f"{name} {seen[name]}"
-        out.append(Assignment(part, p["role"], name, INSTRUMENTS[name].program, channel,
-                              False, p.get("line", 0), p.get("doubles", ""), p.get("octave", 0)))
-    # name doubled parts by the part they double (the first part of that instrument)
-    out = [a if not a.doubles else replace(
-        a, doubles=next(b.name for b in out if b.instrument == a.doubles)) for a in out]
-    if drums:
-        out.append(Assignment("drums", "percussion", "drums", 0, DRUM_CHANNEL, True,
-                              members=tuple(drums)))
-    return out
 
 
 def instrument_table() -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Instrument catalogue, range fitting and part/channel assignment."""
+"""Instrument catalogue, range fitting, and the tracks and channels a mood becomes."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from motifgen.arrange.parts import channels, orchestrate
 from motifgen.errors import MotifgenError
 from motifgen.moods import PRESETS, resolve_mood
 from motifgen.orchestra import (
     DRUM_CHANNEL,
     INSTRUMENTS,
     ROLES,
-    assign,
+    canonical_name,
     fit_range,
     instrument,
     instrument_table,
@@ -129,52 +130,52 @@ def test_fit_range_prefers_no_shift():
     assert np.array_equal(fit_range([36], "taiko"), [36])  # drums unchanged
 
 
+def _tracks(mood, lead=None, featured=1):
+    return orchestrate(dict(mood.orchestra), mood.texture, mood.doubling, lead, featured)
+
+
 @pytest.mark.parametrize("name", sorted(PRESETS))
 @pytest.mark.parametrize("featured", [1, 2, 3])
-def test_assign_channels(name, featured):
-    parts = assign(PRESETS[name], None, featured)
-    channels = [p.channel for p in parts]
-    assert len(set(channels)) == len(channels)
-    assert all(0 <= c <= 15 for c in channels)
-    for p in parts:
-        assert (p.channel == DRUM_CHANNEL) == p.is_drum
-        assert INSTRUMENTS[p.instrument].program == p.program
-    assert sum(not p.is_drum for p in parts) <= 15
-    assert len({p.name for p in parts}) == len(parts)
-    roles = [p.role for p in parts]
-    assert roles[0] == "melody" and parts[0].instrument == PRESETS[name].orchestra["melody"][0]
+def test_tracks_and_channels(name, featured):
+    specs = _tracks(PRESETS[name], None, featured)
+    chan = channels(specs)
+    assert len(set(chan.values())) == len(chan) == len(specs)
+    for s in specs:
+        assert (chan[s.name] == DRUM_CHANNEL) == s.is_drum
+        assert 0 <= chan[s.name] <= 15
+    roles = [s.role for s in specs]
+    lead = canonical_name(PRESETS[name].orchestra["melody"][0])
+    assert roles[0] == "melody" and specs[0].instrument in (lead, "strings_vln1")
     assert roles.count("counter") == featured - 1
-    assert {p.line for p in parts if p.role == "counter"} == set(range(1, featured))
-    drum_members = {m for p in parts if p.is_drum for m in p.members}
+    assert {s.line for s in specs if s.role == "counter"} == set(range(1, featured))
+    drum_members = {m for s in specs if s.is_drum for m in s.members}
     drums_in_mood = {n for n in PRESETS[name].orchestra["percussion"] if INSTRUMENTS[n].is_drum}
     assert drum_members == drums_in_mood
 
 
-def test_assign_lead_and_doubling():
-    parts = assign(PRESETS["heroic"], None, 1)
-    melody = [p for p in parts if p.role == "melody"]
-    assert [p.instrument for p in melody] == ["trumpet", "horn"]
-    assert melody[1].doubles == "trumpet" and melody[1].octave == -1
-    parts = assign(PRESETS["heroic"], "cello", 1)
-    assert parts[0].instrument == "cello" and parts[1].doubles == "cello"
-    tender = assign(PRESETS["tender"], "oboe", 1)
-    assert [p.role for p in tender].count("melody") == 1  # no doubling in tender
+def test_lead_and_doubling():
+    melody = [s for s in _tracks(PRESETS["heroic"]) if s.role == "melody"]
+    assert [(s.instrument, s.octave) for s in melody] == [("trumpet", 0), ("horn", -1)]
+    melody = [s for s in _tracks(PRESETS["heroic"], "cello") if s.role == "melody"]
+    assert melody[0].instrument == "cello" and melody[1].octave == 1  # trumpet over cello
+    assert [s.role for s in _tracks(PRESETS["tender"], "oboe")].count("melody") == 1
 
 
-def test_assign_drums_on_channel_9():
-    parts = assign(PRESETS["menacing"])
-    drums = [p for p in parts if p.is_drum]
-    assert len(drums) == 1 and drums[0].channel == 9 and drums[0].members == ("taiko",)
-    timpani = next(p for p in parts if p.instrument == "timpani")
-    assert timpani.channel != 9 and not timpani.is_drum
+def test_drums_share_channel_10():
+    specs = _tracks(PRESETS["menacing"])
+    drums = [s for s in specs if s.is_drum]
+    assert len(drums) == 1 and channels(specs)[drums[0].name] == DRUM_CHANNEL
+    assert drums[0].members == ("bass_drum", "tam_tam")
+    timpani = next(s for s in specs if s.instrument == "timpani")
+    assert channels(specs)[timpani.name] != DRUM_CHANNEL and not timpani.is_drum
 
 
-def test_assign_too_many_parts():
+def test_too_many_parts():
     big = resolve_mood("big", {"big": {"base": "heroic", "orchestra": {
         "harmony": ["strings", "brass", "choir", "harp", "piano", "flute", "oboe", "clarinet",
                     "violin", "viola", "celesta", "trumpet", "horn"]}}})
     with pytest.raises(MotifgenError) as info:
-        assign(big, None, 1)
+        channels(_tracks(big))
     assert "15" in str(info.value)
 
 

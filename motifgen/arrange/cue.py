@@ -157,17 +157,16 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                        sec.end), mel, inst)
         elif spec.role == "harmony":
             rows = TEXTURES[spec.texture].draw(voicings, spec.voices, groups, factor, velocity)
-            octave = 0
             if spec.texture in BLOCK:
                 if any(blocks_voices & set(spec.voices) for blocks_voices in blocks):
-                    octave = -12
+                    rows = _doubling(rows, inst, voicings, groups.beat)
                     doubling.add(spec.name)
                 blocks.append(set(spec.voices))
-            notes = _in_range(rows, octave, inst, voicings, g,
-                              fold=spec.instrument not in SECTIONS)
+            notes = _in_range(rows, inst, g, fold=spec.instrument not in SECTIONS)
         elif spec.role == "bass":
             if bass_line is None:
-                notes = bass_line = _bass(voicings, groups, sec.mood.articulation, velocity)
+                notes = bass_line = _bass(voicings, groups, sec.mood.articulation, velocity,
+                                          sec.mood.texture in ("ostinato", "pulse"))
             else:
                 notes = _bass_double(bass_line, inst, voicings)
         elif spec.is_drum:
@@ -180,7 +179,8 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
-    _yield_unisons(out, [s for s in specs if s.instrument in YIELDING or s.name in doubling],
+    _yield_unisons(out, [s for s in specs if s.name in doubling]
+                   + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
                    specs)
     return out
 
@@ -245,37 +245,57 @@ def _doubled(mel: Notes, semitones: int, inst: Instrument) -> Notes:
                                                        inst.high), mel.velocity - 4)
 
 
-def _in_range(rows: list[Row], octave: int, inst: Instrument, voicings: Sequence[Voicing],
-              g: np.random.Generator, fold: bool = True) -> Notes:
-    """Texture rows moved by `octave`, kept above the bass and (with `fold`) inside the
-    instrument; notes an octave shift cannot keep are left out rather than folded onto
-    another part."""
+def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,
+              fold: bool = True) -> Notes:
+    """Texture rows with a little velocity spread, folded by octaves into the instrument
+    where `fold` (string sections hand such notes on instead, `_route_sections`)."""
     if not rows:
         return rows_to_notes([])
     noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows)).tolist()
     out: list[Row] = []
-    bass_at = {round(v.beat, 6): v.bass for v in voicings}
-    starts = sorted(bass_at)
-    for (t, d, p, v), n in zip(rows, noise):
-        q = p + octave
-        key = max((s for s in starts if s <= round(t, 6) + EPS), default=starts[0])
-        if octave and (q <= bass_at[key] + 2 or q < inst.low):
-            continue
+    for (t, d, q, v), n in zip(rows, noise):
         if fold and (q < inst.low or q > inst.high):
             q = int(fold_into(np.array([q]), inst.low, inst.high)[0])
         out.append((t, d, q, dyn.clip_velocity(v + n)))
     return rows_to_notes(out)
 
 
-def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int) -> Notes:
+def _doubling(rows: list[Row], inst: Instrument, voicings: Sequence[Voicing],
+              delay: float) -> list[Row]:
+    """A second block part on voices another already plays: the same chords an octave
+    lower when the whole section fits above the bass there; otherwise at pitch, each
+    chord entering `delay` beats late (a swell after the change), never an exact copy."""
+    starts = [v.beat for v in voicings]
+
+    def bass(t: float) -> int:
+        return voicings[max(0, int(np.searchsorted(starts, t + EPS)) - 1)].bass
+
+    if all(p - 12 > bass(t) + 2 and p - 12 >= inst.low for t, _, p, _ in rows):
+        return [(t, d, p - 12, v) for t, d, p, v in rows]
+    onsets = {round(x, 6) for x in starts}
+    out: list[Row] = []
+    for t, d, p, v in rows:
+        if round(t, 6) in onsets:
+            if d <= delay + EPS:
+                continue
+            t, d = t + delay, d - delay
+        out.append((t, d, p, v))
+    return out
+
+
+def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
+          driving: bool) -> Notes:
     """The bass voice: held through each chord (tied when it keeps its pitch); plucked on
-    every beat in staccato moods, so it stays the lowest voice under the off-beat chords."""
+    every beat in staccato moods, so it stays the lowest voice under the off-beat chords;
+    driving eighths, accented on the strong beats, under an ostinato or a pulse."""
     rows: list[Row] = []
     for v in voicings:
-        if articulation == "staccato":
-            for t in grid(v.beat, v.end, groups.beat):
-                accent = 6 if any(abs(t - s) < EPS for s in _strong_in(groups, t, t + EPS)) else 0
-                rows.append((t, min(groups.beat, v.end - t) * 0.6, v.bass, velocity + accent))
+        if articulation == "staccato" or driving:
+            step = 0.5 if driving else groups.beat
+            for t in grid(v.beat, v.end, step):
+                accent = 8 if any(abs(t - s) < EPS for s in _strong_in(groups, t, t + EPS)) else 0
+                rows.append((t, min(step, v.end - t) * (0.85 if driving else 0.6), v.bass,
+                             velocity + accent - (0 if accent else 4)))
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
             on, _, p, vel = rows[-1]

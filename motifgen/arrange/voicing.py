@@ -51,7 +51,7 @@ LEAP_COST = (0.5, 1.5)
 #: A common tone available between two chords but held by no voice.
 COMMON_TONE_LOST_COST = 2.0
 #: Every upper voice moving the same way (planing).
-SAME_DIRECTION_COST = 4.0
+SAME_DIRECTION_COST = 6.0
 #: A chord tone other than the third missing from the voicing.
 MISSING_TONE_COST = 0.8
 #: Doubling a tone other than the root (third, fifth, added tone).
@@ -313,8 +313,9 @@ def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool)
     b0, b1 = prev[:, None, 0], cur[None, :, 0]
     if m0 is None and m1 is not None:  # the top voice hands over to the melody
         cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, None, -1], b1, np.int64(m1))
-    elif m0 is not None and m1 is None:  # the melody hands over to the top voice
-        cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m0), b1, cur[None, :, -1])
+    if m1 is None:  # the melody (heard last, or still sounding) hands over to the top voice
+        for m in ({m0} | mel.recent[i]) - {None}:
+            cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m), b1, cur[None, :, -1])
     return cost
 
 
