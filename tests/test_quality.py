@@ -271,3 +271,24 @@ def test_an_open_ending_is_not_judged_and_missing_plan_fields_are_named():
                                           "end_beat": 4.0, "recognisability": 1.0}]))
     assert any(g.startswith("statements[].instrument") for g in gaps)
     assert any(g.startswith("hits[].kind") for g in gaps)
+
+
+ARRANGING = [f for f in q.FIGURES if f.issue == 13]
+
+
+@pytest.fixture(scope="module")
+def example_cues():
+    return q.measure_film(ROOT / "motifs" / "cartographer.yaml")[1]
+
+
+@pytest.mark.parametrize("fig", ARRANGING, ids=lambda f: f.key)
+def test_the_example_film_meets_the_arranging_targets(example_cues, fig):
+    """Issue 13's table, held on every cue of the example film and on their mean."""
+    mean, worst, ok = q.aggregate(fig, example_cues)
+    assert ok is not False, (fig.key, mean, worst)
+    for cue in example_cues:
+        assert fig.ok(cue.figures[fig.key], fig.per_cue) is not False, (cue.id, fig.key)
+
+
+def test_no_two_built_in_moods_share_an_instrument_set():
+    assert q.mood_instrument_set_collisions() == []
