@@ -171,7 +171,7 @@ PRESETS: dict[str, Mood] = {
            {"melody": ("trumpet", "bassoon", "trombone"), "counter": ("horn",),
             "harmony": ("tremolo_strings",), "bass": ("tuba", "contrabass"),
             "percussion": ("timpani", "bass_drum", "tam_tam")},
-           "ostinato", "hexatonic_pole", 4.0,
+           "tremolo", "hexatonic_pole", 4.0,
            "Low brass and bassoon over held tremolo strings, bII, tritone, hexatonic pole, "
            "a slow bass-drum tread and tam-tam.",
            dynamics_to="f"),

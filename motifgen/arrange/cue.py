@@ -36,6 +36,9 @@ UPPER_FLOOR = 36
 BASS_CENTRE_ABOVE_LOW = 10
 #: Parts that give way where they would copy another part's attack (`_yield_unisons`).
 YIELDING = frozenset({"harp", "celesta", "timpani"})
+#: Semitones the upper voices need between the bass's lowest note and the melody before
+#: the bass moves up to leave a lower bass part its octave.
+ROOM_ABOVE_BASS = 24
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
 
@@ -112,10 +115,14 @@ def _shifted_voicing(v: Voicing, by: float) -> Voicing:
 def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
            last: Voicing | None, melody_all: Notes, meter: tuple[int, int]) -> list[Voicing]:
     """The section's voice-led chords inside the ranges of its bass and harmony tracks."""
-    bass = next((INSTRUMENTS[s.instrument] for s in specs if s.role == "bass"), None)
+    basses = [INSTRUMENTS[s.instrument] for s in specs if s.role == "bass"]
     harm = [INSTRUMENTS[s.instrument] for s in specs
             if s.role == "harmony" and s.instrument not in SECTIONS]
-    lo, hi = (bass.low, bass.high) if bass else (28, 55)
+    lo, hi = (basses[0].low, basses[0].high) if basses else (28, 55)
+    below = [i.low + 12 for i in basses[1:] if i.low < lo]
+    floor = int(mel.pitch.min()) if len(mel) else 127
+    if below and hi - max(below) >= 12 and floor - max(below) >= ROOM_ABOVE_BASS:
+        lo = max(lo, *below)  # leave the octave below for the lower bass part
     upper_low = max([UPPER_FLOOR] + [i.low for i in harm])
     upper_high = min([96] + [i.high for i in harm])
     pedal = sec.key.tonic if sec.mood.colour == "pedal" else None
