@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .arrange.form import ENDINGS, HIT_KINDS
 from .errors import MotifgenError, ProjectError, did_you_mean
 from .motif import Motif
 from .theory import Key, parse_meter
@@ -32,8 +33,8 @@ _TOP = {"motifgen", "title", "key", "meter", "fps", "seed", "characters", "theme
         "scenes"}
 _MOTIF_OWNER = {"motif", "key", "instrument", "description", "archetype", "traits"}
 _SCENE = {"id", "title", "start", "end", "duration", "seconds", "mood", "featuring",
-          "intensity", "hits", "sections", "transform"}
-_HIT = {"at", "label", "downbeat", "weight"}
+          "intensity", "hits", "sections", "transform", "ending"}
+_HIT = {"at", "label", "downbeat", "weight", "kind"}
 _SECTION = {"at", "mood", "label"}
 
 
@@ -61,6 +62,7 @@ class HitSpec:
     label: str
     downbeat: bool = True
     weight: float = 1.0
+    kind: str = "accent"  # arrange.form.HIT_KINDS
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Scene:
     hits: tuple[HitSpec, ...] = ()
     sections: tuple[SectionSpec, ...] = ()
     transform: Mapping[str, str] = field(default_factory=dict)
+    ending: str = "ring"  # arrange.form.ENDINGS
 
     @property
     def duration(self) -> Fraction:
@@ -470,8 +473,9 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         weight = h.get("weight", 1.0)
         if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
             raise r.fail(f"{hw}.weight", "expected a positive number")
+        kind = _choice(r, f"{hw}.kind", h.get("kind", "accent"), HIT_KINDS, "hit kind")
         hits.append(HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
-                            float(weight)))
+                            float(weight), kind))
     hits.sort(key=lambda h: h.seconds)
 
     sections = []
@@ -497,8 +501,17 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
 
         r.convert(tw, lambda c=chain: parse_chain(str(c)))
 
+    ending = _choice(r, f"{where}.ending", raw.get("ending", "ring"), ENDINGS, "ending")
     return Scene(id=scene_id, title=str(raw.get("title", scene_id)), start=start, end=end,
                  start_timecode=start_tc, end_timecode=end_tc, mood=mood,
                  featuring=tuple(featuring), intensity=(float(intensity[0]), float(intensity[1])),
                  hits=tuple(hits), sections=tuple(sections),
-                 transform={str(k): str(v) for k, v in transform.items()})
+                 transform={str(k): str(v) for k, v in transform.items()}, ending=ending)
+
+
+def _choice(r: _Reader, where: str, value: Any, table: Mapping[str, str], what: str) -> str:
+    """`value` if it names an entry of `table`, else one line naming the choices."""
+    if not isinstance(value, str) or value not in table:
+        raise r.fail(where, f"unknown {what} {_shown(value)}; expected one of: "
+                     + ", ".join(table) + did_you_mean(str(value), list(table)))
+    return value

@@ -75,7 +75,8 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
 * ``bar_before_melody`` - 1 when the first melody onset is at least one bar
   (of the opening meter) into the cue, else 0; None for cues of 15 s or less.
 * ``phrase_ends`` - share of phrase ends whose chord is tonic or dominant: the
-  chord sounding just before every 4-bar line inside the cue and at its end;
+  chord sounding just before the end of every statement of the plan's ``form``
+  (without a form: every 4-bar line inside the cue) and at its end;
   tonic/dominant by the symbol's numeral (I/i, V/v, no accidental, not an
   applied ``V/x``).
 * ``ending`` - 1 when the last plan chord is the tonic and the last melody note
@@ -472,14 +473,24 @@ def _chord_at(spans: Sequence[dict[str, Any]], beat: float) -> dict[str, Any] | 
     return found
 
 
+def _phrase_ends(score: Score, bars: int = 4) -> list[float]:
+    """Where phrases end: every statement's end in the plan's `form` (establishing
+    bars and the closing tag are not phrases), else every `bars`-bar line; and the
+    cue's end."""
+    end = score.end_beats
+    form = [f for f in score.plan.get("form", []) if f.get("part") not in ("establish", "tag")]
+    if form:
+        return sorted({min(float(f["end_beat"]), end) for f in form} | {end})
+    lines = score.tempo_map.bar_lines(end)
+    return [b for b in lines[bars::bars] if b < end - _EPS] + [end]
+
+
 def phrase_ends(score: Score, bars: int = 4) -> float | None:
     """Share of phrase ends (every `bars`-bar line and the cue end) on tonic or dominant."""
     spans = chord_spans(score)
     if not spans:
         return None
-    end = score.end_beats
-    lines = score.tempo_map.bar_lines(end)
-    ends = [b for b in lines[bars::bars] if b < end - _EPS] + [end]
+    ends = _phrase_ends(score, bars)
     chords = [_chord_at(spans, b - 1e-3) for b in ends]
     funcs = [chord_function(c["symbol"]) if c else "" for c in chords]
     return sum(f != "" for f in funcs) / len(funcs)
@@ -658,8 +669,7 @@ def _weights(score: Score, project: Any) -> dict[str, float]:
     if project is not None:
         declared = sum(bool(getattr(project.motifs.get(s.get("motif")), "instrument", None))
                        for s in score.plan.get("statements", []))
-    lines = score.tempo_map.bar_lines(score.end_beats)
-    phrases = len([b for b in lines[4::4] if b < score.end_beats - _EPS]) + 1
+    phrases = len(_phrase_ends(score))
     return {"hits": float(len(score.plan.get("hits", []))), "statements": float(declared),
             "phrases": float(phrases)}
 

@@ -265,6 +265,11 @@ def _triads_in(key: Key) -> list[tuple[int, str]]:
     return out
 
 
+def tonic_quality(key: Key) -> str:
+    """The quality of the tonic triad the key's scale holds (major, minor, diminished)."""
+    return _tonic_quality(key)
+
+
 @lru_cache(maxsize=256)
 def _tonic_quality(key: Key) -> str:
     for root, q in _triads_in(key):
@@ -363,14 +368,17 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
 
 
 def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], length: float,
-              rng: np.random.Generator) -> list[Chord]:
+              rng: np.random.Generator, cadences: Sequence[float] | None = None
+              ) -> list[Chord]:
     """Chords covering [0, length) for `melody` in the mood's mode and colour.
 
     The key's mode is kept when the mood allows it (`harmony_key`). The melody
     note sounding on every strong beat is a chord tone; a chromatic melody
-    note gets a borrowed major or minor triad. Phrases are four bars (eight
-    when the harmonic rhythm is two bars or more); each ends on the tonic when
-    the melody allows, approached by the mood's cadence chord.
+    note gets a borrowed major or minor triad. Phrases end at `cadences`
+    (beats: where the form's statements end) or, without them, every four bars
+    (eight when the harmonic rhythm is two bars or more); a phrase ends on the
+    tonic, or on the dominant as a half cadence, when the melody allows,
+    approached by the mood's cadence chord.
     """
     if length <= 0:
         raise MotifgenError(f"cannot harmonise {length} beats; the length must be positive")
@@ -388,8 +396,12 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     semitone_friendly = colour in ("hexatonic_pole", "phrygian_bII", "diminished")
 
     n = len(spans)
-    ends = [abs(sp.end - length) < _EPS or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS
-            for sp in spans]
+    if cadences is None:
+        ends = [abs(sp.end - length) < _EPS
+                or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS for sp in spans]
+    else:
+        ends = [abs(sp.end - length) < _EPS or any(abs(sp.end - c) < bar / 2 for c in cadences)
+                for sp in spans]
     options: list[list[_Cand]] = []
     unary: list = []
     for i, sp in enumerate(spans):
@@ -408,11 +420,13 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
                 cost -= 1.5 if is_tonic else 0.0
             if ends[i]:
                 if is_tonic:
-                    cost -= 4.0 if i == n - 1 else 1.5
+                    cost -= 4.0 if i == n - 1 else 2.5
                 elif i == n - 1:
                     cost += 2.0
-                elif c.root == dominant:
-                    cost -= 0.6
+                elif c.root == dominant and c.quality in ("major", "minor"):
+                    cost -= 1.8
+                else:
+                    cost += 1.0
             if i + 1 < n and ends[i + 1] and (c.root, c.quality) in approach:
                 cost -= 1.2
             costs.append(cost)
@@ -471,3 +485,26 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
         chords.append(make_chord(sp.start, sp.end - sp.start, hkey, c.root, c.quality,
                                  c.symbol, c.kind))
     return chords
+
+
+#: Chords a harmonic turn may land on, in order of preference: (semitones above the
+#: tonic, quality): the deceptive bVI and VI, the chromatic mediants bIII and III.
+TURNS: tuple[tuple[int, str], ...] = ((8, "major"), (9, "minor"), (3, "major"), (4, "major"),
+                                      (9, "major"))
+
+
+def turn(chords: Sequence[Chord], melody: Notes, key: Key, meter: tuple[int, int]
+         ) -> list[Chord]:
+    """The first chord replaced by a deceptive or chromatic-mediant chord that holds the
+    melody's strong-beat notes under it (unchanged where none does)."""
+    if not chords:
+        return list(chords)
+    first = chords[0]
+    beats = [b for b in strong_beats(meter, first.end) if b >= first.beat - _EPS]
+    needed = {p % 12 for p in _sounding_at(melody, beats) if p is not None}
+    for off, quality in TURNS:
+        root = (key.tonic + off) % 12
+        if needed <= set(_chord_tones(root, quality)) and root != first.root:
+            return [make_chord(first.beat, first.duration, key, root, quality,
+                               kind="colour")] + list(chords[1:])
+    return list(chords)

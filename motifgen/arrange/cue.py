@@ -20,11 +20,12 @@ from ..seeds import rng as seeded_rng
 from ..theory import bar_beats, beat_groups, fold_into
 from ..transforms import notes_of
 from . import dynamics as dyn
-from .chords import harmonise, harmony_key, strong_beats
+from . import form
+from .chords import harmonise, harmony_key, strong_beats, turn
 from .line import EPS, Line, Row, grid, rows_to_notes, window
-from .melody import place_under, statements
+from .melody import Melody, place_under, statements
 from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
-from .percussion import percussion
+from .percussion import Moments, percussion
 from .plan import plan_of
 from .sections import Section, cut, spot
 from .textures import TEXTURES
@@ -49,17 +50,23 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     meter = project.motifs[scene.featuring[0]].motif.meter
     timing, anchors, moods = spot(project, scene)
     tmap = timing.tempo_map
+    length = timing.length_beats
     beat_of = dict(zip((h.seconds for h in anchors), timing.hit_beats))
-    sections = cut(scene, moods, project.key, beat_of, timing.length_beats)
-    lead = project.motifs[scene.featuring[0]]
+    sections = cut(scene, moods, project.key, beat_of, length)
+    hits = [(beat_of[h.seconds], h) for h in scene.hits]
+    shape = form.Dramaturgy.of(scene, sections, hits, tmap, length)
 
-    def lead_instrument(sec: Section) -> Instrument:
-        return INSTRUMENTS[lead_name(sec.mood.orchestra["melody"], lead.instrument)]
+    def instrument_of(name: str, sec: Section) -> Instrument:
+        own = project.motifs[name].instrument or project.motifs[scene.featuring[0]].instrument
+        return INSTRUMENTS[lead_name(sec.mood.orchestra["melody"], own)]
 
-    lines, stated = statements(project, scene, sections, meter, seed, lead_instrument)
-    hit_beats = [beat_of[h.seconds] for h in scene.hits]
-    parts, plan_parts, progressions = _dress(scene, sections, lines, meter, seed, hit_beats,
-                                             lead.instrument)
+    melody = statements(project, scene, sections, meter, seed, instrument_of,
+                        shape.establish, shape.main_hit, shape.closing, length)
+    counters = [project.motifs[n].instrument for n in scene.featuring[1:2]]
+    parts, plan_parts, progressions = _dress(scene, sections, melody, meter, seed, shape,
+                                             instrument_of, counters)
+    tail = form.RING_TAIL_SECONDS * tmap.tempo_at(length) / 60.0
+    parts = form.end(parts, scene.ending, length, tail)
 
     markers = [Marker(0.0, f"{scene.id} {scene.title}", "cue")]
     markers += [Marker(beat_of[h.seconds], h.label, "hit") for h in scene.hits]
@@ -68,35 +75,40 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     markers.sort(key=lambda m: (m.beat, m.kind))
     key_changes = tuple((s.start, s.key) for prev, s in zip(sections, sections[1:])
                         if s.key != prev.key)
-    plan = plan_of(project, scene, seed, timing, anchors, sections, stated, plan_parts,
-                   progressions)
+    plan = plan_of(project, scene, seed, timing, anchors, sections, melody.statements,
+                   plan_parts, progressions)
+    plan["ending"] = scene.ending
+    plan["form"] = melody.form
     return Score(id=scene.id, title=scene.title, key=sections[0].key, tempo_map=tmap,
                  parts=tuple(parts), markers=tuple(markers), key_changes=key_changes,
                  start_seconds=float(scene.start), start_timecode=scene.start_timecode,
-                 fps=project.fps.name, length_beats=timing.length_beats, plan=plan)
+                 fps=project.fps.name, length_beats=length, plan=plan)
 
 
-def _dress(scene: Any, sections: Sequence[Section], lines: dict[int, Line],
-           meter: tuple[int, int], seed: int, hit_beats: Sequence[float],
-           lead_instrument: str | None) -> tuple[list[Part], list[dict], list[list[dict]]]:
+def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple[int, int],
+           seed: int, shape: form.Dramaturgy, instrument_of: Any,
+           counters: Sequence[str | None]) -> tuple[list[Part], list[dict], list[list[dict]]]:
     """Every track of every section, gathered per track over the cue."""
-    melody_all = lines[0].notes()
+    melody_all = melody.lines[0].notes()
     gathered: dict[str, Line] = {}
     order: list[PartSpec] = []
     progressions: list[list[dict]] = []
     last: Voicing | None = None
+    bar = bar_beats(meter)
     for si, sec in enumerate(sections):
         g = seeded_rng(seed, scene.id, "harmony", si)
-        specs = orchestrate(dict(sec.mood.orchestra), sec.mood.texture, sec.mood.doubling,
-                            lead_instrument, min(2, len(scene.featuring)))
+        into, length = shape.entering(sec), sec.end - sec.start
+        specs = _tracks(scene, sec, melody, shape, instrument_of, counters)
         mel = window(melody_all, sec.start, sec.end)
-        chords = harmonise(mel, sec.key, sec.mood, meter, sec.end - sec.start, g)
+        chords = _chords(mel, sec, melody, shape, meter, g)
         progressions.append([{"beat": sec.start + c.beat, "beats": c.duration,
                               "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
                               "kind": c.kind} for c in chords])
         voicings = _voice(specs, chords, mel, sec, last, melody_all, meter)
-        last = _shifted_voicing(voicings[-1], sec.end - sec.start) if voicings else last
-        tracks = _realise(specs, voicings, mel, lines, sec, meter, hit_beats, g)
+        last = _shifted_voicing(voicings[-1], length) if voicings else last
+        tracks = _realise(specs, voicings, mel, melody, sec, meter, shape.moments(sec), g)
+        form.hit_effects(tracks, specs, into, shape.leaving(sec), bar, length)
+        _counter_instruments(melody.statements, specs, sec)
         for spec in specs:
             notes = tracks.get(spec.name)
             if spec.name not in gathered:
@@ -104,7 +116,50 @@ def _dress(scene: Any, sections: Sequence[Section], lines: dict[int, Line],
                 order.append(spec)
             if notes is not None and len(notes):
                 gathered[spec.name].add(notes, sec.start)
-    return _parts(order, gathered, sections, meter, hit_beats) + (progressions,)
+    hit_kinds = [(b, k) for b, k in shape.kinds.items()]
+    return _parts(order, gathered, sections, meter, hit_kinds) + (progressions,)
+
+
+def _tracks(scene: Any, sec: Section, melody: Melody, shape: form.Dramaturgy,
+            instrument_of: Any, counters: Sequence[str | None]) -> list[PartSpec]:
+    """The section's tracks: the mood's orchestra, the instruments its statements are
+    played on, an octave doubling of the lead at the climax, a crash for a sting."""
+    orchestra = {role: list(names) for role, names in sec.mood.orchestra.items()}
+    if shape.entering(sec) == "sting" and "cymbal" not in orchestra["percussion"]:
+        orchestra["percussion"].append("cymbal")
+    doubling = sec.mood.doubling
+    if not doubling and shape.main_hit is not None and abs(sec.start - shape.main_hit) < EPS:
+        doubling = -1  # the climax: the lead doubled an octave below
+    answers = [r["instrument"] for r in melody.statements if r["part"] == "melody"
+               and sec.start - EPS <= r["start_beat"] < sec.end - EPS]
+    lead = instrument_of(scene.featuring[0], sec).name
+    return orchestrate(orchestra, sec.mood.texture, doubling, lead,
+                       min(2, len(scene.featuring)), answers, counters)
+
+
+def _chords(mel: Notes, sec: Section, melody: Melody, shape: form.Dramaturgy,
+            meter: tuple[int, int], g: np.random.Generator) -> list:
+    """The section's chords: cadences where its statements end, a turn on a turn hit,
+    the tonic through the final bar of a closed ending."""
+    length = sec.end - sec.start
+    cadences = [r["end_beat"] - sec.start for r in melody.form
+                if sec.start < r["end_beat"] <= sec.end + EPS and r["part"] != "establish"]
+    chords = harmonise(mel, sec.key, sec.mood, meter, length, g, cadences=cadences)
+    key = harmony_key(sec.key, sec.mood)
+    if shape.entering(sec) == "turn":
+        chords = turn(chords, mel, key, meter)
+    if shape.closing is not None and shape.closing < sec.end - EPS:
+        chords = form.close(chords, shape.closing - sec.start, length, key)
+    return chords
+
+
+def _counter_instruments(rows: list[dict], specs: Sequence[PartSpec], sec: Section) -> None:
+    """Record which instrument plays each counter statement of the section."""
+    counter = next((s for s in specs if s.role == "counter"), None)
+    for r in rows:
+        if (r["part"] == "counter" and counter is not None
+                and sec.start - EPS <= r["start_beat"] < sec.end - EPS):
+            r["instrument"] = counter.instrument
 
 
 def _shifted_voicing(v: Voicing, by: float) -> Voicing:
@@ -139,8 +194,8 @@ def _base_velocity(sec: Section) -> float:
 
 
 def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
-             lines: dict[int, Line], sec: Section, meter: tuple[int, int],
-             hit_beats: Sequence[float], g: np.random.Generator) -> dict[str, Notes]:
+             melody: Melody, sec: Section, meter: tuple[int, int], moments: Moments,
+             g: np.random.Generator) -> dict[str, Notes]:
     """Each track's notes in one section (beats from the section start)."""
     from ..moods import ARTICULATIONS
 
@@ -148,7 +203,6 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
     groups = beat_groups(meter)
     factor = ARTICULATIONS[sec.mood.articulation]
     base = _base_velocity(sec)
-    local_hits = [b - sec.start for b in hit_beats if sec.start <= b < sec.end]
     out: dict[str, Notes] = {}
     blocks: list[set[int]] = []  # upper voices already struck together at chord changes
     doubling: set[str] = set()  # block parts an octave below another (they give way)
@@ -157,10 +211,13 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
     for spec in specs:
         inst = INSTRUMENTS[spec.instrument]
         velocity = int(round(base + dyn.ROLE_VELOCITY[spec.role]))
-        if spec.role == "melody":
-            notes = mel if not spec.octave else _doubled(mel, 12 * spec.octave, inst)
+        if spec.role == "melody" and spec.octave:
+            notes = _doubled(mel, 12 * spec.octave, inst)
+        elif spec.role == "melody":
+            notes = window(melody.by_instrument.get(spec.instrument, Line()).notes(),
+                           sec.start, sec.end)
         elif spec.role == "counter":
-            notes = place_under(window(lines.get(spec.line, Line()).notes(), sec.start,
+            notes = place_under(window(melody.lines.get(spec.line, Line()).notes(), sec.start,
                                        sec.end), mel, inst)
         elif spec.role == "harmony":
             rows = TEXTURES[spec.texture].draw(voicings, spec.voices, groups, factor, velocity)
@@ -177,10 +234,10 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
             else:
                 notes = _bass_double(bass_line, inst, voicings)
         elif spec.is_drum:
-            notes = percussion("drums", spec.members, meter, length, local_hits, g,
+            notes = percussion("drums", spec.members, meter, length, moments, g,
                                dyn.clip_velocity(base), sec.key, busy)
         else:
-            notes = percussion(spec.instrument, (), meter, length, local_hits, g,
+            notes = percussion(spec.instrument, (), meter, length, moments, g,
                                dyn.clip_velocity(base - 6), sec.key, busy,
                                avoid=(frozenset(p for v in voicings for p in v.pitches),
                                       frozenset(v.bass for v in voicings)))
@@ -335,16 +392,17 @@ def _bass_double(bass: Notes, inst: Instrument, voicings: Sequence[Voicing]) -> 
 
 
 def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Sequence[Section],
-           meter: tuple[int, int], hit_beats: Sequence[float]) -> tuple[list[Part], list[dict]]:
+           meter: tuple[int, int], hit_kinds: Sequence[tuple[float, str]]
+           ) -> tuple[list[Part], list[dict]]:
     """Parts with their channels and controller curves, in orchestration order."""
     total = sections[-1].end
     spans = []
     for s in sections:
         a, b = _marks(s.mood)
         spans.append(dyn.Span(s.start, s.end, a, b, s.intensity))
-    arrivals = sorted({*hit_beats, *(s.start for s in sections[1:]), total})
+    arrivals = sorted({*(b for b, _ in hit_kinds), *(s.start for s in sections[1:]), total})
     phrase = 4 * bar_beats(meter)
-    cc11 = dyn.cc11_swells(total, hit_beats)
+    cc11 = dyn.cc11_swells(total, hit_kinds)
     used = [s for s in order if len(gathered[s.name].onset)]
     chan = channels(used)
     parts, plan_parts = [], []

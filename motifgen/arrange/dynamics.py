@@ -88,21 +88,28 @@ def cc1_curve(spans: Sequence[Span], role: str, phrase: float,
     return tuple(out)
 
 
-def cc11_swells(length: float, hits: Sequence[float], swell: float = 2.0
+#: CC11 before a hit, per hit kind: (beats of the swell, the value it starts from).
+#: Stings, cuts and turns arrive without warning.
+SWELLS: dict[str, tuple[float, int]] = {"accent": (2.0, 90), "swell": (4.0, 56)}
+
+
+def cc11_swells(length: float, hits: Sequence[tuple[float, str]]
                 ) -> tuple[tuple[float, int], ...]:
-    """CC11 at 127, dipping to 80 `swell` beats before each hit and swelling back on it."""
+    """CC11 at 127, dipping before each (beat, kind) hit as `SWELLS` says and swelling
+    back to 127 on it."""
     out: list[tuple[float, int]] = [(0.0, 127)]
     last = 0.0
-    for h in sorted(float(x) for x in hits):
-        if not 0 < h <= length:
+    for h, kind in sorted((float(b), k) for b, k in hits):
+        if not 0 < h <= length or kind not in SWELLS:
             continue
-        start = max(last, h - swell)
+        beats, low = SWELLS[kind]
+        start = max(last, h - beats)
         if h - start < 0.25:
             continue
         n = int(round((h - start) / 0.25))
         for k in range(n):
             t = start + k * 0.25
-            value = int(round(80 + 47 * k / n))
+            value = int(round(low + (127 - low) * k / n))
             if out[-1][0] == t:
                 out[-1] = (t, value)
             else:

@@ -11,6 +11,7 @@ lead (`place_under`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -83,58 +84,127 @@ def _top_near(lead: Notes, beat: float) -> int:
     return int(lead.pitch[before][-1]) if before.any() else 0
 
 
+@dataclass
+class Melody:
+    """What the melody step hands on: every line, who plays it, and the cue's form."""
+
+    lines: dict[int, Line]  # 0: the whole melody, k: the k-th counter-line
+    by_instrument: dict[str, Line]  # the melody split by the instrument playing it
+    statements: list[dict]
+    form: list[dict]
+
+
 def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[int, int],
-               seed: int, lead_instrument: Callable[[Section], Instrument]
-               ) -> tuple[dict[int, Line], list[dict]]:
-    """Statements of the featured motifs: line 0 is the melody, line k the k-th counter."""
+               seed: int, instrument_of: Callable[[str, Section], Instrument],
+               establish: float = 0.0, main_hit: float | None = None,
+               closing: float | None = None, length: float = 0.0) -> Melody:
+    """The cue's melody in the form of `arrange.form`.
+
+    `instrument_of(name, section)`: who plays a motif (its character's own
+    instrument where it has one). `establish`: beats of accompaniment before
+    the first statement. `main_hit`: the beat of the strongest hit, where the
+    lead returns as the climax. `closing`: the beat from which the melody holds
+    the tonic to the end (None for an open ending); `length` is the cue's end.
+    """
     from ..transforms import apply_chain
     from ..variations import develop
 
     bar = bar_beats(meter)
-    lines: dict[int, Line] = {0: Line()}
-    out: list[dict] = []
-    count = 0
+    out = Melody({0: Line()}, {}, [], [])
     names = list(scene.featuring)
+    lead = names[0]
+    stated: set[str] = set()
+    developed = 0
+    last_inst: Instrument | None = None
+    if establish > EPS:
+        out.form.append(_part("establish", "", 0.0, establish))
     for si, sec in enumerate(sections):
         g = seeded_rng(seed, scene.id, "melody", si)
-        inst = lead_instrument(sec)
-        cursor = sec.start
-        while sec.end - cursor >= min(2.0, sec.end - sec.start) - 1e-9:
-            who = names[count % len(names)]
-            base = in_scene(project.motifs[who].motif, sec.key, meter, sec.mood.register)
-            if who in scene.transform and count < len(names):
-                motif = apply_chain(base, scene.transform[who], rng=g)
-                chain, score = scene.transform[who], None
-            elif count < len(names):
-                motif, chain, score = base, "", 1.0
+        cursor = sec.start + (establish if si == 0 else 0.0)
+        limit = sec.end if closing is None else min(sec.end, max(closing, sec.start))
+        closing_section = closing is not None and limit < sec.end + EPS and closing < sec.end
+        while limit - cursor > EPS and limit - cursor >= min(2.0, limit - sec.start) - EPS:
+            base = {n: in_scene(project.motifs[n].motif, sec.key, meter, sec.mood.register)
+                    for n in names}
+            lead_len = bar * max(1, -(-base[lead].end // bar))
+            if si > 0 and abs(cursor - sec.start) < EPS:
+                who = lead
+                role = "climax" if main_hit is not None and abs(sec.start - main_hit) < EPS \
+                    else "statement"
+            elif any(n not in stated for n in names):
+                who = next(n for n in names if n not in stated)
+                role = "statement" if who == lead else "answer"
+            elif closing_section and limit - cursor < 2 * lead_len:
+                who, role = lead, "return"
             else:
-                var = develop(base, palette(project, sec.mood), sec.intensity, g,
+                who = names[(developed // 2) % len(names)]
+                role = "development"
+                developed += 1
+            if who in scene.transform and who not in stated:
+                motif = apply_chain(base[who], scene.transform[who], rng=g)
+                chain, score = scene.transform[who], None
+            elif role != "development":
+                motif, chain, score = base[who], "", 1.0
+            else:
+                var = develop(base[who], palette(project, sec.mood), sec.intensity, g,
                               mode=sec.key.mode)
                 motif, chain, score = var.motif, var.chain, var.score
+            stated.add(who)
+            inst = last_inst = instrument_of(who, sec)
             motif = articulate(motif, sec.mood, sec.intensity)
             motif = with_notes(motif, pitch=place_lead(motif.pitch, inst))
-            if cursor == sec.start and si > 0:
-                motif = with_notes(motif, velocity=np.where(
-                    motif.onset == motif.onset.min(), np.minimum(motif.velocity + 12, 115),
-                    motif.velocity))
-            lines[0].add(motif, cursor, until=sec.end)
-            out.append(_statement("melody", who, sec, cursor, motif, chain, score,
-                                  project.motifs[who].motif.key, inst.name))
-            if len(names) > 1 and sec.intensity >= 0.55:
-                partner = names[(count + 1) % len(names)]
-                other = in_scene(project.motifs[partner].motif, sec.key, meter,
-                                 sec.mood.register - 1)
-                other = articulate(other, sec.mood, sec.intensity - 0.15)
-                offset = cursor + bar * max(1, round(motif.end / bar / 2))
-                if offset < sec.end - 1e-9:
-                    lines.setdefault(1, Line()).add(other, offset, until=sec.end)
-                    out.append(_statement("counter", partner, sec, offset, other,
-                                          "counterpoint", None,
-                                          project.motifs[partner].motif.key, ""))
-            count += 1
+            out.lines[0].add(motif, cursor, until=limit)
+            out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
+            row = _statement("melody", who, sec, cursor, motif, chain, score,
+                             project.motifs[who].motif.key, inst.name)
+            row["end_beat"] = min(row["end_beat"], limit)
+            row["form"] = role
+            out.statements.append(row)
+            out.form.append(_part(role, who, cursor, row["end_beat"]))
+            if len(names) > 1 and sec.intensity >= 0.55 and who == lead:
+                _counter(project, out, names[1], sec, meter,
+                         cursor + bar * max(1, round(motif.end / bar / 2)), limit)
             cursor += bar * max(1, -(-motif.end // bar))  # next statement on a bar line
-        hold_into(lines[0], sec.end)
-    return lines, out
+            if role == "return":
+                break  # the return holds into the closing bar
+        for line in (*out.by_instrument.values(), out.lines[0]):
+            hold_into(line, limit, limit if closing_section else 8.0)
+    if closing is not None and last_inst is not None:
+        _tag(out, sections[-1], closing, length, last_inst)
+    return out
+
+
+def _part(role: str, who: str, start: float, end: float) -> dict:
+    return {"part": role, "motif": who, "start_beat": start, "end_beat": end}
+
+
+def _counter(project: Any, out: Melody, partner: str, sec: Section, meter: tuple[int, int],
+             offset: float, limit: float) -> None:
+    """The partner motif, in prime form, in counterpoint from `offset` (placed under the
+    lead later)."""
+    if offset >= limit - 1e-9:
+        return
+    other = in_scene(project.motifs[partner].motif, sec.key, meter, sec.mood.register - 1)
+    other = articulate(other, sec.mood, sec.intensity - 0.15)
+    out.lines.setdefault(1, Line()).add(other, offset, until=limit)
+    row = _statement("counter", partner, sec, offset, other, "counterpoint", 1.0,
+                     project.motifs[partner].motif.key, "")
+    row["end_beat"] = min(row["end_beat"], limit)
+    out.statements.append(row)
+
+
+def _tag(out: Melody, sec: Section, closing: float, length: float, inst: Instrument) -> None:
+    """The closing note: the tonic nearest the melody's last note, held to the end."""
+    line = out.lines[0]
+    last = line.pitch[int(np.argmax(line.onset))] if line.onset else 60 + sec.key.tonic
+    lo, hi = inst.melody_range()
+    options = [p for p in range(lo, hi + 1) if p % 12 == sec.key.tonic % 12] or [last]
+    pitch = min(options, key=lambda p: (abs(p - last), -p))
+    velocity = line.velocity[int(np.argmax(line.onset))] if line.onset else 70
+    tag = notes_of([0.0], [length - closing], [pitch], [velocity])
+    line.add(tag, closing)
+    out.by_instrument.setdefault(inst.name, Line()).add(tag, closing)
+    out.form.append(_part("tag", "", closing, length))
 
 
 def _statement(part: str, who: str, sec: Section, at: float, motif: Motif, chain: str,
@@ -171,10 +241,11 @@ def articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
                                         dtype=np.int64))
 
 
-def hold_into(line: Line, end: float) -> None:
-    """Let the last note before a hit or the end ring up to it (a held cadence)."""
+def hold_into(line: Line, end: float, reach: float = 8.0) -> None:
+    """Let the last note before a hit or the end ring up to it (a held cadence) when it
+    starts at most `reach` beats before it."""
     if not line.onset:
         return
     i = int(np.argmax(line.onset))
-    if end - line.onset[i] <= 8 and line.onset[i] + line.duration[i] < end:
+    if 0 <= end - line.onset[i] <= reach and line.onset[i] + line.duration[i] < end:
         line.duration[i] = end - line.onset[i]

@@ -99,12 +99,19 @@ def _harmony(names: Sequence[str], texture: str) -> list[PartSpec]:
 
 
 def orchestrate(orchestra: dict[str, Sequence[str]], texture: str, doubling: int,
-                lead_instrument: str | None, featured: int) -> list[PartSpec]:
-    """The tracks of a section: `orchestra` is role -> instrument names (a mood's)."""
+                lead_instrument: str | None, featured: int, answers: Sequence[str] = (),
+                counters: Sequence[str | None] = ()) -> list[PartSpec]:
+    """The tracks of a section: `orchestra` is role -> instrument names (a mood's).
+
+    `answers`: further instruments the melody passes to (characters answering on
+    their own instruments); `counters`: for counter-line k, its character's own
+    instrument (None: one of the mood's).
+    """
     melody_pool = [canonical_name(n) for n in orchestra.get("melody", ())]
     counter_pool = [canonical_name(n) for n in orchestra.get("counter", ())]
     lead = lead_name(melody_pool, lead_instrument)
     specs = [_spec(lead, "melody")]
+    specs += [_spec(n, "melody") for n in dict.fromkeys(answers) if n != lead]
     if doubling:
         partner = next((n for n in melody_pool if n != lead and n not in ENSEMBLES), None)
         if partner is not None:  # the higher instrument on top: trumpet over horns
@@ -115,7 +122,9 @@ def orchestrate(orchestra: dict[str, Sequence[str]], texture: str, doubling: int
     pool = [n for n in counter_pool + melody_pool if n not in used and n not in ENSEMBLES] \
         or counter_pool or [lead]
     for line in range(1, max(1, featured)):
-        specs.append(_spec(pool[(line - 1) % len(pool)], "counter", line=line))
+        own = counters[line - 1] if line - 1 < len(counters) else None
+        name = own if own and own not in used else pool[(line - 1) % len(pool)]
+        specs.append(_spec(name, "counter", line=line))
     harmony = [canonical_name(n) for n in orchestra.get("harmony", ())]
     specs += _harmony([n for n in harmony if not INSTRUMENTS[n].is_drum], texture)
     drums = []

@@ -10,6 +10,7 @@ dominant, with a roll into each hit. Velocities stay in 30..115.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -95,10 +96,21 @@ def _drum_pitch(pc: int, avoid: Sequence[frozenset[int]]) -> int:
     return options[0]
 
 
+@dataclass(frozen=True)
+class Moments:
+    """What percussion marks in a section (beats from its start): `strikes` (accent and
+    sting hits), `rolls` (swell hits a roll crescendos into) and `fills` (where a groove
+    fills: accent hits and the section's end)."""
+
+    strikes: tuple[float, ...] = ()
+    rolls: tuple[float, ...] = ()
+    fills: tuple[float, ...] = ()
+
+
 def timpani(key: Key, meter: tuple[int, int], length: float, velocity: int, busy: bool,
-            hits: Sequence[float], avoid: Sequence[frozenset[int]] = ()) -> list[Row]:
-    """Tonic and dominant strokes (every bar when busy, every fourth bar otherwise) and a
-    roll crescendo into each hit with a stroke on it."""
+            moments: Moments, avoid: Sequence[frozenset[int]] = ()) -> list[Row]:
+    """Tonic and dominant strokes (every bar when busy, every fourth bar otherwise), a
+    stroke on every strike and a roll crescendo into every roll."""
     tonic = _drum_pitch(key.tonic, avoid)
     fifth = _drum_pitch(key.tonic + 7, avoid)
     groups = pulse_groups(meter)
@@ -110,45 +122,40 @@ def timpani(key: Key, meter: tuple[int, int], length: float, velocity: int, busy
                 rows.append((bar + groups[len(groups) // 2], 1.0, fifth, _clip(velocity - 12)))
         elif n % 4 == 0:
             rows.append((bar, 2.0, tonic, _clip(velocity - 10)))
-    for h in hits:
-        if 0 <= h < length:
-            rows.extend(_fill(h, meter, tonic, velocity))
-            rows.append((h, 1.0, tonic, _clip(velocity + 18)))
+    for h in moments.rolls:
+        rows.extend(_fill(h, meter, tonic, velocity))
+    rows.extend((h, 1.0, tonic, _clip(velocity + 18)) for h in moments.strikes)
     return rows
 
 
 def percussion(name: str, members: Sequence[str], meter: tuple[int, int], length: float,
-               hits: Sequence[float], rng: np.random.Generator, velocity: int, key: Key,
-               busy: bool, section_end: bool = True,
-               avoid: Sequence[frozenset[int]] = ()) -> Notes:
+               moments: Moments, rng: np.random.Generator, velocity: int, key: Key,
+               busy: bool, avoid: Sequence[frozenset[int]] = ()) -> Notes:
     """The part for `name`: ``"timpani"`` or the drum kit of `members` (drum names).
 
-    Taiko, bass drum and snare play grooves; crash cymbal and tam-tam sound on the
-    hits; a suspended cymbal swells into each hit. Grooves fill into the hits and,
-    when `section_end`, into the end of the section. Timpani avoid the pitches in
-    `avoid`.
+    Taiko, bass drum and snare play grooves that fill into `moments.fills` and
+    strike on `moments.strikes`; a crash cymbal and a tam-tam sound on the strikes;
+    a suspended cymbal only swells, into `moments.rolls` (never a single ping).
+    Timpani avoid the pitches in `avoid`.
     """
-    hits = [h for h in hits if 0 <= h < length]
     if name == "timpani":
-        return rows_to_notes(_clean(timpani(key, meter, length, velocity, busy, hits, avoid),
+        return rows_to_notes(_clean(timpani(key, meter, length, velocity, busy, moments, avoid),
                                     length))
     rows: list[Row] = []
-    arrivals = list(hits) + ([length] if section_end else [])
     for member in members:
         drum = instrument(member)
         k = int(drum.drum_key or 36)
         if member in ("taiko", "bass_drum", "drums", "snare_drum"):
             rows += groove(k, meter, length, velocity - (10 if member == "snare_drum" else 0),
-                           rng, busy, arrivals)
-            rows += [(h, 0.5, k, _clip(velocity + 20)) for h in hits]
+                           rng, busy, [*moments.fills, *moments.rolls])
+            rows += [(h, 0.5, k, _clip(velocity + 20)) for h in moments.strikes]
         elif member == "suspended_cymbal":
-            for h in hits:
-                rows += _fill(h, meter, k, velocity)
-                rows.append((h, 1.0, k, _clip(velocity + 10)))
-        else:  # crash cymbal, tam-tam: on the hits
-            rows += [(h, 2.0, k, _clip(velocity + 15)) for h in hits]
+            for h in moments.rolls:
+                rows += _fill(h, meter, k, velocity, beats=2 * FILL_BEATS)
+        else:  # crash cymbal, tam-tam: on the strikes
+            rows += [(h, 2.0, k, _clip(velocity + 15)) for h in moments.strikes]
         if member == "drums":
-            rows += [(h, 1.0, 49, _clip(velocity + 15)) for h in hits]
+            rows += [(h, 1.0, 49, _clip(velocity + 15)) for h in moments.strikes]
     return rows_to_notes(_clean(rows, length))
 
 

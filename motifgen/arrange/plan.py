@@ -17,6 +17,7 @@ def plan_of(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[
 
     tmap = timing.tempo_map
     hits = []
+    kinds = {h.seconds: h.kind for h in scene.hits}
     for h, beat, off in zip(anchors, timing.hit_beats, timing.frames_off):
         if h.kind != "hit":
             continue
@@ -24,7 +25,8 @@ def plan_of(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[
         hits.append({"label": h.label, "timecode": offset_timecode(
             scene.start_timecode, h.seconds, project.fps), "seconds": float(h.seconds),
             "beat": beat, "bar": bar, "beat_in_bar": beat_in_bar, "downbeat": h.downbeat,
-            "on_bar_line": tmap.is_bar_line(beat), "frames_off": off})
+            "on_bar_line": tmap.is_bar_line(beat), "frames_off": off,
+            "kind": kinds.get(h.seconds, "accent")})
     return {
         "motifgen": __version__,
         "project": project.title,
