@@ -400,8 +400,8 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
         ends = [abs(sp.end - length) < _EPS
                 or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS for sp in spans]
     else:
-        ends = [abs(sp.end - length) < _EPS or any(abs(sp.end - c) < bar / 2 for c in cadences)
-                for sp in spans]
+        ends = [abs(sp.end - length) < _EPS
+                or any(sp.start < c - _EPS <= sp.end + _EPS for c in cadences) for sp in spans]
     options: list[list[_Cand]] = []
     unary: list = []
     for i, sp in enumerate(spans):

@@ -243,6 +243,8 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
+    lines = [s for s in specs if s.role in ("melody", "counter")]
+    _yield_unisons(out, [s for s in specs if s.role == "harmony"], lines)
     _yield_unisons(out, [s for s in specs if s.name in doubling]
                    + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
                    specs)
@@ -251,10 +253,10 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
 
 def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
                    specs: Sequence[PartSpec]) -> None:
-    """Where a `yielding` part (a figure, the timpani, a block doubling an octave below)
-    would strike a note another part attacks at the same moment, the drum takes the
-    other octave and the others rest: duplication between families is a choice at the
-    octave, never an exact copy."""
+    """Where a `yielding` part (the harmony under a melody or counter-line, a figure,
+    the timpani, a block doubling an octave below) would strike a note one of `specs`
+    attacks at the same moment, the drum takes the other octave and the others rest:
+    duplication between families is a choice at the octave, never an exact copy."""
     names = {s.name for s in yielding}
     taken = {(round(t, 4), p) for s in specs if s.name not in names
              and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
@@ -304,9 +306,11 @@ def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None
 
 
 def _doubled(mel: Notes, semitones: int, inst: Instrument) -> Notes:
-    """The lead doubled `semitones` away, folded by octaves only where out of range."""
-    return notes_of(mel.onset, mel.duration, fold_into(mel.pitch + semitones, inst.low,
-                                                       inst.high), mel.velocity - 4)
+    """The lead doubled `semitones` away; where that leaves the instrument's range the
+    doubling rests (folding it back would copy the lead in unison)."""
+    pitch = mel.pitch + semitones
+    keep = (pitch >= inst.low) & (pitch <= inst.high)
+    return notes_of(mel.onset[keep], mel.duration[keep], pitch[keep], mel.velocity[keep] - 4)
 
 
 def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,

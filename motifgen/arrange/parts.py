@@ -111,7 +111,6 @@ def orchestrate(orchestra: dict[str, Sequence[str]], texture: str, doubling: int
     counter_pool = [canonical_name(n) for n in orchestra.get("counter", ())]
     lead = lead_name(melody_pool, lead_instrument)
     specs = [_spec(lead, "melody")]
-    specs += [_spec(n, "melody") for n in dict.fromkeys(answers) if n != lead]
     if doubling:
         partner = next((n for n in melody_pool if n != lead and n not in ENSEMBLES), None)
         if partner is not None:  # the higher instrument on top: trumpet over horns
@@ -125,6 +124,7 @@ def orchestrate(orchestra: dict[str, Sequence[str]], texture: str, doubling: int
         own = counters[line - 1] if line - 1 < len(counters) else None
         name = own if own and own not in used else pool[(line - 1) % len(pool)]
         specs.append(_spec(name, "counter", line=line))
+    specs += [_spec(n, "melody") for n in dict.fromkeys(answers) if n != lead]
     harmony = [canonical_name(n) for n in orchestra.get("harmony", ())]
     specs += _harmony([n for n in harmony if not INSTRUMENTS[n].is_drum], texture)
     drums = []
