@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from motifgen.arrange.chords import make_chord
 from motifgen.arrange.dynamics import VELOCITY_RANGE, Span, cc1_curve, velocity_of
 from motifgen.arrange.parts import channels, orchestrate
-from motifgen.arrange.percussion import percussion, pulse_groups
+from motifgen.arrange.percussion import Moments, percussion, pulse_groups
 from motifgen.arrange.textures import TEXTURES
 from motifgen.arrange.voicing import voice_lead
 from motifgen.moods import PRESETS
@@ -128,8 +128,8 @@ def test_orchestration_by_idiom():
 def test_grooves_follow_the_meter(meter, starts):
     assert pulse_groups(meter) == tuple(float(s) for s in starts)
     bar = meter[0] * 4 / meter[1]
-    notes = percussion("drums", ("taiko",), meter, 8 * bar, [], np.random.default_rng(0),
-                       80, C, busy=True, section_end=False)
+    notes = percussion("drums", ("taiko",), meter, 8 * bar, Moments(),
+                       np.random.default_rng(0), 80, C, busy=True)
     accents = notes.onset[notes.velocity >= 85]
     assert set(np.round(accents % bar, 6)) == {0.0}  # accent on the bar line only
     on_groups = np.isin(np.round(notes.onset % bar, 6), np.round(starts, 6))
@@ -138,13 +138,15 @@ def test_grooves_follow_the_meter(meter, starts):
 
 
 def test_fill_crescendos_into_a_hit_and_timpani_avoid_the_bass():
-    notes = percussion("drums", ("taiko",), (4, 4), 16.0, [12.0], np.random.default_rng(1),
-                       80, C, busy=False, section_end=False)
-    fill = (notes.onset >= 10.0) & (notes.onset < 12.0)
+    notes = percussion("drums", ("taiko",), (4, 4), 16.0, Moments(strikes=(0.0,), fills=(16.0,)),
+                       np.random.default_rng(1), 80, C, busy=False)
+    fill = (notes.onset >= 14.0) & (notes.onset < 16.0)
     assert fill.sum() >= 6 and np.all(np.diff(notes.velocity[fill]) >= 0)
-    assert np.any(np.isclose(notes.onset, 12.0))
-    timp = percussion("timpani", (), (4, 4), 16.0, [], np.random.default_rng(0), 80, C,
-                      busy=True, avoid=(frozenset({36}),))
+    assert np.any(np.isclose(notes.onset, 0.0))
+    timp = percussion("timpani", (), (4, 4), 16.0, Moments(rolls=(16.0,)),
+                      np.random.default_rng(0), 80, C, busy=True, avoid=(frozenset({36}),))
+    roll = (timp.onset >= 14.0) & (timp.onset < 16.0)
+    assert roll.sum() >= 6  # a roll into the swell at the section's end
     assert 36 not in timp.pitch.tolist() and 48 in timp.pitch.tolist()
 
 

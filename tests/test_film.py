@@ -20,6 +20,7 @@ import pytest
 import symusic
 
 from motifgen.arrange.chords import CHROMATIC_COLOURS, parallel_perfects
+from motifgen.arrange.form import RING_TAIL_SECONDS
 from motifgen.compose import compose_film
 from motifgen.motif import Notes
 from motifgen.orchestra import INSTRUMENTS
@@ -101,8 +102,14 @@ def test_hits_land_on_the_beat_at_their_timecode(film, project, scene_id):
         if hit.downbeat:
             assert tick in bars, f"{hit.label} is not on a bar line"
         assert tick in onsets, f"no note starts at {hit.label}"
-    # the cue is as long as the scene
-    assert _seconds_at(mid, end) == pytest.approx(float(scene.duration), abs=frame)
+    # the cue is as long as the scene, plus the ring of a ring ending or a button's chord
+    tail = {"ring": RING_TAIL_SECONDS, "button": 0.5 * 60 / _last_bpm(mid)}.get(scene.ending, 0)
+    assert _seconds_at(mid, end) == pytest.approx(float(scene.duration) + tail, abs=frame)
+
+
+def _last_bpm(mid: mido.MidiFile) -> float:
+    return mido.tempo2bpm([m for _, m in _events(mid.tracks[0]) if m.type == "set_tempo"][-1]
+                          .tempo)
 
 
 @pytest.mark.parametrize("scene_id", _scenes())

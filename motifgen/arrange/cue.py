@@ -186,7 +186,8 @@ def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
     tonic = harmony_key(sec.key, sec.mood).tonic
     return voice_lead(chords, mel, (lo, hi), lo + BASS_CENTRE_ABOVE_LOW, upper_low, upper_high,
                       tonic, pedal=pedal, lead_in=last, melody_before=melody_before,
-                      strong=strong_beats(meter, sec.end - sec.start))
+                      strong=strong_beats(meter, sec.end - sec.start),
+                      plucked=any(s.texture == "pizzicato" for s in specs))
 
 
 def _base_velocity(sec: Section) -> float:
@@ -223,7 +224,9 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
             rows = TEXTURES[spec.texture].draw(voicings, spec.voices, groups, factor, velocity)
             if spec.texture in BLOCK:
                 if any(blocks_voices & set(spec.voices) for blocks_voices in blocks):
-                    rows = _doubling(rows, inst, voicings, groups.beat)
+                    rows = _doubling(rows, TEXTURES["tremolo"].draw(
+                        voicings, spec.voices, groups, factor, velocity), inst, voicings,
+                        groups.beat)
                     doubling.add(spec.name)
                 blocks.append(set(spec.voices))
             notes = _in_range(rows, inst, g, fold=spec.instrument not in SECTIONS)
@@ -243,8 +246,12 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
-    lines = [s for s in specs if s.role in ("melody", "counter")]
-    _yield_unisons(out, [s for s in specs if s.role == "harmony"], lines)
+    _yield_unisons(out, [s for s in specs if s.role == "harmony"],
+                   [s for s in specs if s.role == "melody"], among=False)
+    harmony = [s for s in specs if s.role == "harmony"]
+    counter = [s for s in specs if s.role == "counter"]
+    _yield_unisons(out, counter, harmony, move=-12, among=False)
+    _yield_unisons(out, harmony, counter, among=False)  # where the counter could not move
     _yield_unisons(out, [s for s in specs if s.name in doubling]
                    + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
                    specs)
@@ -252,11 +259,14 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
 
 
 def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
-                   specs: Sequence[PartSpec]) -> None:
-    """Where a `yielding` part (the harmony under a melody or counter-line, a figure,
-    the timpani, a block doubling an octave below) would strike a note one of `specs`
-    attacks at the same moment, the drum takes the other octave and the others rest:
-    duplication between families is a choice at the octave, never an exact copy."""
+                   specs: Sequence[PartSpec], move: int = 0, among: bool = True) -> None:
+    """Where a `yielding` part (the harmony under the melody, a figure, the timpani, a
+    block doubling an octave below) would strike a note one of `specs` attacks at the
+    same moment, the drum takes the other octave and the others rest; with `move` (a
+    counter-line against the harmony) the note moves by that many semitones where it
+    can, and stays otherwise. With `among`, each yielding part also gives way to the
+    ones before it. Duplication between families is a choice at the octave, never an
+    exact copy."""
     names = {s.name for s in yielding}
     taken = {(round(t, 4), p) for s in specs if s.name not in names
              and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
@@ -268,13 +278,15 @@ def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
         for t, d, p, v in zip(notes.onset.tolist(), notes.duration.tolist(),
                               notes.pitch.tolist(), notes.velocity.tolist()):
             if (round(t, 4), p) in taken:
-                other = [q for q in (p - 12, p + 12) if inst.low <= q <= inst.high
-                         and (round(t, 4), q) not in taken]
-                if spec.instrument != "timpani" or not other:
+                other = [q for q in ((p + move,) if move else (p - 12, p + 12))
+                         if inst.low <= q <= inst.high and (round(t, 4), q) not in taken]
+                if other and (move or spec.instrument == "timpani"):
+                    p = other[0]
+                elif not move:
                     continue
-                p = other[0]
             rows.append((t, d, p, v))
-            taken.add((round(t, 4), p))
+            if among:
+                taken.add((round(t, 4), p))
         tracks[spec.name] = rows_to_notes(rows)
 
 
@@ -328,11 +340,11 @@ def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,
     return rows_to_notes(out)
 
 
-def _doubling(rows: list[Row], inst: Instrument, voicings: Sequence[Voicing],
-              delay: float) -> list[Row]:
-    """A second block part on voices another already plays: the same chords an octave
-    lower when the whole section fits above the bass there; otherwise at pitch, each
-    chord entering `delay` beats late (a swell after the change), never an exact copy."""
+def _doubling(rows: list[Row], struck: list[Row], inst: Instrument,
+              voicings: Sequence[Voicing], delay: float) -> list[Row]:
+    """A second block part on voices another already plays: its `rows` an octave lower
+    when the whole section fits above the bass there; otherwise every chord `struck` at
+    pitch, entering `delay` beats late (a swell after the change), never an exact copy."""
     starts = [v.beat for v in voicings]
 
     def bass(t: float) -> int:
@@ -342,7 +354,7 @@ def _doubling(rows: list[Row], inst: Instrument, voicings: Sequence[Voicing],
         return [(t, d, p - 12, v) for t, d, p, v in rows]
     onsets = {round(x, 6) for x in starts}
     out: list[Row] = []
-    for t, d, p, v in rows:
+    for t, d, p, v in struck:
         if round(t, 6) in onsets:
             if d <= delay + EPS:
                 continue

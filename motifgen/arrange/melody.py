@@ -28,6 +28,8 @@ from .sections import Section
 #: The lead's lowest note is raised to at least this pitch where its instrument's
 #: comfortable range allows, so the accompaniment has room beneath it.
 LEAD_FLOOR = 55
+#: ... unless that takes its highest note within this many semitones of the top.
+TOP_MARGIN = 2
 
 
 def in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> Motif:
@@ -43,9 +45,10 @@ def in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> M
 
 def place_lead(pitch: np.ndarray, inst: Instrument) -> np.ndarray:
     """A statement's pitches in the instrument's comfortable range, raised by octaves
-    while its lowest note is under `LEAD_FLOOR` and its highest stays comfortable."""
+    while its lowest note is under `LEAD_FLOOR` and its highest stays within
+    `TOP_MARGIN` of the top of the instrument's range."""
     placed = fit_range(pitch, inst, comfortable=True)
-    hi = inst.melody_range()[1]
+    hi = max(inst.melody_range()[1], inst.high - TOP_MARGIN)
     while len(placed) and placed.min() < LEAD_FLOOR and placed.max() + 12 <= hi:
         placed = placed + 12
     return placed

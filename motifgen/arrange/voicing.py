@@ -305,17 +305,27 @@ def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
     return cost + FORBIDDEN * bad
 
 
-def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool) -> np.ndarray:
-    """Cost of every move from the states of chord i-1 to those of chord i."""
+def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool,
+          plucked: bool = False) -> np.ndarray:
+    """Cost of every move from the states of chord i-1 to those of chord i. `plucked`:
+    the texture starts each chord on its lowest upper voice alone (pizzicato), so the
+    top voice of one chord and the lowest of the next are heard in succession too."""
     cost = _bass_move(prev[:, None, 0], cur[None, :, 0], i, mel) + _pair_cost(prev, cur,
                                                                                  common)
+    if plucked:
+        cost = cost + FORBIDDEN * _perfect_parallel(prev[:, None, 0], prev[:, None, -1],
+                                                    cur[None, :, 0], cur[None, :, 1])
     m0, m1 = mel.before[i], mel.at[i]
     b0, b1 = prev[:, None, 0], cur[None, :, 0]
-    if m0 is None and m1 is not None:  # the top voice hands over to the melody
-        cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, None, -1], b1, np.int64(m1))
-    if m1 is None:  # the melody (heard last, or still sounding) hands over to the top voice
-        for m in ({m0} | mel.recent[i]) - {None}:
-            cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m), b1, cur[None, :, -1])
+    # where the melody rests on one side of the change, an upper voice sounds on top there
+    # (the top voice, or the lowest in a figure that starts from it)
+    for k in (1, prev.shape[1] - 1):
+        if m0 is None and m1 is not None:
+            cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, None, k], b1, np.int64(m1))
+        if m1 is None:
+            for m in ({m0} | mel.recent[i]) - {None}:
+                cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m), b1,
+                                                            cur[None, :, k])
     return cost
 
 
@@ -323,11 +333,11 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                bass_centre: float, upper_low: int, upper_high: int, tonic: int,
                pedal: int | None = None,
                lead_in: Voicing | None = None, melody_before: int | None = None,
-               strong: Sequence[float] = ()) -> list[Voicing]:
+               strong: Sequence[float] = (), plucked: bool = False) -> list[Voicing]:
     """The section's chords voiced: the bass and three upper voices chosen together, the
     upper voices under the melody (see the module docstring). `lead_in`: the previous
     section's last voicing, `melody_before` the melody's last pitch there, so the join
-    is voice-led too."""
+    is voice-led too; `plucked` as in `_move`."""
     if not chords:
         return []
     mel = _Melody.around(chords, melody, strong)
@@ -344,7 +354,7 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                                     bool(set(lead_in.chord.pitch_classes)
                                          & set(chords[0].pitch_classes)))[0]
     picks = _viterbi(unary, lambda i: _move(states[i - 1][0], states[i][0], i, mel,
-                                            shared[i - 1]))
+                                            shared[i - 1], plucked))
     out = []
     for c, (rows, _), k in zip(chords, states, picks):
         row = rows[k].tolist()
