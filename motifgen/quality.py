@@ -46,7 +46,8 @@ Figures of issue 13 (arranging), one number per cue:
   share where every voice moves, all in the same direction.
 * ``no_third`` - among plan chords with three or more pitch classes (two-note
   chords are deliberate open fifths and are skipped), the share during which
-  no accompaniment part sounds the chord's third (``pitch_classes[1]``).
+  no accompaniment part sounds the chord's third (``pitch_classes[1]``); spans
+  where the accompaniment rests altogether (a cut) are not chords and are skipped.
 * ``duplication`` - the largest share, over ordered pairs (A, B) of pitched
   parts of different instruments, of A's notes that B plays too: same onset
   (within 1e-6 beats) and same MIDI pitch. `duplication` also names the pair.
@@ -310,9 +311,11 @@ def no_third(score: Score) -> float | None:
             continue
         total += 1
         start, end = float(c["beat"]), float(c["beat"]) + float(c["beats"])
-        heard = any(np.any(p.notes.pitch[_sounding_during(p, start, end)] % 12 == pcs[1] % 12)
-                    for p in parts)
-        missing += not heard
+        sounding = [p.notes.pitch[_sounding_during(p, start, end)] for p in parts]
+        if not any(len(x) for x in sounding):
+            total -= 1  # the accompaniment rests (a cut): no chord to judge
+            continue
+        missing += not any(np.any(x % 12 == pcs[1] % 12) for x in sounding)
     return _ratio(missing, total)
 
 
