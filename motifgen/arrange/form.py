@@ -39,9 +39,9 @@ HIT_KINDS: dict[str, str] = {
     "accent": "every part attacks on the hit and the bar after it plays louder",
     "sting": "a stab chord with a cymbal crash on the hit, then subito piano",
     "swell": "a crescendo with timpani and cymbal rolls into the hit",
-    "cut": "the music stops at the hit for two beats (a bar in short meters)",
+    "cut": "the music stops at the hit for two beats (a bar in short meters), then goes on",
     "turn": "a harmonic turn on the hit (deceptive or chromatic mediant) and a change of "
-            "orchestration: bass, counter-line and percussion rest for a bar",
+            "orchestration: bass, counter-line and percussion wait a bar to enter",
 }
 
 #: The parts of a cue's form, in the plan's `form` list.
@@ -125,14 +125,24 @@ def hit_effects(tracks: dict[str, Notes], specs: Sequence[Any], into: str | None
             if spec.role == "harmony":
                 du = np.where(stab, np.minimum(du, 0.5), du)
         elif into == "cut":
-            keep &= on >= min(2.0, bar) - 1e-9
+            on, du, keep = _enter_late(on, du, keep, min(2.0, bar))
         elif into == "turn" and spec.role in ("bass", "counter", "percussion"):
-            keep &= ~first
+            on, du, keep = _enter_late(on, du, keep, min(bar, length))
         if out == "swell":
             ramp = np.clip((on - (length - bar)) / bar, 0.0, 1.0)
             vel = np.where(on >= length - bar - 1e-9, vel - SWELL_DEPTH * (1 - ramp), vel)
         velocity = np.clip(np.round(vel), VELOCITY_RANGE[0], VELOCITY_RANGE[1]).astype(np.int64)
         tracks[spec.name] = notes_of(on[keep], du[keep], pitch[keep], velocity[keep])
+
+
+def _enter_late(on: np.ndarray, du: np.ndarray, keep: np.ndarray,
+                at: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Notes starting before `at` enter at `at` instead (what is left of them; a note
+    that ends before `at` is dropped)."""
+    end = on + du
+    early = on < at - 1e-9
+    keep = keep & (~early | (end > at + 1e-6))
+    return np.where(early, at, on), np.where(early, end - at, du), keep
 
 
 def close(chords: Sequence[Chord], closing: float, length: float, key: Key) -> list[Chord]:

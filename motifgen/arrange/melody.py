@@ -56,7 +56,8 @@ def place_lead(pitch: np.ndarray, inst: Instrument) -> np.ndarray:
 
 def place_under(notes: Notes, lead: Notes, inst: Instrument) -> Notes:
     """`notes` moved by octaves (the whole line, then single notes) to sit under `lead`
-    wherever both sound, inside the instrument's range."""
+    wherever both sound, inside the instrument's range; a note that cannot rests (the
+    line sounds above the lead only in the lead's gaps)."""
     if not len(notes) or not len(lead):
         return notes
     fitted = fit_range(notes.pitch, inst)
@@ -75,7 +76,9 @@ def place_under(notes: Notes, lead: Notes, inst: Instrument) -> Notes:
         while p >= tops[i] and p - 12 >= inst.low:
             p -= 12
         out[i] = p
-    return notes_of(notes.onset, notes.duration, out, notes.velocity)
+    under = (out < tops) | ~has  # a note its instrument cannot put under the lead rests
+    return notes_of(notes.onset[under], notes.duration[under], out[under],
+                    notes.velocity[under])
 
 
 def _top_near(lead: Notes, beat: float) -> int:
