@@ -170,10 +170,10 @@ PRESETS: dict[str, Mood] = {
         _m("menacing", "phrygian", ("phrygian", "aeolian"), (60, 90), "mf", "marcato", -1,
            {"melody": ("trumpet", "bassoon", "trombone"), "counter": ("horn",),
             "harmony": ("tremolo_strings",), "bass": ("tuba", "contrabass"),
-            "percussion": ("timpani", "bass_drum", "tam_tam")},
-           "tremolo", "hexatonic_pole", 4.0,
-           "Low brass and bassoon over held tremolo strings, bII, tritone, hexatonic pole, "
-           "a slow bass-drum tread and tam-tam.",
+            "percussion": ("timpani", "bass_drum")},
+           "ostinato", "hexatonic_pole", 4.0,
+           "Low brass and bassoon over a tremolo-string ostinato, bII, tritone, hexatonic pole, "
+           "a slow bass-drum tread.",
            dynamics_to="f"),
         _m("mysterious", "lydian", ("lydian", "whole_tone"), (56, 76), "pp", "legato", 1,
            {"melody": ("celesta", "flute"), "counter": ("clarinet",),

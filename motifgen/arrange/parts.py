@@ -77,6 +77,8 @@ def _harmony(names: Sequence[str], texture: str) -> list[PartSpec]:
     out: list[PartSpec] = []
     for n in names:
         kind = IDIOMS.get(n, texture)
+        if n == "tremolo_strings" and TEXTURES[texture].figure:
+            kind = texture  # a tremolo-string ostinato: the figure on the tremolo patch
         if n in ENSEMBLES:
             if figure_player and TEXTURES[kind].figure and kind != "pizzicato":
                 kind = "sustained"
