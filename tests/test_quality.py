@@ -274,6 +274,7 @@ def test_an_open_ending_is_not_judged_and_missing_plan_fields_are_named():
 
 
 ARRANGING = [f for f in q.FIGURES if f.issue == 13]
+DRAMATURGY = [f for f in q.FIGURES if f.issue == 14]
 
 
 @pytest.fixture(scope="module")
@@ -288,6 +289,14 @@ def test_the_example_film_meets_the_arranging_targets(example_cues, fig):
     assert ok is not False, (fig.key, mean, worst)
     for cue in example_cues:
         assert fig.ok(cue.figures[fig.key], fig.per_cue) is not False, (cue.id, fig.key)
+
+
+@pytest.mark.parametrize("fig", DRAMATURGY, ids=lambda f: f.key)
+def test_the_example_film_meets_the_dramaturgy_targets(example_cues, fig):
+    """Issue 14's table on the example film: shares over its cues, hits, statements and
+    phrase ends."""
+    mean, worst, ok = q.aggregate(fig, example_cues)
+    assert ok is True, (fig.key, mean, worst)
 
 
 def test_no_two_built_in_moods_share_an_instrument_set():

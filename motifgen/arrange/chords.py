@@ -495,16 +495,25 @@ TURNS: tuple[tuple[int, str], ...] = ((8, "major"), (9, "minor"), (3, "major"), 
 
 def turn(chords: Sequence[Chord], melody: Notes, key: Key, meter: tuple[int, int]
          ) -> list[Chord]:
-    """The first chord replaced by a deceptive or chromatic-mediant chord that holds the
-    melody's strong-beat notes under it (unchanged where none does)."""
+    """The first chord turned: a deceptive or chromatic-mediant chord (`TURNS`) holding
+    the melody note on the first beat, for as long as the strong-beat melody notes stay
+    its tones (the rest of the first chord keeps its harmony). Unchanged where no turn
+    chord holds the first note."""
     if not chords:
         return list(chords)
     first = chords[0]
     beats = [b for b in strong_beats(meter, first.end) if b >= first.beat - _EPS]
-    needed = {p % 12 for p in _sounding_at(melody, beats) if p is not None}
+    notes = _sounding_at(melody, beats)
     for off, quality in TURNS:
         root = (key.tonic + off) % 12
-        if needed <= set(_chord_tones(root, quality)) and root != first.root:
-            return [make_chord(first.beat, first.duration, key, root, quality,
-                               kind="colour")] + list(chords[1:])
+        tones = set(_chord_tones(root, quality))
+        if root == first.root or (notes and notes[0] is not None and notes[0] % 12 not in tones):
+            continue
+        until = next((b for b, p in zip(beats, notes) if p is not None and p % 12 not in tones),
+                     first.end)
+        turned = make_chord(first.beat, until - first.beat, key, root, quality, kind="colour")
+        rest = [] if until >= first.end - _EPS else [
+            Chord(until, first.end - until, first.root, first.pitch_classes, first.symbol,
+                  first.quality, first.kind)]
+        return [turned, *rest, *chords[1:]]
     return list(chords)

@@ -28,8 +28,8 @@ from .percussion import Moments
 ENDINGS: dict[str, str] = {
     "ring": "a final tonic chord from the last bar line that rings RING_TAIL_SECONDS past the "
             "out-point",
-    "button": "the final bar on the tonic, then a short tonic chord on the downbeat after the "
-              "out-point",
+    "button": "the final bar on the tonic, then a short tonic chord (the accompaniment's) on "
+              "the downbeat after the out-point",
     "cold": "the final bar on the tonic, stopping exactly at the out-point",
     "open": "deliberately unresolved, for a cue that continues into the next",
 }
@@ -167,8 +167,8 @@ def end(parts: Sequence[Part], ending: str, length: float, tail: float) -> list[
     for p in parts:
         n = p.notes
         final = np.abs(n.onset + n.duration - length) < 1e-6
-        if p.is_drum or not final.any():
-            out.append(p)
+        if p.is_drum or not final.any() or (ending == "button" and p.role == "melody"):
+            out.append(p)  # the melody holds its last note; the button is the band's
             continue
         if ending == "ring":
             notes = notes_of(n.onset, np.where(final, n.duration + tail, n.duration), n.pitch,
