@@ -517,3 +517,73 @@ def turn(chords: Sequence[Chord], melody: Notes, key: Key, meter: tuple[int, int
                   first.quality, first.kind)]
         return [turned, *rest, *chords[1:]]
     return list(chords)
+
+
+def substitute(chords: Sequence[Chord], start: float, end: float, key: Key, root: int,
+               quality: str, melody: Notes, meter: tuple[int, int],
+               kind: str = "colour") -> list[Chord] | None:
+    """The chords with [start, end) given to the chord on `root` (semitones above the
+    key's tonic), or None when a strong-beat melody note there is not one of its tones."""
+    tones = set(_chord_tones((key.tonic + root) % 12, quality))
+    beats = [b for b in strong_beats(meter, end) if b >= start - _EPS]
+    if any(p is not None and p % 12 not in tones for p in _sounding_at(melody, beats)):
+        return None
+    out: list[Chord] = []
+    for c in chords:
+        if c.end <= start + _EPS or c.beat >= end - _EPS:
+            out.append(c)
+            continue
+        if c.beat < start - _EPS:
+            out.append(Chord(c.beat, start - c.beat, c.root, c.pitch_classes, c.symbol,
+                             c.quality, c.kind))
+        if c.end > end + _EPS:
+            out.append(Chord(end, c.end - end, c.root, c.pitch_classes, c.symbol, c.quality,
+                             c.kind))
+    out.append(make_chord(start, end - start, key, key.tonic + root, quality, kind=kind))
+    return sorted(out, key=lambda c: c.beat)
+
+
+#: The chords a closed ending approaches its final tonic with, per colour: (semitones
+#: above the tonic, quality), played in turn through the bar before the final bar.
+FINAL_CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
+    "plagal": ((8, "major"), (10, "major")),
+    "pedal": ((8, "major"), (10, "major")),
+    "minor_plagal": ((5, "minor"),),
+    "mixolydian_bVII": ((10, "major"),),
+    "lydian_II": ((2, "major"),),
+    "phrygian_bII": ((1, "major"),),
+    "dorian_IV": ((5, "major"),),
+    "chromatic_mediants": ((8, "major"),),
+    "hexatonic_pole": ((1, "major"),),
+    "diminished": ((11, "diminished"),),
+    "added6": ((5, "add6"),),
+}
+
+
+def cadence(chords: Sequence[Chord], closing: float, key: Key, colour: str, melody: Notes,
+            meter: tuple[int, int]) -> list[Chord]:
+    """The bar before the final bar given to the colour's final cadence (`FINAL_CADENCES`,
+    else the dominant), where the melody allows it."""
+    bar = bar_beats(meter)
+    steps = FINAL_CADENCES.get(colour, ((7, "major"),))
+    start = closing - bar
+    if start < (chords[0].beat if chords else 0.0) - _EPS:
+        return list(chords)
+    out = list(chords)
+    for k, (root, quality) in enumerate(steps):
+        a = start + bar * k / len(steps)
+        b = start + bar * (k + 1) / len(steps)
+        done = substitute(out, a, b, key, root, quality, melody, meter)
+        if done is None:
+            return list(chords)
+        out = done
+    return out
+
+
+def drive(chords: Sequence[Chord], end: float, key: Key, melody: Notes,
+          meter: tuple[int, int]) -> list[Chord]:
+    """The dominant through the half bar before a hit, where the melody allows it."""
+    half = bar_beats(meter) / 2
+    start = max(end - half, chords[-1].beat if chords else 0.0)
+    done = substitute(chords, start, end, key, 7, "major", melody, meter)
+    return list(chords) if done is None else done

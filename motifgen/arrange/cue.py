@@ -21,7 +21,7 @@ from ..theory import bar_beats, beat_groups, fold_into
 from ..transforms import notes_of
 from . import dynamics as dyn
 from . import form
-from .chords import harmonise, harmony_key, strong_beats, turn
+from .chords import cadence, drive, harmonise, harmony_key, strong_beats, turn
 from .line import EPS, Line, Row, grid, rows_to_notes, window
 from .melody import Melody, place_under, statements
 from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
@@ -40,6 +40,10 @@ YIELDING = frozenset({"harp", "celesta", "timpani"})
 #: Semitones the upper voices need between the bass's lowest note and the melody before
 #: the bass moves up to leave a lower bass part its octave.
 ROOM_ABOVE_BASS = 24
+#: Colours whose bass is a pedal, and the steps above the tonic it takes at each hit.
+PEDAL_COLOURS: dict[str, tuple[int, ...]] = {
+    "pedal": (0, 7), "chromatic_mediants": (0,), "diminished": (0,),
+}
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
 
@@ -104,7 +108,8 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
         progressions.append([{"beat": sec.start + c.beat, "beats": c.duration,
                               "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
                               "kind": c.kind} for c in chords])
-        voicings = _voice(specs, chords, mel, sec, last, melody_all, meter)
+        moved = sum(1 for b in shape.kinds if EPS < b <= sec.start + EPS)
+        voicings = _voice(specs, chords, mel, sec, last, melody_all, meter, moved)
         last = _shifted_voicing(voicings[-1], length) if voicings else last
         tracks = _realise(specs, voicings, mel, melody, sec, meter, shape.moments(sec), g)
         form.hit_effects(tracks, specs, into, shape.leaving(sec), bar, length)
@@ -148,8 +153,12 @@ def _chords(mel: Notes, sec: Section, melody: Melody, shape: form.Dramaturgy,
     key = harmony_key(sec.key, sec.mood)
     if shape.entering(sec) == "turn":
         chords = turn(chords, mel, key, meter)
+    if shape.leaving(sec) in ("accent", "sting", "swell"):
+        chords = drive(chords, length, key, mel, meter)  # a dominant drive into the hit
     if shape.closing is not None and shape.closing < sec.end - EPS:
-        chords = form.close(chords, shape.closing - sec.start, length, key)
+        closing = shape.closing - sec.start
+        chords = form.close(cadence(chords, closing, key, sec.mood.colour, mel, meter),
+                            closing, length, key)
     return chords
 
 
@@ -168,7 +177,8 @@ def _shifted_voicing(v: Voicing, by: float) -> Voicing:
 
 
 def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
-           last: Voicing | None, melody_all: Notes, meter: tuple[int, int]) -> list[Voicing]:
+           last: Voicing | None, melody_all: Notes, meter: tuple[int, int],
+           hits_before: int) -> list[Voicing]:
     """The section's voice-led chords inside the ranges of its bass and harmony tracks."""
     basses = [INSTRUMENTS[s.instrument] for s in specs if s.role == "bass"]
     harm = [INSTRUMENTS[s.instrument] for s in specs
@@ -180,7 +190,7 @@ def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
         lo = max(lo, *below)  # leave the octave below for the lower bass part
     upper_low = max([UPPER_FLOOR] + [i.low for i in harm])
     upper_high = min([96] + [i.high for i in harm])
-    pedal = sec.key.tonic if sec.mood.colour == "pedal" else None
+    pedal = _pedal(sec, hits_before)
     before = melody_all.onset < sec.start - EPS
     melody_before = int(melody_all.pitch[before][-1]) if before.any() else None
     tonic = harmony_key(sec.key, sec.mood).tonic
@@ -188,6 +198,14 @@ def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
                       tonic, pedal=pedal, lead_in=last, melody_before=melody_before,
                       strong=strong_beats(meter, sec.end - sec.start),
                       plucked=any(s.texture == "pizzicato" for s in specs))
+
+
+def _pedal(sec: Section, hits_before: int) -> int | None:
+    """The pitch class the bass holds in a section, or None: a mood whose colour asks for
+    a pedal holds one, moving from tonic to dominant and back at every hit
+    (`PEDAL_COLOURS`)."""
+    steps = PEDAL_COLOURS.get(sec.mood.colour)
+    return None if steps is None else (sec.key.tonic + steps[hits_before % len(steps)]) % 12
 
 
 def _base_velocity(sec: Section) -> float:
@@ -246,12 +264,15 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
-    _yield_unisons(out, [s for s in specs if s.role == "harmony"],
-                   [s for s in specs if s.role == "melody"], among=False)
+    lead = [s for s in specs if s.role == "melody" and not s.octave]
+    doublings = [s for s in specs if s.role == "melody" and s.octave]
+    _yield_unisons(out, [s for s in specs if s.role == "harmony"], lead, among=False)
+    _yield_unisons(out, doublings, [s for s in specs if s.role == "harmony"], among=False)
     harmony = [s for s in specs if s.role == "harmony"]
     counter = [s for s in specs if s.role == "counter"]
     _yield_unisons(out, counter, harmony, move=-12, among=False)
-    _yield_unisons(out, harmony, counter, among=False)  # where the counter could not move
+    held = [s for s in harmony if not TEXTURES[s.texture].figure]
+    _yield_unisons(out, held, counter, among=False)  # where the counter could not move
     _yield_unisons(out, [s for s in specs if s.name in doubling]
                    + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
                    specs)

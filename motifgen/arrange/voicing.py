@@ -226,7 +226,7 @@ def _viterbi(unary: Sequence[np.ndarray], trans) -> list[int]:
 
 @lru_cache(maxsize=4096)
 def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
-                      leading: int) -> tuple[np.ndarray, np.ndarray]:
+                      leading: int, pedal: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Three-voice upper voicings of a chord over `bass` in floor..ceiling, with their
     costs: the third present, the leading tone (pitch class `leading`, or -1) at most
     once with the bass, missing tones and doublings costed."""
@@ -237,7 +237,7 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
         if v[2] - v[0] > UPPER_SPAN or v[1] - v[0] > UPPER_GAP or v[2] - v[1] > UPPER_GAP:
             continue
         classes = [p % 12 for p in v]
-        every = [bass % 12, *classes]
+        every = classes if pedal else [bass % 12, *classes]  # a pedal is no chord tone
         if third not in every:
             continue
         if leading >= 0 and every.count(leading) > 1:
@@ -261,7 +261,7 @@ def _leading_tone(chord: Chord, tonic: int) -> int:
 
 
 def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, low: int,
-            tonic: int) -> tuple[np.ndarray, np.ndarray]:
+            tonic: int, pedal: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Every (bass, three upper voices) voicing of a chord under `top`, with its cost."""
     pcs = chord.pitch_classes
     lt = _leading_tone(chord, tonic)
@@ -270,7 +270,7 @@ def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, 
         # widen step by step until the chord has a voicing: lower floor, then raise the top
         for floor, ceiling in ((max(low, top - 24), top), (bass + 1, top),
                                (bass + 1, top + 12), (bass + 1, top + 24)):
-            upper, cost = _upper_candidates(pcs, bass, floor, ceiling, lt)
+            upper, cost = _upper_candidates(pcs, bass, floor, ceiling, lt, pedal)
             if len(upper):
                 break
         if not len(upper):
@@ -343,7 +343,7 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
     mel = _Melody.around(chords, melody, strong)
     tops = [min(upper_high, t) for t in ceilings(chords, melody, upper_high)]
     states = [_states(c, *_bass_options(c, melody, *bass_range, bass_centre, pedal), top,
-                      upper_low, tonic) for c, top in zip(chords, tops)]
+                      upper_low, tonic, pedal is not None) for c, top in zip(chords, tops)]
     shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
               for a, b in zip(chords, chords[1:])]
     unary = [costs for _, costs in states]
