@@ -53,16 +53,17 @@ TEXTURES: dict[str, str] = {
 COLOURS: dict[str, str] = {
     "none": "diatonic chords of the mode only",
     "mixolydian_bVII": "the flat-seventh major chord, bVII-I cadences",
-    "plagal": "IV-I (and bVI-bVII-I) cadences",
+    "plagal": "IV-I cadences, the final one bVI-bVII-I",
     "minor_plagal": "iv-i cadences and i-bVI motion",
     "lydian_II": "the major II chord of lydian, II-I motion, the III mediant",
     "phrygian_bII": "the Neapolitan bII, bII-i cadences",
     "dorian_IV": "the major IV chord of dorian, i-IV motion",
-    "chromatic_mediants": "neo-Riemannian mediants: LP (I-III), PL (I-bVI), RP (I-VI), PR (I-bIII)",
+    "chromatic_mediants": "neo-Riemannian mediants: LP (I-III), PL (I-bVI), RP (I-VI), "
+                          "PR (I-bIII), over a tonic pedal",
     "hexatonic_pole": "the uncanny hexatonic pole (C-Abm), the tritone (C-F#), bII",
     "secondary_dominants": "V/V, V/vi, V/ii resolving down a fifth",
-    "diminished": "diminished triads a semitone below their targets",
-    "pedal": "a tonic pedal in the bass under bVI-bVII-i",
+    "diminished": "diminished triads a semitone below their targets, over a tonic pedal",
+    "pedal": "a pedal in the bass (the tonic, the dominant after a hit) under bVI-bVII-i",
     "added6": "added sixths on I and IV",
 }
 

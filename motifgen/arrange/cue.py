@@ -70,7 +70,7 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     parts, plan_parts, progressions = _dress(scene, sections, melody, meter, seed, shape,
                                              instrument_of, counters)
     tail = form.RING_TAIL_SECONDS * tmap.tempo_at(length) / 60.0
-    parts = form.end(parts, scene.ending, length, tail)
+    parts = form.end(parts, scene.ending, length, tail, shape.closing)
 
     markers = [Marker(0.0, f"{scene.id} {scene.title}", "cue")]
     markers += [Marker(beat_of[h.seconds], h.label, "hit") for h in scene.hits]

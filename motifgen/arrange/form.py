@@ -158,27 +158,36 @@ def close(chords: Sequence[Chord], closing: float, length: float, key: Key) -> l
                               "minor" if quality == "diminished" else quality)]
 
 
-def end(parts: Sequence[Part], ending: str, length: float, tail: float) -> list[Part]:
-    """The ending after the out-point: a `ring` lets the final chord sound `tail` beats
-    longer; a `button` adds a short chord on the downbeat at the out-point."""
-    if ending not in ("ring", "button"):
+def end(parts: Sequence[Part], ending: str, length: float, tail: float,
+        closing: float | None) -> list[Part]:
+    """The ending after the out-point: a `ring` lets the final chord (every note sounding
+    up to `length`) ring `tail` beats longer; a `button` gives every accompaniment part
+    the notes it sounds at the out-point (or last struck in the final bar) again, short,
+    on the downbeat at `length`."""
+    if ending not in ("ring", "button") or closing is None:
         return list(parts)
     out = []
     for p in parts:
         n = p.notes
-        final = np.abs(n.onset + n.duration - length) < 1e-6
-        if p.is_drum or not final.any() or (ending == "button" and p.role == "melody"):
-            out.append(p)  # the melody holds its last note; the button is the band's
+        if p.is_drum or not len(n):
+            out.append(p)
             continue
         if ending == "ring":
-            notes = notes_of(n.onset, np.where(final, n.duration + tail, n.duration), n.pitch,
-                             n.velocity)
-        else:
-            button = notes_of(np.full(final.sum(), length), np.full(final.sum(), 0.5),
-                              n.pitch[final], np.minimum(n.velocity[final] + 10, 115))
-            notes = notes_of(np.concatenate([n.onset, button.onset]),
-                             np.concatenate([n.duration, button.duration]),
-                             np.concatenate([n.pitch, button.pitch]),
-                             np.concatenate([n.velocity, button.velocity]))
-        out.append(replace(p, notes=notes))
+            final = np.abs(n.onset + n.duration - length) < 1e-6
+            out.append(replace(p, notes=notes_of(
+                n.onset, np.where(final, n.duration + tail, n.duration), n.pitch, n.velocity)))
+            continue
+        last = n.onset.max()
+        struck = (n.onset < length - 1e-6) & (n.onset + n.duration > length - 1e-3)
+        if not struck.any():  # nothing rings to the out-point: what it struck last
+            struck = np.isclose(n.onset, last) & (last >= closing - 1e-6)
+        if p.role == "melody" or not struck.any():
+            out.append(p)  # the melody holds its last note; the button is the band's
+            continue
+        k = int(struck.sum())
+        out.append(replace(p, notes=notes_of(
+            np.concatenate([n.onset, np.full(k, length)]),
+            np.concatenate([n.duration, np.full(k, 0.5)]),
+            np.concatenate([n.pitch, n.pitch[struck]]),
+            np.concatenate([n.velocity, np.minimum(n.velocity[struck] + 10, 115)]))))
     return out
