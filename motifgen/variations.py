@@ -32,6 +32,9 @@ __all__ = ["PALETTES", "Palette", "Variation", "develop", "similarity", "vary"]
 _WEIGHTS = (0.5, 0.3, 0.2)  # contour, rhythm, pitch classes
 _CHANCE = 0.3  # raw score of unrelated material, mapped to 0
 _END_GAP = 0.5  # cost of an unmatched element at either end (a fragment, a truncation)
+#: Factor per interval collapsed onto a repeated note (a semitone become a unison):
+#: a signature interval lost leaves the motif hard to recognise, however long it is.
+_COLLAPSE = 0.75
 #: Interval classes by size in semitones: unison, step, third, fourth/fifth, larger.
 _INTERVAL_CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int64)
 
@@ -87,6 +90,7 @@ class _Features:
     rhythm: tuple[int, ...]
     pcs: np.ndarray
     norm: float
+    unisons: int = 0  # repeated notes (intervals of 0 semitones)
 
 
 def _features(m: Motif) -> _Features:
@@ -103,7 +107,7 @@ def _features(m: Motif) -> _Features:
     pcs = np.bincount(m.pitch % 12, weights=m.duration, minlength=12)
     return _Features((tuple(sign.tolist()), tuple((sign * size).tolist()),
                       tuple(size.tolist())), tuple(rhythm.tolist()), pcs,
-                     float(np.linalg.norm(pcs)))
+                     float(np.linalg.norm(pcs)), int((steps == 0).sum()))
 
 
 @lru_cache(maxsize=1024)
@@ -118,14 +122,24 @@ def _similarity(a: _Features, b: _Features) -> float:
     rhythm = _edit_similarity(a.rhythm, b.rhythm)
     pcs = float((b.pcs[_ROTATIONS] @ a.pcs).max() / (a.norm * b.norm))
     raw = _WEIGHTS[0] * contour + _WEIGHTS[1] * rhythm + _WEIGHTS[2] * pcs
-    return round(min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE))), 4)
+    score = min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE)))
+    return round(score * _COLLAPSE ** _collapsed(a, b), 4)
+
+
+def _collapsed(a: _Features, b: _Features) -> int:
+    """Unisons `b` has beyond those of `a` (scaled to `b`'s length, rounded up): each one
+    is an interval of the source collapsed onto a repeated note."""
+    n_a, n_b = len(a.contour[0]), len(b.contour[0])
+    if b.unisons == 0 or n_a == 0:
+        return 0
+    return max(0, b.unisons - -(-a.unisons * n_b // n_a))
 
 
 def similarity(source: Motif, variant: Motif) -> float:
     """How recognisable `variant` is as `source`, from 0 (unrelated) to 1 (the same).
 
-    ``S = clip((0.5 C + 0.3 R + 0.2 P - 0.3) / 0.7, 0, 1)``: 0.3 is about what
-    unrelated notes reach by chance. Each part is in 0..1; ``sim(x, y)`` is
+    ``S = clip((0.5 C + 0.3 R + 0.2 P - 0.3) / 0.7, 0, 1) * 0.75 ** k``: 0.3 is
+    about what unrelated notes reach by chance. Each part is in 0..1; ``sim(x, y)`` is
     1 - edit distance / longer length between two sequences, an element left
     over at either end (a fragment, a truncation) costing 1/2:
 
@@ -137,7 +151,11 @@ def similarity(source: Motif, variant: Motif) -> float:
       length), each classed by ``round(2 log2(t / median))``, so tempo
       (augmentation) does not count;
     - P, pitch classes: the cosine between duration-weighted pitch-class
-      profiles, best over the 12 transpositions.
+      profiles, best over the 12 transpositions;
+    - k, collapsed intervals: the unisons (repeated notes) `variant` has beyond
+      the source's, scaled to its length and rounded up; each multiplies S by
+      0.75, so a semitone collapsed to a unison scores below 0.8 even where
+      contour and rhythm are kept: ``S * 0.75 ** k``.
 
     The result is rounded to 4 decimals; an identical motif scores 1.0.
 

@@ -65,6 +65,22 @@ def test_random_notes_score_low() -> None:
     assert similarity(m, apply_chain(m, "transpose=7")) > max(scores)
 
 
+@settings(max_examples=60)
+@given(st.lists(st.integers(-7, 7), min_size=2, max_size=15), st.data())
+def test_a_semitone_collapsed_to_a_unison_scores_low(intervals: list[int], data) -> None:
+    """Only one interval changes, a semitone becoming a repeated note (everything after
+    it moved with it): contour elsewhere and rhythm are kept, the score still drops."""
+    at = data.draw(st.integers(0, len(intervals) - 1))
+    intervals[at] = data.draw(st.sampled_from((1, -1)))
+    pitch = 60 + np.concatenate(([0], np.cumsum(intervals)))
+    n = len(pitch)
+    m = Motif(np.arange(n, dtype=float), np.ones(n), pitch, np.full(n, 80))
+    collapsed = m.with_notes(pitch=np.concatenate((pitch[:at + 1], pitch[at + 1:] - intervals[at])))
+    assert collapsed.intervals[at] == 0
+    assert similarity(m, collapsed) < 0.8
+    assert similarity(m, m.with_notes(pitch=pitch + 3)) == 1.0
+
+
 def test_lighter_developments_score_higher() -> None:
     m = theme()
     light = similarity(m, apply_chain(m, "mode=ionian"))
