@@ -90,7 +90,6 @@ class _Features:
     rhythm: tuple[int, ...]
     pcs: np.ndarray
     norm: float
-    unisons: int = 0  # repeated notes (intervals of 0 semitones)
 
 
 def _features(m: Motif) -> _Features:
@@ -107,7 +106,7 @@ def _features(m: Motif) -> _Features:
     pcs = np.bincount(m.pitch % 12, weights=m.duration, minlength=12)
     return _Features((tuple(sign.tolist()), tuple((sign * size).tolist()),
                       tuple(size.tolist())), tuple(rhythm.tolist()), pcs,
-                     float(np.linalg.norm(pcs)), int((steps == 0).sum()))
+                     float(np.linalg.norm(pcs)))
 
 
 @lru_cache(maxsize=1024)
@@ -127,12 +126,13 @@ def _similarity(a: _Features, b: _Features) -> float:
 
 
 def _collapsed(a: _Features, b: _Features) -> int:
-    """Unisons `b` has beyond those of `a` (scaled to `b`'s length, rounded up): each one
-    is an interval of the source collapsed onto a repeated note."""
-    n_a, n_b = len(a.contour[0]), len(b.contour[0])
-    if b.unisons == 0 or n_a == 0:
+    """Intervals of `a` that are unisons in `b`, for a `b` with as many notes: note by
+    note, or read backwards (a retrograde), whichever finds fewer."""
+    x, y = a.contour[0], b.contour[0]
+    if len(x) != len(y) or 0 not in y:
         return 0
-    return max(0, b.unisons - -(-a.unisons * n_b // n_a))
+    forwards = sum(1 for s, t in zip(x, y) if s and not t)
+    return min(forwards, sum(1 for s, t in zip(x, reversed(y)) if s and not t))
 
 
 def similarity(source: Motif, variant: Motif) -> float:
@@ -152,10 +152,11 @@ def similarity(source: Motif, variant: Motif) -> float:
       (augmentation) does not count;
     - P, pitch classes: the cosine between duration-weighted pitch-class
       profiles, best over the 12 transpositions;
-    - k, collapsed intervals: the unisons (repeated notes) `variant` has beyond
-      the source's, scaled to its length and rounded up; each multiplies S by
-      0.75, so a semitone collapsed to a unison scores below 0.8 even where
-      contour and rhythm are kept: ``S * 0.75 ** k``.
+    - k, collapsed intervals: for a variant with as many notes as the source,
+      the source's intervals that became unisons (note by note, or backwards
+      for a retrograde, whichever finds fewer); each multiplies S by 0.75, so a
+      semitone collapsed to a repeated note scores below 0.8 even where the
+      other intervals and the rhythm are kept.
 
     The result is rounded to 4 decimals; an identical motif scores 1.0.
 
@@ -401,6 +402,22 @@ def _develop_once(source: _Source, steps: tuple[Step, ...]) -> tuple[Variation, 
     return Variation(variant, _chain_text(steps), score), variant.fingerprint()
 
 
+def _heard(m: Motif) -> bytes:
+    """The pitches and onsets: what makes a variation (not velocities or note lengths)."""
+    return m.onset.tobytes() + m.pitch.tobytes()
+
+
+def _shape(m: Motif) -> bytes:
+    """What a variation must change: the intervals and the onsets relative to the motif's
+    span. Velocities and note lengths (dynamics, articulation) are not in it, nor the
+    pitch level or the tempo: a transposed or augmented copy is a restatement."""
+    if len(m) < 2:
+        return b"n" + m.onset.tobytes() + m.pitch.tobytes()
+    rel = m.onset - m.onset[0]
+    span = float(rel[-1]) or 1.0
+    return np.diff(m.pitch).tobytes() + np.round(rel / span, 9).tobytes()
+
+
 def vary(
     motif: Motif,
     mood: str | None = None,
@@ -409,14 +426,19 @@ def vary(
     threshold: float = 0.35,
     mode: str | None = None,
 ) -> list[Variation]:
-    """`n` distinct variations of `motif` developed for `mood`, most recognisable first.
+    """`n` distinct variations of `motif` developed for `mood`, new shapes first.
 
     Chains are drawn from the mood's palette (`PALETTES`; an unknown or no mood
     uses the general one) by a Generator seeded with `seed`, so the same
     arguments give the same list. `mode` replaces the mood's target mode and is
-    applied in every chain. Chains scoring below `threshold`, variants equal to
-    the source and repeats are rejected; if the palette runs out of distinct
-    results before `n`, fewer are returned.
+    applied in every chain. Every result differs from the source and from the
+    others in its pitches or onsets: chains scoring below `threshold` and
+    results that change only dynamics or articulation (velocities, note lengths)
+    are rejected. Results that change the intervals or the rhythm come first,
+    most recognisable first; restatements (a shape already listed, or the
+    source's, only moved in pitch or tempo) follow, only where the palette has
+    fewer than `n` new shapes. If it runs out of distinct results, fewer are
+    returned.
 
     >>> from motifgen.theory import Key
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
@@ -429,9 +451,11 @@ def vary(
         raise TransformError(f"threshold {threshold} is outside 0..1")
     rng = np.random.default_rng(seed)
     search = _Search(motif, mood, mode)
-    found: list[Variation] = []
+    found: list[Variation] = []  # each with intervals or rhythm not heard before
+    restated: list[Variation] = []  # new notes, but a shape already heard
     chains: set[str] = set()
-    heard: set[bytes] = {motif.fingerprint()}  # a new key with the same notes is no variation
+    notes: set[bytes] = {_heard(motif)}  # a new key with the same notes is no variation
+    shapes: set[bytes] = {_shape(motif)}
     for _ in range(40 * n + 100):
         size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
         steps = search.chain(rng, size)
@@ -439,14 +463,21 @@ def vary(
         if not steps or text in chains:
             continue
         chains.add(text)
-        variation, fingerprint = search.make_heard(steps)
-        if variation.score < threshold or fingerprint in heard:
+        variation, _ = search.make_heard(steps)
+        heard = _heard(variation.motif)
+        if variation.score < threshold or heard in notes:
             continue
-        heard.add(fingerprint)
+        notes.add(heard)
+        shape = _shape(variation.motif)
+        if shape in shapes:
+            restated.append(variation)
+            continue
+        shapes.add(shape)
         found.append(variation)
         if len(found) == n:
             break
-    return sorted(found, key=lambda v: -v.score)
+    return (sorted(found, key=lambda v: -v.score)
+            + sorted(restated, key=lambda v: -v.score))[:n]
 
 
 def develop(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -48,10 +46,11 @@ def _reference(s: Motif, v: Motif) -> float:
     pcs = float((np.stack([np.roll(b, k) for k in range(12)]) @ a).max()
                 / (np.linalg.norm(a) * np.linalg.norm(b)))
     raw = 0.5 * contour + 0.3 * _sim(rhythm(s), rhythm(v)) + 0.2 * pcs
-    # k: unisons beyond the source's, in proportion to the variant's length, rounded up
-    n_s, n_v = len(s) - 1, len(v) - 1
-    u_s, u_v = int((np.diff(s.pitch) == 0).sum()), int((np.diff(v.pitch) == 0).sum())
-    k = max(0, u_v - math.ceil(u_s * n_v / n_s)) if n_s else 0
+    # k: intervals become unisons, note by note or backwards, for as many notes
+    k = 0
+    if len(s) == len(v):
+        a, b = np.diff(s.pitch) != 0, np.diff(v.pitch) == 0
+        k = min(int((a & b).sum()), int((a & b[::-1]).sum()))
     return round(min(1.0, max(0.0, (raw - 0.3) / 0.7)) * 0.75 ** k, 4)
 
 

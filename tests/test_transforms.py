@@ -182,7 +182,10 @@ def test_there_and_back_returns_a_diatonic_motif(m: Motif, there: str) -> None:
     steps, alts = degrees_of(away.pitch, away.key)
     if np.array_equal(steps - steps[0], m.degrees()[0] - m.degrees()[0][0]) and not alts.any():
         home = key(away, m.key.note_name(m.key.tonic), m.key.mode)
-        assert home == m
+        # the same notes; an octave apart at most (F# is a tritone away: either octave
+        # is as near)
+        assert np.array_equal(home.intervals, m.intervals)
+        assert (home.pitch - m.pitch)[0] % 12 == 0
 
 
 def test_a_villain_keeps_its_semitone_in_phrygian_and_minor() -> None:

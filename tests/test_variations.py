@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError
 from motifgen.motif import Motif
+from motifgen.project import load
 from motifgen.theory import MODES, Key
 from motifgen.transforms import apply_chain, parse_chain
-from motifgen.variations import PALETTES, Variation, develop, similarity, vary
+from motifgen.variations import PALETTES, Variation, _shape, develop, similarity, vary
 
 MOODS = ("heroic", "triumphant", "tender", "tragic", "melancholy", "menacing",
          "mysterious", "wonder", "playful", "action", "suspense", "peaceful")
@@ -96,13 +97,19 @@ def test_lighter_developments_score_higher() -> None:
 def test_vary_returns_n_distinct_variations_above_threshold(mood) -> None:
     m = theme()
     out = vary(m, mood, n=8, seed=3)
-    assert len(out) == 8
+    # action's palette has 7 chains above the threshold that change the notes (its
+    # staccato and dynamics moves alone are no variation)
+    assert len(out) == (7 if mood == "action" else 8)
     assert all(isinstance(v, Variation) for v in out)
     assert all(v.score >= 0.35 for v in out)
-    assert len({v.motif for v in out}) == 8
-    assert len({v.chain for v in out}) == 8
+    assert len({v.motif for v in out}) == len(out)
+    assert len({v.chain for v in out}) == len(out)
     assert all(v.motif != m for v in out)
-    assert [v.score for v in out] == sorted((v.score for v in out), reverse=True)
+    shapes = [_shape(v.motif) for v in out]  # new shapes first, then restatements
+    fresh = [i for i, s in enumerate(shapes) if s not in shapes[:i] and s != _shape(m)]
+    assert fresh == list(range(len(fresh)))
+    for group in (out[:len(fresh)], out[len(fresh):]):
+        assert [v.score for v in group] == sorted((v.score for v in group), reverse=True)
     for v in out:  # the chain is the provenance: replaying it gives the variant
         assert apply_chain(m, v.chain) == v.motif
         assert v.score == similarity(m, v.motif)
@@ -179,6 +186,23 @@ def test_every_variation_sounds_different_from_the_source_and_each_other():
         prints = [v.motif.fingerprint() for v in found]
         assert tune.fingerprint() not in prints
         assert len(set(prints)) == len(prints)
+
+
+@pytest.mark.parametrize("mood", [None, *MOODS])
+def test_variations_of_the_example_film_vary_in_pitches_or_onsets(example, mood):
+    """Dynamics or articulation alone never make a variation: every result differs from
+    the source and from every other result in its pitches or onsets, and a restatement
+    (the same intervals and rhythm moved in pitch or tempo) never tops the list."""
+    project = load(example)
+    for name, character in project.motifs.items():
+        m = character.motif
+        for seed in (0, 1, 5):
+            found = vary(m, mood, n=8, seed=seed)
+            heard = [(v.motif.onset.tobytes(), v.motif.pitch.tobytes()) for v in found]
+            assert (m.onset.tobytes(), m.pitch.tobytes()) not in heard, (name, seed)
+            assert len(set(heard)) == len(heard), (name, seed)
+            assert _shape(found[0].motif) != _shape(m), (name, seed, found[0].chain)
+            assert not any(v.chain.startswith("dynamics") for v in found)
 
 
 def test_scene_developments_keep_the_scene_meter_and_mode():
