@@ -179,12 +179,15 @@ class Palette:
     """How a mood develops a motif: its modes and weighted chain fragments.
 
     `moves` are (chain text, weight); the mode change to one of `modes` is a
-    further move of weight `mode_weight`.
+    further move of weight `mode_weight`. `late` moves (the dark moods'
+    inversion) join them only in heavy developments, from intensity `late_from`.
     """
 
     modes: tuple[str, ...]
     moves: tuple[tuple[str, float], ...]
     mode_weight: float = 3.0
+    late: tuple[tuple[str, float], ...] = ()
+    late_from: float = 0.8
 
 
 #: Mood -> development palette (REFERENCE §4 and §5). `None` is the general palette.
@@ -204,10 +207,13 @@ PALETTES: dict[str | None, Palette] = {
     "melancholy": Palette(("dorian",), (
         ("legato", 2), ("augment=3/2", 1), ("truncate", 1), ("dynamics=mp", 1),
         ("ornament=passing", 1), ("metre=3/4", 1), ("step=-1", 1))),
+    # The dark moods develop by rhythm, register, fragmentation and harmony (the cell
+    # on another degree); the inversion comes late and rarely, never as the first guise.
     "menacing": Palette(("phrygian", "aeolian"), (
-        ("register=36:60", 2), ("augment=2", 1), ("invert=chromatic", 1),
+        ("register=36:60", 2), ("augment=2", 1), ("rhythm=dotted", 1),
         ("staccato=0.7", 1), ("dynamics=mf..f", 1), ("fragment=3", 1),
-        ("fragment=2, sequence=3:-1", 1))),
+        ("fragment=2, sequence=3:-1", 1), ("step=-1", 1)),
+        late=(("invert=chromatic", 0.5),)),
     "mysterious": Palette(("lydian", "whole_tone"), (
         ("register=72:96", 1), ("augment=2", 1), ("retrograde", 1), ("invert", 1),
         ("dynamics=pp", 1), ("fragment=3", 1), ("legato", 1))),
@@ -225,7 +231,8 @@ PALETTES: dict[str | None, Palette] = {
     "suspense": Palette(("locrian", "octatonic"), (
         ("fragment=2", 1), ("fragment=2, sequence=3:+1", 1), ("augment=2", 1),
         ("truncate=2", 1), ("dynamics=pp..mf", 1), ("register=36:60", 1),
-        ("invert=chromatic", 1))),
+        ("rhythm=syncopated", 1), ("step=+1", 1)),
+        late=(("invert=chromatic", 0.5),)),
     "peaceful": Palette(("ionian", "major_pentatonic"), (
         ("augment=2", 2), ("legato", 2), ("dynamics=p", 1), ("rhythm=even", 1),
         ("ornament=passing", 1), ("metre=3/4", 1))),
@@ -274,12 +281,14 @@ class _Moves:
 
 
 @lru_cache(maxsize=256)
-def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool) -> _Moves:
+def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool,
+           late: bool = True) -> _Moves:
     palette = _palette(mood)
     forced_mode = mode_name(mode) if mode else None
     modes = (forced_mode,) if forced_mode else palette.modes
     modes = tuple(m for m in modes if m != key_mode)
-    moves = [(parse_chain(text), w) for text, w in palette.moves]
+    moves = [(parse_chain(text), w)
+             for text, w in palette.moves + (palette.late if late else ())]
     if keep_meter:  # a scene's bars are fixed by its tempo map
         moves = [(steps, w) for steps, w in moves if all(s.name != "metre" for s in steps)]
     chains = [steps for steps, _ in moves]
@@ -358,10 +367,10 @@ class _Search:
     """Draws chains from a palette and scores what they make."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
-                 keep_meter: bool = False) -> None:
+                 keep_meter: bool = False, late: bool = True) -> None:
         self.motif = motif
         self.source = _Source(motif)
-        plan = _moves(mood, mode, motif.key.mode, keep_meter)
+        plan = _moves(mood, mode, motif.key.mode, keep_meter, late)
         self.forced_mode = plan.forced_mode
         self.modes = plan.modes
         self.moves = plan.moves
@@ -495,7 +504,8 @@ def develop(
 
     Draws a dozen chains (longer ones as intensity rises) and keeps the one
     whose similarity is nearest ``1 - 0.55 * intensity``; returns the motif
-    unchanged (chain "") when none reaches `threshold`.
+    unchanged (chain "") when none reaches `threshold`. A palette's `late`
+    moves (the dark moods' inversion) are drawn only from its `late_from`.
 
     >>> from motifgen.theory import Key
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
@@ -506,7 +516,8 @@ def develop(
     """
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
-    search = _Search(motif, mood, mode, keep_meter=True)
+    search = _Search(motif, mood, mode, keep_meter=True,
+                     late=intensity >= _palette(mood).late_from)
     best = Variation(motif, "", 1.0)
     best_gap = float("inf")
     seen: set[str] = set()

@@ -140,7 +140,7 @@ def test_mood_palettes_shape_the_chains() -> None:
     assert any("diminish" in c or "sequence" in c for c in action)
     assert set(MOODS) | {None} == set(PALETTES)
     for palette in PALETTES.values():
-        for text, weight in palette.moves:
+        for text, weight in palette.moves + palette.late:
             assert parse_chain(text) and weight > 0
 
 
@@ -203,6 +203,23 @@ def test_variations_of_the_example_film_vary_in_pitches_or_onsets(example, mood)
             assert len(set(heard)) == len(heard), (name, seed)
             assert _shape(found[0].motif) != _shape(m), (name, seed, found[0].chain)
             assert not any(v.chain.startswith("dynamics") for v in found)
+
+
+@pytest.mark.parametrize("mood", ["menacing", "suspense"])
+def test_dark_moods_develop_by_rhythm_register_and_cells_before_inversion(mood):
+    """A villain's entrance is not his theme inverted: below `late_from` a dark mood's
+    developments never invert; above it inversion stays one choice among many."""
+    tune = Motif.from_degrees([0, 1, 0, -1, -3, 0], [0] * 6, [1.5, 0.5, 1, 1, 2, 4],
+                              Key.parse("A phrygian"))
+    late_from = PALETTES[mood].late_from
+    early = [develop(tune, mood, i, np.random.default_rng(s), mode="phrygian").chain
+             for s in range(40) for i in (0.3, 0.5, 0.6, 0.7, late_from - 0.01)]
+    assert not any("invert" in c for c in early)
+    assert any(w in c for c in early for w in ("rhythm", "register", "fragment", "step"))
+    late = [develop(tune, mood, i, np.random.default_rng(s), mode="phrygian").chain
+            for s in range(40) for i in (late_from, 0.9, 1.0)]
+    assert 0 < sum("invert" in c for c in late) < len(late) / 2
+    assert all("invert" not in text for text, _ in PALETTES[mood].moves)
 
 
 def test_scene_developments_keep_the_scene_meter_and_mode():
