@@ -244,8 +244,8 @@ def cmd_transform(args: argparse.Namespace) -> int:
     steps = parse_chain(args.chain)
     result = apply_chain(source, steps)
     print(f"{args.name}: {format_chain(steps)}")
-    print(f"  before: {_spell(source)}")
-    print(f"  after:  {_spell(result)}")
+    print(f"  before: {source.spell()}")
+    print(f"  after:  {result.spell()}")
     if args.output:
         write_statements(project, [(source, "original"), (result, format_chain(steps))],
                          args.output, f"{args.name} transformed")
@@ -264,7 +264,7 @@ def cmd_vary(args: argparse.Namespace) -> int:
                       mode=mood.mode if mood else None, n=args.n, seed=args.seed)
     for i, var in enumerate(variations, 1):
         print(f"{i:2d}. score {var.score:.2f}  {var.chain}")
-        print(f"    {_spell(var.motif)}")
+        print(f"    {var.motif.spell()}")
     if args.output:
         write_statements(project, [(source, "original")] +
                          [(v.motif, f"{v.chain} (score {v.score:.2f})") for v in variations],

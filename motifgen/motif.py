@@ -21,6 +21,24 @@ def _frozen(values: Iterable[float] | np.ndarray, dtype: type) -> np.ndarray:
     return arr
 
 
+#: Note values by letter, in quarter-note beats (the letters of a project's rhythm).
+_LENGTHS = (("w", 4.0), ("h", 2.0), ("q", 1.0), ("e", 0.5), ("s", 0.25), ("t", 0.125))
+
+
+def length_name(beats: float) -> str:
+    """A note length as a letter (w h q e s t), dotted ('q.'), else beats ('0.7').
+
+    >>> [length_name(b) for b in (1, 0.5, 1.5, 3, 0.375, 1.25)]
+    ['q', 'e', 'q.', 'h.', 's.', '1.25']
+    """
+    for letter, value in _LENGTHS:
+        if abs(beats - value) < 1e-6:
+            return letter
+        if abs(beats - 1.5 * value) < 1e-6:
+            return letter + "."
+    return f"{round(beats, 3):g}"
+
+
 @dataclass(frozen=True, eq=False)
 class Notes:
     """Parallel note arrays: onset, duration (beats), pitch, velocity."""
@@ -135,6 +153,17 @@ class Motif(Notes):
     def intervals(self) -> np.ndarray:
         """Semitone steps between consecutive notes."""
         return np.diff(self.pitch)
+
+    def spell(self) -> str:
+        """Each note as name, octave and length: w h q e s t (whole to 32nd), dotted
+        with '.', any other length in beats.
+
+        >>> notes = [(0, 1.5, 62), (1.5, 0.5, 69), (2, 0.7, 70)]
+        >>> Motif.from_notes(notes, Key(2, "aeolian")).spell()
+        'D4/q. A4/e Bb4/0.7'
+        """
+        return " ".join(f"{self.key.note_name(p % 12)}{p // 12 - 1}/{length_name(d)}"
+                        for p, d in zip(self.pitch.tolist(), self.duration.tolist()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Motif):

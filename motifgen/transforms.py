@@ -55,6 +55,7 @@ __all__ = [
     "dynamics",
     "format_chain",
     "fragment",
+    "interval_classes",
     "invert",
     "key",
     "legato",
@@ -226,6 +227,113 @@ def _remap_steps(steps: np.ndarray, source: str, target: str) -> np.ndarray:
     return octave * len(MODES[target]) + _mode_map(source, target)[index]
 
 
+def interval_classes(intervals: np.ndarray) -> np.ndarray:
+    """Signed size class of each interval in semitones: 0 unison, ±1 step (1–2),
+    ±2 third (3–4), ±3 larger leap (5 or more). Mode and key changes keep these.
+
+    >>> interval_classes(np.array([0, 1, -2, 3, -4, 5, 12])).tolist()
+    [0, 1, -1, 2, -2, 3, 3]
+    """
+    size = np.abs(intervals)
+    return np.sign(intervals) * ((size > 0).astype(np.int64) + (size > 2) + (size > 4))
+
+
+#: Costs of `_keep_intervals` (only their order matters): changing a note outweighs any
+#: distance it moves (at most `_REACH` semitones), a chromatic inflection any mode degree.
+_MOVED, _CHROMATIC, _REACH = 10.0, 5.0, 4
+_IMPOSSIBLE = 1e9
+
+
+def _faithful(m: Motif, new_key: Key, s: np.ndarray, a: np.ndarray, plain: np.ndarray
+              ) -> list[list[int]]:
+    """Where each note may go without being changed, best first.
+
+    A note of the scale has one place: its degree in the new mode (`plain`). A
+    chromatic note keeps its distance from the tonic where that is a degree of the
+    new mode, else its alteration above the degree below or under the degree above
+    it, the spellings that land on a degree of the new mode first.
+    """
+    out: list[list[int]] = []
+    src_tonic, tgt_tonic = m.key.tonic_pitch, new_key.tonic_pitch
+    lower = np.where(a > 0, s, s - 1)  # the degree below a chromatic note
+    lo_src = pitches_of(lower, np.zeros_like(lower), m.key)
+    hi_src = pitches_of(lower + 1, np.zeros_like(lower), m.key)
+    lo_tgt = pitches_of(_remap_steps(lower, m.key.mode, new_key.mode), np.zeros_like(lower),
+                        new_key)
+    hi_tgt = pitches_of(_remap_steps(lower + 1, m.key.mode, new_key.mode),
+                        np.zeros_like(lower), new_key)
+    for i, p in enumerate(m.pitch.tolist()):
+        if a[i] == 0:
+            out.append([int(plain[i])])
+            continue
+        options = [p - src_tonic + tgt_tonic, int(plain[i]),
+                   int(lo_tgt[i]) + p - int(lo_src[i]), int(hi_tgt[i]) - (int(hi_src[i]) - p)]
+        ranked = sorted(dict.fromkeys(options), key=lambda q: not new_key.contains(q))
+        if not new_key.contains(ranked[0]):  # nothing lands on the scale: keep the alteration
+            ranked = [int(plain[i])] + [q for q in ranked if q != plain[i]]
+        out.append(ranked)
+    return out
+
+
+def _keep_intervals(m: Motif, new_key: Key, s: np.ndarray, a: np.ndarray,
+                    plain: np.ndarray) -> np.ndarray:
+    """`m`'s pitches in `new_key` (degrees `plain`), with every interval between
+    consecutive notes keeping its direction and size class (`interval_classes`).
+
+    Fewest notes change; one that must goes to the nearest degree of the new mode
+    that keeps both its intervals, or, where no degree within a major third does, to
+    the nearest chromatic note that does. A dynamic programme over each note's
+    candidates finds that choice; a transposition of the original always qualifies.
+    """
+    places = _faithful(m, new_key, s, a, plain)
+    first = np.array([p[0] for p in places], dtype=np.int64)
+    want = interval_classes(np.diff(m.pitch))
+    if len(first) < 2 or np.array_equal(interval_classes(np.diff(first)), want):
+        return first
+    shift = int(np.rint(np.median(first - m.pitch)))
+    cands: list[np.ndarray] = []
+    costs: list[np.ndarray] = []
+    for i, faithful in enumerate(places):
+        near = (f + d for f in faithful for d in range(-_REACH, _REACH + 1))
+        c = np.array(list(dict.fromkeys([*faithful, *near, int(m.pitch[i]) + shift])),
+                     dtype=np.int64)
+        cost = np.empty(len(c))
+        for j, q in enumerate(c.tolist()):
+            if q in faithful:
+                cost[j] = 0.1 * faithful.index(q)
+            else:
+                cost[j] = (_MOVED + min(abs(q - f) for f in faithful)
+                           + (0.0 if new_key.contains(q) else _CHROMATIC))
+        cands.append(c)
+        costs.append(cost)
+    total = costs[0]
+    back: list[np.ndarray] = []
+    for i in range(1, len(cands)):
+        ok = interval_classes(cands[i][None, :] - cands[i - 1][:, None]) == want[i - 1]
+        step_cost = np.where(ok, total[:, None], _IMPOSSIBLE)
+        best = np.argmin(step_cost, axis=0)
+        total = step_cost[best, np.arange(len(cands[i]))] + costs[i]
+        back.append(best)
+    j = int(np.argmin(total))
+    out = [int(cands[-1][j])]
+    for i in range(len(cands) - 1, 0, -1):
+        j = int(back[i - 1][j])
+        out.append(int(cands[i - 1][j]))
+    return np.array(out[::-1], dtype=np.int64)
+
+
+def _into_key(m: Motif, new_key: Key) -> np.ndarray:
+    """`m`'s pitches moved degree by degree into `new_key` (the tonic's octave as
+    `theory.pitches_of` places it), every interval keeping its direction and size class."""
+    s, a = degrees_of(m.pitch, m.key)
+    plain = pitches_of(_remap_steps(s, m.key.mode, new_key.mode), a, new_key)
+    if not a.any():
+        want = interval_classes(np.diff(m.pitch))
+        if np.array_equal(interval_classes(np.diff(plain)), want):
+            return plain
+    return _keep_intervals(m, new_key, s, a, plain)
+
+
 def _group(meter: tuple[int, int]) -> tuple[float, float]:
     """(strong-beat group length, written beat length) in quarter notes for a meter
     (`theory.beat_groups`)."""
@@ -261,24 +369,31 @@ def step(m: Motif, steps: int = 1) -> Motif:
 def mode(m: Motif, mode: str = "aeolian") -> Motif:
     """The same degrees in another mode on the same tonic (major -> minor and so on).
 
-    Chromatic notes keep their alteration relative to their degree; between
-    scales of different lengths degrees go to the nearest degree of the new scale.
+    Between scales of different lengths degrees go to the nearest degree of the
+    new scale. A chromatic note keeps its distance from the tonic where that is a
+    degree of the new mode, else its alteration against a neighbouring degree.
+
+    The motif keeps its signature intervals: no interval between consecutive
+    notes changes direction or size class (unison, step of 1-2 semitones, third
+    of 3-4, larger leap), so a semitone never becomes a unison nor a leap a step.
+    Where the degree mapping would break one, the fewest notes change: each goes
+    to the nearest degree of the new mode (within a major third) that keeps its
+    intervals, or, where no degree does, to the nearest chromatic note that does
+    (C minor C-Db-C in C phrygian stays C-Db-C, not C-C-C).
 
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(0, "ionian"))
     >>> mode(mode(m, "dorian"), "ionian") == m
     True
     """
-    target = mode_name(mode)
-    new_key = Key(m.key.tonic, target)
-    s, a = degrees_of(m.pitch, m.key)
-    s = _remap_steps(s, m.key.mode, target)
-    return _build(m, pitch=_fold(pitches_of(s, a, new_key)), key=new_key)
+    new_key = Key(m.key.tonic, mode_name(mode))
+    return _build(m, pitch=_fold(_into_key(m, new_key)), key=new_key)
 
 
 def key(m: Motif, tonic: str = "dominant", mode: str | None = None) -> Motif:
     """Move the motif to another key (tonic, optionally mode), in the nearest octave.
 
-    `tonic` is a note name (F, F#, Bb) or dominant / subdominant.
+    `tonic` is a note name (F, F#, Bb) or dominant / subdominant. Degrees and
+    intervals follow the rule of `mode`: no interval changes direction or size class.
 
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(0, "ionian"))
     >>> key(key(m, "F"), "C") == m
@@ -289,9 +404,7 @@ def key(m: Motif, tonic: str = "dominant", mode: str | None = None) -> Motif:
     else:
         pc = pitch_class(tonic)
     new_key = Key(pc, mode_name(mode) if mode else m.key.mode)
-    s, a = degrees_of(m.pitch, m.key)
-    s = _remap_steps(s, m.key.mode, new_key.mode)
-    pitch = pitches_of(s, a, new_key)
+    pitch = _into_key(m, new_key)
     if len(pitch):
         pitch = pitch - 12 * int(round((pitch.mean() - m.pitch.mean()) / 12))
     return _build(m, pitch=_fold(pitch), key=new_key)

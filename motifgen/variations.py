@@ -32,6 +32,9 @@ __all__ = ["PALETTES", "Palette", "Variation", "develop", "similarity", "vary"]
 _WEIGHTS = (0.5, 0.3, 0.2)  # contour, rhythm, pitch classes
 _CHANCE = 0.3  # raw score of unrelated material, mapped to 0
 _END_GAP = 0.5  # cost of an unmatched element at either end (a fragment, a truncation)
+#: Factor per interval collapsed onto a repeated note (a semitone become a unison):
+#: a signature interval lost leaves the motif hard to recognise, however long it is.
+_COLLAPSE = 0.75
 #: Interval classes by size in semitones: unison, step, third, fourth/fifth, larger.
 _INTERVAL_CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int64)
 
@@ -118,14 +121,25 @@ def _similarity(a: _Features, b: _Features) -> float:
     rhythm = _edit_similarity(a.rhythm, b.rhythm)
     pcs = float((b.pcs[_ROTATIONS] @ a.pcs).max() / (a.norm * b.norm))
     raw = _WEIGHTS[0] * contour + _WEIGHTS[1] * rhythm + _WEIGHTS[2] * pcs
-    return round(min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE))), 4)
+    score = min(1.0, max(0.0, (raw - _CHANCE) / (1 - _CHANCE)))
+    return round(score * _COLLAPSE ** _collapsed(a, b), 4)
+
+
+def _collapsed(a: _Features, b: _Features) -> int:
+    """Intervals of `a` that are unisons in `b`, for a `b` with as many notes: note by
+    note, or read backwards (a retrograde), whichever finds fewer."""
+    x, y = a.contour[0], b.contour[0]
+    if len(x) != len(y) or 0 not in y:
+        return 0
+    forwards = sum(1 for s, t in zip(x, y) if s and not t)
+    return min(forwards, sum(1 for s, t in zip(x, reversed(y)) if s and not t))
 
 
 def similarity(source: Motif, variant: Motif) -> float:
     """How recognisable `variant` is as `source`, from 0 (unrelated) to 1 (the same).
 
-    ``S = clip((0.5 C + 0.3 R + 0.2 P - 0.3) / 0.7, 0, 1)``: 0.3 is about what
-    unrelated notes reach by chance. Each part is in 0..1; ``sim(x, y)`` is
+    ``S = clip((0.5 C + 0.3 R + 0.2 P - 0.3) / 0.7, 0, 1) * 0.75 ** k``: 0.3 is
+    about what unrelated notes reach by chance. Each part is in 0..1; ``sim(x, y)`` is
     1 - edit distance / longer length between two sequences, an element left
     over at either end (a fragment, a truncation) costing 1/2:
 
@@ -137,7 +151,12 @@ def similarity(source: Motif, variant: Motif) -> float:
       length), each classed by ``round(2 log2(t / median))``, so tempo
       (augmentation) does not count;
     - P, pitch classes: the cosine between duration-weighted pitch-class
-      profiles, best over the 12 transpositions.
+      profiles, best over the 12 transpositions;
+    - k, collapsed intervals: for a variant with as many notes as the source,
+      the source's intervals that became unisons (note by note, or backwards
+      for a retrograde, whichever finds fewer); each multiplies S by 0.75, so a
+      semitone collapsed to a repeated note scores below 0.8 even where the
+      other intervals and the rhythm are kept.
 
     The result is rounded to 4 decimals; an identical motif scores 1.0.
 
@@ -160,12 +179,15 @@ class Palette:
     """How a mood develops a motif: its modes and weighted chain fragments.
 
     `moves` are (chain text, weight); the mode change to one of `modes` is a
-    further move of weight `mode_weight`.
+    further move of weight `mode_weight`. `late` moves (the dark moods'
+    inversion) join them only in heavy developments, from intensity `late_from`.
     """
 
     modes: tuple[str, ...]
     moves: tuple[tuple[str, float], ...]
     mode_weight: float = 3.0
+    late: tuple[tuple[str, float], ...] = ()
+    late_from: float = 0.8
 
 
 #: Mood -> development palette (REFERENCE §4 and §5). `None` is the general palette.
@@ -185,10 +207,13 @@ PALETTES: dict[str | None, Palette] = {
     "melancholy": Palette(("dorian",), (
         ("legato", 2), ("augment=3/2", 1), ("truncate", 1), ("dynamics=mp", 1),
         ("ornament=passing", 1), ("metre=3/4", 1), ("step=-1", 1))),
+    # The dark moods develop by rhythm, register, fragmentation and harmony (the cell
+    # on another degree); the inversion comes late and rarely, never as the first guise.
     "menacing": Palette(("phrygian", "aeolian"), (
-        ("register=36:60", 2), ("augment=2", 1), ("invert=chromatic", 1),
+        ("register=36:60", 2), ("augment=2", 1), ("rhythm=dotted", 1),
         ("staccato=0.7", 1), ("dynamics=mf..f", 1), ("fragment=3", 1),
-        ("fragment=2, sequence=3:-1", 1))),
+        ("fragment=2, sequence=3:-1", 1), ("step=-1", 1)),
+        late=(("invert=chromatic", 0.5),)),
     "mysterious": Palette(("lydian", "whole_tone"), (
         ("register=72:96", 1), ("augment=2", 1), ("retrograde", 1), ("invert", 1),
         ("dynamics=pp", 1), ("fragment=3", 1), ("legato", 1))),
@@ -206,7 +231,8 @@ PALETTES: dict[str | None, Palette] = {
     "suspense": Palette(("locrian", "octatonic"), (
         ("fragment=2", 1), ("fragment=2, sequence=3:+1", 1), ("augment=2", 1),
         ("truncate=2", 1), ("dynamics=pp..mf", 1), ("register=36:60", 1),
-        ("invert=chromatic", 1))),
+        ("rhythm=syncopated", 1), ("step=+1", 1)),
+        late=(("invert=chromatic", 0.5),)),
     "peaceful": Palette(("ionian", "major_pentatonic"), (
         ("augment=2", 2), ("legato", 2), ("dynamics=p", 1), ("rhythm=even", 1),
         ("ornament=passing", 1), ("metre=3/4", 1))),
@@ -255,12 +281,14 @@ class _Moves:
 
 
 @lru_cache(maxsize=256)
-def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool) -> _Moves:
+def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool,
+           late: bool = True) -> _Moves:
     palette = _palette(mood)
     forced_mode = mode_name(mode) if mode else None
     modes = (forced_mode,) if forced_mode else palette.modes
     modes = tuple(m for m in modes if m != key_mode)
-    moves = [(parse_chain(text), w) for text, w in palette.moves]
+    moves = [(parse_chain(text), w)
+             for text, w in palette.moves + (palette.late if late else ())]
     if keep_meter:  # a scene's bars are fixed by its tempo map
         moves = [(steps, w) for steps, w in moves if all(s.name != "metre" for s in steps)]
     chains = [steps for steps, _ in moves]
@@ -339,10 +367,10 @@ class _Search:
     """Draws chains from a palette and scores what they make."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
-                 keep_meter: bool = False) -> None:
+                 keep_meter: bool = False, late: bool = True) -> None:
         self.motif = motif
         self.source = _Source(motif)
-        plan = _moves(mood, mode, motif.key.mode, keep_meter)
+        plan = _moves(mood, mode, motif.key.mode, keep_meter, late)
         self.forced_mode = plan.forced_mode
         self.modes = plan.modes
         self.moves = plan.moves
@@ -383,6 +411,22 @@ def _develop_once(source: _Source, steps: tuple[Step, ...]) -> tuple[Variation, 
     return Variation(variant, _chain_text(steps), score), variant.fingerprint()
 
 
+def _heard(m: Motif) -> bytes:
+    """The pitches and onsets: what makes a variation (not velocities or note lengths)."""
+    return m.onset.tobytes() + m.pitch.tobytes()
+
+
+def _shape(m: Motif) -> bytes:
+    """What a variation must change: the intervals and the onsets relative to the motif's
+    span. Velocities and note lengths (dynamics, articulation) are not in it, nor the
+    pitch level or the tempo: a transposed or augmented copy is a restatement."""
+    if len(m) < 2:
+        return b"n" + m.onset.tobytes() + m.pitch.tobytes()
+    rel = m.onset - m.onset[0]
+    span = float(rel[-1]) or 1.0
+    return np.diff(m.pitch).tobytes() + np.round(rel / span, 9).tobytes()
+
+
 def vary(
     motif: Motif,
     mood: str | None = None,
@@ -391,14 +435,19 @@ def vary(
     threshold: float = 0.35,
     mode: str | None = None,
 ) -> list[Variation]:
-    """`n` distinct variations of `motif` developed for `mood`, most recognisable first.
+    """`n` distinct variations of `motif` developed for `mood`, new shapes first.
 
     Chains are drawn from the mood's palette (`PALETTES`; an unknown or no mood
     uses the general one) by a Generator seeded with `seed`, so the same
     arguments give the same list. `mode` replaces the mood's target mode and is
-    applied in every chain. Chains scoring below `threshold`, variants equal to
-    the source and repeats are rejected; if the palette runs out of distinct
-    results before `n`, fewer are returned.
+    applied in every chain. Every result differs from the source and from the
+    others in its pitches or onsets: chains scoring below `threshold` and
+    results that change only dynamics or articulation (velocities, note lengths)
+    are rejected. Results that change the intervals or the rhythm come first,
+    most recognisable first; restatements (a shape already listed, or the
+    source's, only moved in pitch or tempo) follow, only where the palette has
+    fewer than `n` new shapes. If it runs out of distinct results, fewer are
+    returned.
 
     >>> from motifgen.theory import Key
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
@@ -411,9 +460,11 @@ def vary(
         raise TransformError(f"threshold {threshold} is outside 0..1")
     rng = np.random.default_rng(seed)
     search = _Search(motif, mood, mode)
-    found: list[Variation] = []
+    found: list[Variation] = []  # each with intervals or rhythm not heard before
+    restated: list[Variation] = []  # new notes, but a shape already heard
     chains: set[str] = set()
-    heard: set[bytes] = {motif.fingerprint()}  # a new key with the same notes is no variation
+    notes: set[bytes] = {_heard(motif)}  # a new key with the same notes is no variation
+    shapes: set[bytes] = {_shape(motif)}
     for _ in range(40 * n + 100):
         size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
         steps = search.chain(rng, size)
@@ -421,14 +472,21 @@ def vary(
         if not steps or text in chains:
             continue
         chains.add(text)
-        variation, fingerprint = search.make_heard(steps)
-        if variation.score < threshold or fingerprint in heard:
+        variation, _ = search.make_heard(steps)
+        heard = _heard(variation.motif)
+        if variation.score < threshold or heard in notes:
             continue
-        heard.add(fingerprint)
+        notes.add(heard)
+        shape = _shape(variation.motif)
+        if shape in shapes:
+            restated.append(variation)
+            continue
+        shapes.add(shape)
         found.append(variation)
         if len(found) == n:
             break
-    return sorted(found, key=lambda v: -v.score)
+    return (sorted(found, key=lambda v: -v.score)
+            + sorted(restated, key=lambda v: -v.score))[:n]
 
 
 def develop(
@@ -446,7 +504,8 @@ def develop(
 
     Draws a dozen chains (longer ones as intensity rises) and keeps the one
     whose similarity is nearest ``1 - 0.55 * intensity``; returns the motif
-    unchanged (chain "") when none reaches `threshold`.
+    unchanged (chain "") when none reaches `threshold`. A palette's `late`
+    moves (the dark moods' inversion) are drawn only from its `late_from`.
 
     >>> from motifgen.theory import Key
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 0.5, 0.5, 2], Key(2, "aeolian"))
@@ -457,7 +516,8 @@ def develop(
     """
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
-    search = _Search(motif, mood, mode, keep_meter=True)
+    search = _Search(motif, mood, mode, keep_meter=True,
+                     late=intensity >= _palette(mood).late_from)
     best = Variation(motif, "", 1.0)
     best_gap = float("inf")
     seen: set[str] = set()

@@ -63,8 +63,18 @@ def test_transform_writes_before_and_after(example, tmp_path, capsys):
     assert main(["transform", str(example), "mara", "fragment=3, sequence=3:+1, mode=phrygian",
                  "-o", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "after:  D4 A4 G4 Eb4 Bb4 A4 F4 C5 Bb4" in text
+    assert "before: D4/q A4/q G4/e F4/e E4/q F4/q. G4/e A4/h" in text
+    assert "after:  D4/q A4/q G4/e Eb4/q Bb4/q A4/e F4/q C5/q Bb4/e" in text
     assert _markers(out) == ["original", "fragment=3, sequence=3:+1, mode=phrygian"]
+
+
+def test_transform_and_vary_print_each_note_with_its_length(example, capsys):
+    """A rhythm transform is no longer invisible: the lengths are printed too."""
+    assert main(["transform", str(example), "mara", "diminish=2"]) == 0
+    assert "after:  D4/e A4/e G4/s F4/s E4/e F4/e. G4/s A4/q" in capsys.readouterr().out
+    assert main(["vary", str(example), "warden", "-n", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all("/" in word for word in lines[1].split())
 
 
 @pytest.mark.parametrize("args, expected", [

@@ -46,7 +46,12 @@ def _reference(s: Motif, v: Motif) -> float:
     pcs = float((np.stack([np.roll(b, k) for k in range(12)]) @ a).max()
                 / (np.linalg.norm(a) * np.linalg.norm(b)))
     raw = 0.5 * contour + 0.3 * _sim(rhythm(s), rhythm(v)) + 0.2 * pcs
-    return round(min(1.0, max(0.0, (raw - 0.3) / 0.7)), 4)
+    # k: intervals become unisons, note by note or backwards, for as many notes
+    k = 0
+    if len(s) == len(v):
+        a, b = np.diff(s.pitch) != 0, np.diff(v.pitch) == 0
+        k = min(int((a & b).sum()), int((a & b[::-1]).sum()))
+    return round(min(1.0, max(0.0, (raw - 0.3) / 0.7)) * 0.75 ** k, 4)
 
 
 def _random(g: np.random.Generator) -> Motif:

@@ -18,7 +18,9 @@ from motifgen.transforms import (
     degrees_of,
     diminish,
     format_chain,
+    interval_classes,
     invert,
+    key,
     metre,
     mode,
     parse_chain,
@@ -108,14 +110,101 @@ def test_vectorised_degrees_match_key(m: Motif) -> None:
     assert np.array_equal(pitches_of(steps, alts, m.key), m.pitch)
 
 
+CHURCH_MODES = ("ionian", "dorian", "phrygian", "lydian", "mixolydian", "aeolian", "locrian")
+
+
 @pytest.mark.parametrize("target", sorted(MODES))
 @settings(max_examples=40)
 @given(m=diatonic_motifs())
 def test_mode_output_lies_in_target_scale(target: str, m: Motif) -> None:
+    """Every note lands on a degree of the new mode, except a chromatic inflection where
+    no degree keeps its intervals: then the scale notes beside it would break one."""
     out = mode(m, target)
     assert out.key == Key(m.key.tonic, target)
-    assert all(out.key.contains(int(p)) for p in out.pitch)
     assert np.array_equal(out.onset, m.onset)
+    want = interval_classes(m.intervals)
+    for i, p in enumerate(out.pitch.tolist()):
+        if out.key.contains(p):
+            continue
+        for q in (p - 1, p + 1):
+            if not out.key.contains(q):
+                continue
+            pitch = out.pitch.copy()
+            pitch[i] = q
+            assert not np.array_equal(interval_classes(np.diff(pitch)), want), (i, q)
+    if m.key.mode in CHURCH_MODES and target in CHURCH_MODES:  # degree for degree
+        assert all(out.key.contains(int(p)) for p in out.pitch)
+        assert np.array_equal(degrees_of(out.pitch, out.key)[0], m.degrees()[0])
+
+
+# -- mode and key changes keep the motif's intervals -------------------------------
+
+
+@pytest.mark.parametrize("target", sorted(MODES))
+@settings(max_examples=60)
+@given(m=chromatic_motifs(), tonic=st.sampled_from(["C", "D", "Eb", "F#", "A", "dominant"]))
+def test_mode_and_key_changes_keep_direction_and_size_class(target: str, m: Motif,
+                                                            tonic: str) -> None:
+    """No interval between consecutive notes changes direction or size class (unison,
+    step, third, larger leap): a semitone never becomes a unison, a leap never a step."""
+    want = interval_classes(m.intervals)
+    for out in (mode(m, target), key(m, tonic, target)):
+        assert np.array_equal(np.sign(out.intervals), np.sign(m.intervals))
+        assert not ((m.intervals != 0) & (out.intervals == 0)).any()
+        assert np.array_equal(interval_classes(out.intervals), want)
+        assert np.array_equal(out.onset, m.onset)
+
+
+@given(chromatic_motifs())
+def test_a_motif_moved_to_its_own_mode_is_unchanged(m: Motif) -> None:
+    assert mode(m, m.key.mode) == m
+    assert key(m, m.key.note_name(m.key.tonic), m.key.mode) == m
+
+
+@pytest.mark.parametrize("there", sorted(k for k, v in MODES.items() if len(v) == 7))
+@settings(max_examples=40)
+@given(m=diatonic_motifs())
+def test_there_and_back_returns_a_diatonic_motif(m: Motif, there: str) -> None:
+    """A -> B -> A is the original for a motif diatonic in A whenever the first move
+    went degree for degree (always between church modes; harmonic and melodic minor
+    have augmented seconds and diminished fourths, where the rule may pick another
+    degree to keep an interval's size class)."""
+    if len(MODES[m.key.mode]) != 7:
+        m = mode(m, "aeolian")
+    out = mode(m, there)
+    steps, alts = degrees_of(out.pitch, out.key)
+    if m.key.mode in CHURCH_MODES and there in CHURCH_MODES:
+        assert np.array_equal(steps, m.degrees()[0]) and not alts.any()
+    if np.array_equal(steps, m.degrees()[0]) and not alts.any():
+        assert mode(out, m.key.mode) == m
+    # the same through key changes: to another tonic and mode and home again
+    away = key(m, "F#", there)
+    steps, alts = degrees_of(away.pitch, away.key)
+    if np.array_equal(steps - steps[0], m.degrees()[0] - m.degrees()[0][0]) and not alts.any():
+        home = key(away, m.key.note_name(m.key.tonic), m.key.mode)
+        # the same notes; an octave apart at most (F# is a tritone away: either octave
+        # is as near)
+        assert np.array_equal(home.intervals, m.intervals)
+        assert (home.pitch - m.pitch)[0] % 12 == 0
+
+
+def test_a_villain_keeps_its_semitone_in_phrygian_and_minor() -> None:
+    """C minor with a chromatic Db (b2): in C phrygian the Db is a degree and stays;
+    the night-ferry fog motif (E phrygian, with a chromatic F#) keeps its F-E semitone
+    in E minor as a chromatic inflection; a leading tone stays under its tonic."""
+    villain = Motif.from_degrees([0, 1, 0, -1, -3, 0], [0, -1, 0, 0, 0, 0],
+                                 [1.5, 0.5, 1, 1, 2, 4], Key.parse("C minor"))
+    assert villain.pitch.tolist()[:2] == [60, 61]
+    for target in ("phrygian", "aeolian", "locrian", "harmonic_minor"):
+        out = key(villain, "C", target)
+        assert out.intervals[:2].tolist() == [1, -1], target
+    assert key(villain, "C", "minor_pentatonic").intervals[:2].tolist() == [2, -2]
+    fog = Motif([0, 1.5, 2.5, 3, 4, 5, 6], [1] * 7, [71, 71, 71, 69, 66, 65, 64], [80] * 7,
+                key=Key.parse("E phrygian"))
+    assert key(fog, "E", "aeolian").pitch.tolist() == [71, 71, 71, 69, 66, 65, 64]
+    lead = Motif.from_degrees([4, 6, 7], [0, 1, 0], [1, 1, 2], Key.parse("D minor"))  # A C# D
+    assert lead.pitch.tolist() == [69, 73, 74]
+    assert key(lead, "F", "ionian").intervals.tolist() == [4, 1]  # C E F, not C F F
 
 
 @given(diatonic_motifs())

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError
 from motifgen.motif import Motif
+from motifgen.project import load
 from motifgen.theory import MODES, Key
 from motifgen.transforms import apply_chain, parse_chain
-from motifgen.variations import PALETTES, Variation, develop, similarity, vary
+from motifgen.variations import PALETTES, Variation, _shape, develop, similarity, vary
 
 MOODS = ("heroic", "triumphant", "tender", "tragic", "melancholy", "menacing",
          "mysterious", "wonder", "playful", "action", "suspense", "peaceful")
@@ -65,6 +66,22 @@ def test_random_notes_score_low() -> None:
     assert similarity(m, apply_chain(m, "transpose=7")) > max(scores)
 
 
+@settings(max_examples=60)
+@given(st.lists(st.integers(-7, 7), min_size=2, max_size=15), st.data())
+def test_a_semitone_collapsed_to_a_unison_scores_low(intervals: list[int], data) -> None:
+    """Only one interval changes, a semitone becoming a repeated note (everything after
+    it moved with it): contour elsewhere and rhythm are kept, the score still drops."""
+    at = data.draw(st.integers(0, len(intervals) - 1))
+    intervals[at] = data.draw(st.sampled_from((1, -1)))
+    pitch = 60 + np.concatenate(([0], np.cumsum(intervals)))
+    n = len(pitch)
+    m = Motif(np.arange(n, dtype=float), np.ones(n), pitch, np.full(n, 80))
+    collapsed = m.with_notes(pitch=np.concatenate((pitch[:at + 1], pitch[at + 1:] - intervals[at])))
+    assert collapsed.intervals[at] == 0
+    assert similarity(m, collapsed) < 0.8
+    assert similarity(m, m.with_notes(pitch=pitch + 3)) == 1.0
+
+
 def test_lighter_developments_score_higher() -> None:
     m = theme()
     light = similarity(m, apply_chain(m, "mode=ionian"))
@@ -80,13 +97,19 @@ def test_lighter_developments_score_higher() -> None:
 def test_vary_returns_n_distinct_variations_above_threshold(mood) -> None:
     m = theme()
     out = vary(m, mood, n=8, seed=3)
-    assert len(out) == 8
+    # action's palette has 7 chains above the threshold that change the notes (its
+    # staccato and dynamics moves alone are no variation)
+    assert len(out) == (7 if mood == "action" else 8)
     assert all(isinstance(v, Variation) for v in out)
     assert all(v.score >= 0.35 for v in out)
-    assert len({v.motif for v in out}) == 8
-    assert len({v.chain for v in out}) == 8
+    assert len({v.motif for v in out}) == len(out)
+    assert len({v.chain for v in out}) == len(out)
     assert all(v.motif != m for v in out)
-    assert [v.score for v in out] == sorted((v.score for v in out), reverse=True)
+    shapes = [_shape(v.motif) for v in out]  # new shapes first, then restatements
+    fresh = [i for i, s in enumerate(shapes) if s not in shapes[:i] and s != _shape(m)]
+    assert fresh == list(range(len(fresh)))
+    for group in (out[:len(fresh)], out[len(fresh):]):
+        assert [v.score for v in group] == sorted((v.score for v in group), reverse=True)
     for v in out:  # the chain is the provenance: replaying it gives the variant
         assert apply_chain(m, v.chain) == v.motif
         assert v.score == similarity(m, v.motif)
@@ -117,7 +140,7 @@ def test_mood_palettes_shape_the_chains() -> None:
     assert any("diminish" in c or "sequence" in c for c in action)
     assert set(MOODS) | {None} == set(PALETTES)
     for palette in PALETTES.values():
-        for text, weight in palette.moves:
+        for text, weight in palette.moves + palette.late:
             assert parse_chain(text) and weight > 0
 
 
@@ -163,6 +186,40 @@ def test_every_variation_sounds_different_from_the_source_and_each_other():
         prints = [v.motif.fingerprint() for v in found]
         assert tune.fingerprint() not in prints
         assert len(set(prints)) == len(prints)
+
+
+@pytest.mark.parametrize("mood", [None, *MOODS])
+def test_variations_of_the_example_film_vary_in_pitches_or_onsets(example, mood):
+    """Dynamics or articulation alone never make a variation: every result differs from
+    the source and from every other result in its pitches or onsets, and a restatement
+    (the same intervals and rhythm moved in pitch or tempo) never tops the list."""
+    project = load(example)
+    for name, character in project.motifs.items():
+        m = character.motif
+        for seed in (0, 1, 5):
+            found = vary(m, mood, n=8, seed=seed)
+            heard = [(v.motif.onset.tobytes(), v.motif.pitch.tobytes()) for v in found]
+            assert (m.onset.tobytes(), m.pitch.tobytes()) not in heard, (name, seed)
+            assert len(set(heard)) == len(heard), (name, seed)
+            assert _shape(found[0].motif) != _shape(m), (name, seed, found[0].chain)
+            assert not any(v.chain.startswith("dynamics") for v in found)
+
+
+@pytest.mark.parametrize("mood", ["menacing", "suspense"])
+def test_dark_moods_develop_by_rhythm_register_and_cells_before_inversion(mood):
+    """A villain's entrance is not his theme inverted: below `late_from` a dark mood's
+    developments never invert; above it inversion stays one choice among many."""
+    tune = Motif.from_degrees([0, 1, 0, -1, -3, 0], [0] * 6, [1.5, 0.5, 1, 1, 2, 4],
+                              Key.parse("A phrygian"))
+    late_from = PALETTES[mood].late_from
+    early = [develop(tune, mood, i, np.random.default_rng(s), mode="phrygian").chain
+             for s in range(40) for i in (0.3, 0.5, 0.6, 0.7, late_from - 0.01)]
+    assert not any("invert" in c for c in early)
+    assert any(w in c for c in early for w in ("rhythm", "register", "fragment", "step"))
+    late = [develop(tune, mood, i, np.random.default_rng(s), mode="phrygian").chain
+            for s in range(40) for i in (late_from, 0.9, 1.0)]
+    assert 0 < sum("invert" in c for c in late) < len(late) / 2
+    assert all("invert" not in text for text, _ in PALETTES[mood].moves)
 
 
 def test_scene_developments_keep_the_scene_meter_and_mode():
