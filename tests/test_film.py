@@ -293,3 +293,38 @@ def test_musescore_imports_every_scene(film, tmp_path):
 def test_timecode_fraction_exactness(project):
     # scene starts are exact fractions of a second at 24 fps
     assert all(isinstance(s.start, Fraction) for s in project.scenes)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("fluidsynth") is None
+                    or not Path("/usr/share/sounds/sf2/FluidR3_GM.sf2").is_file(),
+                    reason="needs fluidsynth and the GM soundfont (Debian: fluidsynth, "
+                           "fluid-soundfont-gm)")
+def test_the_lead_is_louder_than_the_whole_accompaniment(project, tmp_path):
+    """Rendered as two stems, the melody's RMS over the time it plays is above the
+    accompaniment's in every cue of the example film."""
+    import dataclasses
+    import wave
+
+    from motifgen.arrange import compose_scene
+    from motifgen.io.audio import render_wav
+
+    def windows(path):
+        with wave.open(str(path)) as w:
+            a = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+            a = a.astype(float).reshape(-1, w.getnchannels()).mean(axis=1)
+            k = w.getframerate() // 2
+        m = len(a) // k
+        return np.sqrt((a[:m * k].reshape(m, k) ** 2).mean(axis=1))
+
+    for scene in project.scenes:
+        score = compose_scene(project, scene)
+        stems = {}
+        for name, keep in (("melody", True), ("rest", False)):
+            parts = tuple(p for p in score.parts if (p.role == "melody") == keep)
+            render_wav(dataclasses.replace(score, parts=parts), tmp_path / f"{name}.wav")
+            stems[name] = windows(tmp_path / f"{name}.wav")
+        n = min(len(stems["melody"]), len(stems["rest"]))
+        mel, rest = stems["melody"][:n], stems["rest"][:n]
+        playing = mel > 0.05 * mel.max()
+        assert np.median(mel[playing] / np.maximum(rest[playing], 1.0)) > 1.0, scene.id

@@ -449,7 +449,8 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
             1: dyn.cc1_curve(spans, spec.role, phrase, arrivals), 11: cc11}
         parts.append(Part(name=spec.name, instrument=spec.instrument, program=spec.program,
                           role=spec.role, notes=notes, channel=chan[spec.name],
-                          is_drum=spec.is_drum, controllers=controllers))
+                          is_drum=spec.is_drum, volume=dyn.ROLE_VOLUME[spec.role],
+                          controllers=controllers))
         plan_parts.append({"name": spec.name, "instrument": spec.instrument, "role": spec.role,
                            "program": spec.program, "channel": chan[spec.name] + 1,
                            "notes": len(notes)})

@@ -22,6 +22,8 @@ VELOCITY_RANGE = (30, 115)
 ROLE_LEVEL = {"melody": 8, "counter": 0, "harmony": -6, "bass": -2, "percussion": 0}
 #: Velocity offset per role against the melody's.
 ROLE_VELOCITY = {"melody": 0, "counter": -8, "harmony": -14, "bass": -8, "percussion": 0}
+#: CC7 (channel volume) per role: a mix in which the lead is the loudest line.
+ROLE_VOLUME = {"melody": 112, "counter": 92, "harmony": 84, "bass": 80, "percussion": 96}
 #: Depth of the arch over a phrase, in CC1 steps (peak minus trough).
 ARCH_DEPTH = 22
 #: How far each role's arch peaks after the melody's, as a share of the phrase.
