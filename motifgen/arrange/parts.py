@@ -7,13 +7,15 @@ trembles by itself), the pizzicato patch plucks. A string ensemble becomes
 sections, each its own track: in block textures Vln II, Vla and Vc take the
 upper voices one each; in figures the violas play the figure under a held
 Vln II line. Bass parts after the first double the bass an octave apart, never
-in unison. Channels are handed out once per cue (`channels`).
+in unison. A counter-line's track is named "<instrument> (counter)" and a
+doubling's "<instrument> (doubling)", so an instrument keeps one track per job
+through the cue. Channels are handed out once per cue (`channels`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import MotifgenError
 from ..orchestra import DRUM_CHANNEL, INSTRUMENTS, MELODIC_CHANNELS, canonical_name
@@ -117,15 +119,16 @@ def orchestrate(orchestra: dict[str, Sequence[str]], texture: str, doubling: int
         partner = next((n for n in melody_pool if n != lead and n not in ENSEMBLES), None)
         if partner is not None:  # the higher instrument on top: trumpet over horns
             up = _centre(partner) > _centre(lead)
-            specs.append(_spec(partner, "melody", octave=abs(doubling) if up
-                               else -abs(doubling)))
+            spec = _spec(partner, "melody", octave=abs(doubling) if up else -abs(doubling))
+            specs.append(replace(spec, name=f"{spec.name} (doubling)"))
     used = {s.instrument for s in specs}
     pool = [n for n in counter_pool + melody_pool if n not in used and n not in ENSEMBLES] \
         or counter_pool or [lead]
     for line in range(1, max(1, featured)):
         own = counters[line - 1] if line - 1 < len(counters) else None
         name = own if own and own not in used else pool[(line - 1) % len(pool)]
-        specs.append(_spec(name, "counter", line=line))
+        spec = _spec(name, "counter", line=line)
+        specs.append(replace(spec, name=f"{spec.name} (counter)"))
     specs += [_spec(n, "melody") for n in dict.fromkeys(answers) if n != lead]
     harmony = [canonical_name(n) for n in orchestra.get("harmony", ())]
     specs += _harmony([n for n in harmony if not INSTRUMENTS[n].is_drum], texture)
