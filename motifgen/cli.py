@@ -175,6 +175,27 @@ def _load(args: argparse.Namespace) -> Project:
     return load(args.project, allow=args.allow_path)
 
 
+def _check_output(path: Path | None, project: Project) -> None:
+    """Refuse an ``-o FILE`` that would replace anything but a MIDI file: a folder, a
+    device, a link, the project file or a motif file, a file of other content, or a path
+    under a regular file. Checked before any work is done."""
+    if path is None:
+        return
+    from .compose import protected_files
+    from .io.files import check_replaceable
+
+    check_replaceable(path, protected_files(project), "the -o file")
+    if path.exists():
+        try:
+            with path.open("rb") as f:
+                head = f.read(4)
+        except OSError as e:
+            raise MotifgenError(f"cannot read the -o file: {e.strerror or e}", str(path)) from e
+        if head and head != b"MThd":
+            raise MotifgenError("the -o file exists and is not a MIDI file; -o replaces only "
+                                "MIDI files: name a new file", str(path))
+
+
 def _table(rows: list[dict], columns: Sequence[str]) -> str:
     widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
@@ -240,6 +261,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
     from .transforms import apply_chain, format_chain, parse_chain
 
     project = _load(args)
+    _check_output(args.output, project)
     source = motif_of(project, args.name)
     steps = parse_chain(args.chain)
     result = apply_chain(source, steps)
@@ -258,6 +280,7 @@ def cmd_vary(args: argparse.Namespace) -> int:
     from .variations import vary
 
     project = _load(args)
+    _check_output(args.output, project)
     source = motif_of(project, args.name)
     mood = project.mood(args.mood) if args.mood else None
     variations = vary(source, mood=palette(project, mood) if mood else None,
@@ -281,6 +304,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         raise MotifgenError("--pick K and --into PROJECT go together: which candidate, "
                             "written where")
     project = _load(args)
+    _check_output(args.output, project)
     found = suggest(project, args.name, n=args.n, seed=args.seed, archetype=args.archetype,
                     traits=args.traits)
     print(found.heading())

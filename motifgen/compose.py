@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import MotifgenError
 from .io import FORMATS
-from .io.files import staged_folder
+from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
 
@@ -35,6 +35,15 @@ def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]
         font = find_soundfont(soundfont)
         return lambda score, path: write(score, path, soundfont=font)
     return write
+
+
+#: The cue sheet's files, written next to the scenes'.
+CUE_SHEETS = ("cue_sheet.csv", "cue_sheet.md")
+
+
+def protected_files(project: Project) -> set[tuple[int, int]]:
+    """The (device, inode) of every file the project was read from: never written over."""
+    return {found for path in project.sources if (found := file_id(path)) is not None}
 
 
 @lru_cache(maxsize=4)
@@ -61,6 +70,11 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     project = load(project_path, allowed)
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
+    out = Path(out_dir)
+    protected = protected_files(project)
+    check_folder(out)  # every obstacle to writing is found before composing
+    for name in [f"{s.id}.{fmt}" for s in scenes for fmt in formats] + list(CUE_SHEETS):
+        check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) * (1 + len(formats)), progress)
     scores: list[Score] = []
@@ -78,8 +92,8 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             bar.set_description(f"compose {scene.id}")
             scores.append(compose_scene(project, scene, seed))
             bar.update(1)
-    out = Path(out_dir)
-    with staged_folder(out) as stage:
+    waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
+    with staged_folder(out, protected, waiting) as stage:
         files: dict[str, list[str]] = {}
         for score in scores:
             for fmt, write in writers.items():
@@ -91,7 +105,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         bar.close()
         from .io.cuesheet import write_cue_sheet
 
-        write_cue_sheet(scores, stage / "cue_sheet.csv", stage / "cue_sheet.md", files)
+        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
 
 

@@ -50,6 +50,7 @@ class Leitmotif:
     traits: tuple[str, ...] = ()
     generated: bool = False
     key: Key | None = None  # the key the project file gives it; None: the project's
+    file: Path | None = None  # the motif file it was read from, if any
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,12 @@ class Project:
     moods: Mapping[str, Any]  # name -> moods.Mood, every mood the scenes use
     custom_moods: Mapping[str, Any]
     scenes: tuple[Scene, ...]
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        """Every file the project was read from: the project file and its motif files
+        (commands never write over these)."""
+        return (self.path, *(m.file for m in self.motifs.values() if m.file is not None))
 
     def mood(self, name: str) -> Any:
         """A mood by name: one the scenes use, a custom one, or a built-in preset."""
@@ -208,16 +215,13 @@ def _project_data(r: _Reader, path: Path) -> Any:
         raw = path.read_bytes()
     except OSError as e:
         raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise r.fail(f"line {line}", f"not UTF-8 text: byte 0x{raw[e.start]:02x}; save the file "
-                     "as UTF-8") from e
+    text = decode_project(r, raw)
     try:
         data = _parse_yaml(yaml, text)
     except yaml.YAMLError as e:
-        raise r.fail(*_yaml_problem(e, text)) from e
+        data = _without_tabs(yaml, text, e)
+        if data is _FAILED:
+            raise r.fail(*_yaml_problem(e, text)) from e
     except RecursionError as e:
         raise r.fail("", "not valid YAML: nested too deeply") from e
     if data is None:
@@ -226,6 +230,43 @@ def _project_data(r: _Reader, path: Path) -> Any:
         raise r.fail("", f"the YAML expands to more than {MAX_VALUES} values through its aliases "
                      "(*name): an alias bomb, or an anchor used inside itself")
     return data
+
+
+_FAILED = object()
+
+
+def _without_tabs(yaml: Any, text: str, error: Exception) -> Any:
+    """The data of `text` read with its separating tabs as spaces (see `yamltext`), or
+    `_FAILED` when that does not parse either (the first error is the one reported)."""
+    from .yamltext import untab
+
+    if "\t" not in text:
+        return _FAILED
+    try:
+        return _parse_yaml(yaml, untab(text))
+    except yaml.YAMLError:
+        return _FAILED
+
+
+def encoding_of(raw: bytes) -> str:
+    """The codec a project file is in: UTF-16 with its byte-order mark, else UTF-8 (its
+    byte-order mark, if any, dropped)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def decode_project(r: _Reader, raw: bytes) -> str:
+    """The text of a project file: UTF-8 (with or without a byte-order mark) or UTF-16
+    with one; anything else is one line naming the first bad byte."""
+    codec = encoding_of(raw)
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        what = "UTF-16" if codec == "utf-16" else "UTF-8"
+        raise r.fail(f"line {line}", f"not {what} text: byte 0x{raw[e.start]:02x}; save the file "
+                     "as UTF-8") from e
 
 
 def _yaml_problem(e: Exception, text: str) -> tuple[str, str]:
@@ -375,6 +416,7 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         motif = r.convert(where + field_,
                           lambda: read_motif(given, key, meter, folders[0], folders[1:]))
         generated = False
+        source = folders[0] / given["file"] if field_ == ".motif.file" else None
     else:
         from .generate import generate_motif, key_for, trait_name
 
@@ -385,12 +427,13 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         motif = r.convert(f"{where}.archetype", lambda: generate_motif(
             name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
         generated = True
+        source = None
     return Leitmotif(name=name, kind=kind, motif=motif.with_notes(name=name),
                      instrument=str(instrument) if instrument else None,
                      description=str(spec.get("description", "")),
                      archetype=str(archetype) if archetype else None,
                      traits=tuple(traits), generated=generated,
-                     key=key if "key" in spec else None)
+                     key=key if "key" in spec else None, file=source)
 
 
 def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, str]:

@@ -140,3 +140,21 @@ class World:
         assert "wrote" not in run.out, run.out
         assert self.snapshot() == before
         return run
+
+
+def mount_tmpfs(path: Path, size: str = "1m") -> bool:
+    """Mount a small tmpfs at `path` (root only); False when this machine cannot."""
+    path.mkdir(exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs",
+                           str(path)], capture_output=True)
+    return done.returncode == 0
+
+
+def remount_read_only(path: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True, capture_output=True)
+
+
+def unmount(path: Path) -> None:
+    subprocess.run(["umount", "-l", str(path)], capture_output=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import PROJECT, World
+from tests.hostile import PROJECT, World, mount_tmpfs, remount_read_only, unmount
 
 # -------------------------------------------------------------------------------------------
 # motif files
@@ -303,3 +303,238 @@ def test_broken_midi_is_one_line(world, case):
     (world.proj / "theme.mid").write_bytes(data)
     project = with_motif_file(world, "theme.mid")
     world.refuses("validate", project, expect=expect)
+
+
+# -------------------------------------------------------------------------------------------
+# writing: -o FILE, the output folder, --into PROJECT
+
+OUTPUT_COMMANDS = {
+    "transform": ["transform", "{project}", "hero", "transpose=2"],
+    "vary": ["vary", "{project}", "hero", "-n", "2"],
+    "suggest": ["suggest", "{project}", "hero", "--archetype", "mentor", "-n", "2"],
+}
+
+
+def _command(world: World, which: str, *extra: str | Path) -> list[str | Path]:
+    return [a.format(project=world.project) for a in OUTPUT_COMMANDS[which]] + list(extra)
+
+
+@pytest.fixture
+def device(world: World) -> Path:
+    """A character device like /dev/null inside the world (a FIFO when not root)."""
+    path = world.out / "device"
+    try:
+        os.mknod(path, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        os.mkfifo(path)
+    return path
+
+
+OUTPUT_TARGETS = {
+    "the-project-file": (lambda w: w.project, "a file the project is read from"),
+    "the-project-via-dotdot": (lambda w: w.out / ".." / "proj" / "film.yaml",
+                               "a file the project is read from"),
+    "another-yaml-file": (lambda w: w.proj / "other.yaml", "is not a MIDI file"),
+    "a-midi-motif-file": (lambda w: w.proj / "theme.mid", "a file the project is read from"),
+    "a-folder": (lambda w: w.out, "is a folder"),
+    "under-a-regular-file": (lambda w: w.out / "notes.txt" / "x.mid", "is a file, not a folder"),
+    "a-text-file": (lambda w: w.out / "notes.txt", "is not a MIDI file"),
+    "a-symlink": (lambda w: w.out / "link.mid", "is a symbolic link"),
+}
+
+
+@pytest.mark.parametrize("which", sorted(OUTPUT_COMMANDS))
+@pytest.mark.parametrize("target", sorted(OUTPUT_TARGETS))
+def test_dash_o_never_replaces_what_it_must_not(world, which, target):
+    (world.proj / "theme.mid").write_bytes(midi())
+    text = PROJECT.replace("scenes:", "themes:\n  theme:\n    motif: {file: theme.mid}\nscenes:")
+    world.write(text)
+    (world.out / "link.mid").symlink_to(world.home / "victim.mid")
+    (world.home / "victim.mid").write_bytes(b"MThd the victim")
+    (world.proj / "other.yaml").write_text("motifgen: 1\n", encoding="utf-8")
+    path, expect = OUTPUT_TARGETS[target]
+    world.refuses(*_command(world, which, "-o", path(world)), expect=expect)
+
+
+@pytest.mark.parametrize("which", sorted(OUTPUT_COMMANDS))
+def test_dash_o_onto_a_device_leaves_the_device(world, which, device):
+    world.refuses(*_command(world, which, "-o", device), expect="not a regular file")
+    world.refuses(*_command(world, which, "-o", "/dev/null"), expect="not a regular file")
+    assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("which", sorted(OUTPUT_COMMANDS))
+def test_dash_o_writes_a_new_file_or_replaces_a_midi_file(world, which):
+    for name in ("new/sub/result.mid", "1M1.mid"):
+        run = world.run(*_command(world, which, "-o", world.out / name))
+        assert run.status == 0, run.err
+        assert (world.out / name).read_bytes()[:4] == b"MThd"
+
+
+def test_compose_into_the_project_folder_never_overwrites_a_motif_file(world):
+    (world.proj / "1M2.mid").write_bytes(midi())
+    text = PROJECT.replace("scenes:", "themes:\n  theme:\n    motif: {file: 1M2.mid}\nscenes:")
+    project = world.write(text)
+    world.refuses("compose", project, "-o", world.proj, "-q",
+                  expect="a file the project is read from")
+
+
+def test_compose_into_the_project_folder_keeps_the_project_file(world):
+    before = world.project.read_bytes()
+    run = world.run("compose", world.project, "-o", world.proj, "-q")
+    assert run.status == 0, run.err
+    assert world.project.read_bytes() == before
+    assert (world.proj / "1M1.mid").exists() and (world.proj / "cue_sheet.csv").exists()
+
+
+def test_a_project_file_named_like_an_output_file_is_never_overwritten(world):
+    project = world.write(PROJECT, name="cue_sheet.md")
+    world.refuses("compose", project, "-o", world.proj, "-q",
+                  expect="a file the project is read from")
+
+
+OBSTACLES = {
+    "a-symlink-named-like-a-scene": ("1M2.mid", "is a symbolic link"),
+    "a-folder-named-like-the-cue-sheet": ("cue_sheet.md", "is a folder"),
+    "a-fifo-named-like-a-scene": ("1M2.json", "not a regular file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OBSTACLES))
+def test_every_obstacle_is_found_before_the_first_rename(world, case):
+    name, expect = OBSTACLES[case]
+    obstacle = world.out / name
+    if "symlink" in case:
+        (world.home / "victim.mid").write_bytes(b"MThd the victim")
+        obstacle.symlink_to(world.home / "victim.mid")
+    elif "folder" in case:
+        obstacle.mkdir()
+    else:
+        os.mkfifo(obstacle)
+    world.refuses("compose", world.project, "-o", world.out, "-q", expect=expect)
+
+
+def test_an_output_path_that_is_a_file_is_one_line(world):
+    world.refuses("compose", world.project, "-o", world.out / "notes.txt", "-q",
+                  expect="it is a file, not a folder")
+    world.refuses("compose", world.project, "-o", world.out / "notes.txt" / "sub", "-q",
+                  expect="is a file, not a folder")
+
+
+def test_a_file_that_cannot_be_replaced_rolls_back_the_renames(world):
+    """An immutable 1M2.mid (chattr +i): its rename fails after 1M1.json, 1M1.mid and
+    1M2.json were moved in; those are put back as they were."""
+    target = world.out / "1M2.mid"
+    target.write_bytes(b"MThd yesterday's 1M2")
+    if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode:
+        pytest.skip("chattr +i does not work here (not root, or the file system has no "
+                    "immutable flag)")
+    try:
+        world.refuses("compose", world.project, "-o", world.out, "-q", expect="1M2.mid")
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], capture_output=True)
+
+
+@pytest.fixture
+def small_fs(world: World):
+    """A 1 MB tmpfs at world/fs (skipped where it cannot be mounted)."""
+    mount = world.root / "fs"
+    if not mount_tmpfs(mount):
+        pytest.skip("cannot mount a tmpfs (needs root): read-only and full-disk cases")
+    yield mount
+    unmount(mount)
+
+
+def test_a_read_only_output_folder_is_one_line(world, small_fs):
+    (small_fs / "1M1.mid").write_bytes(b"MThd yesterday's 1M1")
+    remount_read_only(small_fs)
+    world.refuses("compose", world.project, "-o", small_fs, "-q",
+                  expect="Read-only file system")
+    world.refuses("compose", world.project, "-o", small_fs / "new", "-q",
+                  expect="Read-only file system")
+
+
+def test_a_full_file_system_keeps_yesterday_whole(world, small_fs):
+    (small_fs / "1M1.mid").write_bytes(b"MThd yesterday's 1M1")
+    filler = small_fs / "filler"
+    try:  # fill it up, then leave a few kilobytes: enough to begin, not to finish
+        with filler.open("wb") as f:
+            while True:
+                f.write(b"\0" * 4096)
+                f.flush()
+    except OSError:
+        pass
+    os.truncate(filler, filler.stat().st_size - 12288)
+    world.refuses("compose", world.project, "-o", small_fs, "-q",
+                  "--format", "mid,json,musicxml", expect="No space left on device")
+
+
+def test_a_read_only_file_system_for_into(world, small_fs):
+    project = small_fs / "film.yaml"
+    project.write_text(PROJECT, encoding="utf-8")
+    remount_read_only(small_fs)
+    world.refuses("suggest", project, "hero", "--archetype", "mentor", "--pick", "1",
+                  "--into", project, expect="read-only")
+
+
+def _suggest_into(world: World, project: Path, *extra: str) -> list[str | Path]:
+    return ["suggest", project, "hero", "--archetype", "mentor", "--pick", "1",
+            "--into", project, *extra]
+
+
+def test_into_a_read_only_file_leaves_it_read_only(world):
+    world.project.chmod(0o444)
+    world.refuses(*_suggest_into(world, world.project), expect="read-only")
+    assert world.project.stat().st_mode & 0o777 == 0o444
+
+
+def test_into_a_symlink_updates_its_file_and_keeps_the_link(world):
+    link = world.proj / "link.yaml"
+    link.symlink_to("film.yaml")
+    before = world.project.read_bytes()
+    world.project.chmod(0o640)
+    run = world.run(*_suggest_into(world, link))
+    assert run.status == 0, run.err
+    assert link.is_symlink() and os.readlink(link) == "film.yaml"
+    assert world.project.read_bytes() != before
+    assert world.project.stat().st_mode & 0o777 == 0o640  # the mode is kept
+
+
+def test_into_a_file_with_crlf_and_tabs_keeps_them(world):
+    text = PROJECT.replace("key: D minor", "key: D minor\t# the home key").replace(
+        "fps: 24", "fps: 24  \t# film")
+    world.project.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    run = world.run(*_suggest_into(world, world.project))
+    assert run.status == 0, run.err
+    data = world.project.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 15
+    assert b"key: D minor\t# the home key\r\n" in data and b"archetype" not in data
+    assert world.run("validate", world.project).status == 0
+
+
+def test_into_a_project_that_does_not_load_leaves_it(world):
+    broken = world.write(PROJECT.replace("mood: action", "mood: actoin") + "# the end\n",
+                         name="broken.yaml")
+    world.refuses("suggest", world.project, "hero", "--archetype", "mentor", "--pick", "1",
+                  "--into", broken, expect="left unchanged")
+    take = world.proj / "take.mid"
+    take.write_bytes(midi())
+    world.refuses("import", take, "--name", "hero", "--into", broken, expect="left unchanged")
+
+
+def test_into_keeps_anchors_and_refuses_to_change_a_shared_motif(world):
+    text = PROJECT.replace(
+        '  hero:\n    motif: "4/4 d4 a4 g8 f e4 f4. g8 a2"',
+        '  hero: &shared\n    motif: "4/4 d4 a4 g8 f e4 f4. g8 a2"\n  twin: *shared\n'
+        '  other:\n    motif: "4/4 d4 f4 a2"').replace(
+        "    seconds: 8\n    mood: tender", "    seconds: 8\n    intensity: &soft 0.3\n"
+        "    mood: tender").replace("    mood: action", "    mood: action\n"
+                                   "    intensity: *soft")
+    world.write(text)
+    assert world.run("validate", world.project).status == 0
+    world.refuses(*_suggest_into(world, world.project), expect="would change 'twin' too")
+    run = world.run("suggest", world.project, "other", "--archetype", "mentor", "--pick", "1",
+                    "--into", world.project)
+    assert run.status == 0, run.err
+    after = world.project.read_text(encoding="utf-8")
+    assert "&shared" in after and "*shared" in after and "&soft" in after and "*soft" in after
