@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import MotifgenError
+from .errors import MotifgenError, Terminated
 from .io import FORMATS
 
 if TYPE_CHECKING:
@@ -142,13 +142,32 @@ def _version() -> str:
     return __version__
 
 
+def _stop(signum: int, frame: object) -> None:
+    """SIGINT or SIGTERM: ignore further ones while cleaning up (a few milliseconds), then
+    unwind like Ctrl-C."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
     args = _parser().parse_args(argv)
     debug = getattr(args, "debug", False)
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         return COMMANDS[args.command](args)
     except MotifgenError as e:
         return _report(str(e), 2, debug)
+    except Terminated:
+        print("motifgen: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("motifgen: interrupted", file=sys.stderr)
         return 130
@@ -158,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a bug: one line, the traceback on request
         hint = "" if debug else " (rerun with --debug for the traceback)"
         return _report(f"internal error: {type(e).__name__}: {e}{hint}", 1, debug)
+    finally:  # in-process callers get their handlers back; the command line is done and
+        # exits at once: a signal now must neither kill it nor raise past main()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler if argv is not None else signal.SIG_IGN)
 
 
 def _report(message: str, status: int, debug: bool) -> int:

@@ -158,3 +158,39 @@ def remount_read_only(path: Path) -> None:
 
 def unmount(path: Path) -> None:
     subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def film(scenes: int, seconds: int = 300, hits: int = 10) -> str:
+    """A legal film of `scenes` scenes of `seconds` each with `hits` hits apiece."""
+    lines = PROJECT.split("scenes:")[0].splitlines() + [
+        "  foe:", '    motif: {degrees: "1 2 1 -1 -3 1", rhythm: "q. e q q h w"}', "scenes:"]
+    moods = ["action", "tender", "menacing", "heroic", "mysterious"]
+    for i in range(scenes):
+        start = (seconds + 60) * i
+        lines += [f"  - id: S{i + 1:03d}", f'    start: "{_tc(3600 + start)}"',
+                  f"    seconds: {seconds}", f"    mood: {moods[i % 5]}",
+                  "    featuring: [hero, foe]", "    hits:"]
+        step = seconds / (hits + 1)
+        lines += [f'      - {{at: "{_tc(3600 + start + round(step * k))}", label: "hit {k}"}}'
+                  for k in range(1, hits + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _tc(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    return f"{h:02d}:{rest // 60:02d}:{rest % 60:02d}:00"
+
+
+def group_alive(pgid: int) -> list[int]:
+    """The processes still in process group `pgid` (zombies aside)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive

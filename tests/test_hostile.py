@@ -538,3 +538,111 @@ def test_into_keeps_anchors_and_refuses_to_change_a_shared_motif(world):
     assert run.status == 0, run.err
     after = world.project.read_text(encoding="utf-8")
     assert "&shared" in after and "*shared" in after and "&soft" in after and "*soft" in after
+
+
+# -------------------------------------------------------------------------------------------
+# signals, two runs at once, load
+
+
+@pytest.fixture(scope="module")
+def long_film(tmp_path_factory) -> tuple[Path, dict, float]:
+    """A 24-scene film, the output of composing it, and how long a run takes."""
+    import time
+
+    from tests.hostile import film, snapshot
+
+    root = tmp_path_factory.mktemp("long")
+    world = World(root)
+    project = world.write(film(24, seconds=240, hits=8))
+    out = root / "complete"
+    started = time.monotonic()
+    run = world.run("compose", project, "-o", out, "-q", "--jobs", "1")
+    assert run.status == 0, run.err
+    return project, snapshot(out), time.monotonic() - started
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("when", [0.35, 0.95], ids=["composing", "writing"])
+def test_a_signal_at_any_moment_leaves_the_folder_whole(world, long_film, jobs, signame,
+                                                        when):
+    import signal
+    import time
+
+    from tests.hostile import group_alive, snapshot
+
+    project, complete, duration = long_film
+    before = snapshot(world.out)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "motifgen", "compose", str(project), "-o", str(world.out), "-q",
+         "--jobs", jobs], env=world.env, cwd=world.root, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(duration * when)
+    process.send_signal(getattr(signal, signame))
+    out, err = process.communicate(timeout=20)
+    deadline = time.monotonic() + 5
+    while group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert group_alive(process.pid) == [], "orphan worker processes"
+    after = snapshot(world.out)
+    assert "Traceback" not in err, err
+    if when < 0.5:
+        assert process.returncode != 0, "the signal came too late to test anything"
+    if process.returncode == 0:  # finished before the signal landed
+        assert err == ""
+    else:
+        assert process.returncode == {"SIGINT": 130, "SIGTERM": 143}[signame], err
+        said = "interrupted" if signame == "SIGINT" else "terminated"
+        assert err.splitlines() == [f"motifgen: {said}"]
+    complete_now = {**before, **complete}
+    assert after in (before, complete_now), "the folder is neither as before nor complete"
+    assert not [n for n in after if n.startswith(".motifgen")], "a staging folder was left"
+
+
+def test_two_runs_into_one_folder_take_turns(world, long_film):
+    """Both wait while the folder is locked (nothing changes meanwhile), then each writes
+    its complete output in turn: the folder ends as one run's complete output."""
+    import fcntl
+    import time
+
+    from tests.hostile import snapshot
+
+    project = world.write(PROJECT)
+    references = {}
+    for seed in ("1", "2"):
+        ref = world.root / f"ref{seed}"
+        assert world.run("compose", project, "-o", ref, "-q", "--seed", seed).status == 0
+        references[seed] = snapshot(ref)
+    before = snapshot(world.out)
+    lock = os.open(world.out, os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    runs = [subprocess.Popen([sys.executable, "-m", "motifgen", "compose", str(project), "-o",
+                              str(world.out), "--seed", seed], env=world.env, cwd=world.root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for seed in ("1", "2")]
+    time.sleep(2.0)
+    assert snapshot(world.out) == before and all(r.poll() is None for r in runs)
+    os.close(lock)
+    results = [r.communicate(timeout=20) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], results
+    assert all("waiting for another run" in err for _, err in results)
+    after = snapshot(world.out)
+    assert after in ({**before, **references["1"]}, {**before, **references["2"]})
+
+
+def test_a_long_film_shows_progress_when_piped(world):
+    """A film of 20 five-minute scenes with 19 hits each (README: 200 such scenes take
+    about 15 s and 100 MB): one progress line per scene on a piped stderr."""
+    import time
+
+    from tests.hostile import film
+
+    project = world.write(film(20, seconds=300, hits=19))
+    started = time.monotonic()
+    run = world.run("compose", project, "-o", world.out)
+    assert run.status == 0, run.err
+    assert time.monotonic() - started < 15
+    lines = run.err.splitlines()
+    assert lines[:2] == ["motifgen: composed S001 (1 of 20)", "motifgen: composed S002 (2 of 20)"]
+    assert lines[-1] == "motifgen: writing the files" and len(lines) == 21
