@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 def _formats(text: str) -> list[str]:
-    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    """The formats of a comma list, each once (a repeated one is written once)."""
+    chosen = list(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
         raise argparse.ArgumentTypeError(
@@ -44,8 +45,37 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text[:40]!r}")
     return value
+
+
+def _at_most(limit: int):
+    """A whole number from 1 to `limit` (how many variations or candidates to search)."""
+
+    def count(text: str) -> int:
+        value = _positive(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"expected at most {limit}, got {value}")
+        return value
+
+    return count
+
+
+def _seed(text: str) -> int:
+    """A seed from 0 to 2**63 - 1, as in the project file."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63-1, got "
+                                         f"{text[:40]!r}")
+    return value
+
+
+#: The most variations `vary -n` and candidates `suggest -n` search for.
+MAX_VARIATIONS = 200
+MAX_CANDIDATES = 100
 
 
 def _words(text: str) -> list[str]:
@@ -80,20 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR")
     c.add_argument("--scene", action="append", default=[], metavar="ID",
                    help="compose only this scene (repeatable)")
-    c.add_argument("--seed", type=int, help="override the project's seed")
+    c.add_argument("--seed", type=_seed, help="override the project's seed")
     c.add_argument("--format", type=_formats, default=["mid", "json"],
                    help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
     c.add_argument("--jobs", type=_positive, default=1, metavar="N",
-                   help="compose scenes in N processes")
+                   help="compose scenes in N processes (at most one per scene and per "
+                   "processor)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
     v = sub.add_parser("vary", help="seeded variations of a motif, laid end to end")
     _project_argument(v)
     v.add_argument("name", help="character or theme")
     v.add_argument("--mood", help="mood whose development palette to use")
-    v.add_argument("-n", type=_positive, default=8, help="how many variations (default 8)")
-    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("-n", type=_at_most(MAX_VARIATIONS), default=8,
+                   help=f"how many variations (default 8, at most {MAX_VARIATIONS})")
+    v.add_argument("--seed", type=_seed, default=0)
     v.add_argument("-o", "--output", type=Path, help="write the variations as a MIDI file")
 
     t = sub.add_parser("transform", help="apply a transform chain to a motif")
@@ -106,8 +138,9 @@ def _parser() -> argparse.ArgumentParser:
                         "and traits")
     _project_argument(sg)
     sg.add_argument("name", help="character or theme (or a new name, with --archetype/--traits)")
-    sg.add_argument("-n", type=_positive, default=5, help="how many candidates (default 5)")
-    sg.add_argument("--seed", type=int, help="default: the project's seed")
+    sg.add_argument("-n", type=_at_most(MAX_CANDIDATES), default=5,
+                    help=f"how many candidates (default 5, at most {MAX_CANDIDATES})")
+    sg.add_argument("--seed", type=_seed, help="default: the project's seed")
     sg.add_argument("--archetype", help="instead of the character's archetype")
     sg.add_argument("--traits", type=_words, metavar="WORDS",
                     help="comma list, instead of the character's traits")

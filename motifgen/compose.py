@@ -177,7 +177,10 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             bar.set_description(f"compose {score.id}")
             bar.update(1)
 
-        scores = _compose_in_workers(jobs_list, min(jobs, len(scenes)), done)
+        import os
+
+        workers = min(jobs, len(scenes), os.cpu_count() or 1)  # more would only compete
+        scores = _compose_in_workers(jobs_list, max(workers, 2), done)
     else:
         from .arrange import compose_scene
 

@@ -25,6 +25,14 @@ MAX_FILE_BYTES = 5_000_000
 MAX_VALUES = 100_000  # values in the YAML once its aliases are expanded (billion laughs)
 MAX_SCENE_SECONDS = 30 * 60
 MAX_HITS = 200  # per scene, sections included
+MAX_INTEGER = 2**1023  # any integer above is beyond float range (1.8e308)
+MAX_SEED = 2**63 - 1
+#: A scene id becomes file names (`<id>.musicxml` the longest): at most this many bytes
+#: of UTF-8, so every name stays within the 255 bytes file systems allow.
+MAX_ID_BYTES = 240
+#: Names Windows reserves for devices, whatever the extension (CON.mid is the console).
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                    *(f"LPT{i}" for i in range(1, 10))}
 
 T = TypeVar("T")
 
@@ -206,15 +214,33 @@ def load(path: str | Path, allow: Sequence[str | Path] = ()) -> Project:
 
 def _project_data(r: _Reader, path: Path) -> Any:
     """The YAML data of the project file, every way of failing as one ProjectError."""
+    import os
+    import stat
+
     import yaml
 
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise r.fail("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
-                         "expected a project file of text")
-        raw = path.read_bytes()
+    too_big = r.fail("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                     "expected a project file of text")
+    try:  # never blocks on a FIFO, never reads a device such as /dev/zero
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise ProjectError("cannot read project file: it is a folder; expected a "
+                                   "YAML file", str(path))
+            if not stat.S_ISREG(info.st_mode):
+                raise ProjectError("cannot read project file: it is not a regular file (a "
+                                   "device or FIFO); expected a YAML file", str(path))
+            if info.st_size > MAX_FILE_BYTES:
+                raise too_big
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                raw = f.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as e:
         raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_big
     text = decode_project(r, raw)
     try:
         data = _parse_yaml(yaml, text)
@@ -224,12 +250,37 @@ def _project_data(r: _Reader, path: Path) -> Any:
             raise r.fail(*_yaml_problem(e, text)) from e
     except RecursionError as e:
         raise r.fail("", "not valid YAML: nested too deeply") from e
+    except ValueError as e:  # int("1" * 5000): Python's limit on digits
+        raise r.fail("", f"a number in the file is too long: {str(e).split(';')[0]}; expected "
+                     "numbers within the range of floating point") from e
     if data is None:
         raise r.fail("", "the file is empty; expected a project (motifgen: 1, scenes: ...)")
     if _expands_beyond(data, MAX_VALUES):
         raise r.fail("", f"the YAML expands to more than {MAX_VALUES} values through its aliases "
                      "(*name): an alias bomb, or an anchor used inside itself")
+    found = _huge_number(data)
+    if found is not None:
+        where, number = found
+        raise r.fail(where, f"the number {str(number)[:12]}... has {len(str(abs(number)))} "
+                     "digits; expected a number within the range of floating point "
+                     "(at most about 1.8e308)")
     return data
+
+
+def _huge_number(data: Any, where: str = "") -> tuple[str, int] | None:
+    """(field path, value) of the first integer in `data` beyond float range, if any."""
+    if isinstance(data, int) and not isinstance(data, bool):
+        return (where, data) if abs(data) > MAX_INTEGER else None
+    items: Any = ()
+    if isinstance(data, Mapping):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in data.items())
+    elif isinstance(data, list):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(data))
+    for path, value in items:
+        found = _huge_number(value, path)
+        if found is not None:
+            return found
+    return None
 
 
 _FAILED = object()
@@ -350,8 +401,8 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
     meter = r.convert("meter", lambda: parse_meter(str(data.get("meter", "4/4"))))
     fps = r.convert("fps", lambda: frame_rate(data.get("fps", 24)))
     seed = data.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise r.fail("seed", f"expected a whole number >= 0, got {seed!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise r.fail("seed", f"expected a whole number from 0 to 2**63-1, got {_shown(seed)}")
     title = str(data.get("title", path.stem))
 
     custom = r.names(data.get("moods"), "moods", "mood name to fields")
@@ -377,6 +428,10 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
         scene = _scene(r, f"scenes[{i}]", raw, fps, motifs)
         if any(s.id == scene.id for s in scenes):
             raise r.fail(f"scenes[{i}].id", f"scene id {scene.id!r} is used twice")
+        twin = next((s.id for s in scenes if _file_key(s.id) == _file_key(scene.id)), None)
+        if twin is not None:
+            raise r.fail(f"scenes[{i}].id", f"scene ids {twin!r} and {scene.id!r} differ only in "
+                         "case (or Unicode form); on macOS and Windows they would be one file")
         scenes.append(scene)
 
     for i, scene in enumerate(scenes):
@@ -444,14 +499,53 @@ def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, s
     return r.convert(where, lambda: timecode_to_seconds(value, fps)), value
 
 
-def _scene(r: _Reader, where: str, raw: Any, fps: Any,
-           motifs: Mapping[str, Leitmotif]) -> Scene:
+def _end_timecode(r: _Reader, where: str, end: Fraction, fps: Any) -> str:
+    """The timecode of a scene's end, which must come before 24:00:00:00."""
     from .timecode import seconds_to_timecode
 
+    try:
+        return seconds_to_timecode(end, fps)
+    except MotifgenError as e:
+        raise r.fail(where, "the scene would end past 24:00:00:00 (timecode runs within one "
+                     "day); end it earlier") from e
+
+
+def _file_key(name: str) -> str:
+    """How a case-insensitive, normalising file system (macOS, Windows) sees `name`."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _scene_id(r: _Reader, where: str, value: Any) -> str:
+    """A scene id, which names the scene's files: text (or a whole number) that is a safe
+    file name on Linux, macOS and Windows alike. Ids are never rewritten, so two scenes
+    cannot end up with one file name except by case (caught by the caller)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise r.fail(where, f"expected a cue id as text, e.g. 1M1, got {_shown(value)}")
+    scene_id = str(value)
+    expected = ("expected a cue id usable as a file name, e.g. 1M1 (letters, digits, spaces "
+                "and . _ - + ( ) ; not starting with a dot, space or dash)")
+    bad = [c for c in scene_id if not c.isprintable() or c in '/\\:*?"<>|']
+    if bad:
+        raise r.fail(where, f"the id {_shown(scene_id)} holds the character {bad[0]!r}, "
+                     f"which a file name may not; {expected}")
+    if not scene_id.strip() or scene_id[0] in ". -" or scene_id[-1] in ". ":
+        raise r.fail(where, f"the id {_shown(scene_id)} is not a safe file name; {expected}")
+    if len(scene_id.encode("utf-8")) > MAX_ID_BYTES:
+        raise r.fail(where, f"the id is {len(scene_id.encode('utf-8'))} bytes long; a cue id "
+                     f"names files and may be at most {MAX_ID_BYTES} bytes of UTF-8")
+    if scene_id.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        raise r.fail(where, f"the id {scene_id!r} is a device name on Windows "
+                     f"({', '.join(sorted(WINDOWS_RESERVED)[:4])} ...); choose another id")
+    return scene_id
+
+
+def _scene(r: _Reader, where: str, raw: Any, fps: Any,
+           motifs: Mapping[str, Leitmotif]) -> Scene:
+
     raw = r.mapping(raw, where, _SCENE, required=("id", "start", "mood", "featuring"))
-    scene_id = str(raw["id"])
-    if not scene_id or any(c in scene_id for c in "/\\:") or scene_id.startswith("."):
-        raise r.fail(f"{where}.id", "expected a cue id usable as a file name, e.g. 1M1")
+    scene_id = _scene_id(r, f"{where}.id", raw["id"])
     start, start_tc = _timecode(r, f"{where}.start", raw["start"], fps)
     ends = [k for k in ("end", "duration", "seconds") if k in raw]
     if len(ends) != 1:
@@ -461,13 +555,13 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
     elif ends[0] == "duration":
         length, _ = _timecode(r, f"{where}.duration", raw["duration"], fps)
         end = start + length
-        end_tc = seconds_to_timecode(end, fps)
+        end_tc = _end_timecode(r, f"{where}.duration", end, fps)
     else:
         secs = raw["seconds"]
         if not isinstance(secs, int | float) or isinstance(secs, bool) or not math.isfinite(secs):
             raise r.fail(f"{where}.seconds", f"expected a number of seconds, got {_shown(secs)}")
         end = start + Fraction(str(secs))
-        end_tc = seconds_to_timecode(end, fps)
+        end_tc = _end_timecode(r, f"{where}.seconds", end, fps)
     if end - start < 2:
         raise r.fail(f"{where}.{ends[0]}",
                      f"the scene must end at least 2 s after its start ({start_tc})")
@@ -511,8 +605,10 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         if not isinstance(downbeat, bool):
             raise r.fail(f"{hw}.downbeat", "expected true or false")
         weight = h.get("weight", 1.0)
-        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
-            raise r.fail(f"{hw}.weight", "expected a positive number")
+        if (not isinstance(weight, int | float) or isinstance(weight, bool)
+                or not math.isfinite(weight) or not 0 < weight <= 1000):
+            raise r.fail(f"{hw}.weight", f"expected a positive number up to 1000, got "
+                         f"{_shown(weight)}")
         hits.append(HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
                             float(weight)))
     hits.sort(key=lambda h: h.seconds)

@@ -54,8 +54,16 @@ class ProjectFile:
         from ruamel.yaml.error import YAMLError
         from ruamel.yaml.util import load_yaml_guess_indent
 
+        from .project import MAX_FILE_BYTES
+
         self.path = path
         try:
+            if not path.is_file():  # a folder, a device, a FIFO: never read
+                raise MotifgenError("cannot read project file: it is not a regular file",
+                                    str(path))
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise MotifgenError("cannot read project file: it is larger than "
+                                    f"{MAX_FILE_BYTES // 1_000_000} MB", str(path))
             raw = path.read_bytes()
         except OSError as e:
             raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e

@@ -646,3 +646,227 @@ def test_a_long_film_shows_progress_when_piped(world):
     lines = run.err.splitlines()
     assert lines[:2] == ["motifgen: composed S001 (1 of 20)", "motifgen: composed S002 (2 of 20)"]
     assert lines[-1] == "motifgen: writing the files" and len(lines) == 21
+
+
+# -------------------------------------------------------------------------------------------
+# numbers and text in the project file, scene ids, the command line
+
+SCENE = ('  - id: 1M1\n    start: "01:00:00:00"\n    seconds: 8\n    mood: tender\n'
+         '    featuring: [hero]\n')
+
+
+def _project_with(world: World, old: str, new: str) -> Path:
+    assert old in PROJECT
+    return world.write(PROJECT.replace(old, new, 1))
+
+
+BIG = "1" + "0" * 400
+NUMBERS = {
+    "seed-beyond-float": ("fps: 24", f"fps: 24\nseed: {BIG}", "seed: the number"),
+    "seed-beyond-2**63": ("fps: 24", "fps: 24\nseed: 9223372036854775808", "seed: expected"),
+    "tempo-beyond-float": ("scenes:",
+                           f"moods:\n  m: {{base: action, tempo: [120, {BIG}]}}\nscenes:",
+                           "moods.m.tempo[1]: the number"),
+    "tempo-nan": ("scenes:", "moods:\n  m: {base: action, tempo: [.nan, 140]}\nscenes:",
+                  "moods.m.tempo"),
+    "tempo-inf": ("scenes:", "moods:\n  m: {base: action, tempo: .inf}\nscenes:", "moods.m.tempo"),
+    "intensity-nan": ("    seconds: 8\n    mood: tender", "    seconds: 8\n    intensity: .nan\n"
+                      "    mood: tender", "scenes[0].intensity"),
+    "intensity-beyond-float": ("    seconds: 8\n    mood: tender",
+                               f"    seconds: 8\n    intensity: [0, {BIG}]\n    mood: tender",
+                               "scenes[0].intensity[1]: the number"),
+    "hit-weight-nan": ("    seconds: 8\n    mood: tender", '    seconds: 8\n    hits: [{at: '
+                       '"01:00:04:00", weight: .nan}]\n    mood: tender',
+                       "scenes[0].hits[0].weight"),
+    "hit-weight-inf": ("    seconds: 8\n    mood: tender", '    seconds: 8\n    hits: [{at: '
+                       '"01:00:04:00", weight: .inf}]\n    mood: tender',
+                       "scenes[0].hits[0].weight"),
+    "hit-weight-beyond-float": ("    seconds: 8\n    mood: tender", '    seconds: 8\n    hits: '
+                                f'[{{at: "01:00:04:00", weight: {BIG}}}]\n    mood: tender',
+                                "scenes[0].hits[0].weight: the number"),
+    "seconds-nan": ("seconds: 8", "seconds: .nan", "scenes[0].seconds"),
+    "seconds-inf": ("seconds: 8", "seconds: .inf", "scenes[0].seconds"),
+    "seconds-beyond-float": ("seconds: 8", f"seconds: {BIG}", "scenes[0].seconds: the number"),
+    "seconds-5000-digits": ("seconds: 8", "seconds: 1" + "0" * 5000, "too long"),
+    "fps-1e999999999": ("fps: 24", 'fps: "1e999999999"', "fps: unknown frame rate"),
+    "fps-1e-999999999": ("fps: 24", 'fps: "1e-999999999"', "fps: unknown frame rate"),
+    "fps-nan": ("fps: 24", "fps: .nan", "fps: unknown frame rate"),
+    "fps-beyond-float": ("fps: 24", f"fps: {BIG}", "fps: the number"),
+    "timecode-fullwidth-digits": ('start: "01:00:00:00"', 'start: "０１:00:00:00"',
+                                  "use the digits 0-9"),
+    "timecode-arabic-indic-digits": ('start: "01:00:00:00"', 'start: "٠١:00:00:00"',
+                                     "use the digits 0-9"),
+    "timecode-past-24h": ('start: "01:00:00:00"', 'start: "24:00:00:00"', "hours below 24"),
+    "scene-ending-past-24h": ('start: "01:00:00:00"', 'start: "23:59:55:00"', "past 24:00:00:00"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMBERS))
+def test_numbers_are_one_line(world, case):
+    old, new, expect = NUMBERS[case]
+    project = _project_with(world, old, new)
+    world.refuses("compose", project, "-o", world.out, "-q", expect=expect)
+
+
+def test_a_decimal_exponent_frame_rate_that_is_a_rate_works(world):
+    project = _project_with(world, "fps: 24", 'fps: "2.4e1"')
+    assert world.run("validate", project).status == 0
+
+
+ENCODINGS = {
+    "utf-8-bom": lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+    "utf-16-le-bom": lambda text: text.encode("utf-16"),
+    "utf-16-be-bom": lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+    "crlf": lambda text: text.replace("\n", "\r\n").encode("utf-8"),
+    "tabs": lambda text: text.replace("key: D minor", "key:\tD minor\t# home").replace(
+        "fps: 24", "fps: 24\t\t").replace("featuring: [hero]", "featuring:\t[ hero\t]"
+                                          ).encode("utf-8"),
+    "all-of-them": lambda text: b"\xef\xbb\xbf" + text.replace("key: D minor", "key: D minor\t"
+                                                                 ).replace("\n", "\r\n").encode(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ENCODINGS))
+def test_encodings_and_layouts_yaml_allows_work(world, case):
+    """The same project as plain UTF-8 gives byte-identical files."""
+    from tests.hostile import snapshot
+
+    plain = world.root / "plain"
+    assert world.run("compose", world.project, "-o", plain, "-q").status == 0
+    variant = world.proj / "film.yaml"
+    variant.write_bytes(ENCODINGS[case](PROJECT))
+    run = world.run("compose", variant, "-o", world.root / "variant", "-q")
+    assert run.status == 0, run.err
+    assert snapshot(world.root / "variant") == snapshot(plain)
+
+
+@pytest.mark.parametrize("what", ["folder", "/dev/null", "/dev/zero", "fifo", "missing"])
+def test_a_project_path_that_is_not_a_file_is_one_line(world, what):
+    path = {"folder": world.proj, "/dev/null": Path("/dev/null"), "/dev/zero": Path("/dev/zero"),
+            "fifo": world.proj / "fifo.yaml", "missing": world.proj / "nope.yaml"}[what]
+    if what == "fifo":
+        os.mkfifo(path)
+    world.refuses("validate", path, expect="cannot read project file")
+    world.refuses("compose", path, "-o", world.out, "-q", expect="cannot read project file")
+    world.refuses("suggest", world.project, "hero", "--archetype", "mentor", "--pick", "1",
+                  "--into", path, expect="cannot read project file")
+
+
+SCENE_IDS = {
+    "slash": ('"a/b"', "holds the character '/'"),
+    "backslash": ('"a\\\\b"', "holds the character"),
+    "dotdot": ('".."', "not a safe file name"),
+    "dot-hidden": ('".1M1"', "not a safe file name"),
+    "nul": ('"1M\\0x"', "holds the character '\\x00'"),
+    "newline": ('"1M\\nx"', "holds the character '\\n'"),
+    "null": ("null", "expected a cue id as text"),
+    "true": ("true", "expected a cue id as text"),
+    "list": ("[a, b]", "expected a cue id as text"),
+    "empty": ('""', "not a safe file name"),
+    "spaces": ('"   "', "not a safe file name"),
+    "trailing-dot": ('"1M1."', "not a safe file name"),
+    "leading-dash": ('"-rf"', "not a safe file name"),
+    "colon": ('"1:1"', "holds the character ':'"),
+    "star": ('"1*"', "holds the character '*'"),
+    "241-bytes": ("A" * 241, "at most 240 bytes"),
+    "300-chars": ("é" * 150, "at most 240 bytes"),
+    "CON": ("CON", "device name on Windows"),
+    "nul-device": ("nul", "device name on Windows"),
+    "COM1-with-extension": ("COM1.take2", "device name on Windows"),
+    "LPT9": ("lpt9", "device name on Windows"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCENE_IDS))
+def test_unsafe_scene_ids_are_refused_at_validation(world, case):
+    value, expect = SCENE_IDS[case]
+    project = _project_with(world, "  - id: 1M1\n", f"  - id: {value}\n")
+    world.refuses("validate", project, expect="scenes[0].id")
+    world.refuses("compose", project, "-o", world.out, "-q", expect=expect)
+
+
+@pytest.mark.parametrize("first, second", [("1M1", "1m1"), ("Caf\u00e9", "Cafe\u0301"),
+                                           ("A_B", "a_b")])
+def test_scene_ids_that_would_share_a_file_are_refused(world, first, second):
+    project = _project_with(world, "  - id: 1M1\n", f"  - id: {first}\n").read_text(
+        encoding="utf-8").replace("  - id: 1M2\n", f"  - id: {second}\n")
+    path = world.write(project)
+    world.refuses("compose", path, "-o", world.out, "-q", expect="scenes[1].id")
+
+
+@pytest.mark.parametrize("scene_id", ["A" * 240, "é" * 120, "null", "1M1 (alt take).v2", "101"])
+def test_legal_scene_ids_compose_in_every_format(world, scene_id):
+    project = _project_with(world, "  - id: 1M1\n", f"  - id: \"{scene_id}\"\n")
+    formats = "mid,json,musicxml,png"
+    run = world.run("compose", project, "-o", world.out, "--scene", scene_id, "-q",
+                    "--format", formats)
+    assert run.status == 0 and run.err == "", run.err
+    names = {p.name for p in world.out.iterdir()}
+    assert {f"{scene_id}.{f}" for f in formats.split(",")} <= names
+    assert not [n for n in names if n.startswith(".")]
+
+
+COMMAND_LINES = {
+    "jobs-0": (["compose", "{project}", "--jobs", "0"], "--jobs: expected a whole number >= 1"),
+    "jobs--1": (["compose", "{project}", "--jobs", "-1"], "--jobs: expected a whole number"),
+    "jobs-word": (["compose", "{project}", "--jobs", "many"], "--jobs: expected a whole number"),
+    "vary-n-100000": (["vary", "{project}", "hero", "-n", "100000"], "-n: expected at most 200"),
+    "vary-n-0": (["vary", "{project}", "hero", "-n", "0"], "-n: expected a whole number >= 1"),
+    "suggest-n-100000": (["suggest", "{project}", "hero", "--archetype", "mentor", "-n",
+                          "100000"], "-n: expected at most 100"),
+    "format-unknown": (["compose", "{project}", "--format", "mid,mp3"], "unknown format 'mp3'"),
+    "format-empty": (["compose", "{project}", "--format", ","], "unknown format"),
+    "seed-negative": (["compose", "{project}", "--seed", "-1"], "--seed: expected a whole number"),
+    "seed-huge": (["compose", "{project}", "--seed", "9" * 30], "--seed: expected a whole number"),
+    "vary-seed-huge": (["vary", "{project}", "hero", "--seed", "9" * 5000],
+                       "--seed: expected a whole number"),
+    "scene-unknown": (["compose", "{project}", "--scene", "1M9"], "no scene '1M9'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMMAND_LINES))
+def test_command_line_bounds_are_one_line(world, case):
+    args, expect = COMMAND_LINES[case]
+    args = [a.format(project=world.project) for a in args]
+    if args[0] == "compose":
+        args += ["-o", str(world.out), "-q"]
+    world.refuses(*args, expect=expect)
+
+
+@pytest.mark.parametrize("jobs", ["2", "10000"])
+def test_many_jobs_and_repeated_formats_are_clamped(world, jobs):
+    reference = world.root / "reference"
+    assert world.run("compose", world.project, "-o", reference, "-q").status == 0
+    run = world.run("compose", world.project, "-o", world.root / "again", "-q", "--jobs", jobs,
+                    "--format", "mid,json,mid,MID")
+    assert run.status == 0, run.err
+    from tests.hostile import snapshot
+
+    assert snapshot(world.root / "again") == snapshot(reference)
+
+
+# -------------------------------------------------------------------------------------------
+# formulas in the cue sheet
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_cue_sheet_cells_never_start_a_formula(world, start):
+    import csv
+    import json
+
+    title = f"{start}HYPERLINK(\"http://evil.example\",\"click\")"
+    name = f"{start}cmd|calc"
+    text = PROJECT.replace(
+        "    seconds: 8\n    mood: tender",
+        f"    seconds: 8\n    title: {json.dumps(title)}\n    mood: tender").replace(
+        "  hero:", f"  {json.dumps(name)}:\n    motif: \"4/4 d4 f4 a2\"\n  hero:").replace(
+        "featuring: [hero]", f"featuring: [hero, {json.dumps(name)}]", 1)
+    project = world.write(text)
+    run = world.run("compose", project, "-o", world.out, "-q", "--scene", "1M1")
+    assert run.status == 0, run.err
+    with (world.out / "cue_sheet.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
+    assert rows[0]["title"] == "'" + title.replace("\r", " ")
+    assert rows[0]["featuring"] == f"hero; {name}".replace("\r", " ")  # only a cell's start
