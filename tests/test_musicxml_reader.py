@@ -1,7 +1,7 @@
 """The standard-library MusicXML reader gives the motif music21's converter gives.
 
-Compared on music21's own corpus: 60 Bach chorales (compressed .mxl) and a handful of
-other pieces (piano music on two staves, string quartets, pickups), every note of the
+Compared on music21's own corpus: 55 Bach chorales (compressed .mxl) and a handful of
+other pieces (piano music on two staves, a string quartet, pickups), every note of the
 first part (first staff), not only the first few bars a motif uses. music21 runs with
 forceSource=True and storePickle=False, so the comparison neither reads nor leaves a
 pickle in its scratch folder.
@@ -19,14 +19,13 @@ from motifgen.theory import Key
 
 corpus = pytest.importorskip("music21.corpus")
 
-OTHERS = ["mozart/k545/movement1_exposition", "joplin/maple_leaf_rag", "verdi/laDonnaEMobile",
-          "schumann_clara/polonaise_op1n1", "mozart/k80/movement4", "beethoven/opus59no1/"
-          "movement2", "schoenberg/opus19/movement2", "theoryExercises/TriadExercise"]
+OTHERS = ["mozart/k545/movement1_exposition", "verdi/laDonnaEMobile", "mozart/k80/movement4",
+          "schoenberg/opus19/movement2", "theoryExercises/TriadExercise"]
 
 
 def _paths() -> list[Path]:
     core = [Path(p) for p in corpus.getCorePaths()]
-    chorales = sorted(p for p in core if p.parent.name == "bach" and p.suffix == ".mxl")[:60]
+    chorales = sorted(p for p in core if p.parent.name == "bach" and p.suffix == ".mxl")[:55]
     others = [next(p for p in core if str(p.with_suffix("")).endswith(name)) for name in OTHERS]
     return chorales + others
 
@@ -58,7 +57,7 @@ PATHS = _paths()
 
 
 def test_the_comparison_covers_enough_files():
-    assert len(PATHS) >= 60 + len(OTHERS)
+    assert len(PATHS) >= 55 + len(OTHERS)
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.stem}")
