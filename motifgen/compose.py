@@ -172,15 +172,15 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) * (1 + len(formats)), progress, len(scenes))
     scores: list[Score] = []
-    if jobs > 1 and len(scenes) > 1:
+    import os
+
+    workers = min(jobs, len(scenes), os.cpu_count() or 1)  # more would only compete
+    if workers > 1:
         def done(score: Score) -> None:
             bar.set_description(f"compose {score.id}")
             bar.update(1)
 
-        import os
-
-        workers = min(jobs, len(scenes), os.cpu_count() or 1)  # more would only compete
-        scores = _compose_in_workers(jobs_list, max(workers, 2), done)
+        scores = _compose_in_workers(jobs_list, workers, done)
     else:
         from .arrange import compose_scene
 
