@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import MotifgenError
+from .errors import MotifgenError, Terminated
 from .io import FORMATS
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 def _formats(text: str) -> list[str]:
-    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    """The formats of a comma list, each once (a repeated one is written once)."""
+    chosen = list(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
         raise argparse.ArgumentTypeError(
@@ -44,8 +45,37 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text[:40]!r}")
     return value
+
+
+def _at_most(limit: int):
+    """A whole number from 1 to `limit` (how many variations or candidates to search)."""
+
+    def count(text: str) -> int:
+        value = _positive(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"expected at most {limit}, got {value}")
+        return value
+
+    return count
+
+
+def _seed(text: str) -> int:
+    """A seed from 0 to 2**63 - 1, as in the project file."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63-1, got "
+                                         f"{text[:40]!r}")
+    return value
+
+
+#: The most variations `vary -n` and candidates `suggest -n` search for.
+MAX_VARIATIONS = 200
+MAX_CANDIDATES = 100
 
 
 def _words(text: str) -> list[str]:
@@ -80,20 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR")
     c.add_argument("--scene", action="append", default=[], metavar="ID",
                    help="compose only this scene (repeatable)")
-    c.add_argument("--seed", type=int, help="override the project's seed")
+    c.add_argument("--seed", type=_seed, help="override the project's seed")
     c.add_argument("--format", type=_formats, default=["mid", "json"],
                    help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
     c.add_argument("--jobs", type=_positive, default=1, metavar="N",
-                   help="compose scenes in N processes")
+                   help="compose scenes in N processes (at most one per scene and per "
+                   "processor)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
     v = sub.add_parser("vary", help="seeded variations of a motif, laid end to end")
     _project_argument(v)
     v.add_argument("name", help="character or theme")
     v.add_argument("--mood", help="mood whose development palette to use")
-    v.add_argument("-n", type=_positive, default=8, help="how many variations (default 8)")
-    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("-n", type=_at_most(MAX_VARIATIONS), default=8,
+                   help=f"how many variations (default 8, at most {MAX_VARIATIONS})")
+    v.add_argument("--seed", type=_seed, default=0)
     v.add_argument("-o", "--output", type=Path, help="write the variations as a MIDI file")
 
     t = sub.add_parser("transform", help="apply a transform chain to a motif")
@@ -106,8 +138,9 @@ def _parser() -> argparse.ArgumentParser:
                         "and traits")
     _project_argument(sg)
     sg.add_argument("name", help="character or theme (or a new name, with --archetype/--traits)")
-    sg.add_argument("-n", type=_positive, default=5, help="how many candidates (default 5)")
-    sg.add_argument("--seed", type=int, help="default: the project's seed")
+    sg.add_argument("-n", type=_at_most(MAX_CANDIDATES), default=5,
+                    help=f"how many candidates (default 5, at most {MAX_CANDIDATES})")
+    sg.add_argument("--seed", type=_seed, help="default: the project's seed")
     sg.add_argument("--archetype", help="instead of the character's archetype")
     sg.add_argument("--traits", type=_words, metavar="WORDS",
                     help="comma list, instead of the character's traits")
@@ -142,13 +175,32 @@ def _version() -> str:
     return __version__
 
 
+def _stop(signum: int, frame: object) -> None:
+    """SIGINT or SIGTERM: ignore further ones while cleaning up (a few milliseconds), then
+    unwind like Ctrl-C."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
     args = _parser().parse_args(argv)
     debug = getattr(args, "debug", False)
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         return COMMANDS[args.command](args)
     except MotifgenError as e:
         return _report(str(e), 2, debug)
+    except Terminated:
+        print("motifgen: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("motifgen: interrupted", file=sys.stderr)
         return 130
@@ -158,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a bug: one line, the traceback on request
         hint = "" if debug else " (rerun with --debug for the traceback)"
         return _report(f"internal error: {type(e).__name__}: {e}{hint}", 1, debug)
+    finally:  # in-process callers get their handlers back; the command line is done and
+        # exits at once: a signal now must neither kill it nor raise past main()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler if argv is not None else signal.SIG_IGN)
 
 
 def _report(message: str, status: int, debug: bool) -> int:
@@ -173,6 +229,27 @@ def _load(args: argparse.Namespace) -> Project:
     from .project import load
 
     return load(args.project, allow=args.allow_path)
+
+
+def _check_output(path: Path | None, project: Project) -> None:
+    """Refuse an ``-o FILE`` that would replace anything but a MIDI file: a folder, a
+    device, a link, the project file or a motif file, a file of other content, or a path
+    under a regular file. Checked before any work is done."""
+    if path is None:
+        return
+    from .compose import protected_files
+    from .io.files import check_replaceable
+
+    check_replaceable(path, protected_files(project), "the -o file")
+    if path.exists():
+        try:
+            with path.open("rb") as f:
+                head = f.read(4)
+        except OSError as e:
+            raise MotifgenError(f"cannot read the -o file: {e.strerror or e}", str(path)) from e
+        if head and head != b"MThd":
+            raise MotifgenError("the -o file exists and is not a MIDI file; -o replaces only "
+                                "MIDI files: name a new file", str(path))
 
 
 def _table(rows: list[dict], columns: Sequence[str]) -> str:
@@ -240,6 +317,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
     from .transforms import apply_chain, format_chain, parse_chain
 
     project = _load(args)
+    _check_output(args.output, project)
     source = motif_of(project, args.name)
     steps = parse_chain(args.chain)
     result = apply_chain(source, steps)
@@ -258,6 +336,7 @@ def cmd_vary(args: argparse.Namespace) -> int:
     from .variations import vary
 
     project = _load(args)
+    _check_output(args.output, project)
     source = motif_of(project, args.name)
     mood = project.mood(args.mood) if args.mood else None
     variations = vary(source, mood=palette(project, mood) if mood else None,
@@ -281,6 +360,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         raise MotifgenError("--pick K and --into PROJECT go together: which candidate, "
                             "written where")
     project = _load(args)
+    _check_output(args.output, project)
     found = suggest(project, args.name, n=args.n, seed=args.seed, archetype=args.archetype,
                     traits=args.traits)
     print(found.heading())

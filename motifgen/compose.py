@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import MotifgenError
 from .io import FORMATS
-from .io.files import staged_folder
+from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
 
@@ -37,9 +37,112 @@ def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]
     return write
 
 
+#: The cue sheet's files, written next to the scenes'.
+CUE_SHEETS = ("cue_sheet.csv", "cue_sheet.md")
+
+
+def protected_files(project: Project) -> set[tuple[int, int]]:
+    """The (device, inode) of every file the project was read from: never written over."""
+    return {found for path in project.sources if (found := file_id(path)) is not None}
+
+
 @lru_cache(maxsize=4)
 def _load_cached(path: str, allow: tuple[str, ...]) -> Project:
     return load(path, allow)
+
+
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the parent's to handle (it stops the workers), SIGTERM
+    ends the worker, and on Linux the worker gets SIGTERM when its parent dies."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_loop(conn) -> None:
+    """A worker: compose the jobs the parent sends until it sends None."""
+    _worker_start()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, job = task
+        try:
+            reply = ("ok", index, _compose_one(job))
+        except BaseException as e:  # handed to the parent, which raises it
+            reply = ("error", index, e)
+        try:
+            conn.send(reply)
+        except Exception as e:  # an exception that does not pickle
+            conn.send(("error", index, RuntimeError(f"{type(reply[2]).__name__}: {e}")))
+
+
+def _compose_in_workers(jobs: list, workers: int, done: Callable[[Score], None]) -> list[Score]:
+    """Compose `jobs` in `workers` processes; `done` is called for each score as it comes.
+
+    Results are read here, in the main thread, so an error, Ctrl-C or SIGTERM (raised
+    where the parent waits) ends every worker at once: no worker outlives the run, and
+    no helper thread is left waiting on a message a stopped worker had half sent."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context()
+    processes, idle = [], []
+    results: list[Score | None] = [None] * len(jobs)
+    queue = list(enumerate(jobs))
+    busy: dict = {}
+    try:
+        for _ in range(workers):
+            parent, child = context.Pipe()
+            process = context.Process(target=_worker_loop, args=(child,), daemon=True)
+            process.start()
+            child.close()
+            processes.append(process)
+            idle.append(parent)
+        while queue or busy:
+            while queue and idle:
+                conn = idle.pop()
+                conn.send(queue.pop(0))
+                busy[conn] = True
+            sentinels = {p.sentinel: p for p in processes}
+            for ready in wait(list(busy) + list(sentinels)):
+                if ready in sentinels:
+                    if sentinels[ready].exitcode not in (None, 0):
+                        raise RuntimeError(f"a worker process died (exit status "
+                                           f"{sentinels[ready].exitcode})")
+                    continue
+                try:
+                    kind, index, payload = ready.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process died") from None
+                if kind == "error":
+                    raise payload
+                results[index] = payload
+                done(payload)
+                del busy[ready]
+                idle.append(ready)
+        for conn in idle:
+            conn.send(None)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(1)
+            if process.is_alive():
+                process.kill()
+                process.join(1)
+    return [score for score in results if score is not None]
 
 
 def _compose_one(job: tuple[str, tuple[str, ...], str, int | None]) -> Score:
@@ -61,16 +164,23 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     project = load(project_path, allowed)
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
+    out = Path(out_dir)
+    protected = protected_files(project)
+    check_folder(out)  # every obstacle to writing is found before composing
+    for name in [f"{s.id}.{fmt}" for s in scenes for fmt in formats] + list(CUE_SHEETS):
+        check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
-    bar = _progress(len(scenes) * (1 + len(formats)), progress)
+    bar = _progress(len(scenes) * (1 + len(formats)), progress, len(scenes))
     scores: list[Score] = []
-    if jobs > 1 and len(scenes) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # only here: a costly import
+    import os
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for score in pool.map(_compose_one, jobs_list):
-                scores.append(score)
-                bar.update(1)
+    workers = min(jobs, len(scenes), os.cpu_count() or 1)  # more would only compete
+    if workers > 1:
+        def done(score: Score) -> None:
+            bar.set_description(f"compose {score.id}")
+            bar.update(1)
+
+        scores = _compose_in_workers(jobs_list, workers, done)
     else:
         from .arrange import compose_scene
 
@@ -78,8 +188,8 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             bar.set_description(f"compose {scene.id}")
             scores.append(compose_scene(project, scene, seed))
             bar.update(1)
-    out = Path(out_dir)
-    with staged_folder(out) as stage:
+    waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
+    with staged_folder(out, protected, waiting) as stage:
         files: dict[str, list[str]] = {}
         for score in scores:
             for fmt, write in writers.items():
@@ -91,7 +201,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         bar.close()
         from .io.cuesheet import write_cue_sheet
 
-        write_cue_sheet(scores, stage / "cue_sheet.csv", stage / "cue_sheet.md", files)
+        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
 
 
@@ -112,9 +222,39 @@ class _NoBar:
     def close(self) -> None: ...
 
 
-def _progress(total: int, enabled: bool):
+class _Lines:
+    """Progress for a stderr that is not a terminal (piped, logged): one line per scene
+    composed and one when the files are written, flushed at once."""
+
+    def __init__(self, scenes: int) -> None:
+        self.scenes, self.composed, self.writing = scenes, 0, False
+
+    def update(self, n: int = 1) -> None: ...
+
+    def set_description(self, text: str) -> None:
+        import sys
+
+        if text.startswith("compose "):
+            self.composed += 1
+            line = f"motifgen: composed {text[8:]} ({self.composed} of {self.scenes})"
+        elif not self.writing:
+            self.writing = True
+            line = "motifgen: writing the files"
+        else:
+            return
+        print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None: ...
+
+
+def _progress(total: int, enabled: bool, scenes: int = 0):
+    """A progress bar on a terminal, progress lines on any other stderr, or nothing."""
+    import sys
+
     if not enabled:
         return _NoBar()
+    if not sys.stderr.isatty():
+        return _Lines(scenes)
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="step", leave=False, dynamic_ncols=True, disable=None)
+    return tqdm(total=total, unit="step", leave=False, dynamic_ncols=True)

@@ -24,6 +24,10 @@ class MotifgenError(Exception):
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: cleaned up like Ctrl-C, reported with exit status 143."""
+
+
 class ProjectError(MotifgenError):
     """The project file is malformed or inconsistent."""
 

@@ -2,7 +2,8 @@
 
 tinyNotation (music21's compact notation, e.g. ``"4/4 d4 f8 e d4 a4 g2"``) is read
 by a small parser here so composing a film never waits for music21 to import;
-the tests check it against music21's own parser. MusicXML goes through music21.
+the tests check it against music21's own parser. MusicXML is read by
+`motifgen.xmlmotif` (standard library, hardened), never by music21's converter.
 """
 
 from __future__ import annotations
@@ -171,12 +172,21 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
     pickup keeps its place before the downbeat; the file's first time signature
     is the motif's meter.
     """
+    import io
+
     import mido
 
+    data = read_motif_bytes(path, MAX_MIDI_BYTES)
+    if len(data) >= 14 and data[:4] == b"MThd" and data[12] & 0x80:
+        raise NotationError(f"cannot read MIDI file {path}: it counts time in SMPTE frames, "
+                            "not beats; export it with ticks per beat (PPQ)")
     try:
-        mid = mido.MidiFile(str(path))
+        mid = mido.MidiFile(file=io.BytesIO(data))
     except Exception as e:  # mido raises many types on a damaged file
         raise NotationError(f"cannot read MIDI file {path}: {e or 'the file ends early'}") from e
+    if mid.ticks_per_beat < 1:
+        raise NotationError(f"cannot read MIDI file {path}: its header gives "
+                            f"{mid.ticks_per_beat} ticks per beat; expected 1 or more")
     meter: tuple[int, int] | None = None  # the file's first time signature
     candidates = []
     for index, trk in enumerate(mid.tracks):
@@ -186,7 +196,7 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
             if msg.type == "track_name":
                 name = msg.name
             elif msg.type == "time_signature" and meter is None:
-                meter = (msg.numerator, msg.denominator)
+                meter = _file_meter(msg.numerator, msg.denominator, path)
             elif msg.type == "note_on" and msg.velocity > 0:
                 open_notes[(msg.channel, msg.note)] = (now, msg.velocity)
             elif msg.type in ("note_off", "note_on"):
@@ -215,36 +225,74 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
         [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key, meter=meter)
 
 
+def _file_meter(numerator: int, denominator: int, path: Path) -> tuple[int, int]:
+    """A MIDI file's time signature, refused when no bar has it (0/4, 3/0, 4/3 ...)."""
+    try:
+        return parse_meter((int(numerator), int(denominator)))
+    except Exception as e:
+        raise NotationError(f"cannot read MIDI file {path}: impossible time signature "
+                            f"{numerator}/{denominator}; expected e.g. 3/4 or 6/8") from e
+
+
 def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (4, 4)) -> Motif:
-    """The first part of a MusicXML file as a motif (chords give their top note).
+    """The first part of a MusicXML file (``.musicxml``, ``.xml`` or compressed ``.mxl``)
+    as a motif (chords give their top note), read by `motifgen.xmlmotif` with the
+    standard library: no music21, so no pickle cache, no entities, nothing fetched.
 
     As for MIDI, beat 0 is the bar line before the first note, so a pickup (a
     short first measure, or one that starts with rests) stays a pickup.
     """
-    from music21 import converter
-    from music21 import meter as m21meter
+    from .xmlmotif import read_musicxml
 
+    data = read_motif_bytes(path, MAX_MUSICXML_BYTES)
     try:
-        parsed = converter.parse(str(path))
-    except Exception as e:  # music21 raises many unrelated types on bad files
-        raise NotationError(f"cannot read MusicXML file {path}: {e}") from e
-    part = parsed.parts[0] if getattr(parsed, "parts", None) else parsed
-    flat = part.flatten()
-    sigs = list(flat.getElementsByClass(m21meter.TimeSignature))
-    meter = (sigs[0].numerator, sigs[0].denominator) if sigs else default_meter
-    measures = part.getElementsByClass("Measure")
-    pickup = float(measures[0].paddingLeft) if len(measures) else 0.0  # an anacrusis bar
-    rows = []
-    for n in flat.notes:
-        pitch = max(p.midi for p in n.pitches)
-        if n.duration.quarterLength > 0:
-            rows.append((float(n.offset) + pickup, float(n.duration.quarterLength), pitch,
-                         int(n.volume.velocity or 80)))
+        found = read_musicxml(data, compressed=path.suffix.lower() == ".mxl")
+    except NotationError as e:
+        raise NotationError(f"cannot read MusicXML file {path}: {e.message}") from e
+    except RecursionError as e:
+        raise NotationError(f"cannot read MusicXML file {path}: nested too deeply") from e
+    rows = found.rows
     if not rows:
         raise NotationError(f"MusicXML file {path} has no notes")
+    meter = found.meter or default_meter
     bar = bar_beats(meter)
     first = (min(r[0] for r in rows) + 1 / 8) // bar * bar
     return Motif.from_notes([(o - first, d, p, v) for o, d, p, v in rows], key=key, meter=meter)
+
+
+#: The most bytes a motif file may hold. A motif is a few bars; a whole score's MusicXML
+#: or a DAW's full arrangement as MIDI fits, a 3-million-note file does not.
+MAX_MIDI_BYTES = 1_000_000
+MAX_MUSICXML_BYTES = 16_000_000
+
+
+def read_motif_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of the motif file `path`, refused when it is not a regular file (a FIFO
+    or device is not even opened for blocking reads) or larger than `limit` bytes."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise NotationError(f"cannot read motif file {path}: {e.strerror or e}") from e
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotationError(f"motif file {path} is not a regular file")
+        if info.st_size > limit:
+            raise NotationError(f"motif file {path} is larger than "
+                                f"{limit // 1_000_000} MB; a motif is a few bars")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        raise NotationError(f"cannot read motif file {path}: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise NotationError(f"motif file {path} is larger than "
+                            f"{limit // 1_000_000} MB; a motif is a few bars")
+    return data
 
 
 def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
@@ -285,14 +333,24 @@ def motif_path(name: object, base_dir: Path, allow: Sequence[Path] = ()) -> Path
     followed) outside `base_dir` and every folder in `allow`."""
     if not isinstance(name, str) or not name.strip() or "\0" in name:
         raise NotationError(f"expected a file name, got {name!r}")
-    path = base_dir / name
-    real = path.resolve()
-    folders = [Path(f).resolve() for f in (base_dir, *allow)]
+    path = base_dir / name  # never ~ or $VAR expanded: the name is taken literally
+    try:
+        real = path.resolve()
+        folders = [Path(f).resolve() for f in (base_dir, *allow)]
+    except (OSError, RuntimeError) as e:  # a symlink loop, a name too long
+        why = getattr(e, "strerror", None) or "a symbolic link loop"
+        raise NotationError(f"motif file {name}: cannot follow the path: {why}") from e
     if not any(real.is_relative_to(f) for f in folders):
         raise NotationError(
             f"motif file {name} lies outside the project folder {folders[0]}; move it inside, "
             "or allow its folder with --allow-path DIR")
-    if not real.is_file():
+    try:
+        found = real.is_file()
+    except OSError as e:
+        raise NotationError(f"motif file {name}: {e.strerror or e}") from e
+    if not found:
+        if real.exists():
+            raise NotationError(f"motif file {path} is not a regular file")
         raise NotationError(f"motif file {path} does not exist")
     return path
 

@@ -26,6 +26,14 @@ MAX_FILE_BYTES = 5_000_000
 MAX_VALUES = 100_000  # values in the YAML once its aliases are expanded (billion laughs)
 MAX_SCENE_SECONDS = 30 * 60
 MAX_HITS = 200  # per scene, sections included
+MAX_INTEGER = 2**1023  # any integer above is beyond float range (1.8e308)
+MAX_SEED = 2**63 - 1
+#: A scene id becomes file names (`<id>.musicxml` the longest): at most this many bytes
+#: of UTF-8, so every name stays within the 255 bytes file systems allow.
+MAX_ID_BYTES = 240
+#: Names Windows reserves for devices, whatever the extension (CON.mid is the console).
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                    *(f"LPT{i}" for i in range(1, 10))}
 
 T = TypeVar("T")
 
@@ -51,6 +59,7 @@ class Leitmotif:
     traits: tuple[str, ...] = ()
     generated: bool = False
     key: Key | None = None  # the key the project file gives it; None: the project's
+    file: Path | None = None  # the motif file it was read from, if any
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,12 @@ class Project:
     moods: Mapping[str, Any]  # name -> moods.Mood, every mood the scenes use
     custom_moods: Mapping[str, Any]
     scenes: tuple[Scene, ...]
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        """Every file the project was read from: the project file and its motif files
+        (commands never write over these)."""
+        return (self.path, *(m.file for m in self.motifs.values() if m.file is not None))
 
     def mood(self, name: str) -> Any:
         """A mood by name: one the scenes use, a custom one, or a built-in preset."""
@@ -202,33 +217,110 @@ def load(path: str | Path, allow: Sequence[str | Path] = ()) -> Project:
 
 def _project_data(r: _Reader, path: Path) -> Any:
     """The YAML data of the project file, every way of failing as one ProjectError."""
+    import os
+    import stat
+
     import yaml
 
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise r.fail("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
-                         "expected a project file of text")
-        raw = path.read_bytes()
+    too_big = r.fail("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
+                     "expected a project file of text")
+    try:  # never blocks on a FIFO, never reads a device such as /dev/zero
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise ProjectError("cannot read project file: it is a folder; expected a "
+                                   "YAML file", str(path))
+            if not stat.S_ISREG(info.st_mode):
+                raise ProjectError("cannot read project file: it is not a regular file (a "
+                                   "device or FIFO); expected a YAML file", str(path))
+            if info.st_size > MAX_FILE_BYTES:
+                raise too_big
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                raw = f.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as e:
         raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise r.fail(f"line {line}", f"not UTF-8 text: byte 0x{raw[e.start]:02x}; save the file "
-                     "as UTF-8") from e
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_big
+    text = decode_project(r, raw)
     try:
         data = _parse_yaml(yaml, text)
     except yaml.YAMLError as e:
-        raise r.fail(*_yaml_problem(e, text)) from e
+        data = _without_tabs(yaml, text, e)
+        if data is _FAILED:
+            raise r.fail(*_yaml_problem(e, text)) from e
     except RecursionError as e:
         raise r.fail("", "not valid YAML: nested too deeply") from e
+    except ValueError as e:  # int("1" * 5000): Python's limit on digits
+        raise r.fail("", f"a number in the file is too long: {str(e).split(';')[0]}; expected "
+                     "numbers within the range of floating point") from e
     if data is None:
         raise r.fail("", "the file is empty; expected a project (motifgen: 1, scenes: ...)")
     if _expands_beyond(data, MAX_VALUES):
         raise r.fail("", f"the YAML expands to more than {MAX_VALUES} values through its aliases "
                      "(*name): an alias bomb, or an anchor used inside itself")
+    found = _huge_number(data)
+    if found is not None:
+        where, number = found
+        raise r.fail(where, f"the number {str(number)[:12]}... has {len(str(abs(number)))} "
+                     "digits; expected a number within the range of floating point "
+                     "(at most about 1.8e308)")
     return data
+
+
+def _huge_number(data: Any, where: str = "") -> tuple[str, int] | None:
+    """(field path, value) of the first integer in `data` beyond float range, if any."""
+    if isinstance(data, int) and not isinstance(data, bool):
+        return (where, data) if abs(data) > MAX_INTEGER else None
+    items: Any = ()
+    if isinstance(data, Mapping):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in data.items())
+    elif isinstance(data, list):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(data))
+    for path, value in items:
+        found = _huge_number(value, path)
+        if found is not None:
+            return found
+    return None
+
+
+_FAILED = object()
+
+
+def _without_tabs(yaml: Any, text: str, error: Exception) -> Any:
+    """The data of `text` read with its separating tabs as spaces (see `yamltext`), or
+    `_FAILED` when that does not parse either (the first error is the one reported)."""
+    from .yamltext import untab
+
+    if "\t" not in text:
+        return _FAILED
+    try:
+        return _parse_yaml(yaml, untab(text))
+    except yaml.YAMLError:
+        return _FAILED
+
+
+def encoding_of(raw: bytes) -> str:
+    """The codec a project file is in: UTF-16 with its byte-order mark, else UTF-8 (its
+    byte-order mark, if any, dropped)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def decode_project(r: _Reader, raw: bytes) -> str:
+    """The text of a project file: UTF-8 (with or without a byte-order mark) or UTF-16
+    with one; anything else is one line naming the first bad byte."""
+    codec = encoding_of(raw)
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        what = "UTF-16" if codec == "utf-16" else "UTF-8"
+        raise r.fail(f"line {line}", f"not {what} text: byte 0x{raw[e.start]:02x}; save the file "
+                     "as UTF-8") from e
 
 
 def _yaml_problem(e: Exception, text: str) -> tuple[str, str]:
@@ -312,8 +404,8 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
     meter = r.convert("meter", lambda: parse_meter(str(data.get("meter", "4/4"))))
     fps = r.convert("fps", lambda: frame_rate(data.get("fps", 24)))
     seed = data.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise r.fail("seed", f"expected a whole number >= 0, got {seed!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise r.fail("seed", f"expected a whole number from 0 to 2**63-1, got {_shown(seed)}")
     title = str(data.get("title", path.stem))
 
     custom = r.names(data.get("moods"), "moods", "mood name to fields")
@@ -339,6 +431,10 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
         scene = _scene(r, f"scenes[{i}]", raw, fps, motifs)
         if any(s.id == scene.id for s in scenes):
             raise r.fail(f"scenes[{i}].id", f"scene id {scene.id!r} is used twice")
+        twin = next((s.id for s in scenes if _file_key(s.id) == _file_key(scene.id)), None)
+        if twin is not None:
+            raise r.fail(f"scenes[{i}].id", f"scene ids {twin!r} and {scene.id!r} differ only in "
+                         "case (or Unicode form); on macOS and Windows they would be one file")
         scenes.append(scene)
 
     for i, scene in enumerate(scenes):
@@ -378,6 +474,7 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         motif = r.convert(where + field_,
                           lambda: read_motif(given, key, meter, folders[0], folders[1:]))
         generated = False
+        source = folders[0] / given["file"] if field_ == ".motif.file" else None
     else:
         from .generate import generate_motif, key_for, trait_name
 
@@ -388,12 +485,13 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         motif = r.convert(f"{where}.archetype", lambda: generate_motif(
             name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
         generated = True
+        source = None
     return Leitmotif(name=name, kind=kind, motif=motif.with_notes(name=name),
                      instrument=str(instrument) if instrument else None,
                      description=str(spec.get("description", "")),
                      archetype=str(archetype) if archetype else None,
                      traits=tuple(traits), generated=generated,
-                     key=key if "key" in spec else None)
+                     key=key if "key" in spec else None, file=source)
 
 
 def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, str]:
@@ -404,14 +502,53 @@ def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, s
     return r.convert(where, lambda: timecode_to_seconds(value, fps)), value
 
 
-def _scene(r: _Reader, where: str, raw: Any, fps: Any,
-           motifs: Mapping[str, Leitmotif]) -> Scene:
+def _end_timecode(r: _Reader, where: str, end: Fraction, fps: Any) -> str:
+    """The timecode of a scene's end, which must come before 24:00:00:00."""
     from .timecode import seconds_to_timecode
 
+    try:
+        return seconds_to_timecode(end, fps)
+    except MotifgenError as e:
+        raise r.fail(where, "the scene would end past 24:00:00:00 (timecode runs within one "
+                     "day); end it earlier") from e
+
+
+def _file_key(name: str) -> str:
+    """How a case-insensitive, normalising file system (macOS, Windows) sees `name`."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _scene_id(r: _Reader, where: str, value: Any) -> str:
+    """A scene id, which names the scene's files: text (or a whole number) that is a safe
+    file name on Linux, macOS and Windows alike. Ids are never rewritten, so two scenes
+    cannot end up with one file name except by case (caught by the caller)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise r.fail(where, f"expected a cue id as text, e.g. 1M1, got {_shown(value)}")
+    scene_id = str(value)
+    expected = ("expected a cue id usable as a file name, e.g. 1M1 (letters, digits, spaces "
+                "and . _ - + ( ) ; not starting with a dot, space or dash)")
+    bad = [c for c in scene_id if not c.isprintable() or c in '/\\:*?"<>|']
+    if bad:
+        raise r.fail(where, f"the id {_shown(scene_id)} holds the character {bad[0]!r}, "
+                     f"which a file name may not; {expected}")
+    if not scene_id.strip() or scene_id[0] in ". -" or scene_id[-1] in ". ":
+        raise r.fail(where, f"the id {_shown(scene_id)} is not a safe file name; {expected}")
+    if len(scene_id.encode("utf-8")) > MAX_ID_BYTES:
+        raise r.fail(where, f"the id is {len(scene_id.encode('utf-8'))} bytes long; a cue id "
+                     f"names files and may be at most {MAX_ID_BYTES} bytes of UTF-8")
+    if scene_id.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        raise r.fail(where, f"the id {scene_id!r} is a device name on Windows "
+                     f"({', '.join(sorted(WINDOWS_RESERVED)[:4])} ...); choose another id")
+    return scene_id
+
+
+def _scene(r: _Reader, where: str, raw: Any, fps: Any,
+           motifs: Mapping[str, Leitmotif]) -> Scene:
+
     raw = r.mapping(raw, where, _SCENE, required=("id", "start", "mood", "featuring"))
-    scene_id = str(raw["id"])
-    if not scene_id or any(c in scene_id for c in "/\\:") or scene_id.startswith("."):
-        raise r.fail(f"{where}.id", "expected a cue id usable as a file name, e.g. 1M1")
+    scene_id = _scene_id(r, f"{where}.id", raw["id"])
     start, start_tc = _timecode(r, f"{where}.start", raw["start"], fps)
     ends = [k for k in ("end", "duration", "seconds") if k in raw]
     if len(ends) != 1:
@@ -421,13 +558,13 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
     elif ends[0] == "duration":
         length, _ = _timecode(r, f"{where}.duration", raw["duration"], fps)
         end = start + length
-        end_tc = seconds_to_timecode(end, fps)
+        end_tc = _end_timecode(r, f"{where}.duration", end, fps)
     else:
         secs = raw["seconds"]
         if not isinstance(secs, int | float) or isinstance(secs, bool) or not math.isfinite(secs):
             raise r.fail(f"{where}.seconds", f"expected a number of seconds, got {_shown(secs)}")
         end = start + Fraction(str(secs))
-        end_tc = seconds_to_timecode(end, fps)
+        end_tc = _end_timecode(r, f"{where}.seconds", end, fps)
     if end - start < 2:
         raise r.fail(f"{where}.{ends[0]}",
                      f"the scene must end at least 2 s after its start ({start_tc})")
@@ -471,8 +608,10 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         if not isinstance(downbeat, bool):
             raise r.fail(f"{hw}.downbeat", "expected true or false")
         weight = h.get("weight", 1.0)
-        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
-            raise r.fail(f"{hw}.weight", "expected a positive number")
+        if (not isinstance(weight, int | float) or isinstance(weight, bool)
+                or not math.isfinite(weight) or not 0 < weight <= 1000):
+            raise r.fail(f"{hw}.weight", f"expected a positive number up to 1000, got "
+                         f"{_shown(weight)}")
         kind = _choice(r, f"{hw}.kind", h.get("kind", "accent"), HIT_KINDS, "hit kind")
         hits.append(HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
                             float(weight), kind))

@@ -8,7 +8,9 @@ project with the motif as given (`motifgen import --into`, `motifgen suggest --i
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +54,29 @@ class ProjectFile:
         from ruamel.yaml.error import YAMLError
         from ruamel.yaml.util import load_yaml_guess_indent
 
+        from .project import MAX_FILE_BYTES
+
         self.path = path
         try:
-            self.text = path.read_text(encoding="utf-8")
+            if not path.is_file():  # a folder, a device, a FIFO: never read
+                raise MotifgenError("cannot read project file: it is not a regular file",
+                                    str(path))
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise MotifgenError("cannot read project file: it is larger than "
+                                    f"{MAX_FILE_BYTES // 1_000_000} MB", str(path))
+            raw = path.read_bytes()
         except OSError as e:
             raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+        from .project import _Reader, decode_project, encoding_of
+        from .yamltext import untab
+
+        # kept as found, restored on writing: the encoding, its byte-order mark, CRLF line
+        # ends and tabs (ruamel.yaml reads the file with separating tabs as spaces)
+        self.codec = encoding_of(raw)
+        self.bom = raw.startswith(b"\xef\xbb\xbf")
+        self.original = decode_project(_Reader(path), raw).replace("\r\n", "\n")
+        self.crlf = "\r\n" in raw.decode(self.codec, errors="replace")
+        self.text = untab(self.original)
         try:
             _, sequence, offset = load_yaml_guess_indent(self.text)
             self.yaml = YAML(typ="rt")
@@ -78,8 +98,22 @@ class ProjectFile:
             raise MotifgenError(e.message, str(path)) from e
 
     def put(self, name: str, tiny: str, key: Key, motif: Motif) -> str:
-        """Set `name`'s motif (and key when it changes), write, validate; say what changed."""
+        """Set `name`'s motif (and key when it changes), write, validate; say what changed.
+
+        The file is either replaced whole or left byte for byte: it must load before
+        (a broken project is not rewritten), be writable (a read-only file stays
+        read-only), load after with the new motif and every other motif unchanged; a
+        symbolic link keeps pointing at the file it names, which is the one replaced."""
         from ruamel.yaml.comments import CommentedMap
+
+        from .project import load
+
+        try:  # a project that does not load is not rewritten
+            self.before = load(self.path)
+        except MotifgenError as e:
+            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
+                                "unchanged)", e.where) from e
+        self._check_writable()
         from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
         value = DoubleQuotedScalarString(tiny)
@@ -158,20 +192,48 @@ class ProjectFile:
 
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        with atomic_write(self.path) as tmp:
-            tmp.write_text(out.getvalue(), encoding="utf-8")
+        from .yamltext import restore_lines
+
+        text = restore_lines(self.original, self.text, out.getvalue())
+        text = text.replace("\n", "\r\n") if self.crlf else text
+        data = (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(
+            "utf-8" if self.codec == "utf-8-sig" else self.codec)
+        target = self.path.resolve()  # through a symlink: the link stays, its file changes
+        with atomic_write(target) as tmp:
+            tmp.write_bytes(data)
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+            tmp_project = tmp.with_name(tmp.name)
             try:
-                loaded = load(tmp)
+                loaded = load(tmp_project)
             except MotifgenError as e:
-                try:
-                    load(self.path)
-                    why = f"with {name!r} imported"
-                except MotifgenError:
-                    why = "it does not load before the import either"
-                raise MotifgenError(f"{e.message} ({why}; the file is left unchanged)",
-                                    e.where.replace(str(tmp), str(self.path))) from e
+                raise MotifgenError(f"{e.message} (with {name!r} written in; the file is left "
+                                    "unchanged)", e.where.replace(str(tmp), str(self.path))
+                                    ) from e
             if not same_notes(loaded.motifs[name].motif, motif):
                 raise RuntimeError(f"{name} reads back from {self.path} as other notes")
+            for other, was in self.before.motifs.items():
+                now = loaded.motifs.get(other)
+                if other != name and (now is None or not same_notes(now.motif, was.motif)):
+                    raise MotifgenError(
+                        f"writing {name!r} would change {other!r} too (they share a YAML "
+                        "anchor); the file is left unchanged: give them separate motifs "
+                        "first", str(self.path))
+
+    def _check_writable(self) -> None:
+        """A MotifgenError unless the project file (the file a link points to) may be
+        replaced: a regular file with write permission, in a folder that can be written."""
+        target = self.path.resolve()
+        try:
+            info = target.stat()
+        except OSError as e:
+            raise MotifgenError(f"cannot write the project file: {e.strerror or e}",
+                                str(self.path)) from e
+        if not stat.S_ISREG(info.st_mode):
+            raise MotifgenError("the project is not a regular file; nothing was written",
+                                str(self.path))
+        if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+            raise MotifgenError("the project file is read-only; nothing was written (make "
+                                "it writable first if you mean to change it)", str(self.path))
 
 
 def _mapping_indent(text: str) -> int:

@@ -96,7 +96,8 @@ _VALID = ", ".join(FRAME_RATES)
 _DF_FRAMES_PER_MIN = 1798
 _DF_FRAMES_PER_10_MIN = 17982
 
-_TIMECODE = re.compile(r"^(\d{1,2})[:;](\d{2})[:;](\d{2})[:;](\d{2})$")
+#: ASCII digits only (re.ASCII): "０１:00:00:00" in full-width digits is not a timecode.
+_TIMECODE = re.compile(r"^(\d{1,2})[:;](\d{2})[:;](\d{2})[:;](\d{2})$", re.ASCII)
 
 
 def frame_rate(value: FrameRate | str | float | Fraction) -> FrameRate:
@@ -116,9 +117,13 @@ def frame_rate(value: FrameRate | str | float | Fraction) -> FrameRate:
         if text in FRAME_RATES:
             return FRAME_RATES[text]
         try:
-            number = Fraction(Decimal(text))
+            decimal = Decimal(text)
+            if not decimal.is_finite() or abs(decimal.adjusted()) > 6:  # 1e999999999: no
+                raise ValueError(text)
+            number = Fraction(decimal)
         except (ArithmeticError, ValueError):
-            raise TimecodeError(f"unknown frame rate {value!r}; expected one of {_VALID}") from None
+            raise TimecodeError(f"unknown frame rate {value[:40]!r}; expected one of "
+                                f"{_VALID}") from None
         return _rate_for_number(number, value)
     if isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value):
         return _rate_for_number(Fraction(value), value)
@@ -242,7 +247,9 @@ def timecode_fields(text: object, rate: FrameRate) -> tuple[int, int, int, int]:
         raise TimecodeError(f"timecode {text!r} is not text; {expected}")
     match = _TIMECODE.match(text.strip())
     if match is None:
-        raise TimecodeError(f"timecode {text!r} is not a timecode; {expected}")
+        hint = ("; use the digits 0-9" if any(c.isdigit() and not c.isascii() for c in text)
+                else "")
+        raise TimecodeError(f"timecode {text[:40]!r} is not a timecode; {expected}{hint}")
     hh, mm, ss, ff = (int(g) for g in match.groups())
     if hh >= 24:
         raise TimecodeError(f"timecode {text!r} has hours {hh}; expected hours below 24")

@@ -4,7 +4,8 @@ Each row reads the Score (timecode start, duration through the tempo map,
 tempi, meters, key) and the plan it carries: ``plan["scene"]`` (id, title,
 start, end, duration_seconds, fps), ``plan["moods"]`` and
 ``plan["featuring"]``. A missing plan entry falls back to what the Score
-knows, or to an empty cell. Both files are built in memory first and each is
+knows, or to an empty cell. CSV cells that a spreadsheet would read as a formula
+are prefixed with ``'`` (see `csv_safe`). Both files are built in memory first and each is
 written atomically.
 """
 
@@ -58,6 +59,24 @@ def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str,
     }
 
 
+#: First characters a spreadsheet reads as the start of a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """`text` as a CSV cell a spreadsheet will not run: a cell starting like a formula
+    (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``, as
+    OWASP's CSV-injection guidance says; the spreadsheet shows the text as written.
+    Line breaks inside a cell become spaces.
+
+    >>> csv_safe("=1+1"), csv_safe("1M1"), csv_safe("-3 dB")
+    ("'=1+1", '1M1', "'-3 dB")
+    """
+    safe = "'" + text if text.startswith(FORMULA_STARTS) else text
+    # one line per row: a carriage return the csv module would not quote splits the row
+    return " ".join(safe.splitlines()) if "\r" in safe or "\n" in safe else safe
+
+
 def _markdown(rows: list[dict[str, str]]) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
@@ -82,7 +101,7 @@ def write_cue_sheet(scores: Iterable[Score], csv_path: str | os.PathLike[str],
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
     csv_text, md_text = buffer.getvalue(), _markdown(rows)
     with atomic_write(csv_path) as tmp:
         tmp.write_text(csv_text, encoding="utf-8", newline="")

@@ -143,6 +143,10 @@ def write_png(score: Score, path: str | os.PathLike[str], width: int = 1600,
               height: int = 900) -> Path:
     """Draw `score` as a width x height pixel PNG at `path`, atomically; return the path."""
     fig = _draw(score, int(width), int(height))
-    with atomic_write(path) as tmp:
+    import warnings
+
+    with atomic_write(path) as tmp, warnings.catch_warnings():
+        # a title too long for the picture (a 240-byte cue id) is only shrunk, not an error
+        warnings.simplefilter("ignore", UserWarning)
         fig.savefig(str(tmp), format="png", dpi=DPI, metadata={"Software": None})
     return Path(path)
