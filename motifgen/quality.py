@@ -56,6 +56,10 @@ Figures of issue 13 (arranging), one number per cue:
   30 s or more, max - min of the CC1 values in force in the section (the value
   in force at its start included; a part with no CC1 has range 0); the
   smallest over parts and sections. None when no section lasts 30 s.
+* ``collapsed_semitones`` and ``vary_identical`` (per film) - semitones of a
+  motif that become unisons when it moves into the key and mode of a mood its
+  film uses; `vary` results (4 per motif, seed 0, no mood and each mood the film
+  grows from) identical to the source in pitches and onsets. Both must be 0.
 * ``mood_collisions`` (per film, not per cue) - pairs of built-in moods whose
   instrument sets (every orchestra role) are identical.
 
@@ -375,6 +379,45 @@ def mood_instrument_set_collisions() -> list[tuple[str, str]]:
 
     sets = {name: instruments(m) for name, m in PRESETS.items()}
     return [(a, b) for a, b in combinations(sets, 2) if sets[a] == sets[b]]
+
+
+def collapsed_semitones(project: Any) -> tuple[int, int]:
+    """(semitones that became unisons, semitones in all) when every motif of the project
+    moves into the key and mode of every mood its scenes use (issue 14's first row)."""
+    from .arrange.melody import in_scene
+    from .theory import Key
+
+    keys = {Key(project.key.tonic, project.moods[m].mode) for sc in project.scenes
+            for m in sc.moods}
+    collapsed = total = 0
+    for lm in project.motifs.values():
+        before = np.diff(lm.motif.pitch)
+        for key in sorted(keys, key=lambda k: k.name):
+            after = np.diff(in_scene(lm.motif, key, lm.motif.meter, 0).pitch)
+            semis = np.abs(before) == 1
+            total += int(semis.sum())
+            collapsed += int((semis & (after == 0)).sum())
+    return collapsed, total
+
+
+def vary_identical(project: Any, n: int = 4, seed: int = 0) -> tuple[int, int]:
+    """(`vary` results with the source's pitches and onsets, results in all) for every
+    motif, with no mood and with every built-in mood the project's scenes grow from."""
+    from .arrange.melody import palette
+    from .variations import vary
+
+    moods = sorted({palette(project, project.moods[m]) for sc in project.scenes
+                    for m in sc.moods})
+    same = total = 0
+    for lm in project.motifs.values():
+        src = lm.motif
+        for mood in [None, *moods]:
+            for v in vary(src, mood=mood, n=n, seed=seed):
+                total += 1
+                m = v.motif
+                same += bool(len(m) == len(src) and np.array_equal(m.pitch, src.pitch)
+                             and np.allclose(m.onset, src.onset))
+    return same, total
 
 
 # --------------------------------------------------------------------------- issue 14
@@ -737,9 +780,10 @@ def _mark(ok: bool | None) -> str:
     return {True: "pass", False: "FAIL", None: "–"}[ok]
 
 
-def report(films: Sequence[tuple[str, Sequence[Cue]]], markdown: bool = False
-           ) -> tuple[list[str], bool]:
-    """The report's lines, and whether every target holds."""
+def report(films: Sequence[tuple[str, Sequence[Cue]]], markdown: bool = False,
+           motifs: Sequence[tuple[int, int, int, int]] = ()) -> tuple[list[str], bool]:
+    """The report's lines, and whether every target holds. `motifs`: per film,
+    (`collapsed_semitones`, `vary_identical`) as four numbers."""
     h = (lambda level, text: f"{'#' * level} {text}") if markdown else (
         lambda level, text: text if level > 2 else f"== {text} ==")
     out: list[str] = []
@@ -774,6 +818,13 @@ def report(films: Sequence[tuple[str, Sequence[Cue]]], markdown: bool = False
     all_ok &= ok
     rows.append(["mood_collisions", "built-in mood pairs with one instrument set",
                  str(len(collisions)), "", "", "0", _mark(ok)])
+    if motifs:
+        collapsed, semis, same, tried = (sum(m[i] for m in motifs) for i in range(4))
+        all_ok &= collapsed == 0 and same == 0
+        rows.append(["collapsed_semitones", "semitones collapsed to unisons by a key/mode "
+                     "change", f"{collapsed} of {semis}", "", "", "0", _mark(collapsed == 0)])
+        rows.append(["vary_identical", "vary results with the source's pitches and onsets",
+                     f"{same} of {tried}", "", "", "0", _mark(same == 0)])
     out += _table(["figure", "what", "mean / share", "worst cue", "cues failing", "target",
                    "ok"], rows)
     if collisions:
@@ -813,7 +864,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     args = ap.parse_args(argv)
     paths = [Path(p) for p in args.projects] or default_projects()
-    lines, ok = report([measure_film(p) for p in paths], args.markdown)
+    import motifgen
+
+    projects = [motifgen.load(p) for p in paths]
+    motifs = [(*collapsed_semitones(pr), *vary_identical(pr)) for pr in projects]
+    lines, ok = report([measure_film(p) for p in paths], args.markdown, motifs)
     print("\n".join(lines).lstrip("\n"))
     return 1 if args.check and not ok else 0
 

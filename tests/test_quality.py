@@ -301,3 +301,13 @@ def test_the_example_film_meets_the_dramaturgy_targets(example_cues, fig):
 
 def test_no_two_built_in_moods_share_an_instrument_set():
     assert q.mood_instrument_set_collisions() == []
+
+
+def test_the_example_film_keeps_its_semitones_and_its_variations_vary():
+    import motifgen
+
+    project = motifgen.load(ROOT / "motifs" / "cartographer.yaml")
+    collapsed, semitones = q.collapsed_semitones(project)
+    assert semitones > 0 and collapsed == 0
+    same, tried = q.vary_identical(project)
+    assert tried > 0 and same == 0
