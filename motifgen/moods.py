@@ -169,7 +169,7 @@ PRESETS: dict[str, Mood] = {
            "arpeggio", "dorian_IV", 4.0,
            "Clarinet or viola, gently broken string chords, the bright dorian IV."),
         _m("menacing", "phrygian", ("phrygian", "aeolian"), (60, 90), "mf", "marcato", -1,
-           {"melody": ("trumpet", "bassoon", "trombone"), "counter": ("horn",),
+           {"melody": ("trombone", "bassoon", "trumpet"), "counter": ("horn",),
             "harmony": ("tremolo_strings",), "bass": ("tuba", "contrabass"),
             "percussion": ("timpani", "bass_drum")},
            "ostinato", "hexatonic_pole", 4.0,

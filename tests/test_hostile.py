@@ -84,7 +84,7 @@ def test_a_musicxml_motif_reads(world):
     project = with_motif_file(world, "theme.musicxml")
     run = world.run("transform", project, "hero", "transpose=0")
     assert run.status == 0, run.err
-    assert "before: D4 F4 E4 A4" in run.out
+    assert "before: D4/q F4/e E4/e A4/q" in run.out
 
 
 @pytest.mark.parametrize("container", [True, False], ids=["container", "no-container"])
@@ -93,7 +93,7 @@ def test_a_compressed_mxl_motif_reads(world, container):
     project = with_motif_file(world, "theme.mxl")
     run = world.run("transform", project, "hero", "transpose=0")
     assert run.status == 0, run.err
-    assert "before: D4 F4 E4 A4" in run.out
+    assert "before: D4/q F4/e E4/e A4/q" in run.out
 
 
 HOSTILE_XML = {
@@ -238,7 +238,7 @@ def test_tilde_and_variables_are_never_expanded(world, name):
     literal.write_bytes(musicxml().replace(b"<step>D</step>", b"<step>C</step>"))
     run = world.run("transform", project, "hero", "transpose=0")
     assert run.status == 0, run.err
-    assert "before: C4 F4 E4 A4" in run.out
+    assert "before: C4/q F4/e E4/e A4/q" in run.out
 
 
 def test_a_symlink_loop_is_one_line(world):
