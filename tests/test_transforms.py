@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError, TransformError
@@ -171,6 +171,7 @@ def test_there_and_back_returns_a_diatonic_motif(m: Motif, there: str) -> None:
     degree to keep an interval's size class)."""
     if len(MODES[m.key.mode]) != 7:
         m = mode(m, "aeolian")
+        assume(not m.degrees()[1].any())  # the move kept an interval with a chromatic note
     out = mode(m, there)
     steps, alts = degrees_of(out.pitch, out.key)
     if m.key.mode in CHURCH_MODES and there in CHURCH_MODES:
