@@ -318,9 +318,17 @@ def _events(part: Part, harmony: _Harmony) -> list[Ev]:
     rows = notated_rows(part)
     quantised = quantise_indexed([(on, d, p, v) for on, d, p, v, _ in rows])
     shift = _transposition(part)
+    starts = sorted({a for a, _, _ in quantised})
     out = []
     for start, end, i in quantised:
         on, _, pitch, vel, mark = rows[i]
+        k = bisect.bisect_right(starts, start)
+        following = starts[k] if k < len(starts) else None
+        if end != following and end - start >= Fraction(1, 2):
+            # a release into a rest: on the eighth grid, never past the next onset
+            snapped = max(start + Fraction(1, 4), Fraction(round(end * 2), 2))
+            end = min(snapped, following) if following is not None and following > start \
+                else snapped
         written = pitch - shift
         if part.is_drum:
             letter, alter = "C", 0
@@ -407,7 +415,7 @@ def _note_object(group: list[Ev], length: Fraction, is_drum: bool, shown: dict) 
             u = note.Unpitched(displayName=f"{step}{octave}")
             u.storedInstrument = None
             objs.append(u)
-        obj = objs[0] if len(objs) == 1 else chord.PercussionChord(objs)
+        obj = objs[0] if len(objs) == 1 else _percussion_chord(objs)
     else:
         notes = []
         for e in group:
@@ -435,6 +443,27 @@ def _accidentals(evs: list[Ev], bars: list, signature_at: Any) -> dict[tuple[int
     return shown
 
 
+_SIMPLE = sorted({Fraction(x) for x in ("4", "3", "2", "3/2", "1", "3/4", "1/2", "3/8", "1/4",
+                                          "1/8", "2/3", "1/3", "1/6", "1/12")}, reverse=True)
+
+
+def pieces(length: Fraction) -> list[Fraction]:
+    """`length` as tied plain or single-dotted values (a triplet only for thirds).
+
+    >>> pieces(Fraction(7, 4)), pieces(Fraction(7, 3))
+    ([Fraction(3, 2), Fraction(1, 4)], [Fraction(2, 1), Fraction(1, 3)])
+    """
+    out, rem = [], length
+    while rem > 0:
+        v = next((v for v in _SIMPLE if v <= rem and ((rem - v) * 24).denominator == 1), None)
+        if v is None:
+            out.append(rem)
+            break
+        out.append(v)
+        rem -= v
+    return out
+
+
 _MARKS = {"staccato": "Staccato", "accent": "Accent", "tenuto": "Tenuto",
           "marcato": "StrongAccent"}
 
@@ -443,7 +472,7 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
                   is_drum: bool, hide_rests: bool, shown: dict, bar: int,
                   placed: dict, tremolo: bool) -> None:
     """Put one voice's part of one bar into `target` (a Measure or a Voice)."""
-    from music21 import articulations, expressions, note, tie
+    from music21 import articulations, expressions, tie
 
     cursor = bar_start
     for start, end, group in voice:
@@ -451,31 +480,45 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
             continue
         seg_start, seg_end = max(start, bar_start), min(end, bar_end)
         if seg_start > cursor:
-            rest = note.Rest(quarterLength=seg_start - cursor)
-            rest.style.hideObjectOnPrint = hide_rests
-            target.insert(cursor - bar_start, rest)
-        obj = _note_object(group, seg_end - seg_start, is_drum,
-                           {id(e): shown.get((id(e), bar), False) for e in group})
+            _rests(target, cursor, seg_start, bar_start, hide_rests)
         tied_in, tied_out = start < bar_start, end > bar_end
-        if tied_in or tied_out:
-            kind = "continue" if tied_in and tied_out else "stop" if tied_in else "start"
-            obj.tie = tie.Tie(kind)
-        if not tied_in:
-            mark = next((e.mark for e in group if e.mark), "")
-            if mark:
-                obj.articulations.append(getattr(articulations, _MARKS[mark])())
-            for e in group:
-                placed.setdefault(e.onset, []).append(obj)
-        if tremolo and not is_drum:
-            strokes = expressions.Tremolo()
-            strokes.numberOfMarks = 3
-            obj.expressions.append(strokes)
-        target.insert(seg_start - bar_start, obj)
+        at = seg_start
+        lengths = pieces(seg_end - seg_start)
+        for j, length in enumerate(lengths):
+            obj = _note_object(group, length, is_drum,
+                               {id(e): shown.get((id(e), bar), False) and j == 0 for e in group})
+            t_in, t_out = tied_in or j > 0, tied_out or j < len(lengths) - 1
+            if t_in or t_out:
+                kind = "continue" if t_in and t_out else "stop" if t_in else "start"
+                obj.tie = tie.Tie(kind)
+            if not t_in:
+                mark = next((e.mark for e in group if e.mark), "")
+                if mark:
+                    obj.articulations.append(getattr(articulations, _MARKS[mark])())
+                for e in group:
+                    placed.setdefault(e.onset, []).append(obj)
+            if tremolo and not is_drum:
+                strokes = expressions.Tremolo()
+                strokes.numberOfMarks = 3
+                obj.expressions.append(strokes)
+            target.insert(at - bar_start, obj)
+            at += length
         cursor = seg_end
     if cursor < bar_end:
-        rest = note.Rest(quarterLength=bar_end - cursor)
-        rest.style.hideObjectOnPrint = hide_rests
-        target.insert(cursor - bar_start, rest)
+        _rests(target, cursor, bar_end, bar_start, hide_rests)
+
+
+def _rests(target: Any, start: Fraction, end: Fraction, bar_start: Fraction,
+           hidden: bool) -> None:
+    """Rests from `start` to `end`, as plain or single-dotted values."""
+    from music21 import note
+
+    at = start
+    for length in pieces(end - start):
+        rest = note.Rest(quarterLength=length)
+        rest.style.hideObjectOnPrint = hidden
+        target.insert(at - bar_start, rest)
+        at += length
 
 
 def _bars(score: Score, events_end: Fraction) -> list[tuple[Fraction, Fraction, tuple[int, int]]]:
@@ -861,3 +904,9 @@ def validate_musicxml(path: str | Path) -> list[str]:
         return [f"not readable XML: {e}"]
     except Exception as e:  # ElementTree parse errors and the like: the file is not XML
         return [f"not well-formed XML: {e}"]
+
+
+def _percussion_chord(objs: list) -> Any:
+    from music21 import percussion
+
+    return percussion.PercussionChord(objs)
