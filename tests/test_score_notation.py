@@ -114,7 +114,7 @@ def measure(film: Path) -> dict[str, float]:
         plan = json.loads((film / f"{sid}.json").read_text(encoding="utf-8"))
         root, parts = _notes(film / f"{sid}.musicxml")
         modes = {s["key"].split()[-1] for s in plan["sections"]}
-        for name, (staves, clefs, notes, xml) in parts.items():
+        for _name, (staves, clefs, notes, xml) in parts.items():
             pitched = [n for n in notes if not n["rest"] and "step" in n]
             if not pitched:
                 continue
@@ -132,16 +132,18 @@ def measure(film: Path) -> dict[str, float]:
             for n in sorted(pitched, key=lambda n: (n["staff"], n["bar"], n["start"])):
                 k = (n["staff"], n["bar"])
                 bar = state.setdefault(k, {})
-                implied = bar.get((n["step"], n["octave"]),
-                                  _signature_alters(n["fifths"]).get(n["step"], 0))
+                here = (n["step"], n["octave"])
+                implied = bar.get(here, _signature_alters(n["fifths"]).get(n["step"], 0))
+                same_moment = bar.get(("at",) + here) == n["start"]  # another voice's note
                 if n["accidental"]:
                     totals["accidentals"] += 1
-                    if n["alter"] == implied and not n["tied_in"]:
+                    if n["alter"] == implied and not n["tied_in"] and not same_moment:
                         totals["redundant"] += 1
                 elif n["alter"] != implied and not n["tied_in"]:
                     totals["missing_accidental"] += 1
                 if not n["tied_in"]:
-                    bar[(n["step"], n["octave"])] = n["alter"]
+                    bar[here] = n["alter"]
+                    bar[("at",) + here] = n["start"]
             # tuplets: only triplets (3 in the time of 2)
             for el in xml.iter("time-modification"):
                 if (el.findtext("actual-notes"), el.findtext("normal-notes")) != ("3", "2"):
@@ -180,12 +182,13 @@ def measure(film: Path) -> dict[str, float]:
                 totals["wide_chordal_on_treble"] += 1
             # marks in marcato/staccato moods
             section_moods = [(s["bar"], s["mood"]) for s in plan["sections"]]
+            plucked = any((w.text or "") == "pizz." for w in xml.iter("words"))
             for n in pitched:
                 if n["tied_in"] or n["chord"]:
                     continue
                 mood = [m for b, m in section_moods if b - 1 <= n["bar"]][-1]
                 art = PRESETS[mood].articulation if mood in PRESETS else None
-                if art in ("marcato", "staccato") and "pizz" not in name.lower():
+                if art in ("marcato", "staccato") and not plucked:
                     totals["marked_mood_notes"] += 1
                     if n["marks"] & {"staccato", "accent", "strong-accent", "staccatissimo"}:
                         totals["marked"] += 1

@@ -174,9 +174,9 @@ def notated_rows(part: Part) -> list[tuple[float, float, int, int, str]]:
         mark = ""
         if part.is_drum or part.texture == "pizzicato" or int(part.program) == 45:
             mark = ""
-        elif ratio <= STACCATO_BELOW:
+        elif ratio <= STACCATO_BELOW or (art == "staccato" and ratio < TENUTO_BELOW):
             mark = "staccato"
-        elif ratio <= ACCENT_BELOW:
+        elif ratio <= ACCENT_BELOW or (art == "marcato" and ratio < TENUTO_BELOW):
             mark = "accent"
         elif ratio < TENUTO_BELOW and art == "tenuto":
             mark = "tenuto"
