@@ -221,8 +221,8 @@ def _entries(xml, totals) -> dict[str, float]:
                     bar_len = Fraction(int(beats) * 4, int(el.findtext("time/beat-type")))
             elif el.tag == "direction" and el.find("direction-type/dynamics") is not None:
                 pending_dynamic = True
-            elif el.tag == "backup":
-                pending_dynamic = pending_dynamic and True
+            elif el.tag == "note" and el.find("rest") is None and el.findtext("staff", "1") != "1":
+                rest_run = Fraction(0)  # the other staff of a grand staff plays on
             elif el.tag == "note" and el.findtext("voice", "1") == "1" and el.find(
                     "chord") is None and el.findtext("staff", "1") == "1":
                 dur = Fraction(int(el.findtext("duration") or 0), divisions)
@@ -236,7 +236,6 @@ def _entries(xml, totals) -> dict[str, float]:
                 first = False
                 rest_run = Fraction(0)
                 pending_dynamic = False
-        # a dynamic written for a later staff or voice of the bar still counts for it
     return out
 
 

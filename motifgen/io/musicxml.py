@@ -421,9 +421,9 @@ def _note_object(group: list[Ev], length: Fraction, is_drum: bool, shown: dict) 
         for e in group:
             p = pitch.Pitch(step=e.letter, octave=e.octave)
             show = shown.get(id(e), False)
-            if e.alter or show:
-                p.accidental = pitch.Accidental(e.alter)
-                p.accidental.displayStatus = show
+            # always explicit, so music21's own accidental pass leaves the spelling alone
+            p.accidental = pitch.Accidental(e.alter)
+            p.accidental.displayStatus = show
             n = note.Note(p)
             notes.append(n)
         obj = notes[0] if len(notes) == 1 else chord.Chord(notes)
@@ -764,10 +764,9 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
         vel = sum(velocity[on]) / len(velocity[on]) if velocity.get(on) else 80
         mark = dynamic_mark(vel, part.role)
         entry = first or on - last_end >= bar_len - 1e-6
-        if not part.is_drum or first:
-            if entry or (new_section and mark != last_mark):
-                put(on, dynamics.Dynamic(mark))
-                last_mark = mark
+        if entry or (new_section and mark != last_mark and not part.is_drum):
+            put(on, dynamics.Dynamic(mark))
+            last_mark = mark
         if first:
             label = ""
             if part.texture == "pizzicato" or int(part.program) == 45:
