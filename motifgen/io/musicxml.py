@@ -785,7 +785,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
         objs = placed.get(next((o for o in onsets if abs(o - beat) < 1e-3), None), [])
         if kind in ("sting", "accent"):
             for obj in objs[:1]:
-                art = articulations.StrongAccent() if kind == "sting" else articulations.Accent()
+                art = articulations.Accent()
                 if not any(type(a) is type(art) for a in obj.articulations):
                     obj.articulations.append(art)
         elif kind == "cut":
