@@ -14,7 +14,7 @@ drum channel (index 9) and have one fixed drum key.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,6 +56,11 @@ class Instrument:
     transposition: int = 0
     is_drum: bool = False
     drum_key: int | None = None
+    #: the abbreviated name a score prints on every system after the first
+    abbreviation: str = ""
+    #: clefs a copyist writes the instrument in, preferred first ("grand": two staves,
+    #: treble over bass); empty: treble or bass by the part's range
+    clefs: tuple[str, ...] = ()
 
     def melody_range(self) -> tuple[int, int]:
         """The comfortable range if there is one, else the full range."""
@@ -132,6 +137,31 @@ INSTRUMENTS: dict[str, Instrument] = {
         _drum("drums", 36, "Percussion", "UnpitchedPercussion"),
     )
 }
+
+#: Notation per instrument: (abbreviation, clefs in order of preference).
+NOTATION: dict[str, tuple[str, tuple[str, ...]]] = {
+    "piccolo": ("Picc.", ("treble",)), "flute": ("Fl.", ("treble",)),
+    "oboe": ("Ob.", ("treble",)), "english_horn": ("E.H.", ("treble",)),
+    "clarinet": ("Cl.", ("treble",)), "bassoon": ("Bsn.", ("bass", "tenor")),
+    "horn": ("Hn.", ("treble", "bass")), "trumpet": ("Tpt.", ("treble",)),
+    "trombone": ("Tbn.", ("bass", "tenor")), "tuba": ("Tba.", ("bass",)),
+    "brass": ("Br.", ("treble", "bass")), "timpani": ("Timp.", ("bass",)),
+    "harp": ("Hp.", ("grand",)), "celesta": ("Cel.", ("grand",)),
+    "glockenspiel": ("Glk.", ("treble",)), "xylophone": ("Xyl.", ("treble",)),
+    "violin": ("Vln.", ("treble",)), "viola": ("Vla.", ("alto", "treble")),
+    "cello": ("Vc.", ("bass", "tenor", "treble")), "contrabass": ("Cb.", ("bass",)),
+    "strings": ("Str.", ("treble", "bass")), "tremolo_strings": ("Str.", ("treble", "bass")),
+    "pizzicato_strings": ("Str.", ("treble", "bass")),
+    "strings_vln1": ("Vln. I", ("treble",)), "strings_vln2": ("Vln. II", ("treble",)),
+    "strings_vla": ("Vla.", ("alto", "treble")),
+    "strings_vc": ("Vc.", ("bass", "tenor", "treble")), "strings_cb": ("Cb.", ("bass",)),
+    "choir": ("Ch.", ("grand",)), "piano": ("Pno.", ("grand",)),
+    "taiko": ("Taiko", ()), "bass_drum": ("B.D.", ()), "snare_drum": ("S.D.", ()),
+    "cymbal": ("Cym.", ()), "suspended_cymbal": ("Sus. Cym.", ()), "tam_tam": ("T.-t.", ()),
+    "drums": ("Perc.", ()),
+}
+INSTRUMENTS = {name: replace(inst, abbreviation=NOTATION[name][0], clefs=NOTATION[name][1])
+               for name, inst in INSTRUMENTS.items()}
 
 #: Other spellings users write in project files.
 ALIASES: dict[str, str] = {

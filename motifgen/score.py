@@ -115,6 +115,11 @@ class Part:
     pan: int = 64
     #: controller number -> ((beat, value), ...), e.g. CC1 dynamics, CC11 swells
     controllers: dict[int, tuple[tuple[float, int], ...]] = field(default_factory=dict)
+    #: (beat, articulation) where each section's articulation starts ("legato", "tenuto",
+    #: "marcato", "staccato"): lets notation write nominal values with their marks
+    articulations: tuple[tuple[float, str], ...] = ()
+    #: the part's accompaniment texture ("pizzicato", "tremolo", ...; "" for none)
+    texture: str = ""
 
 
 @dataclass(frozen=True)

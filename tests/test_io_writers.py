@@ -114,13 +114,16 @@ def test_musicxml_reads_back_with_names_and_notes(score: Score, xml_file: Path) 
     for part in score.parts:
         assert counts[part.name] == len(part.notes), part.name
     top = back.parts[0]
+    # displayed rounded, sounding exact
     assert [round(m.number, 2) for m in top.recurse().getElementsByClass(tempo.MetronomeMark)] \
-        == [96, 117.55]
+        == [96, 117.5]
+    assert 'tempo="117.55"' in xml_file.read_text(encoding="utf-8")
     sigs = [ts.ratioString for ts in top.recurse().getElementsByClass(meter.TimeSignature)]
     assert sigs == ["4/4", "3/4", "4/4"]
     text = xml_file.read_text(encoding="utf-8")
-    assert "<rehearsal" in text and ">A</rehearsal>" in text and ">B</rehearsal>" in text
-    assert "door slam" in text
+    assert "<rehearsal" in text and ">A  bar 1  01:00:00:00</rehearsal>" in text
+    assert ">B  bar 3  01:00:05:00</rehearsal>" in text
+    assert "door slam" in text and ">C  bar 5  " in text
     assert "<instrument-name>Horn in F</instrument-name>" in text
 
 

@@ -450,7 +450,9 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
         parts.append(Part(name=spec.name, instrument=spec.instrument, program=spec.program,
                           role=spec.role, notes=notes, channel=chan[spec.name],
                           is_drum=spec.is_drum, volume=dyn.ROLE_VOLUME[spec.role],
-                          controllers=controllers))
+                          controllers=controllers,
+                          articulations=tuple((s.start, s.mood.articulation) for s in sections),
+                          texture=spec.texture))
         plan_parts.append({"name": spec.name, "instrument": spec.instrument, "role": spec.role,
                            "program": spec.program, "channel": chan[spec.name] + 1,
                            "notes": len(notes)})

@@ -17,9 +17,11 @@ music21 is imported inside the functions: importing this module is cheap.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,16 @@ from ..errors import MotifgenError
 from ..score import Part, Score
 from ..theory import Key, bar_beats
 from .files import atomic_write
+from .spelling import (
+    MAJOR_MINOR,
+    BarAccidentals,
+    Chord,
+    Speller,
+    ledger_lines,
+    letter_alter,
+    octave_of,
+    staff_step,
+)
 
 #: Where the MusicXML 4.0 schema and the two W3C schemas it imports live.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "musicxml-4.0"
@@ -36,10 +48,6 @@ MAX_VOICES = 4
 #: The grids a beat may be quantised to (fractions of a quarter note).
 GRIDS = (Fraction(1, 4), Fraction(1, 3))
 
-_MUSIC21_MODES = {
-    "ionian": "major", "aeolian": "minor", "dorian": "dorian", "phrygian": "phrygian",
-    "lydian": "lydian", "mixolydian": "mixolydian", "locrian": "locrian",
-}
 #: GM drum keys -> (display step, octave) on a five-line percussion staff.
 _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 38: ("C", 5), 40: ("C", 5), 41: ("A", 4),
                  42: ("G", 5), 46: ("G", 5), 47: ("D", 5), 49: ("A", 5), 51: ("F", 5),
@@ -65,6 +73,20 @@ def _snap(t: float, grids: dict[int, Fraction]) -> Fraction:
     return Fraction(round(Fraction(t) / grid)) * grid
 
 
+def quantise_indexed(rows: list[tuple[float, float, int, int]]
+                     ) -> list[tuple[Fraction, Fraction, int]]:
+    """(onset, end, index into `rows`) on the per-beat sixteenth/triplet grid."""
+    times = [t for on, dur, _, _ in rows for t in (on, on + dur)]
+    grids = _beat_grids(times)
+    out = []
+    for i, (on, dur, _, _) in enumerate(rows):
+        start, end = _snap(on, grids), _snap(on + dur, grids)
+        if end <= start:
+            end = start + grids.get(int(on // 1), GRIDS[0])
+        out.append((start, end, i))
+    return sorted(out, key=lambda r: (r[0], r[1], rows[r[2]][2]))
+
+
 def quantise(rows: list[tuple[float, float, int, int]]) -> list[tuple[Fraction, Fraction, int]]:
     """(onset, end, pitch) on the per-beat sixteenth/triplet grid; no note vanishes.
 
@@ -83,38 +105,94 @@ def quantise(rows: list[tuple[float, float, int, int]]) -> list[tuple[Fraction, 
     return sorted(out)
 
 
-Chord = tuple[Fraction, Fraction, list[int]]
+Group = tuple[Fraction, Fraction, list[Any]]
 
 
-def _voices(events: list[tuple[Fraction, Fraction, int]]) -> list[list[Chord]]:
-    """Group simultaneous notes into chords and spread overlapping chords over voices."""
-    chords: dict[tuple[Fraction, Fraction], list[int]] = defaultdict(list)
-    for start, end, pitch in events:
-        if pitch not in chords[(start, end)]:
-            chords[(start, end)].append(pitch)
-    voices: list[list[Chord]] = []
-    for (start, end), pitches in sorted(chords.items()):
+def _voices(groups: list[Group]) -> list[list[Group]]:
+    """Spread chords (start, end, notes) over voices: a chord goes to the first voice free
+    at its start; at most `MAX_VOICES`, after which the voice freeing first is cut."""
+    voices: list[list[Group]] = []
+    for start, end, notes in sorted(groups, key=lambda g: (g[0], g[1])):
         free = [v for v in voices if v[-1][1] <= start]
         if free:
-            free[0].append((start, end, sorted(pitches)))
+            free[0].append((start, end, notes))
         elif len(voices) < MAX_VOICES:
-            voices.append([(start, end, sorted(pitches))])
+            voices.append([(start, end, notes)])
         else:  # too many layers: cut the voice that frees up first
             voice = min(voices, key=lambda v: v[-1][1])
-            last_start, last_end, last_pitches = voice[-1]
+            last_start, last_end, last_notes = voice[-1]
             if last_start == start:  # same onset: join the chord, keep the shorter length
-                voice[-1] = (start, min(end, last_end), sorted(set(last_pitches) | set(pitches)))
+                voice[-1] = (start, min(end, last_end), last_notes + notes)
             else:
-                voice[-1] = (last_start, start, last_pitches)
-                voice.append((start, end, sorted(pitches)))
+                voice[-1] = (last_start, start, last_notes)
+                voice.append((start, end, notes))
     return voices
+
+
+# --------------------------------------------------------------------- notated values
+
+#: Played length / notated length at or below which a note carries a staccato dot,
+#: then an accent (the marcato shortening), then a tenuto line (in tenuto moods).
+STACCATO_BELOW, ACCENT_BELOW, TENUTO_BELOW = 0.62, 0.8, 0.99
+
+
+def _articulation_at(part: Part, beat: float) -> str:
+    name = "legato"
+    for start, art in part.articulations:
+        if start <= beat + 1e-6:
+            name = art
+    return name
+
+
+def notated_rows(part: Part) -> list[tuple[float, float, int, int, str]]:
+    """(onset, notated length, pitch, velocity, mark) of every note of `part`.
+
+    The Score carries played lengths (articulation applied). A note is written at
+    its nominal value: up to the part's next onset when the shortening explains the
+    gap (or the note is a figure of a beat or less), else its played length undone
+    by the section's articulation; the mark says how it is played.
+    """
+    from ..moods import ARTICULATIONS
+
+    rows = part.notes.rows()
+    onsets = sorted({round(on, 6) for on, _, _, _ in rows})
+    out = []
+    for on, dur, pitch, vel in rows:
+        i = bisect.bisect_right(onsets, round(on, 6) + 1e-6)
+        gap = onsets[i] - on if i < len(onsets) else float("inf")
+        art = _articulation_at(part, on)
+        factor = ARTICULATIONS.get(art, 1.0)
+        if dur >= gap - 1e-3:
+            nominal = dur
+        elif factor < 1 and dur / factor >= 0.94 * gap:
+            nominal = gap
+        elif gap <= 1.0 + 1e-6 and dur >= 0.3 * gap:
+            nominal = gap
+        else:
+            nominal = min(dur / factor, gap) if factor < 1 else dur
+        ratio = dur / nominal if nominal > 0 else 1.0
+        mark = ""
+        if part.is_drum or part.texture == "pizzicato" or int(part.program) == 45:
+            mark = ""
+        elif ratio <= STACCATO_BELOW or (art == "staccato" and ratio < TENUTO_BELOW):
+            mark = "staccato"
+        elif ratio <= ACCENT_BELOW or (art == "marcato" and ratio < TENUTO_BELOW):
+            mark = "accent"
+        elif ratio < TENUTO_BELOW and art == "tenuto":
+            mark = "tenuto"
+        out.append((on, nominal, int(pitch), int(vel), mark))
+    return out
 
 
 # --------------------------------------------------------------------- names
 
+#: Full names of the string sections the arranger names by their abbreviation.
+FULL_NAMES = {"Vln I": "Violins I", "Vln II": "Violins II", "Vla": "Violas",
+              "Vc": "Cellos", "Cb": "Basses"}
+
+
 def _catalogue_entry(part: Part) -> Any:
     """The `motifgen.orchestra` entry of the part's instrument, or None."""
-    from ..errors import MotifgenError
     from ..orchestra import instrument
 
     try:
@@ -132,6 +210,29 @@ def display_name(part: Part) -> str:
     if entry is not None:
         return entry.display
     return (part.name or part.instrument or "Part").replace("_", " ").title()
+
+
+def full_name(part: Part) -> str:
+    name = display_name(part)
+    return FULL_NAMES.get(name, name)
+
+
+def abbreviation(part: Part) -> str:
+    """The short name of later systems: the catalogue's, with the part's number."""
+    entry = _catalogue_entry(part)
+    name = display_name(part)
+    if entry is None or not entry.abbreviation:
+        return name
+    number = re.search(r"\s(\d+)$", name)
+    return entry.abbreviation + (f" {number.group(1)}" if number else "")
+
+
+_INTERVALS = {-2: "M-2", -7: "P-5", -12: "P-8", 12: "P8", 24: "P15", -9: "M-6", -3: "m-3"}
+
+
+def _transposition(part: Part) -> int:
+    entry = _catalogue_entry(part)
+    return 0 if entry is None or part.is_drum else int(entry.transposition)
 
 
 def _instrument(part: Part, index: int) -> Any:
@@ -152,97 +253,272 @@ def _instrument(part: Part, index: int) -> Any:
                 inst = instrument.instrumentFromMidiProgram(int(part.program))
             except Exception:  # music21 raises its own error for unmapped programs
                 inst = instrument.Instrument()
-    if entry is not None and not part.is_drum:
-        # catalogue semitones: written -> sounding (clarinet -2)
-        semitones = int(entry.transposition)
-        inst.transposition = interval.Interval(semitones) if semitones else None
-    if part.is_drum:
-        inst.transposition = None
+    semitones = _transposition(part)
+    if semitones:
+        name = _INTERVALS.get(semitones)
+        inst.transposition = interval.Interval(name) if name else interval.Interval(semitones)
     else:
+        inst.transposition = None
+    if not part.is_drum:
         inst.midiProgram = int(part.program)
     inst.instrumentName = entry.display if entry is not None else display_name(part)
-    inst.instrumentAbbreviation = None
-    inst.partName = display_name(part)
-    inst.partAbbreviation = None
+    inst.instrumentAbbreviation = abbreviation(part)
+    inst.partName = full_name(part)
+    inst.partAbbreviation = abbreviation(part)
     inst.partId = f"P{index + 1}"
     inst.instrumentId = f"P{index + 1}-I1"
     inst.midiChannel = 9 if part.is_drum else int(part.channel) % 16
     return inst
 
 
-def _clef(part: Part, inst: Any) -> Any:
+# --------------------------------------------------------------------- spelling, staves
+
+@dataclass
+class Ev:
+    """One notated note: quantised times, written pitch and its spelling, mark."""
+
+    start: Fraction
+    end: Fraction
+    midi: int  # written pitch
+    letter: str
+    alter: int
+    octave: int
+    mark: str
+    velocity: int
+    onset: float  # the played onset in beats
+
+
+class _Harmony:
+    """The key and the plan's chord at any beat of the cue."""
+
+    def __init__(self, score: Score) -> None:
+        self.keys = [(0.0, score.key)] + [(float(b), k) for b, k in score.key_changes if b > 0]
+        self.chords: list[tuple[float, float, str, list[int]]] = []
+        for sec in score.plan.get("sections", []) if isinstance(score.plan, dict) else []:
+            for c in sec.get("chords", []):
+                self.chords.append((float(c["beat"]), float(c["beats"]), str(c["symbol"]),
+                                    list(c["pitch_classes"])))
+        self.chords.sort()
+
+    def key_at(self, beat: float) -> Key:
+        key = self.keys[0][1]
+        for b, k in self.keys:
+            if b <= beat + 1e-6:
+                key = k
+        return key
+
+    def chord_at(self, beat: float) -> Chord | None:
+        for b, d, symbol, pcs in self.chords:
+            if b - 1e-6 <= beat < b + d - 1e-6:
+                return Chord.of(symbol, pcs)
+        return None
+
+
+def _events(part: Part, harmony: _Harmony) -> list[Ev]:
+    rows = notated_rows(part)
+    quantised = quantise_indexed([(on, d, p, v) for on, d, p, v, _ in rows])
+    shift = _transposition(part)
+    starts = sorted({a for a, _, _ in quantised})
+    out = []
+    for start, end, i in quantised:
+        on, _, pitch, vel, mark = rows[i]
+        k = bisect.bisect_right(starts, start)
+        following = starts[k] if k < len(starts) else None
+        if end != following and end - start >= Fraction(1, 2):
+            # a release into a rest: on the eighth grid, never past the next onset
+            snapped = max(start + Fraction(1, 4), Fraction(round(end * 2), 2))
+            end = min(snapped, following) if following is not None and following > start \
+                else snapped
+        written = pitch - shift
+        if part.is_drum:
+            letter, alter = "C", 0
+        else:
+            speller = Speller.of(harmony.key_at(on), shift)
+            letter, alter = speller.spell(pitch % 12, harmony.chord_at(on))
+        out.append(Ev(start, end, written, letter, alter, octave_of(written, letter, alter),
+                      mark, vel, on))
+    return out
+
+
+def _ledger_share(evs: list[Ev], clef: str) -> float:
+    if not evs:
+        return 0.0
+    many = sum(1 for e in evs if ledger_lines(staff_step(e.letter, e.octave), clef) >= 3)
+    return many / len(evs)
+
+
+def _chordal(evs: list[Ev]) -> bool:
+    by_start: dict[Fraction, int] = defaultdict(int)
+    for e in evs:
+        by_start[e.start] += 1
+    return bool(by_start) and sum(1 for n in by_start.values() if n > 1) >= 0.2 * len(by_start)
+
+
+def staves(part: Part, evs: list[Ev]) -> list[str]:
+    """The clef of each staff of `part`: one, or two (treble over bass) for harp,
+    keyboards, choir and a chordal part spanning wider than one clef reads."""
+    if part.is_drum:
+        return ["percussion"]
+    entry = _catalogue_entry(part)
+    allowed = list(entry.clefs) if entry is not None and entry.clefs else []
+    if "grand" in allowed:
+        return ["treble", "bass"]
+    if not allowed:
+        median = sorted(e.midi for e in evs)[len(evs) // 2] if evs else 60
+        allowed = ["treble", "bass"] if median >= 57 else ["bass", "treble"]
+    best = min(allowed, key=lambda c: (_ledger_share(evs, c) > LEDGER_SHARE,
+                                       allowed.index(c)))
+    span = (max(e.midi for e in evs) - min(e.midi for e in evs)) if evs else 0
+    if _chordal(evs) and (span > WIDE_SPAN or _ledger_share(evs, best) > LEDGER_SHARE):
+        return ["treble", "bass"]
+    return [best]
+
+
+#: Share of notes allowed three or more ledger lines before another clef is sought.
+LEDGER_SHARE = 0.02
+#: Semitones a chordal part may span on one staff.
+WIDE_SPAN = 26
+
+
+def _clef_object(name: str) -> Any:
     from music21 import clef
 
-    if part.is_drum:
-        return clef.PercussionClef()
-    pitches = sorted(int(p) for p in part.notes.pitch)
-    if not pitches:
-        return clef.TrebleClef()
-    shift = inst.transposition.semitones if inst.transposition is not None else 0
-    median = pitches[len(pitches) // 2] - shift  # written pitch
-    if "viola" in (part.instrument or "").lower():
-        return clef.AltoClef()
-    return clef.TrebleClef() if median >= 59 else clef.BassClef()
+    return {"treble": clef.TrebleClef, "bass": clef.BassClef, "alto": clef.AltoClef,
+            "tenor": clef.TenorClef, "percussion": clef.PercussionClef}[name]()
 
 
-def _key_object(k: Key) -> Any:
+def _key_object(k: Key, shift: int = 0) -> Any:
     from music21 import key as m21key
 
-    mode = _MUSIC21_MODES.get(k.mode)
-    if mode is None:
-        return m21key.KeySignature(k.sharps())
-    m21 = m21key.Key(k.note_name(k.tonic).replace("b", "-"), mode)
-    if m21.sharps != k.sharps():  # spelling disagreement: trust our signature
-        return m21key.KeySignature(k.sharps())
-    return m21
+    speller = Speller.of(k, shift)
+    sig = m21key.KeySignature(speller.signature())
+    mode = MAJOR_MINOR.get(k.mode)
+    if mode is not None:
+        tonic_q = speller._written(speller.tonic_q)
+        letter, alter = letter_alter(tonic_q)
+        name = letter + ("#" * alter if alter > 0 else "-" * -alter)
+        key = m21key.Key(name if mode == "major" else name.lower(), mode)
+        if key.sharps == sig.sharps:
+            return key
+    return sig
 
 
 # --------------------------------------------------------------------- building
 
-def _note_object(pitches: list[int], length: Fraction, is_drum: bool) -> Any:
-    from music21 import chord, note
+def _note_object(group: list[Ev], length: Fraction, is_drum: bool, shown: dict) -> Any:
+    from music21 import chord, note, pitch
 
     if is_drum:
         objs = []
-        for p in pitches:
-            step, octave = _DRUM_DISPLAY.get(p, ("E", 5))
+        for e in group:
+            step, octave = _DRUM_DISPLAY.get(e.midi, ("E", 5))
             u = note.Unpitched(displayName=f"{step}{octave}")
             u.storedInstrument = None
             objs.append(u)
-        obj = objs[0] if len(objs) == 1 else chord.PercussionChord(objs)
-    elif len(pitches) == 1:
-        obj = note.Note(pitches[0])
+        obj = objs[0] if len(objs) == 1 else _percussion_chord(objs)
     else:
-        obj = chord.Chord(pitches)
+        notes = []
+        for e in group:
+            p = pitch.Pitch(step=e.letter, octave=e.octave)
+            show = shown.get(id(e), False)
+            # always explicit, so music21's own accidental pass leaves the spelling alone
+            p.accidental = pitch.Accidental(e.alter)
+            p.accidental.displayStatus = show
+            n = note.Note(p)
+            notes.append(n)
+        obj = notes[0] if len(notes) == 1 else chord.Chord(notes)
     obj.duration.quarterLength = length
     return obj
 
 
+def _accidentals(evs: list[Ev], bars: list, signature_at: Any) -> dict[tuple[int, int], bool]:
+    """Per (event, bar): whether its accidental is printed, by the per-bar rule."""
+    shown: dict[tuple[int, int], bool] = {}
+    for b, (start, end, _) in enumerate(bars):
+        state = BarAccidentals(signature_at(start))
+        inside = sorted((e for e in evs if e.start < end and e.end > start),
+                        key=lambda e: (max(e.start, start), e.midi))
+        for e in inside:
+            shown[(id(e), b)] = state.show(e.letter, e.alter, e.octave, tied_in=e.start < start)
+    return shown
+
+
+_SIMPLE = sorted({Fraction(x) for x in ("4", "3", "2", "3/2", "1", "3/4", "1/2", "3/8", "1/4",
+                                          "1/8", "2/3", "1/3", "1/6", "1/12")}, reverse=True)
+
+
+def pieces(length: Fraction) -> list[Fraction]:
+    """`length` as tied plain or single-dotted values (a triplet only for thirds).
+
+    >>> pieces(Fraction(7, 4)), pieces(Fraction(7, 3))
+    ([Fraction(3, 2), Fraction(1, 4)], [Fraction(2, 1), Fraction(1, 3)])
+    """
+    out, rem = [], length
+    while rem > 0:
+        v = next((v for v in _SIMPLE if v <= rem and ((rem - v) * 24).denominator == 1), None)
+        if v is None:
+            out.append(rem)
+            break
+        out.append(v)
+        rem -= v
+    return out
+
+
+_MARKS = {"staccato": "Staccato", "accent": "Accent", "tenuto": "Tenuto",
+          "marcato": "StrongAccent"}
+
+
 def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fraction,
-                  is_drum: bool, hide_rests: bool) -> None:
+                  is_drum: bool, hide_rests: bool, shown: dict, bar: int,
+                  placed: dict, tremolo: bool) -> None:
     """Put one voice's part of one bar into `target` (a Measure or a Voice)."""
-    from music21 import note, tie
+    from music21 import articulations, expressions, tie
 
     cursor = bar_start
-    for start, end, pitches in voice:
+    for start, end, group in voice:
         if end <= bar_start or start >= bar_end:
             continue
         seg_start, seg_end = max(start, bar_start), min(end, bar_end)
         if seg_start > cursor:
-            rest = note.Rest(quarterLength=seg_start - cursor)
-            rest.style.hideObjectOnPrint = hide_rests
-            target.insert(cursor - bar_start, rest)
-        obj = _note_object(pitches, seg_end - seg_start, is_drum)
+            _rests(target, cursor, seg_start, bar_start, hide_rests)
         tied_in, tied_out = start < bar_start, end > bar_end
-        if tied_in or tied_out:
-            kind = "continue" if tied_in and tied_out else "stop" if tied_in else "start"
-            obj.tie = tie.Tie(kind)
-        target.insert(seg_start - bar_start, obj)
+        at = seg_start
+        lengths = pieces(seg_end - seg_start)
+        for j, length in enumerate(lengths):
+            obj = _note_object(group, length, is_drum,
+                               {id(e): shown.get((id(e), bar), False) and j == 0 for e in group})
+            t_in, t_out = tied_in or j > 0, tied_out or j < len(lengths) - 1
+            if t_in or t_out:
+                kind = "continue" if t_in and t_out else "stop" if t_in else "start"
+                obj.tie = tie.Tie(kind)
+            if not t_in:
+                mark = next((e.mark for e in group if e.mark), "")
+                if mark:
+                    obj.articulations.append(getattr(articulations, _MARKS[mark])())
+                for e in group:
+                    placed.setdefault(e.onset, []).append(obj)
+            if tremolo and not is_drum:
+                strokes = expressions.Tremolo()
+                strokes.numberOfMarks = 3
+                obj.expressions.append(strokes)
+            target.insert(at - bar_start, obj)
+            at += length
         cursor = seg_end
     if cursor < bar_end:
-        rest = note.Rest(quarterLength=bar_end - cursor)
-        rest.style.hideObjectOnPrint = hide_rests
-        target.insert(cursor - bar_start, rest)
+        _rests(target, cursor, bar_end, bar_start, hide_rests)
+
+
+def _rests(target: Any, start: Fraction, end: Fraction, bar_start: Fraction,
+           hidden: bool) -> None:
+    """Rests from `start` to `end`, as plain or single-dotted values."""
+    from music21 import note
+
+    at = start
+    for length in pieces(end - start):
+        rest = note.Rest(quarterLength=length)
+        rest.style.hideObjectOnPrint = hidden
+        target.insert(at - bar_start, rest)
+        at += length
 
 
 def _bars(score: Score, events_end: Fraction) -> list[tuple[Fraction, Fraction, tuple[int, int]]]:
@@ -272,76 +548,293 @@ def _bar_index(bars: list, beat: Fraction) -> int:
     return len(bars) - 1
 
 
+#: Velocity (after the role's offset) -> the dynamic mark printed.
+def dynamic_mark(velocity: float, role: str) -> str:
+    """The printed dynamic nearest a note's velocity (the role's offset taken off)."""
+    from ..arrange.dynamics import ROLE_VELOCITY, velocity_of
+
+    level = velocity - ROLE_VELOCITY.get(role, 0)
+    marks = ("pp", "p", "mp", "mf", "f", "ff")
+    return min(marks, key=lambda m: abs(velocity_of(m) - level))
+
+
+def _tempo_mark(bpm: float, meter: tuple[int, int]) -> Any:
+    """A metronome mark in the meter's beat unit, rounded for display (the MIDI and
+    the `<sound>` tempo stay exact)."""
+    from music21 import tempo
+
+    compound = meter[1] == 8 and meter[0] % 3 == 0 and meter[0] > 3
+    unit = 1.5 if compound else 1.0
+    shown = bpm / unit
+    shown = round(shown) if abs(shown - round(shown)) < 0.25 else round(shown * 2) / 2
+    mark = tempo.MetronomeMark(number=shown, referent=unit, numberSounding=round(bpm / unit, 2))
+    return mark
+
+
+def hit_kinds(score: Score) -> dict[float, str]:
+    """Beat -> the kind of every hit of the plan (accent, sting, swell, cut, turn)."""
+    hits = score.plan.get("hits", []) if isinstance(score.plan, dict) else []
+    return {round(float(h["beat"]), 4): str(h.get("kind", "accent")) for h in hits
+            if "beat" in h}
+
+
+def rehearsal_text(score: Score, beat: float, letter: str) -> str:
+    """'A  bar 12  01:10:30:00': the letter, bar number and SMPTE timecode of `beat`."""
+    from ..timecode import offset_timecode
+
+    bar = score.tempo_map.position(beat)[0]
+    try:
+        tc = offset_timecode(score.start_timecode, score.tempo_map.seconds_at(beat), score.fps)
+    except Exception:  # an unreadable start timecode: the bar number alone
+        return f"{letter}  bar {bar}"
+    return f"{letter}  bar {bar}  {tc}"
+
+
+def _letters() -> Any:
+    n = 0
+    while True:
+        q, r = divmod(n, 26)
+        yield chr(65 + r) * (q + 1)
+        n += 1
+
+
+_CHORD_KINDS = {
+    frozenset({0, 4, 7}): "major", frozenset({0, 3, 7}): "minor",
+    frozenset({0, 3, 6}): "diminished", frozenset({0, 4, 8}): "augmented",
+    frozenset({0, 4, 7, 9}): "major-sixth", frozenset({0, 3, 7, 9}): "minor-sixth",
+    frozenset({0, 4, 7, 10}): "dominant-seventh", frozenset({0, 3, 7, 10}): "minor-seventh",
+    frozenset({0, 4, 7, 11}): "major-seventh", frozenset({0, 3, 6, 10}): "half-diminished-seventh",
+    frozenset({0, 3, 6, 9}): "diminished-seventh", frozenset({0, 5, 7}): "suspended-fourth",
+    frozenset({0, 2, 7}): "suspended-second",
+}
+
+
+def chord_symbol(key: Key, symbol: str, pcs: list[int]) -> Any:
+    """A music21 ChordSymbol (letter root, kind) for a plan chord, or None."""
+    from music21 import harmony
+
+    chord = Chord.of(symbol, pcs)
+    if chord is None:
+        return None
+    root = chord.pitch_classes[0]
+    kind = _CHORD_KINDS.get(frozenset((p - root) % 12 for p in chord.pitch_classes))
+    if kind is None:
+        return None
+    letter, alter = Speller.of(key).spell(root, chord)
+    name = letter + ("#" * alter if alter > 0 else "-" * -alter)
+    try:
+        return harmony.ChordSymbol(root=name, kind=kind)
+    except Exception:  # music21 refuses an odd root/kind pair: leave the symbol out
+        return None
+
+
 def build_stream(score: Score) -> Any:
-    """The music21 Score for `score` (sounding pitch; written pitch on export)."""
-    from music21 import expressions, metadata, meter, stream, tempo
+    """The music21 Score for `score`, at written pitch."""
+    from music21 import dynamics, expressions, layout, metadata, meter, stream, text
 
-    parts_events = [quantise(p.notes.rows()) for p in score.parts]
-    events_end = max((e for evs in parts_events for _, e, _ in evs), default=Fraction(0))
+    harmony_ = _Harmony(score)
+    parts_events = [_events(p, harmony_) for p in score.parts]
+    events_end = max((e.end for evs in parts_events for e in evs), default=Fraction(0))
     bars = _bars(score, events_end)
-
     q = _frac
+    hits = hit_kinds(score)
+
     m21 = stream.Score()
     m21.metadata = metadata.Metadata()
     m21.metadata.title = score.title or score.id
-    m21.metadata.movementName = score.title or score.id
+    m21.metadata.movementName = f"{score.id}  {score.title}".strip() if score.title else score.id
     m21.metadata.composer = ""
-    m21.atSoundingPitch = True
+    m21.atSoundingPitch = False
+    header = text.TextBox(f"Cue {score.id}   start {score.start_timecode}   {score.fps} fps",
+                          x=1100, y=1550)
+    header.style.justify = "right"
+    header.style.fontSize = 10
+    m21.insert(0, header)
+    staff_count = 0
 
     key_changes = [(Fraction(0), score.key)] + [(q(b), k) for b, k in score.key_changes if b > 0]
-    for index, (part, events) in enumerate(zip(score.parts, parts_events)):
+    section_bars = sorted({_bar_index(bars, q(m.beat)) for m in score.markers
+                           if m.kind == "section" and m.beat > 0})
+    top_staff = None
+    for index, (part, evs) in enumerate(zip(score.parts, parts_events)):
         inst = _instrument(part, index)
-        m21part = stream.Part(id=f"P{index + 1}")
-        m21part.partName = inst.partName
-        m21part.atSoundingPitch = True
-        voices = _voices(events) or [[]]
-        previous_meter = None
-        for number, (start, end, bar_meter) in enumerate(bars, 1):
-            measure = stream.Measure(number=number)
-            if number == 1:
-                measure.insert(0, inst)
-                measure.insert(0, _clef(part, inst))
-            if bar_meter != previous_meter:
-                measure.insert(0, meter.TimeSignature(f"{bar_meter[0]}/{bar_meter[1]}"))
-                previous_meter = bar_meter
-            if not part.is_drum:
-                for beat, k in key_changes:
-                    if _bar_index(bars, beat) == number - 1:
-                        measure.insert(beat - start, _key_object(k))
-            if len(voices) == 1:
-                _fill_measure(measure, voices[0], start, end, part.is_drum, False)
+        shift = _transposition(part)
+        clefs = staves(part, evs)
+        staff_count += len(clefs)
+        split = [[e for e in evs if (e.midi >= 60) == (s == 0)] for s in range(len(clefs))] \
+            if len(clefs) == 2 else [evs]
+        placed: dict[float, list] = {}
+        tremolo = int(part.program) == 44 or part.texture == "tremolo"
+        m21staves = []
+        for s, (clef_name, staff_evs) in enumerate(zip(clefs, split)):
+            def signature_at(beat: Fraction, _shift: int = shift) -> int:
+                k = key_changes[0][1]
+                for b, kk in key_changes:
+                    if b <= beat:
+                        k = kk
+                return Speller.of(k, _shift).signature()
+
+            shown = _accidentals(staff_evs, bars, signature_at)
+            groups: dict[tuple[Fraction, Fraction], list[Ev]] = defaultdict(list)
+            for e in staff_evs:
+                if all(g.midi != e.midi for g in groups[(e.start, e.end)]):
+                    groups[(e.start, e.end)].append(e)
+            voices = _voices([(a, b, sorted(g, key=lambda e: e.midi))
+                              for (a, b), g in sorted(groups.items())]) or [[]]
+            if len(clefs) == 2:
+                m21staff = stream.PartStaff(id=f"P{index + 1}-Staff{s + 1}")
             else:
-                for v, voice in enumerate(voices, 1):
-                    layer = stream.Voice(id=str(v))
-                    _fill_measure(layer, voice, start, end, part.is_drum, v > 1)
-                    measure.insert(0, layer)
-            m21part.append(measure)
-        m21.insert(0, m21part)
+                m21staff = stream.Part(id=f"P{index + 1}")
+            m21staff.partName = inst.partName
+            m21staff.partAbbreviation = inst.partAbbreviation
+            m21staff.atSoundingPitch = False
+            previous_meter = None
+            for number, (start, end, bar_meter) in enumerate(bars, 1):
+                measure = stream.Measure(number=number)
+                if number == 1:
+                    measure.insert(0, inst if s == 0 else _instrument(part, index))
+                    measure.insert(0, _clef_object(clef_name))
+                if bar_meter != previous_meter:
+                    measure.insert(0, meter.TimeSignature(f"{bar_meter[0]}/{bar_meter[1]}"))
+                    previous_meter = bar_meter
+                if not part.is_drum:
+                    for beat, k in key_changes:
+                        if _bar_index(bars, beat) == number - 1:
+                            measure.insert(beat - start, _key_object(k, shift))
+                if index == 0 and s == 0 and number - 1 in section_bars:
+                    measure.insert(0, layout.SystemLayout(isNew=True))
+                if len(voices) == 1:
+                    _fill_measure(measure, voices[0], start, end, part.is_drum, False, shown,
+                                  number - 1, placed, tremolo)
+                else:
+                    for v, voice in enumerate(voices, 1):
+                        layer = stream.Voice(id=str(v))
+                        _fill_measure(layer, voice, start, end, part.is_drum, v > 1, shown,
+                                      number - 1, placed, tremolo)
+                        measure.insert(0, layer)
+                m21staff.append(measure)
+            m21staves.append(m21staff)
+        measures = list(m21staves[0].getElementsByClass(stream.Measure))
 
-    # conductor directions go on the top part, as a copyist puts them above the score
-    if m21.parts:
-        top = m21.parts[0]
-        measures = list(top.getElementsByClass(stream.Measure))
-
-        def put(beat: float, obj: Any) -> None:
+        def put(beat: float, obj: Any, _measures: list = measures) -> None:
             i = _bar_index(bars, q(beat))
-            measures[i].insert(q(beat) - bars[i][0], obj)
+            _measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
 
-        for beat, bpm in score.tempo_map.tempos:
-            mark = tempo.MetronomeMark(number=round(bpm, 2), referent=1.0)
-            put(beat, mark)
-        for marker in sorted(score.markers, key=lambda m: (m.beat, m.kind, m.text)):
-            if not marker.text:
-                continue
-            if marker.kind == "section":
-                put(marker.beat, expressions.RehearsalMark(marker.text))
-            else:
-                label = f"HIT: {marker.text}" if marker.kind == "hit" else marker.text
-                text = expressions.TextExpression(label)
-                text.style.enclosure = "rectangle" if marker.kind == "hit" else None
-                text.placement = "above"
-                put(marker.beat, text)
+        _expression(score, part, evs, placed, put, hits, bars, dynamics, expressions)
+        for st in m21staves:
+            m21.insert(0, st)
+        if len(m21staves) == 2:
+            group = layout.StaffGroup(m21staves, symbol="brace", barTogether=True)
+            group.name = inst.partName
+            m21.insert(0, group)
+        if top_staff is None:
+            top_staff = measures
+    if staff_count >= 8:
+        m21.insert(0, layout.ScoreLayout(scalingMillimeters=4.5, scalingTenths=40))
+    elif staff_count >= 4:
+        m21.insert(0, layout.ScoreLayout(scalingMillimeters=5.5, scalingTenths=40))
+    if top_staff:
+        _conductor(score, top_staff, bars, hits, harmony_, expressions)
     return m21
+
+
+def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
+                hits: dict, bars: list, dynamics: Any, expressions: Any) -> None:
+    """Dynamics at every entry and section change, hairpins into swells, playing
+    technique texts, an accent at a sting or accent hit and a caesura at a cut."""
+    from music21 import articulations
+
+    if not evs:
+        return
+    onsets = sorted(placed)
+    velocity: dict[float, list[int]] = defaultdict(list)
+    ends: dict[float, float] = {}
+    for e in evs:
+        velocity[e.onset].append(e.velocity)
+        ends[e.onset] = max(ends.get(e.onset, 0.0), e.onset + float(e.end - e.start))
+    section_starts = sorted(m.beat for m in score.markers if m.kind == "section")
+    last_mark, last_end, sec_i = None, -1e9, -1
+    bar_len = float(bars[0][1] - bars[0][0]) if bars else 4.0
+    first = True
+    for on in onsets:
+        new_section = False
+        while sec_i + 1 < len(section_starts) and section_starts[sec_i + 1] <= on + 1e-6:
+            sec_i += 1
+            new_section = True
+        vel = sum(velocity[on]) / len(velocity[on]) if velocity.get(on) else 80
+        mark = dynamic_mark(vel, part.role)
+        entry = first or on - last_end >= bar_len - 1e-6
+        if entry or (new_section and mark != last_mark and not part.is_drum):
+            put(on, dynamics.Dynamic(mark))
+            last_mark = mark
+        if first:
+            label = ""
+            if part.texture == "pizzicato" or int(part.program) == 45:
+                label = "pizz."
+            elif int(part.program) == 44 or part.texture == "tremolo":
+                label = "trem."
+            elif (part.instrument or "") == "choir":
+                label = "aah"
+            if label:
+                te = expressions.TextExpression(label)
+                te.placement = "above"
+                put(on, te)
+        first = False
+        last_end = max(last_end, ends.get(on, on))
+    for beat, kind in sorted(hits.items()):
+        objs = placed.get(next((o for o in onsets if abs(o - beat) < 1e-3), None), [])
+        if kind in ("sting", "accent"):
+            for obj in objs[:1]:
+                art = articulations.Accent()
+                if not any(type(a) is type(art) for a in obj.articulations):
+                    obj.articulations.append(art)
+        elif kind == "cut":
+            before = [o for o in onsets if o < beat - 1e-3]
+            if before:
+                obj = placed[before[-1]][0]
+                obj.articulations.append(articulations.Caesura())
+        elif kind == "swell":
+            inside = [o for o in onsets if beat - bar_len - 1e-3 <= o < beat - 1e-3]
+            if len(inside) >= 2 or (inside and ends.get(inside[0], 0) > inside[0]):
+                first_obj = placed[inside[0]][0]
+                last_obj = placed[inside[-1]][0]
+                if first_obj is last_obj:
+                    continue
+                put(inside[0], dynamics.Crescendo(first_obj, last_obj))
+
+
+def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _Harmony,
+               expressions: Any) -> None:
+    """Tempo, rehearsal marks with bar and timecode, hit labels and chord symbols,
+    above the top staff as a copyist puts them."""
+    q = _frac
+
+    def put(beat: float, obj: Any) -> None:
+        i = _bar_index(bars, q(beat))
+        measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
+
+    for beat, bpm in score.tempo_map.tempos:
+        put(beat, _tempo_mark(bpm, score.tempo_map.meter_at(beat)))
+    letters = _letters()
+    marked: dict[float, str] = {}
+    for marker in sorted(score.markers, key=lambda m: (m.beat, m.kind, m.text)):
+        if marker.kind not in ("section", "hit"):
+            continue
+        b = round(marker.beat, 4)
+        if b not in marked:
+            marked[b] = next(letters)
+            put(marker.beat, expressions.RehearsalMark(rehearsal_text(score, marker.beat,
+                                                                      marked[b])))
+        if marker.text:
+            kind = hits.get(b, "hit") if marker.kind == "hit" else "section"
+            label = f"{marker.text} ({kind})" if marker.kind == "hit" else marker.text
+            te = expressions.TextExpression(label)
+            te.placement = "above"
+            put(marker.beat, te)
+    for b, _d, symbol, pcs in harmony_.chords:
+        cs = chord_symbol(harmony_.key_at(b), symbol, pcs)
+        if cs is not None and b < float(bars[-1][1]):
+            put(b, cs)
 
 
 _ENCODING_DATE = re.compile(rb"\s*<encoding-date>[^<]*</encoding-date>")
@@ -410,3 +903,9 @@ def validate_musicxml(path: str | Path) -> list[str]:
         return [f"not readable XML: {e}"]
     except Exception as e:  # ElementTree parse errors and the like: the file is not XML
         return [f"not well-formed XML: {e}"]
+
+
+def _percussion_chord(objs: list) -> Any:
+    from music21 import percussion
+
+    return percussion.PercussionChord(objs)

@@ -1,0 +1,293 @@
+"""The example film's MusicXML read back as an orchestrator reads it.
+
+Measured per film (xml.etree, independent of the writer): misspelled diatonic
+notes, redundant accidentals, tuplets the music does not have, rests and
+dotted values created by articulation, dynamics at entries and marks in
+marcato/staccato moods, ledger lines, chordal parts on one treble staff, and a
+rehearsal mark with bar and timecode at every hit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from motifgen.compose import compose_film
+from motifgen.io.spelling import NATURAL, ledger_lines, staff_step
+from motifgen.moods import PRESETS
+from motifgen.project import load
+from motifgen.theory import Key
+from tests.conftest import EXAMPLE
+
+STEPS = "CDEFGAB"
+FIFTHS = "FCGDAEB"
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("notation")
+    compose_film(EXAMPLE, out, formats=["json", "musicxml"], progress=False)
+    return out
+
+
+def _signature_alters(fifths: int) -> dict[str, int]:
+    out = {}
+    for q in range(fifths - 1, fifths + 6):
+        out[FIFTHS[(q + 1) % 7]] = (q + 1) // 7
+    return out
+
+
+def _notes(path: Path):
+    """Per part: (staff count, clefs, notes) with every note as a dict of what it shows."""
+    root = ET.parse(path).getroot()
+    parts = {}
+    names = {sp.get("id"): sp.findtext("part-name") for sp in root.iter("score-part")}
+    for part in root.iter("part"):
+        divisions, fifths, staves, clefs = 1, 0, 1, {}
+        notes = []
+        for number, measure in enumerate(part.iter("measure")):
+            time = Fraction(0)
+            last_start = Fraction(0)
+            for el in measure:
+                if el.tag == "attributes":
+                    divisions = int(el.findtext("divisions") or divisions)
+                    if el.find("key/fifths") is not None:
+                        fifths = int(el.findtext("key/fifths"))
+                    staves = int(el.findtext("staves") or staves)
+                    for c in el.iter("clef"):
+                        clefs[int(c.get("number", "1"))] = (c.findtext("sign"),
+                                                            c.findtext("line"))
+                elif el.tag == "backup":
+                    time -= Fraction(int(el.findtext("duration")), divisions)
+                elif el.tag == "forward":
+                    time += Fraction(int(el.findtext("duration")), divisions)
+                elif el.tag == "note":
+                    dur = Fraction(int(el.findtext("duration") or 0), divisions)
+                    chord = el.find("chord") is not None
+                    start = last_start if chord else time
+                    n = {"bar": number, "start": start, "dur": dur, "chord": chord,
+                         "rest": el.find("rest") is not None,
+                         "hidden": el.get("print-object") == "no",
+                         "voice": el.findtext("voice") or "1",
+                         "staff": int(el.findtext("staff") or 1), "fifths": fifths,
+                         "dots": len(el.findall("dot")), "type": el.findtext("type"),
+                         "tuplet": el.find("time-modification") is not None,
+                         "tied_in": any(t.get("type") == "stop" for t in el.findall("tie")),
+                         "accidental": el.findtext("accidental"),
+                         "marks": {a.tag for a in el.iterfind("notations/articulations/*")},
+                         "clef": dict(clefs)}
+                    p = el.find("pitch")
+                    if p is not None:
+                        n["step"] = p.findtext("step")
+                        n["alter"] = int(float(p.findtext("alter") or 0))
+                        n["octave"] = int(p.findtext("octave"))
+                    notes.append(n)
+                    if not chord:
+                        last_start = time
+                        time += dur
+        parts[names.get(part.get("id"), part.get("id"))] = (staves, clefs, notes, part)
+    return root, parts
+
+
+def _scenes():
+    return [s.id for s in load(EXAMPLE).scenes]
+
+
+def _pc(n) -> int:
+    return (NATURAL[n["step"]] + n["alter"]) % 12
+
+
+def _written_key(key: Key, fifths: int) -> set[tuple[str, int]]:
+    return set(_signature_alters(fifths).items())
+
+
+def measure(film: Path) -> dict[str, float]:
+    """The table's figures over every cue of the film."""
+    totals = defaultdict(float)
+    for sid in _scenes():
+        plan = json.loads((film / f"{sid}.json").read_text(encoding="utf-8"))
+        root, parts = _notes(film / f"{sid}.musicxml")
+        modes = {s["key"].split()[-1] for s in plan["sections"]}
+        for _name, (staves, clefs, notes, xml) in parts.items():
+            pitched = [n for n in notes if not n["rest"] and "step" in n]
+            if not pitched:
+                continue
+            # spelling: a note whose pitch class is in the written key's scale must use
+            # the letter the signature gives it (the modes are heptatonic here)
+            if all(len(Key.parse("C " + m).scale) == 7 for m in modes):
+                for n in pitched:
+                    totals["notes"] += 1
+                    sig = _signature_alters(n["fifths"])
+                    diatonic = {(NATURAL[s] + a) % 12: s for s, a in sig.items()}
+                    if _pc(n) in diatonic and diatonic[_pc(n)] != n["step"]:
+                        totals["misspelled"] += 1
+            # accidentals by the per-bar rule, per staff
+            state: dict = {}
+            for n in sorted(pitched, key=lambda n: (n["staff"], n["bar"], n["start"])):
+                k = (n["staff"], n["bar"])
+                bar = state.setdefault(k, {})
+                here = (n["step"], n["octave"])
+                implied = bar.get(here, _signature_alters(n["fifths"]).get(n["step"], 0))
+                same_moment = bar.get(("at",) + here) == n["start"]  # another voice's note
+                if n["accidental"]:
+                    totals["accidentals"] += 1
+                    if n["alter"] == implied and not n["tied_in"] and not same_moment:
+                        totals["redundant"] += 1
+                elif n["alter"] != implied and not n["tied_in"]:
+                    totals["missing_accidental"] += 1
+                if not n["tied_in"]:
+                    bar[here] = n["alter"]
+                    bar[("at",) + here] = n["start"]
+            # tuplets: only triplets (3 in the time of 2)
+            for el in xml.iter("time-modification"):
+                if (el.findtext("actual-notes"), el.findtext("normal-notes")) != ("3", "2"):
+                    totals["odd_tuplets"] += 1
+            # rests and dots created by shortening: a rest shorter than the note before
+            # it in the same voice, inside one beat; any double dot
+            by_voice = defaultdict(list)
+            for n in notes:
+                if not n["chord"] and not n["hidden"]:
+                    by_voice[(n["staff"], n["voice"])].append(n)
+            for seq in by_voice.values():
+                for a, b in zip(seq, seq[1:]):
+                    if (b["rest"] and not a["rest"] and a["bar"] == b["bar"]
+                            and b["dur"] < a["dur"] and (a["dur"] + b["dur"]) in (
+                                Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(2))
+                            and b["dur"] <= Fraction(1, 4) and a["dots"]):
+                        totals["shortening_rests"] += 1
+            totals["double_dots"] += sum(1 for n in notes if n["dots"] >= 2)
+            totals["sounding_notes"] += sum(1 for n in pitched if not n["tied_in"])
+            # ledger lines against each note's own staff clef
+            for n in pitched:
+                sign, line = n["clef"].get(n["staff"], ("G", "2"))
+                clef = {("G", "2"): "treble", ("F", "4"): "bass", ("C", "3"): "alto",
+                        ("C", "4"): "tenor"}.get((sign, line), "treble")
+                totals["ledger_notes"] += 1
+                if ledger_lines(staff_step(n["step"], n["octave"]), clef) >= 3:
+                    totals["ledger3"] += 1
+            # chordal parts: a wide chordal part on one treble staff
+            starts = defaultdict(set)
+            for n in pitched:
+                starts[(n["bar"], n["start"])].add(staff_step(n["step"], n["octave"]))
+            chordal = sum(1 for s in starts.values() if len(s) > 1) >= 0.2 * len(starts)
+            steps = [staff_step(n["step"], n["octave"]) for n in pitched]
+            if chordal and staves == 1 and clefs.get(1, ("G", "2")) == ("G", "2") and (
+                    max(steps) - min(steps) > 15):
+                totals["wide_chordal_on_treble"] += 1
+            # marks in marcato/staccato moods
+            section_moods = [(s["bar"], s["mood"]) for s in plan["sections"]]
+            plucked = any((w.text or "") == "pizz." for w in xml.iter("words"))
+            for n in pitched:
+                if n["tied_in"] or n["chord"]:
+                    continue
+                mood = [m for b, m in section_moods if b - 1 <= n["bar"]][-1]
+                art = PRESETS[mood].articulation if mood in PRESETS else None
+                if art in ("marcato", "staccato") and not plucked:
+                    totals["marked_mood_notes"] += 1
+                    if n["marks"] & {"staccato", "accent", "strong-accent", "staccatissimo"}:
+                        totals["marked"] += 1
+            # every entry (first note, or after a bar or more of rest) has a dynamic
+            totals.update(_entries(xml, totals))
+        # rehearsal marks at every hit with bar and timecode
+        marks = [r.text or "" for r in root.iter("rehearsal")]
+        for hit in plan["hits"]:
+            totals["hits"] += 1
+            if any(re.search(rf"\bbar {hit['bar']}\s+{re.escape(hit['timecode'])}", m)
+                   for m in marks):
+                totals["hits_marked"] += 1
+    return dict(totals)
+
+
+def _entries(xml, totals) -> dict[str, float]:
+    """Count entries and entries with a dynamic in one part."""
+    out = {"entries": totals["entries"], "entries_marked": totals["entries_marked"]}
+    pending_dynamic = False
+    rest_run = Fraction(0)
+    first = True
+    divisions = 1
+    bar_len = None
+    for measure in xml.iter("measure"):
+        for el in measure:
+            if el.tag == "attributes":
+                divisions = int(el.findtext("divisions") or divisions)
+                beats = el.findtext("time/beats")
+                if beats:
+                    bar_len = Fraction(int(beats) * 4, int(el.findtext("time/beat-type")))
+            elif el.tag == "direction" and el.find("direction-type/dynamics") is not None:
+                pending_dynamic = True
+            elif el.tag == "note" and el.find("rest") is None and el.findtext("staff", "1") != "1":
+                rest_run = Fraction(0)  # the other staff of a grand staff plays on
+            elif el.tag == "note" and el.findtext("voice", "1") == "1" and el.find(
+                    "chord") is None and el.findtext("staff", "1") == "1":
+                dur = Fraction(int(el.findtext("duration") or 0), divisions)
+                if el.find("rest") is not None:
+                    rest_run += dur
+                    continue
+                tied = any(t.get("type") == "stop" for t in el.findall("tie"))
+                if not tied and (first or (bar_len and rest_run >= bar_len)):
+                    out["entries"] += 1
+                    out["entries_marked"] += 1 if pending_dynamic else 0
+                first = False
+                rest_run = Fraction(0)
+                pending_dynamic = False
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(film) -> dict[str, float]:
+    return measure(film)
+
+
+def test_no_diatonic_note_is_misspelled(figures):
+    assert figures["notes"] > 1000
+    assert figures.get("misspelled", 0) == 0
+
+
+def test_accidentals_follow_the_per_bar_rule(figures):
+    assert figures.get("redundant", 0) <= 0.05 * max(1, figures.get("accidentals", 0))
+    assert figures.get("missing_accidental", 0) == 0
+
+
+def test_no_tuplets_but_triplets(figures):
+    assert figures.get("odd_tuplets", 0) == 0
+
+
+def test_no_rests_or_dots_created_by_articulation(figures):
+    assert figures.get("shortening_rests", 0) == 0
+    assert figures.get("double_dots", 0) == 0
+
+
+def test_every_entry_has_a_dynamic(figures):
+    assert figures["entries"] > 20
+    assert figures["entries_marked"] == figures["entries"]
+
+
+def test_marcato_and_staccato_moods_carry_their_marks(figures):
+    assert figures["marked_mood_notes"] > 100
+    assert figures["marked"] >= 0.8 * figures["marked_mood_notes"]
+
+
+def test_few_notes_need_three_ledger_lines(figures):
+    assert figures.get("ledger3", 0) <= 0.02 * figures["ledger_notes"]
+
+
+def test_no_wide_chordal_part_on_one_treble_staff(figures):
+    assert figures.get("wide_chordal_on_treble", 0) == 0
+
+
+def test_every_hit_has_a_rehearsal_mark_with_bar_and_timecode(figures):
+    assert figures["hits"] >= 5
+    assert figures["hits_marked"] == figures["hits"]
+
+
+if __name__ == "__main__":  # python -m tests.test_score_notation DIR: the figures of a folder
+    import sys
+
+    for k, v in sorted(measure(Path(sys.argv[1])).items()):
+        print(f"{k:24s} {v:g}")
