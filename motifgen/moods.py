@@ -62,7 +62,8 @@ COLOURS: dict[str, str] = {
                           "PR (I-bIII), over a tonic pedal",
     "hexatonic_pole": "the uncanny hexatonic pole (C-Abm), the tritone (C-F#), bII",
     "secondary_dominants": "V/V, V/vi, V/ii resolving down a fifth",
-    "diminished": "diminished triads a semitone below their targets, over a tonic pedal",
+    "diminished": "minor(maj7) chords on i and bvi, the diminished leading-tone chord and bII "
+                  "over a tonic pedal, a middle voice creeping by semitones",
     "pedal": "a pedal in the bass (the tonic, the dominant after a hit) under bVI-bVII-i",
     "added6": "added sixths on I and IV",
 }
@@ -206,7 +207,8 @@ PRESETS: dict[str, Mood] = {
             "harmony": ("tremolo_strings",), "bass": ("contrabass",),
             "percussion": ("suspended_cymbal",)},
            "tremolo", "diminished", 8.0,
-           "Solo strings at the extremes over tremolo, diminished chords, pp to mf.",
+           "Solo strings at the extremes over tremolo on a pedal, minor(maj7) colours, a creeping "
+           "chromatic inner voice, pp to mf.",
            dynamics_to="mf"),
         _m("peaceful", "ionian", ("ionian", "major_pentatonic"), (60, 76), "p", "legato", 0,
            {"melody": ("flute", "oboe"), "counter": ("clarinet",),

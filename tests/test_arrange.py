@@ -168,3 +168,21 @@ def test_dynamics_live():
 def _sampled(curve, length):
     """The curve's value in force at every beat."""
     return [[v for b, v in curve if b <= t + 1e-9][-1] for t in range(length)]
+
+
+def test_a_creeping_inner_voice_moves_by_semitones():
+    from motifgen.arrange.chords import roman
+
+    key = Key(2, "locrian")
+    chords = [make_chord(8.0 * i, 8.0, key, key.tonic + off, q) for i, (off, q) in
+              enumerate([(0, "minmaj7"), (11, "diminished"), (0, "minmaj7"), (8, "minmaj7"),
+                         (1, "major"), (0, "minmaj7")])]
+    mel = _melody([77] * 24)
+
+    def creeps(flag):
+        vs = voice_lead(chords, mel, (28, 55), 38, 40, 96, key.tonic, pedal=key.tonic,
+                        creep=flag)
+        return sum(abs(b.upper[1] - a.upper[1]) == 1 for a, b in zip(vs, vs[1:]))
+
+    assert creeps(True) > creeps(False)
+    assert roman(key, 2, "minmaj7") == "i(maj7)"

@@ -37,6 +37,7 @@ QUALITIES: dict[str, tuple[int, ...]] = {
     "diminished": (0, 3, 6),
     "augmented": (0, 4, 8),
     "add6": (0, 4, 7, 9),
+    "minmaj7": (0, 3, 7, 11),
 }
 
 _NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
@@ -56,8 +57,8 @@ COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
     "hexatonic_pole": ((-1, "pole", ""), (6, "major", ""), (1, "major", "")),
     "secondary_dominants": ((2, "major", "V/V"), (4, "major", "V/vi"), (9, "major", "V/ii"),
                             (11, "major", "V/iii")),
-    "diminished": ((11, "diminished", ""), (1, "diminished", ""), (6, "diminished", ""),
-                   (8, "diminished", "")),
+    "diminished": ((0, "minmaj7", ""), (8, "minmaj7", ""), (11, "diminished", ""),
+                   (1, "major", "")),
     "pedal": ((8, "major", ""), (10, "major", "")),
     "added6": ((0, "add6", ""), (5, "add6", "")),
 }
@@ -118,9 +119,10 @@ def roman(key: Key, root: int, quality: str) -> str:
     numeral = _NUMERALS[(root - key.tonic) % 12]
     if numeral == "#IV" and quality in ("major", "augmented", "add6"):
         numeral = "bV"
-    if quality in ("minor", "diminished"):
+    if quality in ("minor", "diminished", "minmaj7"):
         numeral = numeral.lower()
-    return numeral + {"diminished": "°", "augmented": "+", "add6": "add6"}.get(quality, "")
+    return numeral + {"diminished": "°", "augmented": "+", "add6": "add6",
+                      "minmaj7": "(maj7)"}.get(quality, "")
 
 
 def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,

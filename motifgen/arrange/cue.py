@@ -44,6 +44,8 @@ ROOM_ABOVE_BASS = 24
 PEDAL_COLOURS: dict[str, tuple[int, ...]] = {
     "pedal": (0, 7), "chromatic_mediants": (0,), "diminished": (0,),
 }
+#: Colours whose middle voice creeps chromatically from chord to chord.
+CREEPING_COLOURS = frozenset({"diminished"})
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
 
@@ -197,7 +199,8 @@ def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
     return voice_lead(chords, mel, (lo, hi), lo + BASS_CENTRE_ABOVE_LOW, upper_low, upper_high,
                       tonic, pedal=pedal, lead_in=last, melody_before=melody_before,
                       strong=strong_beats(meter, sec.end - sec.start),
-                      plucked=any(s.texture == "pizzicato" for s in specs))
+                      plucked=any(s.texture == "pizzicato" for s in specs),
+                      creep=sec.mood.colour in CREEPING_COLOURS)
 
 
 def _pedal(sec: Section, hits_before: int) -> int | None:

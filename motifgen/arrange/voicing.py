@@ -52,6 +52,9 @@ LEAP_COST = (0.5, 1.5)
 COMMON_TONE_LOST_COST = 2.0
 #: Every upper voice moving the same way (planing).
 SAME_DIRECTION_COST = 6.0
+#: A creeping chromatic inner voice (the middle upper voice moving by a semitone), for
+#: moods that ask for one: a bonus, so a negative cost.
+CREEP_COST = -1.2
 #: A chord tone other than the third missing from the voicing.
 MISSING_TONE_COST = 0.8
 #: Doubling a tone other than the root (third, fifth, added tone).
@@ -306,15 +309,18 @@ def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
 
 
 def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool,
-          plucked: bool = False) -> np.ndarray:
+          plucked: bool = False, creep: bool = False) -> np.ndarray:
     """Cost of every move from the states of chord i-1 to those of chord i. `plucked`:
     the texture starts each chord on its lowest upper voice alone (pizzicato), so the
-    top voice of one chord and the lowest of the next are heard in succession too."""
+    top voice of one chord and the lowest of the next are heard in succession too.
+    `creep`: the middle upper voice is drawn to move by a semitone."""
     cost = _bass_move(prev[:, None, 0], cur[None, :, 0], i, mel) + _pair_cost(prev, cur,
                                                                                  common)
     if plucked:
         cost = cost + FORBIDDEN * _perfect_parallel(prev[:, None, 0], prev[:, None, -1],
                                                     cur[None, :, 0], cur[None, :, 1])
+    if creep:
+        cost = cost + CREEP_COST * (np.abs(cur[None, :, 2] - prev[:, None, 2]) == 1)
     m0, m1 = mel.before[i], mel.at[i]
     b0, b1 = prev[:, None, 0], cur[None, :, 0]
     # where the melody rests on one side of the change, an upper voice sounds on top there
@@ -333,11 +339,12 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                bass_centre: float, upper_low: int, upper_high: int, tonic: int,
                pedal: int | None = None,
                lead_in: Voicing | None = None, melody_before: int | None = None,
-               strong: Sequence[float] = (), plucked: bool = False) -> list[Voicing]:
+               strong: Sequence[float] = (), plucked: bool = False,
+               creep: bool = False) -> list[Voicing]:
     """The section's chords voiced: the bass and three upper voices chosen together, the
     upper voices under the melody (see the module docstring). `lead_in`: the previous
     section's last voicing, `melody_before` the melody's last pitch there, so the join
-    is voice-led too; `plucked` as in `_move`."""
+    is voice-led too; `plucked` and `creep` as in `_move`."""
     if not chords:
         return []
     mel = _Melody.around(chords, melody, strong)
@@ -354,7 +361,7 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                                     bool(set(lead_in.chord.pitch_classes)
                                          & set(chords[0].pitch_classes)))[0]
     picks = _viterbi(unary, lambda i: _move(states[i - 1][0], states[i][0], i, mel,
-                                            shared[i - 1], plucked))
+                                            shared[i - 1], plucked, creep))
     out = []
     for c, (rows, _), k in zip(chords, states, picks):
         row = rows[k].tolist()
