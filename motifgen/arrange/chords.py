@@ -422,13 +422,13 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
                 cost -= 1.5 if is_tonic else 0.0
             if ends[i]:
                 if is_tonic:
-                    cost -= 4.0 if i == n - 1 else (2.5 if cadences is not None else 1.5)
+                    cost -= 4.0 if i == n - 1 else (3.5 if cadences is not None else 1.5)
                 elif i == n - 1:
                     cost += 2.0
                 elif c.root == dominant and c.quality in ("major", "minor"):
-                    cost -= 1.8 if cadences is not None else 0.6
+                    cost -= 2.8 if cadences is not None else 0.6
                 elif cadences is not None:
-                    cost += 1.0  # a phrase of the form ends off tonic and dominant
+                    cost += 2.0  # a phrase of the form ends off tonic and dominant
             if i + 1 < n and ends[i + 1] and (c.root, c.quality) in approach:
                 cost -= 1.2
             costs.append(cost)

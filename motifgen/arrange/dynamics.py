@@ -10,9 +10,10 @@ lead a step above the accompaniment.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..theory import DYNAMICS
 
@@ -66,27 +67,31 @@ class Span:
 def cc1_curve(spans: Sequence[Span], role: str, phrase: float,
               arrivals: Sequence[float] = (), step: float = 1.0) -> tuple[tuple[float, int], ...]:
     """The CC1 curve of one part over the cue (only changes are listed)."""
-    out: list[tuple[float, int]] = []
     phase = ROLE_PHASE.get(role, 0.0)
     offset = ROLE_LEVEL.get(role, 0)
+    beats, values = [], []
     for sp in spans:
+        last = sp is spans[-1]
+        count = int(np.floor((sp.end - sp.start) / step + (1 + 1e-9 if last else 1 - 1e-9)))
+        beat = sp.start + step * np.arange(max(count, 0))
+        beat = beat[(beat < sp.end - 1e-9) | (last & (beat <= sp.end + 1e-9))]
         a, b = DYNAMICS[sp.dynamic], DYNAMICS[sp.dynamic_to]
-        beat = sp.start
-        while beat < sp.end - 1e-9 or (sp is spans[-1] and beat <= sp.end + 1e-9):
-            t = (beat - sp.start) / max(sp.end - sp.start, 1e-9)
-            level = min(LEVEL_CEILING,
-                        (a + (b - a) * min(1.0, t)) * (0.7 + 0.6 * sp.intensity))
-            u = ((beat - sp.start) / phrase - phase) % 1.0
-            arch = ARCH_DEPTH * (math.sin(math.pi * u) - 0.5)
-            build = 0.0
-            for x in arrivals:
-                if x - BUILD_BEATS < beat <= x:
-                    build = max(build, BUILD_DEPTH * (1 - (x - beat) / BUILD_BEATS))
-            value = int(min(CC1_RANGE[1], max(CC1_RANGE[0], round(level + arch + build
-                                                                  + offset))))
-            if not out or out[-1][1] != value:
-                out.append((round(beat, 6), value))
-            beat += step
+        t = np.minimum(1.0, (beat - sp.start) / max(sp.end - sp.start, 1e-9))
+        level = np.minimum(LEVEL_CEILING, (a + (b - a) * t) * (0.7 + 0.6 * sp.intensity))
+        u = ((beat - sp.start) / phrase - phase) % 1.0
+        arch = ARCH_DEPTH * (np.sin(np.pi * u) - 0.5)
+        build = np.zeros(len(beat))
+        for x in arrivals:
+            near = (x - BUILD_BEATS < beat) & (beat <= x)
+            build = np.where(near, np.maximum(build, BUILD_DEPTH * (1 - (x - beat) / BUILD_BEATS)),
+                             build)
+        value = np.clip(np.round(level + arch + build + offset), *CC1_RANGE).astype(int)
+        beats += np.round(beat, 6).tolist()
+        values += value.tolist()
+    out: list[tuple[float, int]] = []
+    for beat, value in zip(beats, values):
+        if not out or out[-1][1] != value:
+            out.append((beat, value))
     return tuple(out)
 
 

@@ -129,10 +129,10 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
         cursor = sec.start + (establish if si == 0 else 0.0)
         limit = sec.end if closing is None else min(sec.end, max(closing, sec.start))
         closing_section = closing is not None and limit < sec.end + EPS and closing < sec.end
+        base = {n: in_scene(project.motifs[n].motif, sec.key, meter, sec.mood.register)
+                for n in names}
+        lead_len = bar * max(1, -(-base[lead].end // bar))
         while limit - cursor > EPS and limit - cursor >= min(2.0, limit - sec.start) - EPS:
-            base = {n: in_scene(project.motifs[n].motif, sec.key, meter, sec.mood.register)
-                    for n in names}
-            lead_len = bar * max(1, -(-base[lead].end // bar))
             if si > 0 and abs(cursor - sec.start) < EPS:
                 who = lead
                 role = "climax" if main_hit is not None and abs(sec.start - main_hit) < EPS \

@@ -52,6 +52,8 @@ LEAP_COST = (0.5, 1.5)
 COMMON_TONE_LOST_COST = 2.0
 #: Every upper voice moving the same way (planing).
 SAME_DIRECTION_COST = 6.0
+#: Voicings kept per chord (the cheapest on their own) before moves are costed.
+STATE_BEAM = 48
 #: A creeping chromatic inner voice (the middle upper voice moving by a semitone), for
 #: moods that ask for one: a bonus, so a negative cost.
 CREEP_COST = -1.2
@@ -289,6 +291,15 @@ def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, 
     return np.concatenate(rows), np.concatenate(costs)
 
 
+def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The `STATE_BEAM` cheapest voicings of a chord (all of them when there are fewer),
+    in a stable order: the moves between chords are costed for these only."""
+    if len(costs) <= STATE_BEAM:
+        return rows, costs
+    keep = np.sort(np.argsort(costs, kind="stable")[:STATE_BEAM])
+    return rows[keep], costs[keep]
+
+
 def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
     """Cost of the upper voices moving from every state in `prev` (rows) to every one in
     `cur`; states are (bass, upper...) rows, and parallels count the bass too."""
@@ -301,11 +312,18 @@ def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
     cost = cost + SAME_DIRECTION_COST * ((move > 0).all(axis=2) | (move < 0).all(axis=2))
     if common:
         cost = cost + COMMON_TONE_LOST_COST * ~(dist == 0).any(axis=2)
-    bad = np.zeros(move.shape[:2], dtype=bool)
-    for i, j in itertools.combinations(range(prev.shape[1]), 2):
-        bad |= _perfect_parallel(prev[:, None, i], prev[:, None, j], cur[None, :, i],
-                                 cur[None, :, j])
-    return cost + FORBIDDEN * bad
+    return cost + FORBIDDEN * _any_parallel(prev, cur)
+
+
+def _any_parallel(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
+    """For every pair of states, whether any two voices (the bass included) move in
+    parallel fifths or octaves: `_perfect_parallel` over all voice pairs at once."""
+    i, j = np.array(list(itertools.combinations(range(prev.shape[1]), 2))).T
+    before = (prev[:, j] - prev[:, i]) % 12
+    after = (cur[:, j] - cur[:, i]) % 12
+    moved = prev[:, None, :] != cur[None, :, :]
+    same = (before[:, None, :] == after[None, :, :]) & ((after == 0) | (after == 7))[None]
+    return (same & moved[:, :, i] & moved[:, :, j]).any(axis=2)
 
 
 def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool,
@@ -349,8 +367,9 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
         return []
     mel = _Melody.around(chords, melody, strong)
     tops = [min(upper_high, t) for t in ceilings(chords, melody, upper_high)]
-    states = [_states(c, *_bass_options(c, melody, *bass_range, bass_centre, pedal), top,
-                      upper_low, tonic, pedal is not None) for c, top in zip(chords, tops)]
+    states = [_beam(*_states(c, *_bass_options(c, melody, *bass_range, bass_centre, pedal),
+                             top, upper_low, tonic, pedal is not None))
+              for c, top in zip(chords, tops)]
     shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
               for a, b in zip(chords, chords[1:])]
     unary = [costs for _, costs in states]
