@@ -324,15 +324,14 @@ class _Span:
     weights: dict[int, float]
 
 
-def _melody_weights(rows: Sequence[tuple[float, float, int]], start: float,
-                    end: float) -> dict[int, float]:
-    """Beats each pitch class of the melody's (onset, duration, pitch) rows sounds in
-    [start, end)."""
+def _melody_weights(melody: Notes, start: float, end: float) -> dict[int, float]:
+    """Beats each pitch class of the melody sounds in [start, end)."""
+    overlap = (np.minimum(end, melody.onset + melody.duration)
+               - np.maximum(start, melody.onset))
+    keep = overlap > _EPS
     w: dict[int, float] = {}
-    for on, du, p in rows:
-        overlap = min(end, on + du) - max(start, on)
-        if overlap > _EPS:
-            w[p % 12] = w.get(p % 12, 0.0) + overlap
+    for pc, beats in zip((melody.pitch[keep] % 12).tolist(), overlap[keep].tolist()):
+        w[pc] = w.get(pc, 0.0) + beats
     return w
 
 
@@ -363,9 +362,8 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
             spans.append(_Span(start, s, req, {}))
             start, req = s, {pitch % 12}
         spans.append(_Span(start, b, req, {}))
-    rows = list(zip(melody.onset.tolist(), melody.duration.tolist(), melody.pitch.tolist()))
     for sp in spans:
-        sp.weights = _melody_weights(rows, sp.start, sp.end)
+        sp.weights = _melody_weights(melody, sp.start, sp.end)
     return spans
 
 

@@ -52,7 +52,9 @@ LEAP_COST = (0.5, 1.5)
 COMMON_TONE_LOST_COST = 2.0
 #: Every upper voice moving the same way (planing).
 SAME_DIRECTION_COST = 6.0
-#: Voicings kept per chord (the cheapest on their own) before moves are costed.
+#: Bass notes tried per chord (the cheapest on their own), and voicings kept per chord
+#: before moves are costed.
+BASS_BEAM = 5
 STATE_BEAM = 48
 #: A creeping chromatic inner voice (the middle upper voice moving by a semitone), for
 #: moods that ask for one: a bonus, so a negative cost.
@@ -271,7 +273,8 @@ def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, 
     pcs = chord.pitch_classes
     lt = _leading_tone(chord, tonic)
     rows, costs = [], []
-    for bass, bass_cost in zip(basses.tolist(), bass_costs.tolist()):
+    best = np.sort(np.argsort(bass_costs, kind="stable")[:BASS_BEAM])
+    for bass, bass_cost in zip(basses[best].tolist(), bass_costs[best].tolist()):
         # widen step by step until the chord has a voicing: lower floor, then raise the top
         for floor, ceiling in ((max(low, top - 24), top), (bass + 1, top),
                                (bass + 1, top + 12), (bass + 1, top + 24)):
@@ -302,16 +305,21 @@ def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
     """Cost of the upper voices moving from every state in `prev` (rows) to every one in
-    `cur`; states are (bass, upper...) rows, and parallels count the bass too."""
-    a = prev[:, None, 1:]
-    b = cur[None, :, 1:]
-    move = b - a
-    dist = np.abs(move)
-    cost = MOVE_WEIGHT * dist.sum(axis=2)
-    cost = cost + LEAP_COST[0] * (dist > 5).sum(axis=2) + LEAP_COST[1] * (dist > 7).sum(axis=2)
-    cost = cost + SAME_DIRECTION_COST * ((move > 0).all(axis=2) | (move < 0).all(axis=2))
+    `cur`; states are (bass, upper...) rows, and parallels count the bass too. Voice by
+    voice on 2-D arrays: three voices are too few for reductions over an axis to pay."""
+    cost = np.zeros((len(prev), len(cur)))
+    up = down = None
+    held = np.zeros(cost.shape, dtype=bool)
+    for k in range(1, prev.shape[1]):
+        move = cur[None, :, k] - prev[:, None, k]
+        dist = np.abs(move)
+        cost += MOVE_WEIGHT * dist + LEAP_COST[0] * (dist > 5) + LEAP_COST[1] * (dist > 7)
+        up = move > 0 if up is None else up & (move > 0)
+        down = move < 0 if down is None else down & (move < 0)
+        held |= dist == 0
+    cost += SAME_DIRECTION_COST * (up | down)
     if common:
-        cost = cost + COMMON_TONE_LOST_COST * ~(dist == 0).any(axis=2)
+        cost += COMMON_TONE_LOST_COST * ~held
     return cost + FORBIDDEN * _any_parallel(prev, cur)
 
 
