@@ -55,7 +55,7 @@ SAME_DIRECTION_COST = 6.0
 #: Bass notes tried per chord (the cheapest on their own), and voicings kept per chord
 #: before moves are costed.
 BASS_BEAM = 5
-STATE_BEAM = 48
+STATE_BEAM = 40
 #: A creeping chromatic inner voice (the middle upper voice moving by a semitone), for
 #: moods that ask for one: a bonus, so a negative cost.
 CREEP_COST = -1.2
