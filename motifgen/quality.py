@@ -81,7 +81,8 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
   (of the opening meter) into the cue, else 0; None for cues of 15 s or less.
 * ``phrase_ends`` - share of phrase ends whose chord is tonic or dominant: the
   chord sounding just before the end of every statement of the plan's ``form``
-  (without a form: every 4-bar line inside the cue) and at its end;
+  (without a form: every 4-bar line inside the cue) and at its end; a statement
+  running into the closing tag cadences on the final tonic, so only the end counts;
   tonic/dominant by the symbol's numeral (I/i, V/v, no accidental, not an
   applied ``V/x``).
 * ``ending`` - 1 when the last plan chord is the tonic and the last melody note
@@ -525,8 +526,11 @@ def _phrase_ends(score: Score, bars: int = 4) -> list[float]:
     cue's end."""
     end = score.end_beats
     form = [f for f in score.plan.get("form", []) if f.get("part") not in ("establish", "tag")]
-    if form:
-        return sorted({min(float(f["end_beat"]), end) for f in form} | {end})
+    tags = {round(float(f["start_beat"]), 6) for f in score.plan.get("form", [])
+            if f.get("part") == "tag"}
+    if form:  # a phrase that runs into the tag cadences on the final tonic, at the end
+        return sorted({min(float(f["end_beat"]), end) for f in form
+                       if round(float(f["end_beat"]), 6) not in tags} | {end})
     lines = score.tempo_map.bar_lines(end)
     return [b for b in lines[bars::bars] if b < end - _EPS] + [end]
 
