@@ -798,9 +798,16 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
             if len(inside) >= 2 or (inside and ends.get(inside[0], 0) > inside[0]):
                 first_obj = placed[inside[0]][0]
                 last_obj = placed[inside[-1]][0]
-                if first_obj is last_obj:
-                    continue
+                if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
+                    continue  # a hairpin starts and stops on one staff
                 put(inside[0], dynamics.Crescendo(first_obj, last_obj))
+
+
+def _staff_of(obj: Any) -> Any:
+    """The part or staff a note was placed in (a grand staff has two)."""
+    from music21 import stream
+
+    return obj.getContextByClass(stream.Part)
 
 
 def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _Harmony,
