@@ -173,8 +173,10 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
             cursor += bar * max(1, -(-motif.end // bar))  # next statement on a bar line
             if role == "return":
                 break  # the return holds into the closing bar
-        for line in (*out.by_instrument.values(), out.lines[0]):
-            hold_into(line, limit, limit if closing_section else 8.0)
+        reach = limit if closing_section else 8.0
+        if last_inst is not None:  # only the line that spoke last holds into the cut
+            hold_into(out.by_instrument[last_inst.name], limit, reach)
+        hold_into(out.lines[0], limit, reach)
     if closing is not None and last_inst is not None:
         _tag(out, sections[-1], closing, length, last_inst)
     return out
