@@ -60,11 +60,6 @@ def window(notes: Notes, start: float, end: float) -> Notes:
                     notes.pitch[keep], notes.velocity[keep], copy=False)
 
 
-def shifted(notes: Notes, semitones: int) -> Notes:
-    """`notes` transposed by `semitones`."""
-    return notes_of(notes.onset, notes.duration, notes.pitch + semitones, notes.velocity)
-
-
 def grid(start: float, end: float, step: float) -> list[float]:
     """Onsets every `step` beats from `start`, before `end`."""
     n = max(1, int(np.floor((end - start) / step + EPS)))
@@ -77,11 +72,3 @@ def lowest_during(notes: Notes, start: float, end: float) -> int | None:
         return None
     mask = (notes.onset < end - EPS) & (notes.onset + notes.duration > start + EPS)
     return int(notes.pitch[mask].min()) if mask.any() else None
-
-
-def sounding_top(notes: Notes, beat: float) -> int | None:
-    """Highest pitch of `notes` sounding at `beat`, or None."""
-    if not len(notes):
-        return None
-    mask = (notes.onset <= beat + EPS) & (notes.onset + notes.duration > beat + EPS)
-    return int(notes.pitch[mask].max()) if mask.any() else None

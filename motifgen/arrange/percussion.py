@@ -4,7 +4,7 @@ A groove is built on the meter's pulse groups (`pulse_groups`: 4/4 in
 quarters, 6/8 in dotted quarters, 5/8 as 2+3, 7/8 as 2+2+3), accented on the
 bar line. Every fourth bar varies the groove; the bar before a hit or the end
 of a section carries a fill that crescendos into it. Timpani play tonic and
-dominant, with a roll into each hit. Velocities stay in 30..115.
+dominant, with a roll into each hit. Velocities stay in `dynamics.VELOCITY_RANGE`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ import numpy as np
 from ..motif import Notes
 from ..orchestra import instrument
 from ..theory import Key, bar_beats, beat_groups
+from .dynamics import clip_velocity
 from .line import EPS, Row, grid, rows_to_notes
 
-#: Velocity bounds every percussion note stays within.
-VELOCITY_RANGE = (30, 115)
 #: Beats of crescendo (roll or fill) leading into a hit.
 FILL_BEATS = 2.0
 
@@ -43,10 +42,6 @@ def pulse_groups(meter: tuple[int, int]) -> tuple[float, ...]:
     return tuple(float(x) for x in np.arange(0.0, g.bar - EPS, g.beat))
 
 
-def _clip(v: float) -> int:
-    return int(min(VELOCITY_RANGE[1], max(VELOCITY_RANGE[0], round(v))))
-
-
 def _bars(meter: tuple[int, int], length: float) -> list[float]:
     return grid(0.0, length, bar_beats(meter)) if length > EPS else []
 
@@ -57,7 +52,7 @@ def _fill(end: float, meter: tuple[int, int], pitch: int, velocity: int,
     step = 0.25
     start = max(0.0, end - beats)
     strokes = grid(start, end, step) if end > start + EPS else []
-    return [(t, step, pitch, _clip(velocity - 30 + 30 * (k + 1) / len(strokes)))
+    return [(t, step, pitch, clip_velocity(velocity - 30 + 30 * (k + 1) / len(strokes)))
             for k, t in enumerate(strokes)]
 
 
@@ -73,11 +68,11 @@ def groove(pitch: int, meter: tuple[int, int], length: float, velocity: int,
             t = bar + g
             if any(a - FILL_BEATS - EPS <= t < a for a in fills):
                 continue  # the fill replaces the groove where it sounds
-            rows.append((t, sub, pitch, _clip(velocity + (12 if k == 0 else -6))))
+            rows.append((t, sub, pitch, clip_velocity(velocity + (12 if k == 0 else -6))))
             # pick-up strokes before some groups: more in a variation bar
             chance = 0.55 if n % 4 == 3 else 0.2
             if busy and k > 0 and rng.random() < chance:
-                rows.append((t - sub, sub, pitch, _clip(velocity - 16)))
+                rows.append((t - sub, sub, pitch, clip_velocity(velocity - 16)))
     for a in fills:
         rows.extend(_fill(a, meter, pitch, velocity))
     return rows
@@ -117,14 +112,15 @@ def timpani(key: Key, meter: tuple[int, int], length: float, velocity: int, busy
     rows: list[Row] = []
     for n, bar in enumerate(_bars(meter, length)):
         if busy:
-            rows.append((bar, 1.0, tonic, _clip(velocity)))
+            rows.append((bar, 1.0, tonic, clip_velocity(velocity)))
             if len(groups) > 1:
-                rows.append((bar + groups[len(groups) // 2], 1.0, fifth, _clip(velocity - 12)))
+                rows.append((bar + groups[len(groups) // 2], 1.0, fifth,
+                             clip_velocity(velocity - 12)))
         elif n % 4 == 0:
-            rows.append((bar, 2.0, tonic, _clip(velocity - 10)))
+            rows.append((bar, 2.0, tonic, clip_velocity(velocity - 10)))
     for h in moments.rolls:
         rows.extend(_fill(h, meter, tonic, velocity))
-    rows.extend((h, 1.0, tonic, _clip(velocity + 18)) for h in moments.strikes)
+    rows.extend((h, 1.0, tonic, clip_velocity(velocity + 18)) for h in moments.strikes)
     return rows
 
 
@@ -148,14 +144,14 @@ def percussion(name: str, members: Sequence[str], meter: tuple[int, int], length
         if member in ("taiko", "bass_drum", "drums", "snare_drum"):
             rows += groove(k, meter, length, velocity - (10 if member == "snare_drum" else 0),
                            rng, busy, [*moments.fills, *moments.rolls])
-            rows += [(h, 0.5, k, _clip(velocity + 20)) for h in moments.strikes]
+            rows += [(h, 0.5, k, clip_velocity(velocity + 20)) for h in moments.strikes]
         elif member == "suspended_cymbal":
             for h in moments.rolls:
                 rows += _fill(h, meter, k, velocity, beats=2 * FILL_BEATS)
         else:  # crash cymbal, tam-tam: on the strikes
-            rows += [(h, 2.0, k, _clip(velocity + 15)) for h in moments.strikes]
+            rows += [(h, 2.0, k, clip_velocity(velocity + 15)) for h in moments.strikes]
         if member == "drums":
-            rows += [(h, 1.0, 49, _clip(velocity + 15)) for h in moments.strikes]
+            rows += [(h, 1.0, 49, clip_velocity(velocity + 15)) for h in moments.strikes]
     return rows_to_notes(_clean(rows, length))
 
 
