@@ -28,7 +28,7 @@ from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
 from .percussion import Moments, percussion
 from .plan import plan_of
 from .sections import Section, cut, spot
-from .textures import TEXTURES
+from .textures import TEXTURES, is_strong
 from .voicing import Voicing, voice_lead
 
 #: Lowest pitch the upper voices of the accompaniment take.
@@ -397,9 +397,9 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
         if articulation == "staccato" or driving:
             step = 0.5 if driving else groups.beat
             for t in grid(v.beat, v.end, step):
-                accent = 8 if any(abs(t - s) < EPS for s in _strong_in(groups, t, t + EPS)) else 0
+                accent = 8 if is_strong(groups, t) else -4
                 rows.append((t, min(step, v.end - t) * (0.85 if driving else 0.6), v.bass,
-                             velocity + accent - (0 if accent else 4)))
+                             velocity + accent))
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
             on, _, p, vel = rows[-1]
@@ -407,14 +407,6 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
         else:
             rows.append((v.beat, v.duration, v.bass, velocity))
     return rows_to_notes(rows)
-
-
-def _strong_in(groups, start: float, end: float) -> list[float]:
-    out, bar = [], (start // groups.bar) * groups.bar
-    while bar < end - EPS:
-        out += [bar + s for s in groups.strong if start - EPS <= bar + s < end - EPS]
-        bar += groups.bar
-    return out or [start]
 
 
 def _bass_double(bass: Notes, inst: Instrument, voicings: Sequence[Voicing]) -> Notes:

@@ -30,12 +30,13 @@ class Texture:
     figure: bool = False  # a moving figure rather than held or re-struck chords
 
 
-def _strong(groups: BeatGroups, beat: float) -> bool:
+def is_strong(groups: BeatGroups, beat: float) -> bool:
+    """Whether `beat` (from a bar line) is one of the meter's strong beats."""
     return any(abs((beat % groups.bar) - s) < EPS for s in groups.strong)
 
 
 def _vel(groups: BeatGroups, beat: float, velocity: int) -> int:
-    return velocity + (STRONG_ACCENT if _strong(groups, beat) else 0)
+    return velocity + (STRONG_ACCENT if is_strong(groups, beat) else 0)
 
 
 def sustained(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
