@@ -472,11 +472,8 @@ def own_instrument(score: Score, project: Any = None) -> float | None:
     """Share of statements on their character's declared instrument (needs the project)."""
     if project is None:
         return None
-    try:
-        from .orchestra import canonical_name
-    except ImportError:  # pragma: no cover - the orchestra module moved
-        def canonical_name(name: str) -> str:
-            return name
+    from .orchestra import canonical_name
+
     own = total = 0
     for s in score.plan.get("statements", []):
         motif = project.motifs.get(s.get("motif"))
