@@ -205,3 +205,38 @@ def test_chord_is_frozen_and_spelled():
     assert make_chord(0, 4, Key(0), 11, "diminished").symbol == "vii°"
     with pytest.raises(AttributeError):
         c.root = 3  # type: ignore[misc]
+
+
+def _tonic_or_dominant(chord, key):
+    return chord.root in (key.tonic, (key.tonic + 7) % 12) and chord.quality != "diminished"
+
+
+@pytest.mark.parametrize("mood_name", ["tender", "tragic", "melancholy", "heroic", "wonder"])
+def test_phrase_cadences_within_the_bar_when_its_first_note_forbids_it(mood_name):
+    """A 6/8 phrase whose last bar is E then F# (tonic then second degree in E): no
+    tonic or dominant holds both, so the cadence chord arrives on the half bar."""
+    mood = PRESETS[mood_name]
+    key = Key(4, mood.mode)
+    steps = [0, 2, 4, 2, 1, 0, 1]
+    durs = [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 3.0]
+    motif = Motif.from_degrees(steps, [0] * 7, durs, key, (6, 8))
+    chords = harmonise(motif, key, mood, (6, 8), 12.0, np.random.default_rng(0),
+                       cadences=[9.0, 12.0])
+    at_end = next(c for c in chords if c.beat <= 8.9 < c.end)
+    assert _tonic_or_dominant(at_end, harmony_key(key, mood)), [c.symbol for c in chords]
+    assert at_end.contains(int(motif.pitch[5]))  # the phrase's last note is its tone
+
+
+@pytest.mark.parametrize("mood_name", ["tender", "tragic", "melancholy", "heroic"])
+def test_an_appoggiatura_on_the_cadence_beat_is_heard_as_its_resolution(mood_name):
+    """1 5 6 5 in 6/8 at the end of a phrase: the sixth on the half bar resolves
+    to the fifth, so the phrase closes on the tonic (or dominant), not on a chord
+    built for the sixth."""
+    mood = PRESETS[mood_name]
+    key = Key(4, mood.mode)
+    motif = Motif.from_degrees([0, 4, 5, 4, 0], [0] * 5, [1.0, 0.5, 0.5, 1.0, 3.0], key, (6, 8))
+    chords = harmonise(motif, key, mood, (6, 8), 6.0, np.random.default_rng(0), cadences=[3.0])
+    at_end = next(c for c in chords if c.beat <= 2.9 < c.end)
+    fifth = int(motif.pitch[3])
+    assert _tonic_or_dominant(at_end, harmony_key(key, mood)), [c.symbol for c in chords]
+    assert at_end.contains(fifth)
