@@ -15,6 +15,7 @@ from motifgen.arrange.chords import (
     make_chord,
     palette,
     parallel_perfects,
+    sounding,
     strong_beat_chord_tone_ratio,
     strong_beats,
 )
@@ -95,6 +96,24 @@ def test_mood_colour_appears(harmonised, mood_name):
                      for c in harmonised[case][5] if c.kind == "colour"}
     if COLOUR_CHORDS[PRESETS[mood_name].colour]:
         assert "colour" in kinds, (mood_name, colour_chords)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(map(str, c)))
+def test_a_section_sounds_its_colour_wherever_the_melody_lets_it(harmonised, case):
+    """When some chord but the last could have been one of the colour's chords (it
+    holds every strong-beat melody note there), the section has a colour chord."""
+    mood, motif, key, meter, length, chords = harmonised[case]
+    sets = [set(c.pcs) for c in palette(harmony_key(key, mood), mood.colour)
+            if c.kind == "colour"]
+    beats = strong_beats(meter, length)
+
+    def notes_under(chord):
+        return {p % 12 for b in beats if chord.beat - 1e-6 <= b < chord.end - 1e-6
+                for p in [sounding(motif, b)] if p is not None}
+
+    possible = any(notes_under(c) <= cs for c in chords[:-1] for cs in sets)
+    if possible and length >= 2 * bar_beats(meter):
+        assert any(c.kind == "colour" for c in chords), [c.symbol for c in chords]
 
 
 def test_mode_colour_chords():

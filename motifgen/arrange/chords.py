@@ -66,6 +66,9 @@ COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
 #: Colours whose moods may colour the melody chromatically too (not only the chords).
 CHROMATIC_COLOURS = frozenset({"chromatic_mediants", "hexatonic_pole", "diminished"})
 
+#: Extra preference for the colour's chords, tried in turn when a section of two bars
+#: or more would otherwise not sound its mood's colour at all.
+COLOUR_INSIST: tuple[float, ...] = (1.0, 2.0)
 #: Chords that approach the final tonic of a phrase, per colour: (semitones, quality).
 CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
     "none": ((7, "major"), (7, "minor"), (5, "major"), (5, "minor")),
@@ -511,19 +514,15 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
             cost -= 1.0
         return cost
 
-    best = [unary[0].copy()]
-    back: list[np.ndarray] = []
-    for j in range(1, n):
-        trans = np.array([[pair(a, b, j) for b in options[j]] for a in options[j - 1]])
-        total = best[-1][:, None] + trans
-        back.append(total.argmin(axis=0))
-        best.append(total.min(axis=0) + unary[j])
-    idx = int(best[-1].argmin())
-    picks = [idx]
-    for j in range(n - 1, 0, -1):
-        idx = int(back[j - 1][idx])
-        picks.append(idx)
-    picks.reverse()
+    trans = [np.array([[pair(a, b, j) for b in options[j]] for a in options[j - 1]])
+             for j in range(1, n)]
+    picks = _viterbi(unary, trans)
+    coloured = [np.array([c.kind == "colour" for c in opts], dtype=float) for opts in options]
+    if length >= 2 * bar - _EPS and any(m.any() for m in coloured):
+        for extra in COLOUR_INSIST:  # a section of two bars sounds its mood's colour
+            if any(coloured[i][k] for i, k in enumerate(picks)):
+                break
+            picks = _viterbi([u - extra * m for u, m in zip(unary, coloured)], trans)
 
     chords: list[Chord] = []
     for sp, opts, k in zip(spans, options, picks):
@@ -536,6 +535,22 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
         chords.append(make_chord(sp.start, sp.end - sp.start, hkey, c.root, c.quality,
                                  c.symbol, c.kind))
     return chords
+
+
+def _viterbi(unary: Sequence[np.ndarray], trans: Sequence[np.ndarray]) -> list[int]:
+    """The cheapest path: one option per span, `unary` costs plus `trans` pair costs."""
+    best = unary[0].copy()
+    back: list[np.ndarray] = []
+    for u, t in zip(unary[1:], trans):
+        total = best[:, None] + t
+        back.append(total.argmin(axis=0))
+        best = total.min(axis=0) + u
+    idx = int(best.argmin())
+    picks = [idx]
+    for b in reversed(back):
+        idx = int(b[idx])
+        picks.append(idx)
+    return picks[::-1]
 
 
 #: Chords a harmonic turn may land on, in order of preference: (semitones above the
