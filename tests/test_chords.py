@@ -259,3 +259,30 @@ def test_an_appoggiatura_on_the_cadence_beat_is_heard_as_its_resolution(mood_nam
     fifth = int(motif.pitch[3])
     assert _tonic_or_dominant(at_end, harmony_key(key, mood)), [c.symbol for c in chords]
     assert at_end.contains(fifth)
+
+
+@pytest.mark.parametrize(("last_pitch", "quality", "tones"), [
+    (62, "major", {7, 11, 2}),   # D over the drive: V holds it
+    (60, "sus4", {7, 0, 2}),     # the tonic over the drive: Vsus4 holds it
+])
+def test_a_hit_is_driven_by_the_dominant_or_its_suspension(last_pitch, quality, tones):
+    from motifgen.arrange.chords import drive
+
+    key = Key(0, "ionian")
+    chords = [make_chord(0.0, 4.0, key, 0, "major"), make_chord(4.0, 4.0, key, 5, "major")]
+    melody = Notes(np.array([0.0, 4.0, 6.0]), np.array([4.0, 2.0, 2.0]),
+                   np.array([64, 65, last_pitch]), np.full(3, 80))
+    out = drive(chords, 8.0, key, melody, (4, 4))
+    last = out[-1]
+    assert (last.beat, last.end) == (6.0, 8.0)
+    assert last.quality == quality and set(last.pitch_classes) == tones and last.kind == "drive"
+    assert out[-2].symbol == "IV" and out[-2].end == 6.0
+
+
+def test_no_drive_where_no_dominant_holds_the_melody():
+    from motifgen.arrange.chords import drive
+
+    key = Key(0, "ionian")
+    chords = [make_chord(0.0, 8.0, key, 5, "major")]
+    melody = Notes(np.array([0.0, 6.0]), np.array([6.0, 2.0]), np.array([65, 69]), np.full(2, 80))
+    assert drive(chords, 8.0, key, melody, (4, 4)) == chords

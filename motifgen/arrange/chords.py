@@ -38,6 +38,7 @@ QUALITIES: dict[str, tuple[int, ...]] = {
     "augmented": (0, 4, 8),
     "add6": (0, 4, 7, 9),
     "minmaj7": (0, 3, 7, 11),
+    "sus4": (0, 5, 7),
 }
 
 _NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
@@ -125,7 +126,7 @@ def roman(key: Key, root: int, quality: str) -> str:
     if quality in ("minor", "diminished", "minmaj7"):
         numeral = numeral.lower()
     return numeral + {"diminished": "°", "augmented": "+", "add6": "add6",
-                      "minmaj7": "(maj7)"}.get(quality, "")
+                      "minmaj7": "(maj7)", "sus4": "sus4"}.get(quality, "")
 
 
 def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,
@@ -646,10 +647,19 @@ def cadence(chords: Sequence[Chord], closing: float, key: Key, colour: str, melo
     return out
 
 
+#: The dominants a hit is driven into, in order of preference.
+DRIVES: tuple[str, ...] = ("major", "sus4")
+
+
 def drive(chords: Sequence[Chord], end: float, key: Key, melody: Notes,
           meter: tuple[int, int]) -> list[Chord]:
-    """The dominant through the half bar before a hit, where the melody allows it."""
+    """The dominant through the half bar before a hit where the melody allows it, or
+    its suspended fourth (Vsus4, which holds the tonic) where the melody sits on the
+    tonic."""
     half = bar_beats(meter) / 2
     start = max(end - half, chords[-1].beat if chords else 0.0)
-    done = substitute(chords, start, end, key, 7, "major", melody, meter)
-    return list(chords) if done is None else done
+    for quality in DRIVES:
+        done = substitute(chords, start, end, key, 7, quality, melody, meter, kind="drive")
+        if done is not None:
+            return done
+    return list(chords)
