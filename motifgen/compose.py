@@ -212,8 +212,13 @@ def _summary(score: Score) -> str:
     worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
+    from .timing import describe_excursion
+
+    outside = "".join(
+        "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
+        for e in score.plan.get("tempo_map", {}).get("excursions", []))
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
-            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}")
+            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}{outside}")
 
 
 class _NoBar:
