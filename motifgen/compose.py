@@ -16,7 +16,7 @@ from importlib import import_module
 from pathlib import Path
 
 from .errors import MotifgenError
-from .io import FORMATS
+from .io import FORMATS, file_name, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
@@ -167,7 +167,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     out = Path(out_dir)
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
-    for name in [f"{s.id}.{fmt}" for s in scenes for fmt in formats] + list(CUE_SHEETS):
+    for name in [file_name(s.id, fmt) for s in scenes for fmt in formats] + list(CUE_SHEETS):
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) * (1 + len(formats)), progress, len(scenes))
@@ -194,14 +194,17 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         for score in scores:
             for fmt, write in writers.items():
                 bar.set_description(f"{fmt} {score.id}")
-                name = f"{score.id}.{fmt}"
+                name = file_name(score.id, fmt)
                 write(score, stage / name)
                 files.setdefault(score.id, []).append(name)
                 bar.update(1)
         bar.close()
-        from .io.cuesheet import write_cue_sheet
+        from .io.cuesheet import earlier_rows, write_cue_sheet
 
-        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files)
+        film = [s.id for s in project.scenes]
+        composed = {score.id for score in scores}
+        kept = earlier_rows(out, [i for i in film if i not in composed], scene_files)
+        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files, kept, film)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
 
 
