@@ -60,6 +60,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from numbers import Real
 
 from .errors import MotifgenError, TimecodeError, TimingError
@@ -562,10 +563,11 @@ def _step_cost(base: float, prev: _Choice | None, bpm: float,
     return cost
 
 
-def _changed_bar(total: int, ctx: _Context) -> tuple[int, float] | None:
+@lru_cache(maxsize=4096)
+def _changed_bar(total: int, bar: int, split: int) -> tuple[int, float] | None:
     """The changed bar (in counts, and its cost) that makes `total` counts past a bar
-    line end on a bar line; None when only a bar shorter than a beat would."""
-    bar, split = ctx.bar, ctx.split
+    line end on a bar line, for a home bar of `bar` counts of which `split` make a beat;
+    None when only a bar shorter than a beat would."""
     short = total % bar
     options = [length for length in (short, short + bar)
                if split <= length <= total and (length % split == 0 or length <= 32)]
@@ -576,37 +578,67 @@ def _changed_bar(total: int, ctx: _Context) -> tuple[int, float] | None:
     return best, cost + (EIGHTH_BAR_COST if best % split else 0.0)
 
 
-def _options(node_choice: _Choice | None, point: _Point, span: float,
-             rng: tuple[float, float], ctx: _Context):
-    """(counts, phase after, bpm, band, changed bar, its start, extra cost) for every way
-    to reach `point`, from the first band of `_bands` that has any."""
-    phase = node_choice.phase if node_choice else 0
-    bands = _bands(rng)
-    for band, offbeat in ((bands[0], False), (bands[1], False), (bands[2], False),
-                          (bands[2], True)):
-        found = []
-        for n in _counts(span, *band, ctx.count):
-            total = phase + n
-            bpm = 60.0 * n * ctx.count / span
-            extra, odd, odd_start, after = 0.0, 0, 0, 0
-            if point.downbeat:
-                if total % ctx.bar:
-                    changed = _changed_bar(total, ctx)
-                    if changed is None:
-                        continue
-                    odd, extra = changed
-                    odd_start = total - odd
-            else:
-                after = total % ctx.bar
-                if after % ctx.split:
-                    if not offbeat:
-                        continue
-                    extra = OFFBEAT_COST
-            found.append((n, after, bpm, rng if _outside(bpm, rng) == 0 else band,
-                          odd, odd_start, extra))
-        if found:
-            return found
-    return []
+class _Stage:
+    """The ways to reach one point: per band of `_bands` (with off-beats allowed in the
+    last), the candidate counts with their tempo and the costs that do not depend on
+    the segment before, computed when first asked for."""
+
+    def __init__(self, point: _Point, span: float, rng: tuple[float, float],
+                 ctx: _Context) -> None:
+        self.point, self.span, self.rng, self.ctx = point, span, rng, ctx
+        bands = _bands(rng)
+        self.tiers = ((bands[0], False), (bands[1], False), (bands[2], False),
+                      (bands[2], True))
+        self._rows: dict[tuple[float, float], list] = {}
+
+    def rows(self, band: tuple[float, float]) -> list:
+        """(count, bpm, log bpm, band used, cost of the tempo itself) per count."""
+        if band not in self._rows:
+            rows = []
+            for n in _counts(self.span, *band, self.ctx.count):
+                bpm = 60.0 * n * self.ctx.count / self.span
+                inside = _outside(bpm, self.rng) == 0
+                rows.append((n, bpm, math.log(bpm), self.rng if inside else band,
+                             _centre_cost(bpm, self.rng) + _outside_cost(bpm, self.rng)))
+            self._rows[band] = rows
+        return self._rows[band]
+
+    def options(self, prev: _Choice | None) -> list[tuple]:
+        """(count, phase after, bpm, band used, changed bar, its start, cost beyond the
+        node's) for every way to reach the point after `prev`, from the first tier that
+        has any."""
+        ctx, downbeat = self.ctx, self.point.downbeat
+        bar, split = ctx.bar, ctx.split
+        phase = prev.phase if prev else 0
+        jump_weight, prev_log = 0.0, 0.0
+        if prev is not None:
+            jump_weight = 1.0 if prev.rng == self.rng else SECTION_JUMP_WEIGHT
+            prev_log = math.log(prev.bpm)
+        for band, offbeat in self.tiers:
+            found = []
+            for n, bpm, log_bpm, used, cost in self.rows(band):
+                total = phase + n
+                odd = odd_start = after = 0
+                if downbeat:
+                    if total % bar:
+                        changed = _changed_bar(total, bar, split)
+                        if changed is None:
+                            continue
+                        odd, extra = changed
+                        odd_start = total - odd
+                        cost += extra
+                else:
+                    after = total % bar
+                    if after % split:
+                        if not offbeat:
+                            continue
+                        cost += OFFBEAT_COST
+                if jump_weight:
+                    cost += jump_weight * (100.0 * (log_bpm - prev_log)) ** 2
+                found.append((n, after, bpm, used, odd, odd_start, cost))
+            if found:
+                return found
+        return []
 
 
 def _search(
@@ -620,15 +652,14 @@ def _search(
     layer: dict[object, _Node] = {(0, 0): start}
     history: list[dict[object, _Node]] = []
     for k, (point, span, rng) in enumerate(stages):
+        stage = _Stage(point, span, rng, ctx)
         nxt: dict[object, _Node] = {}
         for key, node in layer.items():
-            prev = node.choice
-            for n, after, bpm, band, odd, odd_start, extra in _options(prev, point, span,
-                                                                     rng, ctx):
-                cost = _step_cost(node.cost + extra, prev, bpm, rng)
+            for n, after, bpm, used, odd, odd_start, extra in stage.options(node.choice):
+                cost = node.cost + extra
                 new_key = (n, after)
                 if new_key not in nxt or cost < nxt[new_key].cost:
-                    choice = _Choice(n, after, bpm, rng, band, odd, odd_start)
+                    choice = _Choice(n, after, bpm, rng, used, odd, odd_start)
                     nxt[new_key] = _Node(cost, key, choice)
         if not nxt:
             raise _impossible(stages[k - 1][0] if k else None, point, span, rng, ctx)
