@@ -482,6 +482,11 @@ def _outside_cost(bpm: float, rng: tuple[float, float]) -> float:
     return base + percent**2
 
 
+#: Names of the counts a meter may have, in quarters.
+_NOTE_NAMES = {4.0: "whole note", 2.0: "half note", 1.0: "quarter", 0.5: "eighth",
+               0.25: "sixteenth", 0.125: "thirty-second"}
+
+
 def _impossible(before: _Point | None, point: _Point, span: float,
                 rng: tuple[float, float], ctx: _Context) -> TimingError:
     """Why `point` cannot be caught after `before`, and what to change."""
@@ -505,7 +510,7 @@ def _impossible(before: _Point | None, point: _Point, span: float,
     return TimingError(
         f"{what}; no tempo from {_bands(rng)[2][0]:g} to {fastest:g} bpm and no meter catches "
         f"{'both' if before else 'it'} (the mood asks {rng[0]:g}-{rng[1]:g} bpm; one "
-        f"{'eighth' if ctx.split > 1 or ctx.den == 8 else 'count'} at {fastest:g} bpm lasts "
+        f"{_NOTE_NAMES.get(ctx.count, 'count')} at {fastest:g} bpm lasts "
         f"{one * ctx.fps:.1f} frames): {fix}"
     )
 

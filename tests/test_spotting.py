@@ -213,3 +213,20 @@ def test_tempo_change_must_be_sudden_or_gradual(write_project):
     with pytest.raises(ProjectError, match=r"scenes\[0\]\.tempo_changes: unknown tempo change "
                                            r"'slow'; expected one of: sudden, gradual"):
         load(write_project(text))
+
+
+def test_the_score_marks_a_gradual_change_and_validates(write_project, tmp_path):
+    from motifgen.io.musicxml import validate_musicxml
+
+    project = write_project(SPOTTING.format(**AT_24))
+    out = tmp_path / "xml"
+    compose_film(project, out, scene_ids=["1M1"], formats=("json", "musicxml"), progress=False)
+    text = (out / "1M1.musicxml").read_text()
+    assert text.count(">rit.</words>") == 1 and "accel." not in text
+    assert validate_musicxml(out / "1M1.musicxml") == []
+    plan = json.loads((out / "1M1.json").read_text())
+    ramp = plan["tempo_map"]["ramps"][0]
+    # one metronome mark per tempo outside the ramp, none for its steps
+    outside = [b for b, _ in plan["tempo_map"]["tempos"]
+               if not ramp["start_beat"] <= b < ramp["end_beat"]]
+    assert text.count("<metronome") == len(outside)

@@ -45,18 +45,18 @@ def count_in(score: Score) -> tuple[float, float, int]:
 
 
 def clicks(tm: TempoMap, until: float) -> tuple[np.ndarray, np.ndarray]:
-    """(beats, accented) of every count from 0 up to (not including) `until`."""
+    """(beats, accented) of every count from 0 up to (not including) `until`: the
+    meter's note value from each bar line, the bar line itself accented."""
     beats, accents = [], []
-    for i, (start, meter) in enumerate(tm.meters):
-        stop = min(tm.meters[i + 1][0] if i + 1 < len(tm.meters) else until, until)
-        count, bar = 4.0 / meter[1], bar_beats(meter)
-        n = int(round((stop - start) / count + 1e-9 - 0.5)) + 1 if stop > start else 0
-        for k in range(n):
-            beat = start + k * count
-            if beat < stop - 1e-9:
-                beats.append(beat)
-                accents.append(abs((beat - start) / bar - round((beat - start) / bar)) < 1e-9)
-    return np.array(beats, dtype=np.float64), np.array(accents, dtype=bool)
+    for line in tm.bar_lines(until - 1e-9):
+        meter = tm.meter_at(line)
+        counts = np.arange(meter[0]) * (4.0 / meter[1]) + line
+        counts = counts[counts < until - 1e-9]
+        beats.append(counts)
+        accents.append(np.arange(len(counts)) == 0)
+    if not beats:
+        return np.zeros(0), np.zeros(0, dtype=bool)
+    return np.concatenate(beats), np.concatenate(accents)
 
 
 def click_score(score: Score) -> Score:
