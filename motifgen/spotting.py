@@ -181,7 +181,7 @@ def spot_markers(markers: Path, into: Path, scene: str | None = None,
     lines = [f"{markers}: {found.format}, {len(found.spots)} marker"
              f"{'s' if len(found.spots) != 1 else ''}"]
     lines += describe(project, placement, dry_run)
-    if dry_run or target is None:
+    if target is None:
         return lines + ["dry run: nothing written"]
     if not placement.count() and not placement.scenes:
         return lines + [f"nothing to write into {into}"]
