@@ -20,6 +20,7 @@ from .io import FORMATS, file_name, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
+from .timing import describe_excursion
 
 
 def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]:
@@ -215,8 +216,6 @@ def _summary(score: Score) -> str:
     worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
-    from .timing import describe_excursion
-
     outside = "".join(
         "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
         for e in score.plan.get("tempo_map", {}).get("excursions", []))
