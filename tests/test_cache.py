@@ -19,7 +19,8 @@ def folder(tmp_path, monkeypatch):
 
 
 def _compose(example, out, *extra):
-    assert main(["compose", str(example), "-q", "-o", str(out), "--format", "mid,json", *extra]) == 0
+    args = ["compose", str(example), "-q", "-o", str(out), "--format", "mid,json", *extra]
+    assert main(args) == 0
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
