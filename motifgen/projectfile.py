@@ -11,6 +11,7 @@ import io
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,8 @@ class ProjectFile:
     """A project file read in ruamel.yaml's round-trip mode: comments, quotes, flow
     style and indentation survive; only the edited entry changes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, raw: bytes | None = None) -> None:
+        """Read `path` (or take `raw` as its bytes: the studio's file as last read)."""
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
         from ruamel.yaml.util import load_yaml_guess_indent
@@ -57,16 +59,7 @@ class ProjectFile:
         from .project import MAX_FILE_BYTES
 
         self.path = path
-        try:
-            if not path.is_file():  # a folder, a device, a FIFO: never read
-                raise MotifgenError("cannot read project file: it is not a regular file",
-                                    str(path))
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise MotifgenError("cannot read project file: it is larger than "
-                                    f"{MAX_FILE_BYTES // 1_000_000} MB", str(path))
-            raw = path.read_bytes()
-        except OSError as e:
-            raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+        raw = _read(path, MAX_FILE_BYTES) if raw is None else raw
         from .project import _Reader, decode_project, encoding_of
         from .yamltext import untab
 
@@ -76,16 +69,16 @@ class ProjectFile:
         self.bom = raw.startswith(b"\xef\xbb\xbf")
         self.original = decode_project(_Reader(path), raw).replace("\r\n", "\n")
         self.crlf = "\r\n" in raw.decode(self.codec, errors="replace")
-        self.text = untab(self.original)
+        self.text_read = untab(self.original)
         try:
-            _, sequence, offset = load_yaml_guess_indent(self.text)
+            _, sequence, offset = load_yaml_guess_indent(self.text_read)
             self.yaml = YAML(typ="rt")
             self.yaml.preserve_quotes = True
             self.yaml.width = 4096  # never fold a long line
-            mapping = _mapping_indent(self.text)
+            mapping = _mapping_indent(self.text_read)
             self.yaml.indent(mapping=mapping, sequence=sequence or 2 * mapping,
                              offset=offset if offset is not None else mapping)
-            self.data = self.yaml.load(self.text)
+            self.data = self.yaml.load(self.text_read)
         except YAMLError as e:
             raise MotifgenError(f"not valid YAML: {getattr(e, 'problem', None) or e}",
                                 str(path)) from e
@@ -104,16 +97,21 @@ class ProjectFile:
         (a broken project is not rewritten), be writable (a read-only file stays
         read-only), load after with the new motif and every other motif unchanged; a
         symbolic link keeps pointing at the file it names, which is the one replaced."""
+        before = self._loads_before()
+        where, changes = self.set_motif(name, tiny, key)
+
+        def check(loaded: Any) -> None:
+            if not same_notes(loaded.motifs[name].motif, motif):
+                raise RuntimeError(f"{name} reads back from {self.path} as other notes")
+            _no_other_motif_changed(before, loaded, name, self.path)
+
+        self.save(check, name)
+        return f"wrote {where} into {self.path} ({', '.join(changes)})"
+
+    def set_motif(self, name: str, tiny: str, key: Key) -> tuple[str, list[str]]:
+        """Make `tiny` (in `key`) the motif of `name` in the data (a new theme when no
+        character or theme has that name); return where and what changed."""
         from ruamel.yaml.comments import CommentedMap
-
-        from .project import load
-
-        try:  # a project that does not load is not rewritten
-            self.before = load(self.path)
-        except MotifgenError as e:
-            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
-                                "unchanged)", e.where) from e
-        self._check_writable()
         from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
         value = DoubleQuotedScalarString(tiny)
@@ -136,16 +134,73 @@ class ProjectFile:
                     else:
                         entry.insert(list(entry).index("motif") + 1, "key", label)
                     changes.append(f"key {key_label(current)} -> {label}")
-                where = f"{section}.{name}"
-                break
-        else:
-            entry = CommentedMap(motif=value)
-            if key != self.key:
-                entry["key"] = label
-            self._add_theme(name, entry)
-            changes, where = ["added"], f"themes.{name}"
-        self._write(name, motif)
-        return f"wrote {where} into {self.path} ({', '.join(changes)})"
+                return f"{section}.{name}", changes
+        entry = CommentedMap(motif=value)
+        if key != self.key:
+            entry["key"] = label
+        self._add_theme(name, entry)
+        return f"themes.{name}", ["added"]
+
+    def set(self, keys: tuple[str | int, ...], value: Any) -> None:
+        """Set the value at the field path `keys` (``("scenes", 4, "mood")``) in the data,
+        making the mappings on the way that are missing (a scene's first `transform`)."""
+        from ruamel.yaml.comments import CommentedMap
+
+        node = self.data
+        for k in keys[:-1]:
+            if isinstance(k, str) and hasattr(node, "insert") and node.get(k) is None:
+                node[k] = CommentedMap()
+            node = node[k]
+        node[keys[-1]] = value
+
+    def text(self) -> str:
+        """The file as it would be written now (LF line ends, the original's lines kept
+        wherever the data did not change)."""
+        from .yamltext import restore_lines
+
+        out = io.StringIO()
+        self.yaml.dump(self.data, out)
+        return restore_lines(self.original, self.text_read, out.getvalue())
+
+    def encoded(self) -> bytes:
+        """`text()` in the file's own encoding, byte-order mark and line ends."""
+        text = self.text()
+        text = text.replace("\n", "\r\n") if self.crlf else text
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(
+            "utf-8" if self.codec == "utf-8-sig" else self.codec)
+
+    def save(self, check: Callable[[Any], None] | None = None,
+             what: str = "the change") -> None:
+        """Replace the project file with `encoded()` through a temporary file that must
+        load as a valid project (and pass `check(project)`) first; else it is left as it
+        was. A symbolic link stays and the file it names is replaced; the mode is kept."""
+        from .io.files import atomic_write
+        from .project import load
+
+        self._check_writable()
+        data = self.encoded()
+        target = self.path.resolve()  # through a symlink: the link stays, its file changes
+        with atomic_write(target) as tmp:
+            tmp.write_bytes(data)
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+            try:
+                loaded = load(tmp)
+            except MotifgenError as e:
+                raise MotifgenError(f"{e.message} (with {what!r} written in; the file is left "
+                                    "unchanged)", e.where.replace(str(tmp), str(self.path))
+                                    ) from e
+            if check is not None:
+                check(loaded)
+
+    def _loads_before(self) -> Any:
+        """The project as it is on disk: one that does not load is not rewritten."""
+        from .project import load
+
+        try:
+            return load(self.path)
+        except MotifgenError as e:
+            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
+                                "unchanged)", e.where) from e
 
     def _entry_key(self, entry: Any, section: str, name: str) -> Key:
         if "key" not in entry:
@@ -184,41 +239,6 @@ class ProjectFile:
             _move_trailing(self.data[keys[position - 1]], entry, leave_blank=True)
         self.data.insert(position, "themes", section)
 
-    def _write(self, name: str, motif: Motif) -> None:
-        """Write through a temporary file that must load as a valid project, with
-        `name`'s motif as imported, before it replaces the project file."""
-        from .io.files import atomic_write
-        from .project import load
-
-        out = io.StringIO()
-        self.yaml.dump(self.data, out)
-        from .yamltext import restore_lines
-
-        text = restore_lines(self.original, self.text, out.getvalue())
-        text = text.replace("\n", "\r\n") if self.crlf else text
-        data = (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(
-            "utf-8" if self.codec == "utf-8-sig" else self.codec)
-        target = self.path.resolve()  # through a symlink: the link stays, its file changes
-        with atomic_write(target) as tmp:
-            tmp.write_bytes(data)
-            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
-            tmp_project = tmp.with_name(tmp.name)
-            try:
-                loaded = load(tmp_project)
-            except MotifgenError as e:
-                raise MotifgenError(f"{e.message} (with {name!r} written in; the file is left "
-                                    "unchanged)", e.where.replace(str(tmp), str(self.path))
-                                    ) from e
-            if not same_notes(loaded.motifs[name].motif, motif):
-                raise RuntimeError(f"{name} reads back from {self.path} as other notes")
-            for other, was in self.before.motifs.items():
-                now = loaded.motifs.get(other)
-                if other != name and (now is None or not same_notes(now.motif, was.motif)):
-                    raise MotifgenError(
-                        f"writing {name!r} would change {other!r} too (they share a YAML "
-                        "anchor); the file is left unchanged: give them separate motifs "
-                        "first", str(self.path))
-
     def _check_writable(self) -> None:
         """A MotifgenError unless the project file (the file a link points to) may be
         replaced: a regular file with write permission, in a folder that can be written."""
@@ -234,6 +254,31 @@ class ProjectFile:
         if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
             raise MotifgenError("the project file is read-only; nothing was written (make "
                                 "it writable first if you mean to change it)", str(self.path))
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """The bytes of a project file that is a regular file of at most `limit` bytes."""
+    try:
+        if not path.is_file():  # a folder, a device, a FIFO: never read
+            raise MotifgenError("cannot read project file: it is not a regular file",
+                                str(path))
+        if path.stat().st_size > limit:
+            raise MotifgenError("cannot read project file: it is larger than "
+                                f"{limit // 1_000_000} MB", str(path))
+        return path.read_bytes()
+    except OSError as e:
+        raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+
+
+def _no_other_motif_changed(before: Any, loaded: Any, name: str, path: Path) -> None:
+    """Refuse an edit of `name` that also changed another motif (a shared YAML anchor)."""
+    for other, was in before.motifs.items():
+        now = loaded.motifs.get(other)
+        if other != name and (now is None or not same_notes(now.motif, was.motif)):
+            raise MotifgenError(
+                f"writing {name!r} would change {other!r} too (they share a YAML "
+                "anchor); the file is left unchanged: give them separate motifs "
+                "first", str(path))
 
 
 def _mapping_indent(text: str) -> int:
