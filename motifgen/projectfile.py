@@ -59,7 +59,7 @@ class ProjectFile:
         from .project import MAX_FILE_BYTES
 
         self.path = path
-        raw = _read(path, MAX_FILE_BYTES) if raw is None else raw
+        raw = read_project(path, MAX_FILE_BYTES) if raw is None else raw
         from .project import _Reader, decode_project, encoding_of
         from .yamltext import untab
 
@@ -143,15 +143,25 @@ class ProjectFile:
 
     def set(self, keys: tuple[str | int, ...], value: Any) -> None:
         """Set the value at the field path `keys` (``("scenes", 4, "mood")``) in the data,
-        making the mappings on the way that are missing (a scene's first `transform`)."""
+        making the mappings on the way that are missing (a scene's first `transform`);
+        `value` None removes the field (and a mapping it leaves empty)."""
         from ruamel.yaml.comments import CommentedMap
 
-        node = self.data
+        node, trail = self.data, []
         for k in keys[:-1]:
             if isinstance(k, str) and hasattr(node, "insert") and node.get(k) is None:
+                if value is None:
+                    return
                 node[k] = CommentedMap()
+            trail.append((node, k))
             node = node[k]
-        node[keys[-1]] = value
+        if value is not None:
+            node[keys[-1]] = value
+            return
+        node.pop(keys[-1], None)
+        if not node and trail and hasattr(node, "insert"):
+            parent, k = trail[-1]
+            del parent[k]
 
     def text(self) -> str:
         """The file as it would be written now (LF line ends, the original's lines kept
@@ -256,7 +266,7 @@ class ProjectFile:
                                 "it writable first if you mean to change it)", str(self.path))
 
 
-def _read(path: Path, limit: int) -> bytes:
+def read_project(path: Path, limit: int) -> bytes:
     """The bytes of a project file that is a regular file of at most `limit` bytes."""
     try:
         if not path.is_file():  # a folder, a device, a FIFO: never read
