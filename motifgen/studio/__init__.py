@@ -42,7 +42,15 @@ def address(host: str, port: int) -> str:
 def serve(project: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
           open_browser: bool = False, allow: Sequence[str | Path] = ()) -> None:
     """Load `project`, print the studio's address and serve until Ctrl-C."""
-    import uvicorn
+    from ..errors import ToolMissingError
+
+    try:
+        import starlette  # noqa: F401
+        import uvicorn
+        import verovio  # noqa: F401
+    except ImportError as e:
+        raise ToolMissingError(f"the studio needs {e.name}: pip install 'motifgen[studio]'",
+                               "studio") from e
 
     from .app import create_app
     from .guard import new_token

@@ -26,7 +26,8 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+     b"default-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+     b"style-src 'self' 'unsafe-inline'; "
      b"frame-ancestors 'none'"),
 ]
 

@@ -38,12 +38,16 @@ def musicxml_bytes(score: Score) -> bytes:
 
 def notation_pages(musicxml: bytes) -> list[str]:
     """Each page of the score engraved as SVG by Verovio (no MuseScore needed)."""
+    from importlib.resources import files
+
     import verovio
 
     with _ENGRAVER:
-        if hasattr(verovio, "enableLog"):
-            verovio.enableLog(verovio.LOG_OFF)
+        verovio.enableLog(verovio.LOG_OFF)
         toolkit = verovio.toolkit()
+        # the default resource path verovio sets on import holds only in the importing
+        # thread; the server engraves in worker threads
+        toolkit.setResourcePath(str(files("verovio") / "data"))
         toolkit.setOptions(VEROVIO_OPTIONS)
         if not toolkit.loadData(musicxml.decode("utf-8")):
             from ..errors import MotifgenError
