@@ -32,6 +32,11 @@ class Edit:
     name: str | None = None  # the character or theme a motif edit is for
     key: str | None = None  # the key a motif edit's tinyNotation is written in
 
+    @property
+    def target(self) -> tuple[str | None, ...]:
+        """What the edit changes: a later edit of the same target replaces it."""
+        return (self.field, self.scene, self.name)
+
     def describe(self) -> str:
         """'2M2 transform.mara = "invert"': what keeping the edit writes."""
         if self.field == "motif":

@@ -105,11 +105,12 @@ class Session:
                 digest(data), lambda: load(self.path, self.allow, raw=data))
 
     def change(self, edit: Edit) -> tuple[Edit, ...]:
-        """Add `edit` to the draft (an undo step) once the draft loads and, for a scene
-        edit, the scene composes; return the new edits."""
+        """Add `edit` to the draft (an undo step; it replaces an edit of the same field)
+        once the draft loads and, for a scene edit, the scene composes; return the new
+        edits."""
         edit = check_edit(edit)
         with self.lock:
-            edits = self.edits + (edit,)
+            edits = tuple(e for e in self.edits if e.target != edit.target) + (edit,)
             try:
                 self.project(edits)
                 if edit.scene is not None:
@@ -275,6 +276,7 @@ class Session:
             target.save(what="the studio's changes")
             self.raw, self.stamp = self._read(), _stamp(self.path)
             self.history = [()]
-            self.notice = f"kept {len(edits)} change(s) in {self.path.name}"
+            kept = [e.describe() for e in edits]
+            self.notice = f"Kept in {self.path.name}: {'; '.join(kept)}"
             self.version += 1
-            return [e.describe() for e in edits]
+            return kept

@@ -88,6 +88,8 @@ async function openScene(id) {
     studio.scene = id;
     const take = await api(`/api/scene/${encodeURIComponent(id)}`);
     studio.slots = { A: take, B: null };
+    $("choices").replaceChildren();
+    $("notation").replaceChildren();
     drawState(studio.state);
     drawScene(sceneOf(id));
     useSlot("A", false);
@@ -124,8 +126,6 @@ function drawScene(s) {
       buttons.push(el("button", { onclick: () => listCandidates(name), "data-suggest": name }, `${name}: suggestions`));
     return buttons;
   }));
-  $("choices").replaceChildren();
-  $("notation").replaceChildren();
 }
 
 function drawTake(take) {
@@ -165,7 +165,9 @@ function useSlot(name, keepTime = true) {
 async function loadAudio(url, at, playing) {
   const audio = $("audio");
   $("audio-error").hidden = true;
+  studio.loading = url;
   const check = await fetch(url, { method: "HEAD" }).catch(() => null);
+  if (studio.loading !== url) return;  // another take was chosen meanwhile
   if (check && !check.ok) {
     const data = await (await fetch(url)).json().catch(() => ({ error: "no audio" }));
     $("audio-error").hidden = false;
@@ -290,10 +292,7 @@ function playAlone(url) {
 function wire() {
   $("undo").addEventListener("click", () => attempt(async () => { drawState(await api("/api/undo", {})); await reopen(false); }));
   $("keep").addEventListener("click", () => attempt(async () => {
-    const done = await api("/api/keep", {});
-    drawState(done.state);
-    $("notice").hidden = false;
-    $("notice").textContent = `Kept in ${done.state.file}: ${done.kept.join("; ")}`;
+    drawState((await api("/api/keep", {})).state);
   }));
   $("new-seed").addEventListener("click", () => change({ field: "seed", value: studio.state.seed + 1 }));
   $("slot-a").addEventListener("click", () => useSlot("A"));
