@@ -303,3 +303,32 @@ def test_a_port_in_use_is_one_line(film, capsys):
         assert main(["studio", str(film), "--port", str(port)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"motifgen: --port: cannot listen on 127.0.0.1:{port}")
+
+
+def test_a_section_mood_and_a_hit_moved_onto_the_downbeat_recompose(client):
+    before = client.get("/api/scene/2M3").json()
+    client.post("/api/edit", json={"scene": "2M3", "field": "sections.0.mood",
+                                   "value": "heroic"}, headers=SIGNED)
+    after = client.get("/api/scene/2M3").json()
+    moods = [s["mood"] for s in after["sections"]]
+    assert moods[0] == "menacing" and moods[-1] == "heroic" and "tragic" not in moods
+    assert after["take"] != before["take"]
+    knock = client.get(f"/api/scene/{SCENE}").json()["hits"][0]
+    assert knock["label"] == "Knock" and not knock["downbeat"]
+    state = client.post("/api/edit", json={"scene": SCENE, "field": "hits.0.downbeat",
+                                           "value": True}, headers=SIGNED).json()
+    assert state["scenes"][2]["hits"][0]["downbeat"] is True
+    hit = client.get(f"/api/scene/{SCENE}").json()["hits"][0]
+    assert hit["downbeat"] and hit["on_bar_line"]
+
+
+def test_without_fluidsynth_the_audio_is_one_clear_line(client, monkeypatch):
+    import motifgen.io.audio
+
+    monkeypatch.setattr(motifgen.io.audio.shutil, "which", lambda name: None)
+    take = client.get(f"/api/scene/{SCENE}").json()
+    response = client.get(take["files"]["wav"])
+    assert response.status_code == 503
+    line = response.json()["error"]
+    assert line.startswith("motifgen: wav: the 'fluidsynth' program is not installed")
+    assert client.get(take["files"]["mid"]).status_code == 200  # the rest still works

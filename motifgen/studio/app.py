@@ -53,10 +53,9 @@ def _state(session: Session) -> dict[str, Any]:
     """The film for the timeline: scenes at their timecode with moods, characters and
     hits, the motifs, the unsaved edits, the error of the file on disk if any."""
     from ..moods import PRESETS
-    from ..projectfile import ProjectFile
 
     project = session.project()
-    data = ProjectFile(session.path, raw=session.draft()).data
+    data = session.draft_file().data
     scenes = []
     for s in project.scenes:
         scenes.append({

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import MotifgenError
@@ -114,16 +113,12 @@ def apply(target: Any, edit: Edit) -> None:
     target.set(tuple(keys), value)
 
 
-def materialise(path: Path, raw: bytes, edits: tuple[Edit, ...]) -> bytes:
-    """The project file's bytes with `edits` made (`raw` itself when there are none)."""
-    if not edits:
-        return raw
-    from ..projectfile import ProjectFile
-
-    target = ProjectFile(path, raw=raw)
+def edited(base: Any, edits: tuple[Edit, ...]) -> Any:
+    """A copy of `base` (a `projectfile.ProjectFile`, left as it is) with `edits` made."""
+    target = base.copy()
     for edit in edits:
         apply(target, edit)
-    return target.encoded()
+    return target
 
 
 def digest(data: bytes) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import MotifgenError
 from ..project import Project, load
 from ..score import Score
-from .draft import Edit, apply, check_edit, digest, materialise
+from .draft import Edit, apply, check_edit, digest, edited
 
 #: How many takes, loaded drafts and renders are kept in memory (least recently used go).
 CACHE_SIZE = 48
@@ -93,9 +93,29 @@ class Session:
     def draft(self, edits: tuple[Edit, ...] | None = None) -> bytes:
         """The project file's bytes with `edits` (default: the current ones) made."""
         edits = self.edits if edits is None else edits
+        if not edits:
+            return self.raw
         with self.lock:
             return self._projects.get_or(("bytes", self.raw, edits),
-                                         lambda: materialise(self.path, self.raw, edits))
+                                         lambda: self.draft_file(edits).encoded())
+
+    def draft_file(self, edits: tuple[Edit, ...] | None = None) -> Any:
+        """The draft in the round-trip editor (`projectfile.ProjectFile`): the file as
+        last read with `edits` (default: the current ones) made."""
+        edits = self.edits if edits is None else edits
+        if not edits:
+            return self.base()
+        with self.lock:
+            return self._projects.get_or(("file", self.raw, edits),
+                                         lambda: edited(self.base(), edits))
+
+    def base(self) -> Any:
+        """The file as last read, in the round-trip editor (read once per version)."""
+        from ..projectfile import ProjectFile
+
+        with self.lock:
+            return self._projects.get_or(("file", self.raw),
+                                         lambda: ProjectFile(self.path, raw=self.raw))
 
     def project(self, edits: tuple[Edit, ...] | None = None) -> Project:
         """The draft loaded by the project loader itself, as `motifgen compose` would."""
@@ -271,7 +291,7 @@ class Session:
             target = ProjectFile(self.path, raw=self.raw)
             for edit in edits:
                 apply(target, edit)
-            if target.encoded() != self.draft(edits):
+            if target.encoded() != self.draft(edits):  # read afresh, edited, the same bytes
                 raise RuntimeError("the file to write differs from the draft heard")
             target.save(what="the studio's changes")
             self.raw, self.stamp = self._read(), _stamp(self.path)
