@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .arrange.form import ENDINGS, HIT_KINDS
+from .cache import cached
 from .errors import MotifgenError, ProjectError, did_you_mean
 from .motif import Motif
 from .theory import Key, parse_meter
@@ -480,14 +481,12 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         generated = False
         source = folders[0] / given["file"] if field_ == ".motif.file" else None
     else:
-        from .generate import generate_motif, key_for, trait_name
-
-        for j, word in enumerate(traits):
-            r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
-        if "key" not in spec:  # the project's tonic in the archetype's mode
-            key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
-        motif = r.convert(f"{where}.archetype", lambda: generate_motif(
-            name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
+        inputs = {"name": name, "key": str(spec["key"]) if "key" in spec else None,
+                  "home": [home.tonic, home.mode], "meter": list(meter),
+                  "archetype": archetype, "traits": list(traits), "seed": seed}
+        key, motif = cached("motif", inputs, lambda: _generated(r, where, name, spec, key, home,
+                                                                meter, archetype, traits, seed),
+                            _encode_generated, _decode_generated)
         generated = True
         source = None
     return Leitmotif(name=name, kind=kind, motif=motif.with_notes(name=name),
@@ -496,6 +495,36 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
                      archetype=str(archetype) if archetype else None,
                      traits=tuple(traits), generated=generated,
                      key=key if "key" in spec else None, file=source)
+
+
+def _generated(r: _Reader, where: str, name: str, spec: Mapping[str, Any], key: Key,
+               home: Key, meter: tuple[int, int], archetype: str | None, traits: list[str],
+               seed: int) -> tuple[Key, Motif]:
+    """The key and motif generated for a leitmotif given by archetype and traits."""
+    from .generate import generate_motif, key_for, trait_name
+
+    for j, word in enumerate(traits):
+        r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
+    if "key" not in spec:  # the project's tonic in the archetype's mode
+        key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
+    motif = r.convert(f"{where}.archetype", lambda: generate_motif(
+        name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
+    return key, motif
+
+
+def _encode_generated(value: tuple[Key, Motif]) -> dict[str, Any]:
+    key, m = value
+    return {"key": [key.tonic, key.mode], "motif_key": [m.key.tonic, m.key.mode],
+            "meter": list(m.meter), "name": m.name,
+            "rows": [m.onset.tolist(), m.duration.tolist(), m.pitch.tolist(),
+                     m.velocity.tolist()]}
+
+
+def _decode_generated(data: dict[str, Any]) -> tuple[Key, Motif]:
+    onset, duration, pitch, velocity = data["rows"]
+    motif = Motif(onset, duration, pitch, velocity, key=Key(*data["motif_key"]),
+                  meter=(int(data["meter"][0]), int(data["meter"][1])), name=str(data["name"]))
+    return Key(*data["key"]), motif
 
 
 def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, str]:

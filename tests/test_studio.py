@@ -332,3 +332,11 @@ def test_without_fluidsynth_the_audio_is_one_clear_line(client, monkeypatch):
     line = response.json()["error"]
     assert line.startswith("motifgen: wav: the 'fluidsynth' program is not installed")
     assert client.get(take["files"]["mid"]).status_code == 200  # the rest still works
+
+
+def test_a_project_that_does_not_load_is_one_line_and_no_server(tmp_path, capsys):
+    bad = tmp_path / "film.yaml"
+    bad.write_text("motifgen: 1\nscenes: []\n", encoding="utf-8")
+    assert main(["studio", str(bad), "--port", "0"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"motifgen: {bad}: scenes: expected a list of at least one scene")
