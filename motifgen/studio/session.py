@@ -20,21 +20,31 @@ from ..project import Project, load
 from ..score import Score
 from .draft import Edit, apply, check_edit, digest, edited
 
-#: How many takes, loaded drafts and renders are kept in memory (least recently used go).
+#: How many takes and loaded drafts are kept in memory (least recently used go), and
+#: how many renders (a minute of WAV is about 10 MB).
 CACHE_SIZE = 48
+RENDERS_KEPT = 12
 
 
 class _Cache(OrderedDict):
     """A small least-recently-used mapping."""
 
+    def __init__(self, limit: int = CACHE_SIZE) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: Any, value: Any) -> Any:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+        return value
+
     def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
         if key in self:
             self.move_to_end(key)
             return self[key]
-        value = self[key] = make()
-        while len(self) > CACHE_SIZE:
-            self.popitem(last=False)
-        return value
+        return self.put(key, make())
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,7 @@ class Session:
         self.error: str | None = None  # the file on disk does not load: the CLI's line
         self.notice = ""  # what the last reload or keep did, for the page
         self.version = 0  # bumped on every change the page should redraw for
-        self._projects, self._takes, self._renders = _Cache(), _Cache(), _Cache()
+        self._projects, self._takes, self._renders = _Cache(), _Cache(), _Cache(RENDERS_KEPT)
         self.stamp = _stamp(self.path)
         self.raw = self._read()
         self.project()  # a project that does not load is the command line's error
@@ -177,9 +187,7 @@ class Session:
 
     def _keep_take(self, take: Take) -> Take:
         with self.lock:
-            self._takes[("take", take.id)] = take
-            self._takes.move_to_end(("take", take.id))
-            return take
+            return self._takes.put(("take", take.id), take)
 
     def take(self, take_id: str) -> Take:
         """A take composed in this session, by its id."""
@@ -193,12 +201,10 @@ class Session:
         """`make(score)` for `take` (its WAV, MusicXML or notation), cached by the take."""
         with self.lock:
             cached = self._renders.get((take.id, kind))
-        if cached is None:
+        if cached is None:  # made outside the lock: a render takes seconds
             cached = make(take.score)
             with self.lock:
-                self._renders[(take.id, kind)] = cached
-                while len(self._renders) > CACHE_SIZE:
-                    self._renders.popitem(last=False)
+                self._renders.put((take.id, kind), cached)
         return cached
 
     # -- compare --------------------------------------------------------------
