@@ -209,3 +209,15 @@ def test_a_write_without_the_token_is_refused(page, studio):
     assert status == 403
     assert film.read_bytes() == before
     assert page.inner_text("#edits") == ""
+
+
+def test_another_scene_in_slot_b_switches_with_the_scene_open(page):
+    take = open_scene(page)
+    page.select_option("#other-scene", "3M1")
+    page.wait_for_function("() => window.studio.slots.B && window.studio.slots.B.scene === '3M1'")
+    other = page.evaluate("() => window.studio.slots.B.take")
+    page.wait_for_function(f"() => document.getElementById('audio').src.includes('{other}')")
+    assert page.inner_text("#slot-info").startswith("B: scene 3M1")
+    page.click("#switch")
+    page.wait_for_function(f"() => document.getElementById('audio').src.includes('{take}')")
+    assert page.eval_on_selector("#roll", "c => c.dataset.take") == take

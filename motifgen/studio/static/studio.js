@@ -120,6 +120,8 @@ function drawScene(s) {
     box.checked = h.downbeat;
     return el("div", {}, el("label", {}, box, ` ${h.timecode} ${h.label} (${h.kind})`));
   }));
+  $("other-scene").replaceChildren(el("option", { value: "" }, "—"),
+    ...studio.state.scenes.filter((x) => x.id !== s.id).map((x) => el("option", { value: x.id }, `${x.id} ${x.title}`)));
   $("compare-buttons").replaceChildren(...s.featuring.flatMap((name) => {
     const buttons = [el("button", { onclick: () => listVariations(s.id, name), "data-vary": name }, `${name}: variations`)];
     if (studio.state.motifs[name] && studio.state.motifs[name].suggestable)
@@ -295,6 +297,13 @@ function wire() {
     drawState((await api("/api/keep", {})).state);
   }));
   $("new-seed").addEventListener("click", () => change({ field: "seed", value: studio.state.seed + 1 }));
+  $("other-scene").addEventListener("change", (e) => attempt(async () => {
+    if (!e.target.value) return;
+    const take = await api(`/api/scene/${encodeURIComponent(e.target.value)}`);
+    take.label = `scene ${e.target.value}`;
+    studio.slots.B = take;
+    useSlot("B", false);
+  }));
   $("slot-a").addEventListener("click", () => useSlot("A"));
   $("slot-b").addEventListener("click", () => useSlot("B"));
   $("switch").addEventListener("click", () => useSlot(studio.active === "A" ? "B" : "A"));
