@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -340,3 +341,14 @@ def test_a_project_that_does_not_load_is_one_line_and_no_server(tmp_path, capsys
     assert main(["studio", str(bad), "--port", "0"]) == 2
     assert capsys.readouterr().err.strip() == (
         f"motifgen: {bad}: scenes: expected a list of at least one scene")
+
+
+def test_a_scene_id_of_any_letters_downloads_under_its_own_name(film):
+    text = film.read_text(encoding="utf-8").replace("id: 1M3", 'id: "夜 1M3 (+)"')
+    film.write_text(text, encoding="utf-8")
+    with TestClient(create_app(Session(film), TOKEN, PORT), base_url=ORIGIN) as c:
+        take = c.get("/api/scene/" + quote("夜 1M3 (+)", safe="")).json()
+        response = c.get(take["files"]["mid"] + "?download")
+    assert response.status_code == 200 and response.content[:4] == b"MThd"
+    assert response.headers["content-disposition"] == (
+        "attachment; filename*=UTF-8''%E5%A4%9C%201M3%20%28%2B%29.mid")

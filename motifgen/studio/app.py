@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -112,18 +113,23 @@ def _take_json(session: Session, take: Take) -> dict[str, Any]:
                      for s in plan.get("sections", [])],
         "hits": plan.get("hits", []),
         "tempi": sorted({round(b, 1) for b in tmap.bpms}),
-        "files": {kind: f"/take/{take.id}/{_file_name(take)}.{kind}" for kind in DOWNLOADS},
+        "files": {kind: _file_url(take, kind) for kind in DOWNLOADS},
     }
 
 
 def _with_wav(session: Session, item: dict[str, Any]) -> dict[str, Any]:
     """A variation or candidate with the address of its take's WAV."""
-    take = session.take(item["take"])
-    return {**item, "wav": f"/take/{take.id}/{_file_name(take)}.wav"}
+    return {**item, "wav": _file_url(session.take(item["take"]), "wav")}
 
 
 def _file_name(take: Take) -> str:
     return take.score.id
+
+
+def _file_url(take: Take, kind: str) -> str:
+    """Where the page gets a take's file (a scene id may hold any character a URL
+    path must escape)."""
+    return f"/take/{take.id}/{quote(_file_name(take), safe='')}.{kind}"
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -180,7 +186,7 @@ def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
             return _fail(e, 503)
         disposition = "attachment" if "download" in request.query_params else "inline"
         return Response(data, media_type=media, headers={
-            "content-disposition": f'{disposition}; filename="{name}.{kind}"',
+            "content-disposition": f"{disposition}; filename*=UTF-8''{quote(name)}.{kind}",
             "cache-control": "private, max-age=3600"})
 
     async def notation(request: Request) -> Response:
