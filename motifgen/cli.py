@@ -161,6 +161,15 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--into", type=Path, metavar="PROJECT",
                     help="write candidate K into this project file as the motif")
 
+    sp = sub.add_parser("spot", help="write a marker list's hits and cues into a project")
+    sp.add_argument("markers", type=Path, metavar="MARKERS",
+                    help="Pro Tools session info text, Avid marker list, Reaper marker CSV, "
+                    "CSV timecode,label[,kind], or CMX 3600 EDL")
+    sp.add_argument("--into", type=Path, required=True, metavar="PROJECT",
+                    help="the project file to write the hits and scenes into")
+    sp.add_argument("--scene", metavar="ID", help="only hits inside this scene")
+    sp.add_argument("--dry-run", action="store_true", help="print what would be written")
+
     val = sub.add_parser("validate", help="check a project file")
     _project_argument(val)
 
@@ -442,6 +451,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spot(args: argparse.Namespace) -> int:
+    from .spotting import spot_markers
+
+    for line in spot_markers(args.markers, args.into, args.scene, args.dry_run):
+        print(line)
+    return 0
+
+
 def cmd_studio(args: argparse.Namespace) -> int:
     from .studio import serve
 
@@ -452,6 +469,7 @@ def cmd_studio(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "compose": cmd_compose,
+    "spot": cmd_spot,
     "validate": cmd_validate,
     "moods": cmd_moods,
     "instruments": cmd_instruments,

@@ -42,9 +42,12 @@ _TOP = {"motifgen", "title", "key", "meter", "fps", "seed", "characters", "theme
         "scenes"}
 _MOTIF_OWNER = {"motif", "key", "instrument", "description", "archetype", "traits"}
 _SCENE = {"id", "title", "start", "end", "duration", "seconds", "mood", "featuring",
-          "intensity", "hits", "sections", "transform", "ending"}
-_HIT = {"at", "label", "downbeat", "weight", "kind"}
-_SECTION = {"at", "mood", "label"}
+          "intensity", "hits", "sections", "transform", "ending", "tempo_changes"}
+_HIT = {"at", "label", "downbeat", "weight", "kind", "tempo_change"}
+_SECTION = {"at", "mood", "label", "tempo_change"}
+#: How the tempo moves into a section or a hit: at once, or by a rit./accel.
+TEMPO_CHANGES = {"sudden": "the new tempo starts on the bar line",
+                 "gradual": "a ritardando or accelerando over the bars before it"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class HitSpec:
     downbeat: bool = True
     weight: float = 1.0
     kind: str = "accent"  # arrange.form.HIT_KINDS
+    tempo_change: str = "sudden"  # TEMPO_CHANGES: how the music moves into the hit
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class SectionSpec:
     timecode: str
     mood: str
     label: str = ""
+    tempo_change: str = "sudden"  # TEMPO_CHANGES; the scene's `tempo_changes` by default
 
 
 @dataclass(frozen=True)
@@ -635,7 +640,7 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         hw = f"{where}.hits[{j}]"
         h = r.mapping(h, hw, _HIT, required=("at",))
         at, tc = _timecode(r, f"{hw}.at", h["at"], fps)
-        if not start < at < end:
+        if not start <= at <= end:
             raise r.fail(f"{hw}.at", f"hit {tc} lies outside the scene ({start_tc} to {end_tc})")
         downbeat = h.get("downbeat", True)
         if not isinstance(downbeat, bool):
@@ -646,10 +651,14 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
             raise r.fail(f"{hw}.weight", f"expected a positive number up to 1000, got "
                          f"{_shown(weight)}")
         kind = _choice(r, f"{hw}.kind", h.get("kind", "accent"), HIT_KINDS, "hit kind")
+        change = _choice(r, f"{hw}.tempo_change", h.get("tempo_change", "sudden"),
+                         TEMPO_CHANGES, "tempo change")
         hits.append(HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
-                            float(weight), kind))
+                            float(weight), kind, change))
     hits.sort(key=lambda h: h.seconds)
 
+    changes = _choice(r, f"{where}.tempo_changes", raw.get("tempo_changes", "sudden"),
+                      TEMPO_CHANGES, "tempo change")
     sections = []
     for j, s in enumerate(sections_raw):
         sw = f"{where}.sections[{j}]"
@@ -660,7 +669,10 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
                          f"section {tc} lies outside the scene ({start_tc} to {end_tc})")
         if not isinstance(s["mood"], str):
             raise r.fail(f"{sw}.mood", "expected a mood name")
-        sections.append(SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"]))))
+        change = _choice(r, f"{sw}.tempo_change", s.get("tempo_change", changes),
+                         TEMPO_CHANGES, "tempo change")
+        sections.append(SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"])),
+                                    change))
     sections.sort(key=lambda s: s.seconds)
 
     transform = r.names(raw.get("transform"), f"{where}.transform",

@@ -2,7 +2,8 @@
 
 ruamel.yaml's round-trip mode keeps comments, quotes, flow style and
 indentation; the new file replaces the old one only once it loads as a valid
-project with the motif as given (`motifgen import --into`, `motifgen suggest --into`).
+project with the motif as given (`motifgen import --into`, `motifgen suggest --into`)
+or the spotted hits and scenes (`motifgen spot`, through `ProjectFile.edit`).
 """
 
 from __future__ import annotations
@@ -69,16 +70,16 @@ class ProjectFile:
         self.bom = raw.startswith(b"\xef\xbb\xbf")
         self.original = decode_project(_Reader(path), raw).replace("\r\n", "\n")
         self.crlf = "\r\n" in raw.decode(self.codec, errors="replace")
-        self.text_read = untab(self.original)
+        self.text = untab(self.original)
         try:
-            _, sequence, offset = load_yaml_guess_indent(self.text_read)
+            _, sequence, offset = load_yaml_guess_indent(self.text)
             self.yaml = YAML(typ="rt")
             self.yaml.preserve_quotes = True
             self.yaml.width = 4096  # never fold a long line
-            mapping = _mapping_indent(self.text_read)
+            mapping = _mapping_indent(self.text)
             self.yaml.indent(mapping=mapping, sequence=sequence or 2 * mapping,
                              offset=offset if offset is not None else mapping)
-            self.data = self.yaml.load(self.text_read)
+            self.data = self.yaml.load(self.text)
         except YAMLError as e:
             raise MotifgenError(f"not valid YAML: {getattr(e, 'problem', None) or e}",
                                 str(path)) from e
@@ -97,25 +98,11 @@ class ProjectFile:
         (a broken project is not rewritten), be writable (a read-only file stays
         read-only), load after with the new motif and every other motif unchanged; a
         symbolic link keeps pointing at the file it names, which is the one replaced."""
-        before = self._loads_before()
+        self.load_before()
+        self._check_writable()
         where, changes = self.set_motif(name, tiny, key)
-
-        def check(loaded: Any) -> None:
-            if not same_notes(loaded.motifs[name].motif, motif):
-                raise RuntimeError(f"{name} reads back from {self.path} as other notes")
-            _no_other_motif_changed(before, loaded, name, self.path)
-
-        self.save(check, name)
+        self._write(repr(name), lambda loaded: self._same_motifs(loaded, name, motif))
         return f"wrote {where} into {self.path} ({', '.join(changes)})"
-
-    def copy(self) -> ProjectFile:
-        """An independent copy to edit (a deep copy of the data: far quicker than reading
-        the file again)."""
-        import copy
-
-        twin = copy.copy(self)
-        twin.data = copy.deepcopy(self.data)
-        return twin
 
     def set_motif(self, name: str, tiny: str, key: Key) -> tuple[str, list[str]]:
         """Make `tiny` (in `key`) the motif of `name` in the data (a new theme when no
@@ -172,54 +159,26 @@ class ProjectFile:
             parent, k = trail[-1]
             del parent[k]
 
-    def text(self) -> str:
-        """The file as it would be written now (LF line ends, the original's lines kept
-        wherever the data did not change)."""
+    def copy(self) -> ProjectFile:
+        """An independent copy to edit (a deep copy of the data: far quicker than reading
+        the file again)."""
+        import copy
+
+        twin = copy.copy(self)
+        twin.data = copy.deepcopy(self.data)
+        return twin
+
+    def encoded(self) -> bytes:
+        """The file as it would be written now, in its own encoding, byte-order mark and
+        line ends, the original's lines kept wherever the data did not change."""
         from .yamltext import restore_lines
 
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        return restore_lines(self.original, self.text_read, out.getvalue())
-
-    def encoded(self) -> bytes:
-        """`text()` in the file's own encoding, byte-order mark and line ends."""
-        text = self.text()
+        text = restore_lines(self.original, self.text, out.getvalue())
         text = text.replace("\n", "\r\n") if self.crlf else text
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(
             "utf-8" if self.codec == "utf-8-sig" else self.codec)
-
-    def save(self, check: Callable[[Any], None] | None = None,
-             what: str = "the change") -> None:
-        """Replace the project file with `encoded()` through a temporary file that must
-        load as a valid project (and pass `check(project)`) first; else it is left as it
-        was. A symbolic link stays and the file it names is replaced; the mode is kept."""
-        from .io.files import atomic_write
-        from .project import load
-
-        self._check_writable()
-        data = self.encoded()
-        target = self.path.resolve()  # through a symlink: the link stays, its file changes
-        with atomic_write(target) as tmp:
-            tmp.write_bytes(data)
-            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
-            try:
-                loaded = load(tmp)
-            except MotifgenError as e:
-                raise MotifgenError(f"{e.message} (with {what!r} written in; the file is left "
-                                    "unchanged)", e.where.replace(str(tmp), str(self.path))
-                                    ) from e
-            if check is not None:
-                check(loaded)
-
-    def _loads_before(self) -> Any:
-        """The project as it is on disk: one that does not load is not rewritten."""
-        from .project import load
-
-        try:
-            return load(self.path)
-        except MotifgenError as e:
-            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
-                                "unchanged)", e.where) from e
 
     def _entry_key(self, entry: Any, section: str, name: str) -> Key:
         if "key" not in entry:
@@ -258,6 +217,59 @@ class ProjectFile:
             _move_trailing(self.data[keys[position - 1]], entry, leave_blank=True)
         self.data.insert(position, "themes", section)
 
+    def _write(self, what: str, check: Callable[[Any], None]) -> None:
+        """Write through a temporary file that must load as a valid project, and pass
+        `check` (given the loaded project), before it replaces the project file; `what`
+        names the change in messages."""
+        from .io.files import atomic_write
+        from .project import load
+
+        data = self.encoded()
+        target = self.path.resolve()  # through a symlink: the link stays, its file changes
+        with atomic_write(target) as tmp:
+            tmp.write_bytes(data)
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+            tmp_project = tmp.with_name(tmp.name)
+            try:
+                loaded = load(tmp_project)
+            except MotifgenError as e:
+                raise MotifgenError(f"{e.message} (with {what} written in; the file is left "
+                                    "unchanged)", e.where.replace(str(tmp), str(self.path))
+                                    ) from e
+            check(loaded)
+
+    def _same_motifs(self, loaded: Any, name: str, motif: Motif) -> None:
+        """`name`'s motif as imported, every other motif as before."""
+        if not same_notes(loaded.motifs[name].motif, motif):
+            raise RuntimeError(f"{name} reads back from {self.path} as other notes")
+        for other, was in self.before.motifs.items():
+            now = loaded.motifs.get(other)
+            if other != name and (now is None or not same_notes(now.motif, was.motif)):
+                raise MotifgenError(
+                    f"writing {name!r} would change {other!r} too (they share a YAML "
+                    "anchor); the file is left unchanged: give them separate motifs "
+                    "first", str(self.path))
+
+    def load_before(self) -> Any:
+        """The project as it is now; one that does not load is never rewritten."""
+        from .project import load
+
+        try:
+            self.before = load(self.path)
+        except MotifgenError as e:
+            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
+                                "unchanged)", e.where) from e
+        return self.before
+
+    def edit(self, change: Callable[[Any], None], what: str,
+             check: Callable[[Any], None]) -> None:
+        """Apply `change` to the round-trip data, then write as `put` does: the project
+        must load before and after, be writable, and pass `check` after."""
+        self.load_before()
+        self._check_writable()
+        change(self.data)
+        self._write(what, check)
+
     def _check_writable(self) -> None:
         """A MotifgenError unless the project file (the file a link points to) may be
         replaced: a regular file with write permission, in a folder that can be written."""
@@ -289,17 +301,6 @@ def read_project(path: Path, limit: int) -> bytes:
         raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
 
 
-def _no_other_motif_changed(before: Any, loaded: Any, name: str, path: Path) -> None:
-    """Refuse an edit of `name` that also changed another motif (a shared YAML anchor)."""
-    for other, was in before.motifs.items():
-        now = loaded.motifs.get(other)
-        if other != name and (now is None or not same_notes(now.motif, was.motif)):
-            raise MotifgenError(
-                f"writing {name!r} would change {other!r} too (they share a YAML "
-                "anchor); the file is left unchanged: give them separate motifs "
-                "first", str(path))
-
-
 def _mapping_indent(text: str) -> int:
     """Spaces per mapping level: the smallest indent of a nested `key:` line (default 2)."""
     indents = [len(m[1]) for m in re.finditer(r"(?m)^( +)[^\s#-][^:\n]*:", text)]
@@ -307,12 +308,13 @@ def _mapping_indent(text: str) -> int:
 
 
 def _last_leaf(node: Any) -> tuple[Any, Any]:
-    """The innermost container and key/index of the last entry under `node`."""
+    """The innermost container and key/index of the last entry under `node` (a flow
+    collection, ``[0.5, 0.2]``, is a leaf: what follows it follows its line)."""
     while True:
         last = list(node)[-1] if isinstance(node, dict) else len(node) - 1
         child = node[last]
         if (isinstance(child, dict | list) and len(child)
-                and hasattr(child, "ca")):
+                and hasattr(child, "ca") and not child.fa.flow_style()):
             node = child
             continue
         return node, last

@@ -294,12 +294,16 @@ class Session:
                 self.refresh()
                 raise MotifgenError("the project file changed on disk since it was read; "
                                     "nothing was written: listen again, then keep")
+            heard = self.draft(edits)
+
+            def change(data: Any) -> None:
+                for edit in edits:
+                    apply(target, edit)
+                if target.encoded() != heard:  # read afresh, edited: the same bytes
+                    raise RuntimeError("the file to write differs from the draft heard")
+
             target = ProjectFile(self.path, raw=self.raw)
-            for edit in edits:
-                apply(target, edit)
-            if target.encoded() != self.draft(edits):  # read afresh, edited, the same bytes
-                raise RuntimeError("the file to write differs from the draft heard")
-            target.save(what="the studio's changes")
+            target.edit(change, "the studio's changes", lambda loaded: None)
             self.raw, self.stamp = self._read(), _stamp(self.path)
             self.history = [()]
             kept = [e.describe() for e in edits]
