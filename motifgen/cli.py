@@ -78,6 +78,14 @@ MAX_VARIATIONS = 200
 MAX_CANDIDATES = 100
 
 
+def _port(text: str) -> int:
+    """A TCP port from 0 (any free one) to 65535."""
+    value = int(text) if text.isdigit() else -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text[:40]!r}")
+    return value
+
+
 def _words(text: str) -> list[str]:
     return [w.strip() for w in text.split(",") if w.strip()]
 
@@ -173,6 +181,15 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--into", type=Path, metavar="PROJECT",
                      help="write the motif into this project file")
 
+    st = sub.add_parser("studio", help="a local web page to hear, compare, regenerate and "
+                        "keep")
+    _project_argument(st)
+    st.add_argument("--port", type=_port, default=8765,
+                    help="port to listen on (default 8765; 0 takes a free one)")
+    st.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this machine only)")
+    st.add_argument("--open", action="store_true", help="open the page in a browser")
+
     for name, what in (("moods", "built-in moods"), ("instruments", "the instrument catalogue"),
                        ("transforms", "every transform and its arguments")):
         sub.add_parser(name, help=f"list {what}")
@@ -258,8 +275,13 @@ def _report(message: str, status: int, debug: bool) -> int:
     """Print `message` as one line on stderr (after the traceback with --debug)."""
     if debug:
         traceback.print_exc()
-    print(f"motifgen: {' '.join(message.split())}", file=sys.stderr)
+    print(error_line(message), file=sys.stderr)
     return status
+
+
+def error_line(message: str) -> str:
+    """`message` as the one line the command line prints (the studio shows the same)."""
+    return f"motifgen: {' '.join(message.split())}"
 
 
 def _load(args: argparse.Namespace) -> Project:
@@ -437,6 +459,14 @@ def cmd_spot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_studio(args: argparse.Namespace) -> int:
+    from .studio import serve
+
+    serve(args.project, host=args.host, port=args.port, open_browser=args.open,
+          allow=args.allow_path)
+    return 0
+
+
 COMMANDS = {
     "compose": cmd_compose,
     "spot": cmd_spot,
@@ -448,6 +478,7 @@ COMMANDS = {
     "vary": cmd_vary,
     "suggest": cmd_suggest,
     "import": cmd_import,
+    "studio": cmd_studio,
 }
 
 
