@@ -169,6 +169,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="the project file to write the hits and scenes into")
     sp.add_argument("--scene", metavar="ID", help="only hits inside this scene")
     sp.add_argument("--dry-run", action="store_true", help="print what would be written")
+    sp.add_argument("--allow-path", action="append", type=Path, default=[], metavar="DIR",
+                    help="the project's motif files may also come from DIR (repeatable)")
 
     val = sub.add_parser("validate", help="check a project file")
     _project_argument(val)
@@ -432,7 +434,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         write_candidates(project, found, args.output)
         print(f"wrote {args.output}")
     if args.into:
-        print(write_pick(found, args.pick, args.into))
+        print(write_pick(found, args.pick, args.into, args.allow_path))
     return 0
 
 
@@ -454,7 +456,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_spot(args: argparse.Namespace) -> int:
     from .spotting import spot_markers
 
-    for line in spot_markers(args.markers, args.into, args.scene, args.dry_run):
+    for line in spot_markers(args.markers, args.into, args.scene, args.dry_run,
+                             args.allow_path):
         print(line)
     return 0
 

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,10 @@ class ProjectFile:
     """A project file read in ruamel.yaml's round-trip mode: comments, quotes, flow
     style and indentation survive; only the edited entry changes."""
 
-    def __init__(self, path: Path, raw: bytes | None = None) -> None:
-        """Read `path` (or take `raw` as its bytes: the studio's file as last read)."""
+    def __init__(self, path: Path, raw: bytes | None = None,
+                 allow: Sequence[Path] = ()) -> None:
+        """Read `path` (or take `raw` as its bytes: the studio's file as last read);
+        `allow`: folders outside the project's own its motif files may come from."""
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
         from ruamel.yaml.util import load_yaml_guess_indent
@@ -60,6 +62,7 @@ class ProjectFile:
         from .project import MAX_FILE_BYTES
 
         self.path = path
+        self.allow = tuple(allow)
         raw = read_project(path, MAX_FILE_BYTES) if raw is None else raw
         from .project import _Reader, decode_project, encoding_of
         from .yamltext import untab
@@ -231,7 +234,7 @@ class ProjectFile:
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
             tmp_project = tmp.with_name(tmp.name)
             try:
-                loaded = load(tmp_project)
+                loaded = load(tmp_project, allow=self.allow)
             except MotifgenError as e:
                 raise MotifgenError(f"{e.message} (with {what} written in; the file is left "
                                     "unchanged)", e.where.replace(str(tmp), str(self.path))
@@ -255,7 +258,7 @@ class ProjectFile:
         from .project import load
 
         try:
-            self.before = load(self.path)
+            self.before = load(self.path, allow=self.allow)
         except MotifgenError as e:
             raise MotifgenError(f"{e.message} (the project does not load, so it is left "
                                 "unchanged)", e.where) from e
