@@ -20,6 +20,7 @@ import pytest
 from motifgen.errors import MotifgenError, ToolMissingError
 from motifgen.io import audio, cuesheet, musicxml, pianoroll
 from motifgen.io.files import atomic_write
+from motifgen.io.rhythm import quantise
 from motifgen.motif import Notes
 from motifgen.score import Marker, Part, Score, TempoMap
 from motifgen.theory import Key
@@ -147,7 +148,7 @@ def test_quantise_keeps_every_note_on_a_notatable_grid() -> None:
     rng = np.random.default_rng(3)
     rows = [(float(o), float(d), 60, 80) for o, d in zip(rng.uniform(0, 16, 200),
                                                          rng.uniform(0.01, 3, 200))]
-    out = musicxml.quantise(rows)
+    out = quantise(rows)
     assert len(out) == len(rows)
     for start, end, _ in out:
         assert end > start

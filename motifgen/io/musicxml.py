@@ -6,11 +6,11 @@ piccolo, contrabass) written at written pitch with a `<transpose>` element;
 time signatures, key signatures and key changes, a metronome mark at every
 tempo change, rehearsal marks at section markers and boxed text at hits.
 
-Notation needs durations a score can show, so times are quantised per
-quarter-note beat to either a sixteenth or a triplet-eighth grid (whichever
-fits that beat's onsets and releases better). Overlapping notes of one part
-go to separate voices (at most `MAX_VOICES`); notes crossing a bar line are
-split and tied. Drum parts become a percussion part of unpitched notes.
+Notes are written at their nominal values with articulation marks (the played
+lengths stay in the MIDI), quantised and tied by `rhythm` so that every triplet
+bracket fills one beat. Overlapping notes of one part go to separate voices (at
+most `MAX_VOICES`); notes crossing a bar line are split and tied. Drum parts
+become a percussion part of unpitched notes.
 
 music21 is imported inside the functions: importing this module is cheap.
 """
@@ -30,6 +30,7 @@ from ..errors import MotifgenError
 from ..score import Part, Score
 from ..theory import Key, bar_beats
 from .files import atomic_write
+from .rhythm import Beats, is_binary, quantise_indexed, written_values
 from .spelling import (
     MAJOR_MINOR,
     BarAccidentals,
@@ -45,8 +46,6 @@ from .spelling import (
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "musicxml-4.0"
 #: Most voices one part is written with; further overlapping notes are shortened.
 MAX_VOICES = 4
-#: The grids a beat may be quantised to (fractions of a quarter note).
-GRIDS = (Fraction(1, 4), Fraction(1, 3))
 
 #: GM drum keys -> (display step, octave) on a five-line percussion staff.
 _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 38: ("C", 5), 40: ("C", 5), 41: ("A", 4),
@@ -54,56 +53,7 @@ _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 38: ("C", 5), 40: ("C", 5), 41: ("A
                  52: ("A", 5), 57: ("A", 5)}
 
 
-# --------------------------------------------------------------------- quantising
-
-def _beat_grids(times: list[float]) -> dict[int, Fraction]:
-    """For each beat holding some time, the grid with the smaller total snapping error."""
-    by_beat: dict[int, list[float]] = defaultdict(list)
-    for t in times:
-        by_beat[int(t // 1)].append(t)
-    grids = {}
-    for beat, ts in by_beat.items():
-        errors = [sum(abs(t - round(t / float(g)) * float(g)) for t in ts) for g in GRIDS]
-        grids[beat] = GRIDS[0] if errors[0] <= errors[1] + 1e-9 else GRIDS[1]
-    return grids
-
-
-def _snap(t: float, grids: dict[int, Fraction]) -> Fraction:
-    grid = grids.get(int(t // 1), GRIDS[0])
-    return Fraction(round(Fraction(t) / grid)) * grid
-
-
-def quantise_indexed(rows: list[tuple[float, float, int, int]]
-                     ) -> list[tuple[Fraction, Fraction, int]]:
-    """(onset, end, index into `rows`) on the per-beat sixteenth/triplet grid."""
-    times = [t for on, dur, _, _ in rows for t in (on, on + dur)]
-    grids = _beat_grids(times)
-    out = []
-    for i, (on, dur, _, _) in enumerate(rows):
-        start, end = _snap(on, grids), _snap(on + dur, grids)
-        if end <= start:
-            end = start + grids.get(int(on // 1), GRIDS[0])
-        out.append((start, end, i))
-    return sorted(out, key=lambda r: (r[0], r[1], rows[r[2]][2]))
-
-
-def quantise(rows: list[tuple[float, float, int, int]]) -> list[tuple[Fraction, Fraction, int]]:
-    """(onset, end, pitch) on the per-beat sixteenth/triplet grid; no note vanishes.
-
-    >>> quantise([(0.0, 0.98, 60, 80), (1.0, 0.33, 62, 80), (1.333, 0.34, 64, 80)])
-    [(Fraction(0, 1), Fraction(1, 1), 60), (Fraction(1, 1), Fraction(4, 3), 62), \
-(Fraction(4, 3), Fraction(5, 3), 64)]
-    """
-    times = [t for on, dur, _, _ in rows for t in (on, on + dur)]
-    grids = _beat_grids(times)
-    out = []
-    for on, dur, pitch, _ in rows:
-        start, end = _snap(on, grids), _snap(on + dur, grids)
-        if end <= start:
-            end = start + grids.get(int(on // 1), GRIDS[0])
-        out.append((start, end, int(pitch)))
-    return sorted(out)
-
+# --------------------------------------------------------------------- voices
 
 Group = tuple[Fraction, Fraction, list[Any]]
 
@@ -314,9 +264,9 @@ class _Harmony:
         return None
 
 
-def _events(part: Part, harmony: _Harmony) -> list[Ev]:
+def _events(part: Part, harmony: _Harmony, beats: Beats) -> list[Ev]:
     rows = notated_rows(part)
-    quantised = quantise_indexed([(on, d, p, v) for on, d, p, v, _ in rows])
+    quantised = quantise_indexed([(on, d, p, v) for on, d, p, v, _ in rows], beats)
     shift = _transposition(part)
     starts = sorted({a for a, _, _ in quantised})
     out = []
@@ -324,7 +274,7 @@ def _events(part: Part, harmony: _Harmony) -> list[Ev]:
         on, _, pitch, vel, mark = rows[i]
         k = bisect.bisect_right(starts, start)
         following = starts[k] if k < len(starts) else None
-        if end != following and end - start >= Fraction(1, 2):
+        if end != following and end - start >= Fraction(1, 2) and is_binary(end):
             # a release into a rest: on the eighth grid, never past the next onset
             snapped = max(start + Fraction(1, 4), Fraction(round(end * 2), 2))
             end = min(snapped, following) if following is not None and following > start \
@@ -427,8 +377,20 @@ def _note_object(group: list[Ev], length: Fraction, is_drum: bool, shown: dict) 
             n = note.Note(p)
             notes.append(n)
         obj = notes[0] if len(notes) == 1 else chord.Chord(notes)
-    obj.duration.quarterLength = length
+    obj.duration = _duration(length)
     return obj
+
+
+def _duration(length: Fraction) -> Any:
+    """A music21 Duration of `length` quarters; a triplet value is counted in eighths
+    (3 in the time of 2), so a triplet quarter and two triplet eighths share one bracket."""
+    from music21 import duration
+
+    if is_binary(length):
+        return duration.Duration(length)
+    d = duration.Duration(length * Fraction(3, 2))
+    d.appendTuplet(duration.Tuplet(3, 2, "eighth"))
+    return d
 
 
 def _accidentals(evs: list[Ev], bars: list, signature_at: Any) -> dict[tuple[int, int], bool]:
@@ -443,34 +405,13 @@ def _accidentals(evs: list[Ev], bars: list, signature_at: Any) -> dict[tuple[int
     return shown
 
 
-_SIMPLE = sorted({Fraction(x) for x in ("4", "3", "2", "3/2", "1", "3/4", "1/2", "3/8", "1/4",
-                                          "1/8", "2/3", "1/3", "1/6", "1/12")}, reverse=True)
-
-
-def pieces(length: Fraction) -> list[Fraction]:
-    """`length` as tied plain or single-dotted values (a triplet only for thirds).
-
-    >>> pieces(Fraction(7, 4)), pieces(Fraction(7, 3))
-    ([Fraction(3, 2), Fraction(1, 4)], [Fraction(2, 1), Fraction(1, 3)])
-    """
-    out, rem = [], length
-    while rem > 0:
-        v = next((v for v in _SIMPLE if v <= rem and ((rem - v) * 24).denominator == 1), None)
-        if v is None:
-            out.append(rem)
-            break
-        out.append(v)
-        rem -= v
-    return out
-
-
 _MARKS = {"staccato": "Staccato", "accent": "Accent", "tenuto": "Tenuto",
           "marcato": "StrongAccent"}
 
 
 def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fraction,
                   is_drum: bool, hide_rests: bool, shown: dict, bar: int,
-                  placed: dict, tremolo: bool) -> None:
+                  placed: dict, tremolo: bool, beats: Beats) -> None:
     """Put one voice's part of one bar into `target` (a Measure or a Voice)."""
     from music21 import articulations, expressions, tie
 
@@ -480,10 +421,10 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
             continue
         seg_start, seg_end = max(start, bar_start), min(end, bar_end)
         if seg_start > cursor:
-            _rests(target, cursor, seg_start, bar_start, hide_rests)
+            _rests(target, cursor, seg_start, bar_start, hide_rests, beats)
         tied_in, tied_out = start < bar_start, end > bar_end
         at = seg_start
-        lengths = pieces(seg_end - seg_start)
+        lengths = written_values(seg_start, seg_end, beats)
         for j, length in enumerate(lengths):
             obj = _note_object(group, length, is_drum,
                                {id(e): shown.get((id(e), bar), False) and j == 0 for e in group})
@@ -505,17 +446,18 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
             at += length
         cursor = seg_end
     if cursor < bar_end:
-        _rests(target, cursor, bar_end, bar_start, hide_rests)
+        _rests(target, cursor, bar_end, bar_start, hide_rests, beats)
 
 
 def _rests(target: Any, start: Fraction, end: Fraction, bar_start: Fraction,
-           hidden: bool) -> None:
+           hidden: bool, beats: Beats) -> None:
     """Rests from `start` to `end`, as plain or single-dotted values."""
     from music21 import note
 
     at = start
-    for length in pieces(end - start):
-        rest = note.Rest(quarterLength=length)
+    for length in written_values(start, end, beats):
+        rest = note.Rest()
+        rest.duration = _duration(length)
         rest.style.hideObjectOnPrint = hidden
         target.insert(at - bar_start, rest)
         at += length
@@ -633,7 +575,8 @@ def build_stream(score: Score) -> Any:
     from music21 import dynamics, expressions, layout, metadata, meter, stream, text
 
     harmony_ = _Harmony(score)
-    parts_events = [_events(p, harmony_) for p in score.parts]
+    beats = Beats(score.tempo_map, float(score.length_beats) + 64)
+    parts_events = [_events(p, harmony_, beats) for p in score.parts]
     events_end = max((e.end for evs in parts_events for e in evs), default=Fraction(0))
     bars = _bars(score, events_end)
     q = _frac
@@ -705,12 +648,12 @@ def build_stream(score: Score) -> Any:
                     measure.insert(0, layout.SystemLayout(isNew=True))
                 if len(voices) == 1:
                     _fill_measure(measure, voices[0], start, end, part.is_drum, False, shown,
-                                  number - 1, placed, tremolo)
+                                  number - 1, placed, tremolo, beats)
                 else:
                     for v, voice in enumerate(voices, 1):
                         layer = stream.Voice(id=str(v))
                         _fill_measure(layer, voice, start, end, part.is_drum, v > 1, shown,
-                                      number - 1, placed, tremolo)
+                                      number - 1, placed, tremolo, beats)
                         measure.insert(0, layer)
                 m21staff.append(measure)
             m21staves.append(m21staff)
