@@ -21,7 +21,7 @@ import bisect
 import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from ..theory import Key, bar_beats
 from .files import atomic_write
 from .rhythm import Beats, is_binary, quantise_indexed, written_values
 from .spelling import (
+    CLEF_LINES,
     MAJOR_MINOR,
     BarAccidentals,
     Chord,
@@ -324,6 +325,33 @@ def staves(part: Part, evs: list[Ev]) -> list[str]:
     return [best]
 
 
+def ottavas(evs: list[Ev], clef: str) -> list[tuple[list[Ev], str]]:
+    """Passages written an octave away ('8va' above, '8vb' below): each maximal run of
+    onsets lying wholly above (below) the staff that reaches three ledger lines."""
+    if clef not in CLEF_LINES:
+        return []
+    low, high = CLEF_LINES[clef]
+    by_start: dict[Fraction, list[Ev]] = defaultdict(list)
+    for e in evs:
+        by_start[e.start].append(e)
+    out: list[tuple[list[Ev], str]] = []
+    run: list[Ev] = []
+    side = ""
+    for start in sorted(by_start) + [None]:
+        group = by_start.get(start, []) if start is not None else []
+        steps = [staff_step(e.letter, e.octave) for e in group]
+        here = "8va" if steps and min(steps) > high + 1 else \
+            "8vb" if steps and max(steps) < low - 1 else ""
+        if here != side or start is None:
+            if run and any(ledger_lines(staff_step(e.letter, e.octave), clef) >= 3
+                           for e in run):
+                out.append((run, side))
+            run, side = [], here
+        if here:
+            run.extend(group)
+    return out
+
+
 #: Share of notes allowed three or more ledger lines before another clef is sought.
 LEDGER_SHARE = 0.02
 #: Semitones a chordal part may span on one staff.
@@ -409,12 +437,24 @@ _MARKS = {"staccato": "Staccato", "accent": "Accent", "tenuto": "Tenuto",
           "marcato": "StrongAccent"}
 
 
+@dataclass
+class _Staff:
+    """What one staff's bars are written from, and what writing them placed."""
+
+    is_drum: bool
+    tremolo: bool
+    beats: Beats
+    shown: dict  # (id(event), bar index) -> accidental printed
+    placed: dict  # played onset -> the first written object of each note there
+    written: dict = field(default_factory=dict)  # id(event) -> every object it is written as
+
+
 def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fraction,
-                  is_drum: bool, hide_rests: bool, shown: dict, bar: int,
-                  placed: dict, tremolo: bool, beats: Beats) -> None:
+                  bar: int, staff: _Staff, hide_rests: bool) -> None:
     """Put one voice's part of one bar into `target` (a Measure or a Voice)."""
     from music21 import articulations, expressions, tie
 
+    is_drum, shown, placed, beats = staff.is_drum, staff.shown, staff.placed, staff.beats
     cursor = bar_start
     for start, end, group in voice:
         if end <= bar_start or start >= bar_end:
@@ -438,7 +478,9 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
                     obj.articulations.append(getattr(articulations, _MARKS[mark])())
                 for e in group:
                     placed.setdefault(e.onset, []).append(obj)
-            if tremolo and not is_drum:
+            for e in group:
+                staff.written.setdefault(id(e), []).append(obj)
+            if staff.tremolo and not is_drum:
                 strokes = expressions.Tremolo()
                 strokes.numberOfMarks = 3
                 obj.expressions.append(strokes)
@@ -572,7 +614,7 @@ def chord_symbol(key: Key, symbol: str, pcs: list[int]) -> Any:
 
 def build_stream(score: Score) -> Any:
     """The music21 Score for `score`, at written pitch."""
-    from music21 import dynamics, expressions, layout, metadata, meter, stream, text
+    from music21 import dynamics, expressions, layout, metadata, meter, spanner, stream, text
 
     harmony_ = _Harmony(score)
     beats = Beats(score.tempo_map, float(score.length_beats) + 64)
@@ -617,7 +659,8 @@ def build_stream(score: Score) -> Any:
                         k = kk
                 return Speller.of(k, _shift).signature()
 
-            shown = _accidentals(staff_evs, bars, signature_at)
+            layer = _Staff(part.is_drum, tremolo, beats,
+                           _accidentals(staff_evs, bars, signature_at), placed)
             groups: dict[tuple[Fraction, Fraction], list[Ev]] = defaultdict(list)
             for e in staff_evs:
                 if all(g.midi != e.midi for g in groups[(e.start, e.end)]):
@@ -647,19 +690,22 @@ def build_stream(score: Score) -> Any:
                 if index == 0 and s == 0 and number - 1 in section_bars:
                     measure.insert(0, layout.SystemLayout(isNew=True))
                 if len(voices) == 1:
-                    _fill_measure(measure, voices[0], start, end, part.is_drum, False, shown,
-                                  number - 1, placed, tremolo, beats)
+                    _fill_measure(measure, voices[0], start, end, number - 1, layer, False)
                 else:
                     for v, voice in enumerate(voices, 1):
-                        layer = stream.Voice(id=str(v))
-                        _fill_measure(layer, voice, start, end, part.is_drum, v > 1, shown,
-                                      number - 1, placed, tremolo, beats)
-                        measure.insert(0, layer)
+                        sub = stream.Voice(id=str(v))
+                        _fill_measure(sub, voice, start, end, number - 1, layer, v > 1)
+                        measure.insert(0, sub)
                 m21staff.append(measure)
+            for run, kind in ottavas(staff_evs, clef_name):
+                sign = spanner.Ottava(type=kind, transposing=False,
+                                      placement="above" if kind == "8va" else "below")
+                sign.addSpannedElements([o for e in run for o in layer.written.get(id(e), [])])
+                m21staff.insert(0, sign)
             m21staves.append(m21staff)
         measures = list(m21staves[0].getElementsByClass(stream.Measure))
 
-        def put(beat: float, obj: Any, _measures: list = measures) -> None:
+        def put(beat: Fraction | float, obj: Any, _measures: list = measures) -> None:
             i = _bar_index(bars, q(beat))
             _measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
 
@@ -692,6 +738,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
     onsets = sorted(placed)
     velocity: dict[float, list[int]] = defaultdict(list)
     ends: dict[float, float] = {}
+    written_at = {e.onset: e.start for e in evs}  # marks go where the note is written
     for e in evs:
         velocity[e.onset].append(e.velocity)
         ends[e.onset] = max(ends.get(e.onset, 0.0), e.onset + float(e.end - e.start))
@@ -708,7 +755,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
         mark = dynamic_mark(vel, part.role)
         entry = first or on - last_end >= bar_len - 1e-6
         if entry or (new_section and mark != last_mark and not part.is_drum):
-            put(on, dynamics.Dynamic(mark))
+            put(written_at[on], dynamics.Dynamic(mark))
             last_mark = mark
         if first:
             label = ""
@@ -721,7 +768,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
             if label:
                 te = expressions.TextExpression(label)
                 te.placement = "above"
-                put(on, te)
+                put(written_at[on], te)
         first = False
         last_end = max(last_end, ends.get(on, on))
     for beat, kind in sorted(hits.items()):
@@ -743,7 +790,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
                 last_obj = placed[inside[-1]][0]
                 if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
                     continue  # a hairpin starts and stops on one staff
-                put(inside[0], dynamics.Crescendo(first_obj, last_obj))
+                put(written_at[inside[0]], dynamics.Crescendo(first_obj, last_obj))
 
 
 def _staff_of(obj: Any) -> Any:
