@@ -311,6 +311,21 @@ def test_every_hit_has_a_rehearsal_mark_with_bar_and_timecode(figures):
     assert figures["hits_marked"] == figures["hits"]
 
 
+def test_the_header_names_film_cue_title_start_and_frame_rate(film):
+    project, folder = film
+    loaded = load(project)
+    for scene in loaded.scenes:
+        root = ET.parse(folder / f"{scene.id}.musicxml").getroot()
+        credits = {c.findtext("credit-type"): c.findtext("credit-words")
+                   for c in root.iter("credit")}
+        assert credits["title"] == (scene.title or scene.id)
+        assert credits["subtitle"] == loaded.title
+        plan = json.loads((folder / f"{scene.id}.json").read_text(encoding="utf-8"))["scene"]
+        assert credits["rights"] == f"Cue {scene.id} · start {plan['start']} · {plan['fps']} fps"
+        assert root.findtext("movement-number") == scene.id
+        assert root.findtext("work/work-title") == loaded.title
+
+
 def test_every_cue_validates_against_the_musicxml_4_schema(film):
     project, folder = film
     for sid in _scenes(project):

@@ -614,7 +614,7 @@ def chord_symbol(key: Key, symbol: str, pcs: list[int]) -> Any:
 
 def build_stream(score: Score) -> Any:
     """The music21 Score for `score`, at written pitch."""
-    from music21 import dynamics, expressions, layout, metadata, meter, spanner, stream, text
+    from music21 import dynamics, expressions, layout, metadata, meter, spanner, stream
 
     harmony_ = _Harmony(score)
     beats = Beats(score.tempo_map, float(score.length_beats) + 64)
@@ -626,15 +626,11 @@ def build_stream(score: Score) -> Any:
 
     m21 = stream.Score()
     m21.metadata = metadata.Metadata()
-    m21.metadata.title = score.title or score.id
-    m21.metadata.movementName = f"{score.id}  {score.title}".strip() if score.title else score.id
+    m21.metadata.title = film_title(score) or score.title or score.id
+    m21.metadata.movementNumber = score.id
+    m21.metadata.movementName = score.title or score.id
     m21.metadata.composer = ""
     m21.atSoundingPitch = False
-    header = text.TextBox(f"Cue {score.id}   start {score.start_timecode}   {score.fps} fps",
-                          x=1100, y=1550)
-    header.style.justify = "right"
-    header.style.fontSize = 10
-    m21.insert(0, header)
     staff_count = 0
 
     key_changes = [(Fraction(0), score.key)] + [(q(b), k) for b, k in score.key_changes if b > 0]
@@ -718,10 +714,12 @@ def build_stream(score: Score) -> Any:
             m21.insert(0, group)
         if top_staff is None:
             top_staff = measures
-    if staff_count >= 8:
-        m21.insert(0, layout.ScoreLayout(scalingMillimeters=4.5, scalingTenths=40))
-    elif staff_count >= 4:
-        m21.insert(0, layout.ScoreLayout(scalingMillimeters=5.5, scalingTenths=40))
+    page = Page.for_staves(staff_count)
+    m21.insert(0, layout.ScoreLayout(
+        scalingMillimeters=page.staff_mm, scalingTenths=TENTHS,
+        pageLayout=layout.PageLayout(pageHeight=page.height, pageWidth=page.width,
+                                     leftMargin=page.margin, rightMargin=page.margin,
+                                     topMargin=page.margin, bottomMargin=page.margin)))
     if top_staff:
         _conductor(score, top_staff, bars, hits, harmony_, expressions)
     return m21
@@ -834,6 +832,71 @@ def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _
             put(b, cs)
 
 
+# --------------------------------------------------------------------- page and header
+
+#: Tenths (MusicXML's unit) in one staff height.
+TENTHS = 40
+#: An A4 page in millimetres, and its margins.
+A4_MM, MARGIN_MM = (210.0, 297.0), 12.0
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page in tenths and the staff height in mm: smaller staves for more of them."""
+
+    staff_mm: float
+    width: int
+    height: int
+    margin: int
+
+    @classmethod
+    def for_staves(cls, staves: int) -> Page:
+        staff_mm = 4.5 if staves >= 8 else 5.5 if staves >= 4 else 7.0
+        tenths = TENTHS / staff_mm  # per millimetre
+        return cls(staff_mm, round(A4_MM[0] * tenths), round(A4_MM[1] * tenths),
+                   round(MARGIN_MM * tenths))
+
+
+def film_title(score: Score) -> str:
+    """The project's title from the plan ('' when the plan has none)."""
+    return str(score.plan.get("project", "")) if isinstance(score.plan, dict) else ""
+
+
+def header_lines(score: Score) -> dict[str, str]:
+    """The header a music editor looks for: credit type -> text.
+
+    >>> from motifgen.score import TempoMap
+    >>> s = Score("2M1", "The chase", Key.parse("D minor"), TempoMap(), (),
+    ...           start_timecode="01:10:00:00", fps="25", plan={"project": "Night Ferry"})
+    >>> header_lines(s)["title"], header_lines(s)["rights"]
+    ('The chase', 'Cue 2M1 · start 01:10:00:00 · 25 fps')
+    """
+    return {"title": score.title or score.id, "subtitle": film_title(score),
+            "rights": f"Cue {score.id} · start {score.start_timecode} · {score.fps} fps"}
+
+
+def _credits(score: Score, page: Page) -> bytes:
+    """`<credit>` elements for the header: the cue's title centred at the top, the film
+    at the left below it, cue number, start timecode and frame rate at the right."""
+    from xml.sax.saxutils import escape
+
+    top = page.height - page.margin
+    right = page.width - page.margin
+    places = {"title": (page.width // 2, top, 20, "center"),
+              "subtitle": (page.margin, top - 170, 11, "left"),
+              "rights": (right, top - 170, 10, "right")}
+    out = []
+    for kind, words in header_lines(score).items():
+        if not words:
+            continue
+        x, y, size, justify = places[kind]
+        out.append(f'  <credit page="1">\n    <credit-type>{kind}</credit-type>\n'
+                   f'    <credit-words default-x="{x}" default-y="{y}" font-size="{size}" '
+                   f'justify="{justify}" valign="top">{escape(words)}</credit-words>\n'
+                   f'  </credit>\n')
+    return "".join(out).encode("utf-8")
+
+
 _ENCODING_DATE = re.compile(rb"\s*<encoding-date>[^<]*</encoding-date>")
 
 
@@ -842,9 +905,13 @@ def to_bytes(score: Score) -> bytes:
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     try:
-        data = GeneralObjectExporter(build_stream(score)).parse()
+        m21 = build_stream(score)
+        data = GeneralObjectExporter(m21).parse()
     except Exception as e:  # music21 raises many types; wrap at the boundary
         raise MotifgenError(f"MusicXML export failed: {e}", where=score.id) from e
+    staves = sum(1 for _ in m21.parts)
+    data = data.replace(b"  <part-list>", _credits(score, Page.for_staves(staves)) +
+                        b"  <part-list>", 1)
     return _ENCODING_DATE.sub(b"", data)
 
 
