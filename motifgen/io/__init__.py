@@ -11,4 +11,5 @@ FORMATS: dict[str, tuple[str, str]] = {
     "musicxml": ("musicxml", "write_musicxml"),
     "wav": ("audio", "render_wav"),
     "png": ("pianoroll", "write_png"),
+    "pdf": ("pdf", "write_pdf"),
 }

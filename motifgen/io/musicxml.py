@@ -169,9 +169,14 @@ def full_name(part: Part) -> str:
 
 
 def abbreviation(part: Part) -> str:
-    """The short name of later systems: the catalogue's, with the part's number."""
+    """The short name of later systems: the catalogue's, with the part's number (a
+    condensed score's staves have their own)."""
+    from .condensed import ABBREVIATIONS
+
     entry = _catalogue_entry(part)
     name = display_name(part)
+    if name in ABBREVIATIONS:
+        return ABBREVIATIONS[name]
     if entry is None or not entry.abbreviation:
         return name
     number = re.search(r"\s(\d+)$", name)
