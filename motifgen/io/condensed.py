@@ -17,12 +17,13 @@ from ..motif import Notes
 from ..score import Part, Score
 
 #: (role, staff name, abbreviation, instrument the staff is written as) in score order.
-#: The harmony is written as a piano so that it gets a grand staff.
+#: The harmony is written as a piano (a grand staff), the bass as a cello (one staff in
+#: bass clef, tenor clef above it).
 STAVES: tuple[tuple[str, str, str, str], ...] = (
     ("melody", "Melody", "Mel.", ""),
     ("counter", "Counter-line", "Ctr.", ""),
     ("harmony", "Harmony", "Harm.", "piano"),
-    ("bass", "Bass", "Bass", ""),
+    ("bass", "Bass", "Bass", "cello"),
     ("percussion", "Percussion", "Perc.", "drums"),
 )
 #: Abbreviation of each condensed staff by its name.

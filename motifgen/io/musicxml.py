@@ -579,6 +579,24 @@ def rehearsal_text(score: Score, beat: float, letter: str) -> str:
     return f"{letter}  bar {bar}  {tc}"
 
 
+#: Fewest bars a system ends with at a section or hit (MuseScore breaks within them).
+MIN_SYSTEM_BARS = 4
+
+
+def system_breaks(division_bars: list[int]) -> list[int]:
+    """The bars (0-based) that start a new system: where the music divides (a section or
+    a hit), unless that would leave a system of fewer than `MIN_SYSTEM_BARS`.
+
+    >>> system_breaks([2, 4, 9, 11, 16])
+    [4, 9, 16]
+    """
+    out: list[int] = []
+    for bar in division_bars:
+        if bar - (out[-1] if out else 0) >= MIN_SYSTEM_BARS:
+            out.append(bar)
+    return out
+
+
 def _letters() -> Any:
     n = 0
     while True:
@@ -639,8 +657,8 @@ def build_stream(score: Score) -> Any:
     staff_count = 0
 
     key_changes = [(Fraction(0), score.key)] + [(q(b), k) for b, k in score.key_changes if b > 0]
-    section_bars = sorted({_bar_index(bars, q(m.beat)) for m in score.markers
-                           if m.kind == "section" and m.beat > 0})
+    section_bars = system_breaks(sorted({_bar_index(bars, q(m.beat)) for m in score.markers
+                                         if m.kind in ("section", "hit") and m.beat > 0}))
     top_staff = None
     for index, (part, evs) in enumerate(zip(score.parts, parts_events)):
         inst = _instrument(part, index)
@@ -841,13 +859,16 @@ def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _
 
 #: Tenths (MusicXML's unit) in one staff height.
 TENTHS = 40
-#: An A4 page in millimetres, and its margins.
-A4_MM, MARGIN_MM = (210.0, 297.0), 12.0
+#: Page sizes in millimetres (a full score of many staves on A3), and the margins.
+A4_MM, A3_MM, MARGIN_MM = (210.0, 297.0), (297.0, 420.0), 12.0
+#: Staves from which a score is set on A3.
+A3_FROM = 10
 
 
 @dataclass(frozen=True)
 class Page:
-    """The page in tenths and the staff height in mm: smaller staves for more of them."""
+    """The page in tenths and the staff height in mm: smaller staves and a larger page
+    for more of them."""
 
     staff_mm: float
     width: int
@@ -858,7 +879,8 @@ class Page:
     def for_staves(cls, staves: int) -> Page:
         staff_mm = 4.5 if staves >= 8 else 5.5 if staves >= 4 else 7.0
         tenths = TENTHS / staff_mm  # per millimetre
-        return cls(staff_mm, round(A4_MM[0] * tenths), round(A4_MM[1] * tenths),
+        width, height = A3_MM if staves >= A3_FROM else A4_MM
+        return cls(staff_mm, round(width * tenths), round(height * tenths),
                    round(MARGIN_MM * tenths))
 
 
