@@ -183,6 +183,30 @@ def abbreviation(part: Part) -> str:
     return entry.abbreviation + (f" {number.group(1)}" if number else "")
 
 
+#: Instruments in the order of a full score: woodwind, brass, timpani and percussion,
+#: harp and keyboards, voices, strings from the violins down.
+SCORE_ORDER = (
+    "piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon",
+    "horn", "trumpet", "trombone", "tuba", "brass",
+    "timpani", "glockenspiel", "xylophone", "taiko", "bass_drum", "snare_drum", "cymbal",
+    "suspended_cymbal", "tam_tam", "drums",
+    "harp", "celesta", "piano", "choir",
+    "strings_vln1", "violin", "strings_vln2", "strings", "tremolo_strings", "pizzicato_strings",
+    "strings_vla", "viola", "strings_vc", "cello", "strings_cb", "contrabass",
+)
+
+
+def score_order(parts: tuple[Part, ...] | list[Part]) -> list[Part]:
+    """`parts` in score order (`SCORE_ORDER`; an instrument not in it last, each in the
+    order given; a condensed score's staves keep theirs)."""
+    from .condensed import ABBREVIATIONS
+
+    if all(p.name in ABBREVIATIONS for p in parts):
+        return list(parts)
+    rank = {name: i for i, name in enumerate(SCORE_ORDER)}
+    return sorted(parts, key=lambda p: rank.get(p.instrument or "", len(rank)))
+
+
 _INTERVALS = {-2: "M-2", -7: "P-5", -12: "P-8", 12: "P8", 24: "P15", -9: "M-6", -3: "m-3"}
 
 
@@ -330,9 +354,19 @@ def staves(part: Part, evs: list[Ev]) -> list[str]:
     return [best]
 
 
-def ottavas(evs: list[Ev], clef: str) -> list[tuple[list[Ev], str]]:
-    """Passages written an octave away ('8va' above, '8vb' below): each maximal run of
-    onsets lying wholly above (below) the staff that reaches three ledger lines."""
+#: Ledger lines above the bass staff from which a passage of a tenor-clef instrument
+#: (cello, bassoon, trombone) is written in the tenor clef.
+TENOR_FROM = 2
+
+
+def passages(evs: list[Ev], clef: str, allowed: tuple[str, ...] = ()
+             ) -> list[tuple[list[Ev], str]]:
+    """Passages set apart from the staff's clef: each maximal run of onsets lying wholly
+    above (below) the staff. A run of an instrument that reads the tenor clef, in bass
+    clef, reaching `TENOR_FROM` ledger lines and fitting the tenor staff is 'tenor'; a
+    low run reaching three ledger lines in treble clef of one that reads the bass clef
+    (a horn) is 'bass'; any other run reaching three ledger lines is written an octave
+    away ('8va', '8vb')."""
     if clef not in CLEF_LINES:
         return []
     low, high = CLEF_LINES[clef]
@@ -342,18 +376,32 @@ def ottavas(evs: list[Ev], clef: str) -> list[tuple[list[Ev], str]]:
     out: list[tuple[list[Ev], str]] = []
     run: list[Ev] = []
     side = ""
-    for start in sorted(by_start) + [None]:
-        group = by_start.get(start, []) if start is not None else []
-        steps = [staff_step(e.letter, e.octave) for e in group]
-        here = "8va" if steps and min(steps) > high + 1 else \
-            "8vb" if steps and max(steps) < low - 1 else ""
-        if here != side or start is None:
-            if run and any(ledger_lines(staff_step(e.letter, e.octave), clef) >= 3
-                           for e in run):
-                out.append((run, side))
+
+    def close() -> None:
+        lines = max((ledger_lines(staff_step(e.letter, e.octave), clef) for e in run),
+                    default=0)
+        def fits(other: str) -> bool:
+            return all(ledger_lines(staff_step(e.letter, e.octave), other) < 3 for e in run)
+
+        if (clef, side) == ("bass", "8va") and "tenor" in allowed and lines >= TENOR_FROM \
+                and fits("tenor"):
+            out.append((run, "tenor"))
+        elif lines < 3:
+            return
+        elif (clef, side) == ("treble", "8vb") and "bass" in allowed and fits("bass"):
+            out.append((run, "bass"))
+        else:
+            out.append((run, side))
+
+    for start in sorted(by_start):
+        steps = [staff_step(e.letter, e.octave) for e in by_start[start]]
+        here = "8va" if min(steps) > high + 1 else "8vb" if max(steps) < low - 1 else ""
+        if here != side:
+            close()
             run, side = [], here
         if here:
-            run.extend(group)
+            run.extend(by_start[start])
+    close()
     return out
 
 
@@ -641,7 +689,8 @@ def build_stream(score: Score) -> Any:
 
     harmony_ = _Harmony(score)
     beats = Beats(score.tempo_map, float(score.length_beats) + 64)
-    parts_events = [_events(p, harmony_, beats) for p in score.parts]
+    ordered = score_order(score.parts)
+    parts_events = [_events(p, harmony_, beats) for p in ordered]
     events_end = max((e.end for evs in parts_events for e in evs), default=Fraction(0))
     bars = _bars(score, events_end)
     q = _frac
@@ -660,7 +709,7 @@ def build_stream(score: Score) -> Any:
     section_bars = system_breaks(sorted({_bar_index(bars, q(m.beat)) for m in score.markers
                                          if m.kind in ("section", "hit") and m.beat > 0}))
     top_staff = None
-    for index, (part, evs) in enumerate(zip(score.parts, parts_events)):
+    for index, (part, evs) in enumerate(zip(ordered, parts_events)):
         inst = _instrument(part, index)
         shift = _transposition(part)
         clefs = staves(part, evs)
@@ -716,11 +765,22 @@ def build_stream(score: Score) -> Any:
                         _fill_measure(sub, voice, start, end, number - 1, layer, v > 1)
                         measure.insert(0, sub)
                 m21staff.append(measure)
-            for run, kind in ottavas(staff_evs, clef_name):
-                sign = spanner.Ottava(type=kind, transposing=False,
-                                      placement="above" if kind == "8va" else "below")
-                sign.addSpannedElements([o for e in run for o in layer.written.get(id(e), [])])
-                m21staff.insert(0, sign)
+            entry = _catalogue_entry(part)
+            for run, kind in passages(staff_evs, clef_name, entry.clefs if entry else ()):
+                if kind in ("8va", "8vb"):
+                    sign = spanner.Ottava(type=kind, transposing=False,
+                                          placement="above" if kind == "8va" else "below")
+                    sign.addSpannedElements([o for e in run
+                                             for o in layer.written.get(id(e), [])])
+                    m21staff.insert(0, sign)
+                    continue
+                staff_bars = list(m21staff.getElementsByClass(stream.Measure))
+                begin, until = min(e.start for e in run), max(e.end for e in run)
+                for at, name in ((begin, kind), (until, clef_name)):
+                    i = _bar_index(bars, at)
+                    if name == clef_name and at >= bars[-1][1]:
+                        continue  # the passage runs to the end of the cue
+                    staff_bars[i].insert(at - bars[i][0], _clef_object(name))
             m21staves.append(m21staff)
         measures = list(m21staves[0].getElementsByClass(stream.Measure))
 
