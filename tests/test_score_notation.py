@@ -217,6 +217,10 @@ def measure(project: Path, film: Path) -> dict[str, float]:
                     totals["marked_mood_notes"] += 1
                     if n["marks"] & {"staccato", "accent", "strong-accent", "staccatissimo"}:
                         totals["marked"] += 1
+            # slurs: every one that starts stops; notes of legato moods' lines under one
+            starts = sum(1 for sl in xml.iter("slur") if sl.get("type") == "start")
+            totals["slur_starts"] += starts
+            totals["slur_stops"] += sum(1 for sl in xml.iter("slur") if sl.get("type") == "stop")
             # every entry (first note, or after a bar or more of rest) has a dynamic
             totals.update(_entries(xml, totals))
         # rehearsal marks at every hit with bar and timecode
@@ -296,6 +300,11 @@ def test_every_entry_has_a_dynamic(figures):
 def test_marcato_and_staccato_moods_carry_their_marks(figures):
     assert figures["marked_mood_notes"] > 100
     assert figures["marked"] >= 0.8 * figures["marked_mood_notes"]
+
+
+def test_legato_lines_are_slurred(figures):
+    assert figures["slur_starts"] >= 5  # a film with two legato moods of its five has nine
+    assert figures["slur_stops"] == figures["slur_starts"]
 
 
 def test_few_notes_need_three_ledger_lines(figures):

@@ -354,6 +354,42 @@ def staves(part: Part, evs: list[Ev]) -> list[str]:
     return [best]
 
 
+#: Roles whose legato lines are slurred (an accompaniment's figures are not).
+SLURRED_ROLES = ("melody", "counter", "bass")
+#: A note this long (in quarters) or longer closes a slurred phrase; a phrase this long
+#: closes at the next bar line.
+PHRASE_END, PHRASE_BEATS = 2, 6
+
+
+def legato_phrases(voice: list[Group], part: Part, bar_lines: list[Fraction]
+                   ) -> list[list[Ev]]:
+    """The notes under each slur of a one-voice staff: runs of two or more single notes
+    in a legato section, each joined to the next without a rest or a mark, a long note
+    (`PHRASE_END`) closing the run, a bar line a run of a bar or more (`PHRASE_BEATS`)."""
+    out: list[list[Ev]] = []
+    run: list[Ev] = []
+    end = None
+    lines = set(bar_lines)
+    for start, stop, group in voice:
+        e = group[0]
+        legato = len(group) == 1 and not e.mark and _articulation_at(part, e.onset) == "legato"
+        long_enough = bool(run) and start in lines and start - run[0].start >= PHRASE_BEATS
+        if not legato or start != end or long_enough:
+            if len(run) >= 2:
+                out.append(run)
+            run = []
+        if legato:
+            run.append(e)
+        end = stop
+        if legato and stop - start >= PHRASE_END:
+            if len(run) >= 2:
+                out.append(run)
+            run, end = [], None
+    if len(run) >= 2:
+        out.append(run)
+    return out
+
+
 #: Ledger lines above the bass staff from which a passage of a tenor-clef instrument
 #: (cello, bassoon, trombone) is written in the tenor clef.
 TENOR_FROM = 2
@@ -765,6 +801,10 @@ def build_stream(score: Score) -> Any:
                         _fill_measure(sub, voice, start, end, number - 1, layer, v > 1)
                         measure.insert(0, sub)
                 m21staff.append(measure)
+            if len(voices) == 1 and part.role in SLURRED_ROLES and not part.is_drum:
+                for phrase in legato_phrases(voices[0], part, [b[0] for b in bars]):
+                    m21staff.insert(0, spanner.Slur(layer.written[id(phrase[0])][0],
+                                                    layer.written[id(phrase[-1])][-1]))
             entry = _catalogue_entry(part)
             for run, kind in passages(staff_evs, clef_name, entry.clefs if entry else ()):
                 if kind in ("8va", "8vb"):
@@ -810,8 +850,9 @@ def build_stream(score: Score) -> Any:
 
 def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
                 hits: dict, bars: list, dynamics: Any, expressions: Any) -> None:
-    """Dynamics at every entry and section change, hairpins into swells, playing
-    technique texts, an accent at a sting or accent hit and a caesura at a cut."""
+    """Dynamics at every entry and section change, hairpins into swells and over the
+    lines' phrases (from CC1), playing technique texts, an accent at a sting or accent
+    hit and a caesura at a cut."""
     from music21 import articulations
 
     if not evs:
@@ -864,14 +905,55 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
             if before:
                 obj = placed[before[-1]][0]
                 obj.articulations.append(articulations.Caesura())
-        elif kind == "swell":
-            inside = [o for o in onsets if beat - bar_len - 1e-3 <= o < beat - 1e-3]
-            if len(inside) >= 2 or (inside and ends.get(inside[0], 0) > inside[0]):
-                first_obj = placed[inside[0]][0]
-                last_obj = placed[inside[-1]][0]
-                if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
-                    continue  # a hairpin starts and stops on one staff
-                put(written_at[inside[0]], dynamics.Crescendo(first_obj, last_obj))
+    swells = [(beat - bar_len, beat, "crescendo") for beat, kind in sorted(hits.items())
+              if kind == "swell"]
+    shaped = [h for h in hairpins(part.controllers.get(1, ()))
+              if all(h[1] <= a or h[0] >= b for a, b, _ in swells)
+              and part.role in SHAPED_ROLES and h[1] - h[0] <= HAIRPIN_MOST_BEATS]
+    for start, stop, kind in sorted(swells + shaped):
+        inside = [o for o in onsets if start - 1e-3 <= o < stop - 1e-3]
+        if len(inside) < 2:
+            continue
+        first_obj, last_obj = placed[inside[0]][0], placed[inside[-1]][0]
+        if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
+            continue  # a hairpin starts and stops on one staff
+        wedge = dynamics.Crescendo if kind == "crescendo" else dynamics.Diminuendo
+        put(written_at[inside[0]], wedge(first_obj, last_obj))
+
+
+#: The least rise or fall of CC1 (about one dynamic level) a hairpin is written for,
+#: and the fewest beats it takes; the phrase shaping of longer ones is left unmarked.
+HAIRPIN_CHANGE, HAIRPIN_BEATS, HAIRPIN_MOST_BEATS = 12, 2.0, 8.0
+#: Roles whose phrases are shaped with hairpins (the accompaniment's only into a swell).
+SHAPED_ROLES = ("melody", "counter")
+
+
+def hairpins(curve: tuple[tuple[float, int], ...]) -> list[tuple[float, float, str]]:
+    """(start, end, 'crescendo' | 'diminuendo') for each steady rise or fall of a CC1
+    curve of at least `HAIRPIN_CHANGE` over at least `HAIRPIN_BEATS`.
+
+    >>> hairpins(((0, 90), (2, 100), (4, 110), (6, 110), (8, 95), (9, 94)))
+    [(0, 4, 'crescendo'), (6, 9, 'diminuendo')]
+    """
+    plateaus: list[list] = []  # [first beat, last beat, value] of each level held
+    for beat, value in curve:
+        if plateaus and plateaus[-1][2] == value:
+            plateaus[-1][1] = beat
+        else:
+            plateaus.append([beat, beat, value])
+    out = []
+    i = 0
+    while i + 1 < len(plateaus):
+        rising = plateaus[i + 1][2] > plateaus[i][2]
+        j = i + 1
+        while j + 1 < len(plateaus) and (plateaus[j + 1][2] > plateaus[j][2]) == rising:
+            j += 1
+        start, stop = plateaus[i][1], plateaus[j][0]
+        if abs(plateaus[j][2] - plateaus[i][2]) >= HAIRPIN_CHANGE and \
+                stop - start >= HAIRPIN_BEATS:
+            out.append((start, stop, "crescendo" if rising else "diminuendo"))
+        i = j
+    return out
 
 
 def _staff_of(obj: Any) -> Any:
