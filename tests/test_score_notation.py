@@ -217,6 +217,11 @@ def measure(project: Path, film: Path) -> dict[str, float]:
                     totals["marked_mood_notes"] += 1
                     if n["marks"] & {"staccato", "accent", "strong-accent", "staccatissimo"}:
                         totals["marked"] += 1
+            # divisi: at most two voices on a staff
+            voices = defaultdict(set)
+            for n in notes:
+                voices[n["staff"]].add(n["voice"])
+            totals["staves_over_two_voices"] += sum(1 for v in voices.values() if len(v) > 2)
             # slurs: every one that starts stops; notes of legato moods' lines under one
             starts = sum(1 for sl in xml.iter("slur") if sl.get("type") == "start")
             totals["slur_starts"] += starts
@@ -300,6 +305,10 @@ def test_every_entry_has_a_dynamic(figures):
 def test_marcato_and_staccato_moods_carry_their_marks(figures):
     assert figures["marked_mood_notes"] > 100
     assert figures["marked"] >= 0.8 * figures["marked_mood_notes"]
+
+
+def test_divisi_is_at_most_two_voices_on_a_staff(figures):
+    assert figures.get("staves_over_two_voices", 0) == 0
 
 
 def test_legato_lines_are_slurred(figures):

@@ -45,8 +45,9 @@ from .spelling import (
 
 #: Where the MusicXML 4.0 schema and the two W3C schemas it imports live.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "musicxml-4.0"
-#: Most voices one part is written with; further overlapping notes are shortened.
-MAX_VOICES = 4
+#: Most voices one staff is written with (divisi in two at most); a further overlapping
+#: note joins a chord or shortens the note before it.
+MAX_VOICES = 2
 
 #: GM drum keys -> (display step, octave) on a five-line percussion staff.
 _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 38: ("C", 5), 40: ("C", 5), 41: ("A", 4),
