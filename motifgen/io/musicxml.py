@@ -807,7 +807,8 @@ def build_stream(score: Score) -> Any:
                     m21staff.insert(0, spanner.Slur(layer.written[id(phrase[0])][0],
                                                     layer.written[id(phrase[-1])][-1]))
             entry = _catalogue_entry(part)
-            for run, kind in passages(staff_evs, clef_name, entry.clefs if entry else ()):
+            readable = entry.clefs if entry else ("treble", "bass")
+            for run, kind in passages(staff_evs, clef_name, readable):
                 if kind in ("8va", "8vb"):
                     sign = spanner.Ottava(type=kind, transposing=False,
                                           placement="above" if kind == "8va" else "below")

@@ -44,11 +44,15 @@ def find_musescore() -> str:
 
 
 MM_PER_INCH = 25.4
+#: Style flags: staves with nothing to play are left out after the first system, as a
+#: copyist sets a full score.
+HIDE_EMPTY = ("hideEmptyStaves", "dontHideStavesInFirstSystem")
 
 
 def style_for(musicxml: bytes) -> str:
     """A MuseScore 3 style (.mss) giving the page size, margins and staff space of a
-    MusicXML document's `<defaults>` (MuseScore reads only the staff space itself)."""
+    MusicXML document's `<defaults>` (MuseScore reads only the staff space itself),
+    and hiding empty staves after the first system."""
     import xml.etree.ElementTree as ET
 
     defaults = ET.fromstring(musicxml).find("defaults")
@@ -67,8 +71,9 @@ def style_for(musicxml: bytes) -> str:
         for edge in ("Left", "Top", "Bottom"):
             values[f"page{side}{edge}Margin"] = margin
     body = "".join(f"    <{k}>{v:.4f}</{k}>\n" for k, v in values.items())
+    flags = "".join(f"    <{k}>1</{k}>\n" for k in HIDE_EMPTY)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<museScore version="3.01">\n  <Style>\n'
-            f"    <pageTwosided>0</pageTwosided>\n{body}  </Style>\n</museScore>\n")
+            f"    <pageTwosided>0</pageTwosided>\n{flags}{body}  </Style>\n</museScore>\n")
 
 
 def _musescore(program: str, args: list[str], made: Path, where: str) -> None:
