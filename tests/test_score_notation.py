@@ -1,12 +1,13 @@
 """The MusicXML of the example film and the benchmark films read back as an
-orchestrator reads it, and rendered by MuseScore 3.
+orchestrator reads it, and rendered by MuseScore 3 with the condensed scores.
 
 Measured per film (xml.etree, independent of the writer): misspelled diatonic
 notes, redundant accidentals, tuplets the music does not have, rests and
 dotted values created by articulation, dynamics at entries and marks in
 marcato/staccato moods, ledger lines, chordal parts on one treble staff, and a
-rehearsal mark with bar and timecode at every hit. MuseScore 3 (when installed)
-converts every cue to PDF without a word about the file.
+rehearsal mark with bar and timecode at every hit. Every full and condensed score
+validates against the 4.0 schema, and MuseScore 3 (when installed) converts each
+to PDF without a word about the file.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ FIFTHS = "FCGDAEB"
 def film(request, tmp_path_factory) -> tuple[Path, Path]:
     """(the project file, the folder its cues were written to)."""
     out = tmp_path_factory.mktemp(request.param.stem)
-    compose_film(request.param, out, formats=["json", "musicxml"], progress=False)
+    compose_film(request.param, out, formats=["json", "musicxml"], progress=False,
+                 condensed=True)
     return request.param, out
 
 
@@ -344,10 +346,16 @@ def test_the_header_names_film_cue_title_start_and_frame_rate(film):
         assert root.findtext("work/work-title") == loaded.title
 
 
-def test_every_cue_validates_against_the_musicxml_4_schema(film):
+def _score_files(project: Path) -> list[str]:
+    """Every cue's full and condensed score."""
+    return [name for sid in _scenes(project) for name in (f"{sid}.musicxml",
+                                                           f"{sid}.condensed.musicxml")]
+
+
+def test_every_score_validates_against_the_musicxml_4_schema(film):
     project, folder = film
-    for sid in _scenes(project):
-        assert validate_musicxml(folder / f"{sid}.musicxml") == [], sid
+    for name in _score_files(project):
+        assert validate_musicxml(folder / name) == [], name
 
 
 #: What MuseScore 3 prints about its own start-up and the conversion, not the file.
@@ -362,15 +370,15 @@ def musescore_complaints(log: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.skipif(not HAVE_MSCORE, reason="MuseScore 3 is not installed (apt-get install "
                                             "musescore3)")
-def test_musescore_converts_every_cue_without_a_warning(film, tmp_path):
+def test_musescore_converts_every_score_without_a_warning(film, tmp_path):
     project, folder = film
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    for sid in _scenes(project):
-        pdf = tmp_path / f"{sid}.pdf"
-        run = subprocess.run(["mscore3", "-o", str(pdf), str(folder / f"{sid}.musicxml")],
+    for name in _score_files(project):
+        pdf = tmp_path / name.replace(".musicxml", ".pdf")
+        run = subprocess.run(["mscore3", "-o", str(pdf), str(folder / name)],
                              env=env, capture_output=True, text=True, timeout=300)
-        assert run.returncode == 0, f"{sid}: {run.stderr[-400:]}"
-        assert musescore_complaints(run.stdout + run.stderr) == [], sid
+        assert run.returncode == 0, f"{name}: {run.stderr[-400:]}"
+        assert musescore_complaints(run.stdout + run.stderr) == [], name
         assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
