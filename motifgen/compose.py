@@ -16,10 +16,11 @@ from importlib import import_module
 from pathlib import Path
 
 from .errors import MotifgenError
-from .io import FORMATS
+from .io import FORMATS, file_name, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
+from .timing import describe_excursion
 
 
 def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]:
@@ -178,7 +179,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     out = Path(out_dir)
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
-    for name in [f"{s.id}.{fmt}" for s in scenes for fmt in formats] + [
+    for name in [file_name(s.id, fmt) for s in scenes for fmt in formats] + [
             condensed_name(s.id, fmt) for s in scenes for fmt in short_formats] + list(CUE_SHEETS):
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
@@ -206,7 +207,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         for score in scores:
             for fmt, write in writers.items():
                 bar.set_description(f"{fmt} {score.id}")
-                name = f"{score.id}.{fmt}"
+                name = file_name(score.id, fmt)
                 write(score, stage / name)
                 files.setdefault(score.id, []).append(name)
                 if fmt in short_formats:
@@ -215,9 +216,12 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                     files[score.id].append(short)
                 bar.update(1)
         bar.close()
-        from .io.cuesheet import write_cue_sheet
+        from .io.cuesheet import earlier_rows, write_cue_sheet
 
-        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files)
+        film = [s.id for s in project.scenes]
+        composed = {score.id for score in scores}
+        kept = earlier_rows(out, [i for i in film if i not in composed], scene_files)
+        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files, kept, film)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
 
 
@@ -228,8 +232,11 @@ def _summary(score: Score) -> str:
     worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
+    outside = "".join(
+        "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
+        for e in score.plan.get("tempo_map", {}).get("excursions", []))
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
-            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}")
+            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}{outside}")
 
 
 class _NoBar:

@@ -172,39 +172,22 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
     pickup keeps its place before the downbeat; the file's first time signature
     is the motif's meter.
     """
-    import io
-
-    import mido
+    from .smf import read_midi_notes
 
     data = read_motif_bytes(path, MAX_MIDI_BYTES)
     if len(data) >= 14 and data[:4] == b"MThd" and data[12] & 0x80:
         raise NotationError(f"cannot read MIDI file {path}: it counts time in SMPTE frames, "
                             "not beats; export it with ticks per beat (PPQ)")
     try:
-        mid = mido.MidiFile(file=io.BytesIO(data))
-    except Exception as e:  # mido raises many types on a damaged file
-        raise NotationError(f"cannot read MIDI file {path}: {e or 'the file ends early'}") from e
+        mid = read_midi_notes(data)
+    except NotationError as e:
+        raise NotationError(f"cannot read MIDI file {path}: {e.message}") from e
     if mid.ticks_per_beat < 1:
         raise NotationError(f"cannot read MIDI file {path}: its header gives "
                             f"{mid.ticks_per_beat} ticks per beat; expected 1 or more")
-    meter: tuple[int, int] | None = None  # the file's first time signature
-    candidates = []
-    for index, trk in enumerate(mid.tracks):
-        now, open_notes, notes, name = 0, {}, [], ""
-        for msg in trk:
-            now += msg.time
-            if msg.type == "track_name":
-                name = msg.name
-            elif msg.type == "time_signature" and meter is None:
-                meter = _file_meter(msg.numerator, msg.denominator, path)
-            elif msg.type == "note_on" and msg.velocity > 0:
-                open_notes[(msg.channel, msg.note)] = (now, msg.velocity)
-            elif msg.type in ("note_off", "note_on"):
-                start = open_notes.pop((msg.channel, msg.note), None)
-                if start is not None and now > start[0]:
-                    notes.append((start[0], now - start[0], msg.note, start[1]))
-        if notes:
-            candidates.append((index, name, notes))
+    meter = _file_meter(*mid.meter, path) if mid.meter else None
+    candidates = [(index, trk.name, list(trk.notes)) for index, trk in enumerate(mid.tracks)
+                  if trk.notes]
     if not candidates:
         raise NotationError(f"MIDI file {path} has no notes")
     chosen = candidates[0]

@@ -92,6 +92,13 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
   before (onsets of all parts in ``[hit - bar, hit)`` and ``[hit, hit + bar)``):
   mean velocity by 12 or more, onset count by 30 % or more of the bar before,
   or two or more parts sounding in only one of the two bars.
+* ``mood_grammar`` - share of sections of two bars or more (colour not ``none``)
+  in which the mood's colour is heard: one of the colour's chords (the plan's
+  ``kind: colour``) sounds, and for a colour promising a pedal (``PEDALS``) the
+  lowest sounding note is the pedal (tonic, or tonic or dominant for ``pedal``)
+  for 60 % of the section. A section in which no chord but the last could hold
+  its strong-beat melody notes in a colour chord is judged on the pedal only, or
+  not at all. Needs the project for custom moods (presets otherwise).
 
 `FIGURES` holds each figure's target; `plan_gaps` names the plan fields the
 dramaturgy figures would read but today's plan does not record.
@@ -494,6 +501,80 @@ def own_instrument(score: Score, project: Any = None) -> float | None:
     return _ratio(own, total)
 
 
+#: Colours whose description promises a pedal, and the pedal's steps above the tonic.
+PEDALS: dict[str, tuple[int, ...]] = {"pedal": (0, 7), "chromatic_mediants": (0,),
+                                      "diminished": (0,)}
+
+
+def _lowest_share(score: Score, start: float, end: float, pcs: set[int],
+                  step: float = 0.25) -> float:
+    """Share of [start, end) whose lowest sounding pitched note is one of `pcs`."""
+    on, off, pitch = _cat(_pitched(score))
+    grid = np.arange(start, end - _EPS, step)
+    if not len(grid) or not len(on):
+        return 0.0
+    sounding = (on[None, :] <= grid[:, None] + _EPS) & (off[None, :] > grid[:, None] + _EPS)
+    low = np.where(sounding, pitch[None, :], 10_000).min(axis=1)
+    heard = low < 10_000
+    if not heard.any():
+        return 0.0
+    return float(np.isin(low[heard] % 12, sorted(pcs)).mean())
+
+
+def _colourable(score: Score, chords: Sequence[dict[str, Any]], colour_sets: list[set[int]]
+                ) -> bool:
+    """Whether any chord but the section's last could have been a colour chord: one of
+    `colour_sets` holds every melody note sounding on a strong beat under it."""
+    from .arrange.chords import strong_offsets
+
+    on, off, pitch = _cat(_pitched(score, ("melody",)))
+    lines = score.tempo_map.bar_lines(score.end_beats)
+    for c in chords[:-1]:
+        start, end = float(c["beat"]), float(c["beat"]) + float(c["beats"])
+        offs = strong_offsets(score.tempo_map.meter_at(start))
+        beats = np.array([b + o for b in lines for o in offs if start - _EPS <= b + o < end - _EPS])
+        if not len(beats):
+            continue
+        under = (on[None, :] <= beats[:, None] + _EPS) & (off[None, :] > beats[:, None] + _EPS)
+        pcs = set((pitch[under.any(axis=0)] % 12).tolist()) if len(on) else set()
+        if any(pcs <= cs for cs in colour_sets):
+            return True
+    return False
+
+
+def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
+                 pedal_share: float = 0.6) -> float | None:
+    """Share of sections (of `min_bars` bars or more, colour not ``none``) in which the
+    mood's colour is heard: a chord of the colour sounds wherever the melody lets one
+    (a section whose every chord but the last holds strong-beat melody notes no colour
+    chord has is not judged on this), and where the colour promises a pedal
+    (`PEDALS`) the lowest note is the pedal for `pedal_share` of the section."""
+    from .arrange.chords import harmony_key, palette
+    from .moods import PRESETS
+    from .theory import Key
+
+    judged = heard = 0
+    for sec in score.plan.get("sections", []):
+        mood = project.mood(sec["mood"]) if project is not None else PRESETS.get(sec["mood"])
+        start, end = float(sec["start_beat"]), float(sec["end_beat"])
+        if mood is None or mood.colour == "none" or end - start < min_bars * _bar(score, start):
+            continue
+        key = harmony_key(Key.parse(sec["key"]), mood)
+        chords = sec.get("chords", [])
+        sets = [set(c.pcs) for c in palette(key, mood.colour) if c.kind == "colour"]
+        ok: bool | None = any(c.get("kind") == "colour" for c in chords)
+        if not ok and not _colourable(score, chords, sets):
+            ok = None  # the melody allows no colour chord here
+        if mood.colour in PEDALS:
+            pcs = {(key.tonic + s) % 12 for s in PEDALS[mood.colour]}
+            ok = ok is not False and _lowest_share(score, start, end, pcs) >= pedal_share - _EPS
+        if ok is None:
+            continue
+        judged += 1
+        heard += ok
+    return _ratio(heard, judged)
+
+
 def _bar(score: Score, beat: float) -> float:
     return bar_beats(score.tempo_map.meter_at(beat))
 
@@ -681,6 +762,8 @@ FIGURES: tuple[Figure, ...] = (
            1.0, 1.0, unit=1.0, issue=14),
     Figure("hits_change", "hits that change the music", ">=", 0.7, 0.70, weight="hits",
            issue=14),
+    Figure("mood_grammar", "sections whose mood's colour (and pedal) is heard", ">=",
+           0.9, 0.90, weight="sections", issue=14),
 )
 
 
@@ -707,6 +790,7 @@ def score_figures(score: Score, project: Any = None) -> dict[str, float | None]:
         "phrase_ends": phrase_ends(score),
         "ending": ending(score),
         "hits_change": hits_change(score),
+        "mood_grammar": mood_grammar(score, project),
     }
 
 
@@ -718,7 +802,7 @@ def _weights(score: Score, project: Any) -> dict[str, float]:
                        for s in score.plan.get("statements", []))
     phrases = len(_phrase_ends(score))
     return {"hits": float(len(score.plan.get("hits", []))), "statements": float(declared),
-            "phrases": float(phrases)}
+            "phrases": float(phrases), "sections": float(len(score.plan.get("sections", [])))}
 
 
 @dataclass

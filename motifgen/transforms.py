@@ -589,7 +589,7 @@ def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
 
 
 def rhythm(m: Motif, style: str = "dotted") -> Motif:
-    """Rhythmic character: dotted (equal pairs -> long-short), syncopated
+    """Rhythmic character: dotted (equal pairs of plain values -> long-short), syncopated
     (strong-beat notes anticipated), even (equal notes over the same span).
 
     >>> m = Motif.from_degrees([0, 2, 1, 4], [0] * 4, [1, 1, 1, 1], Key(2, "aeolian"))
@@ -608,7 +608,9 @@ def rhythm(m: Motif, style: str = "dotted") -> Motif:
     if style == "dotted":
         grid = onset[:-1] / (2 * dur[:-1])
         on_grid = np.abs(grid - np.round(grid)) < _EPS
-        pair = adjacent & (np.abs(dur[:-1] - dur[1:]) < _EPS) & on_grid
+        exp = np.log2(dur[:-1])
+        plain = np.abs(exp - np.round(exp)) < _EPS  # undotted values only: a dotted pair
+        pair = adjacent & (np.abs(dur[:-1] - dur[1:]) < _EPS) & on_grid & plain
         half = np.where(pair, dur[:-1] / 2, 0.0)
         dur[:-1] += half
         onset[1:] += half

@@ -15,6 +15,7 @@ from motifgen.arrange.chords import (
     make_chord,
     palette,
     parallel_perfects,
+    sounding,
     strong_beat_chord_tone_ratio,
     strong_beats,
 )
@@ -95,6 +96,24 @@ def test_mood_colour_appears(harmonised, mood_name):
                      for c in harmonised[case][5] if c.kind == "colour"}
     if COLOUR_CHORDS[PRESETS[mood_name].colour]:
         assert "colour" in kinds, (mood_name, colour_chords)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(map(str, c)))
+def test_a_section_sounds_its_colour_wherever_the_melody_lets_it(harmonised, case):
+    """When some chord but the last could have been one of the colour's chords (it
+    holds every strong-beat melody note there), the section has a colour chord."""
+    mood, motif, key, meter, length, chords = harmonised[case]
+    sets = [set(c.pcs) for c in palette(harmony_key(key, mood), mood.colour)
+            if c.kind == "colour"]
+    beats = strong_beats(meter, length)
+
+    def notes_under(chord):
+        return {p % 12 for b in beats if chord.beat - 1e-6 <= b < chord.end - 1e-6
+                for p in [sounding(motif, b)] if p is not None}
+
+    possible = any(notes_under(c) <= cs for c in chords[:-1] for cs in sets)
+    if possible and length >= 2 * bar_beats(meter):
+        assert any(c.kind == "colour" for c in chords), [c.symbol for c in chords]
 
 
 def test_mode_colour_chords():
@@ -205,3 +224,65 @@ def test_chord_is_frozen_and_spelled():
     assert make_chord(0, 4, Key(0), 11, "diminished").symbol == "vii°"
     with pytest.raises(AttributeError):
         c.root = 3  # type: ignore[misc]
+
+
+def _tonic_or_dominant(chord, key):
+    return chord.root in (key.tonic, (key.tonic + 7) % 12) and chord.quality != "diminished"
+
+
+@pytest.mark.parametrize("mood_name", ["tender", "tragic", "melancholy", "heroic", "wonder"])
+def test_phrase_cadences_within_the_bar_when_its_first_note_forbids_it(mood_name):
+    """A 6/8 phrase whose last bar is E then F# (tonic then second degree in E): no
+    tonic or dominant holds both, so the cadence chord arrives on the half bar."""
+    mood = PRESETS[mood_name]
+    key = Key(4, mood.mode)
+    steps = [0, 2, 4, 2, 1, 0, 1]
+    durs = [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 3.0]
+    motif = Motif.from_degrees(steps, [0] * 7, durs, key, (6, 8))
+    chords = harmonise(motif, key, mood, (6, 8), 12.0, np.random.default_rng(0),
+                       cadences=[9.0, 12.0])
+    at_end = next(c for c in chords if c.beat <= 8.9 < c.end)
+    assert _tonic_or_dominant(at_end, harmony_key(key, mood)), [c.symbol for c in chords]
+    assert at_end.contains(int(motif.pitch[5]))  # the phrase's last note is its tone
+
+
+@pytest.mark.parametrize("mood_name", ["tender", "tragic", "melancholy", "heroic"])
+def test_an_appoggiatura_on_the_cadence_beat_is_heard_as_its_resolution(mood_name):
+    """1 5 6 5 in 6/8 at the end of a phrase: the sixth on the half bar resolves
+    to the fifth, so the phrase closes on the tonic (or dominant), not on a chord
+    built for the sixth."""
+    mood = PRESETS[mood_name]
+    key = Key(4, mood.mode)
+    motif = Motif.from_degrees([0, 4, 5, 4, 0], [0] * 5, [1.0, 0.5, 0.5, 1.0, 3.0], key, (6, 8))
+    chords = harmonise(motif, key, mood, (6, 8), 6.0, np.random.default_rng(0), cadences=[3.0])
+    at_end = next(c for c in chords if c.beat <= 2.9 < c.end)
+    fifth = int(motif.pitch[3])
+    assert _tonic_or_dominant(at_end, harmony_key(key, mood)), [c.symbol for c in chords]
+    assert at_end.contains(fifth)
+
+
+@pytest.mark.parametrize(("last_pitch", "quality", "tones"), [
+    (62, "major", {7, 11, 2}),   # D over the drive: V holds it
+    (60, "sus4", {7, 0, 2}),     # the tonic over the drive: Vsus4 holds it
+])
+def test_a_hit_is_driven_by_the_dominant_or_its_suspension(last_pitch, quality, tones):
+    from motifgen.arrange.chords import drive
+
+    key = Key(0, "ionian")
+    chords = [make_chord(0.0, 4.0, key, 0, "major"), make_chord(4.0, 4.0, key, 5, "major")]
+    melody = Notes(np.array([0.0, 4.0, 6.0]), np.array([4.0, 2.0, 2.0]),
+                   np.array([64, 65, last_pitch]), np.full(3, 80))
+    out = drive(chords, 8.0, key, melody, (4, 4))
+    last = out[-1]
+    assert (last.beat, last.end) == (6.0, 8.0)
+    assert last.quality == quality and set(last.pitch_classes) == tones and last.kind == "drive"
+    assert out[-2].symbol == "IV" and out[-2].end == 6.0
+
+
+def test_no_drive_where_no_dominant_holds_the_melody():
+    from motifgen.arrange.chords import drive
+
+    key = Key(0, "ionian")
+    chords = [make_chord(0.0, 8.0, key, 5, "major")]
+    melody = Notes(np.array([0.0, 6.0]), np.array([6.0, 2.0]), np.array([65, 69]), np.full(2, 80))
+    assert drive(chords, 8.0, key, melody, (4, 4)) == chords

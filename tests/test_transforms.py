@@ -425,3 +425,22 @@ def test_bad_steps_given_directly_are_rejected() -> None:
         apply_chain(theme(), [Step("augment", ("zero",))])
     with pytest.raises(TransformError, match="unknown transform"):
         apply_chain(theme(), [Step("nope")])
+
+
+def _one_note_value(beats: float) -> bool:
+    """A plain or once-dotted note value (a whole to a 64th)."""
+    return any(abs(beats - base * dot) < 1e-9 for base in (4, 2, 1, 0.5, 0.25, 0.125, 0.0625)
+               for dot in (1.0, 1.5))
+
+
+@given(diatonic_motifs(min_size=2))
+@settings(max_examples=200, deadline=None)
+def test_dotted_rhythm_writes_one_note_value_per_note(m):
+    """Dotting turns equal pairs of plain values into dotted-plus-short; a pair of
+    dotted values is left alone (it would need 9/16 and 3/16 of its length)."""
+    from motifgen.transforms import rhythm
+
+    out = rhythm(m, "dotted")
+    for before, after in zip(m.duration.tolist(), out.duration.tolist()):
+        if _one_note_value(before):
+            assert _one_note_value(after), (m.duration.tolist(), out.duration.tolist())

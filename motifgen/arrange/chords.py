@@ -38,6 +38,7 @@ QUALITIES: dict[str, tuple[int, ...]] = {
     "augmented": (0, 4, 8),
     "add6": (0, 4, 7, 9),
     "minmaj7": (0, 3, 7, 11),
+    "sus4": (0, 5, 7),
 }
 
 _NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
@@ -66,6 +67,9 @@ COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
 #: Colours whose moods may colour the melody chromatically too (not only the chords).
 CHROMATIC_COLOURS = frozenset({"chromatic_mediants", "hexatonic_pole", "diminished"})
 
+#: Extra preference for the colour's chords, tried in turn when a section of two bars
+#: or more would otherwise not sound its mood's colour at all.
+COLOUR_INSIST: tuple[float, ...] = (1.0, 2.0)
 #: Chords that approach the final tonic of a phrase, per colour: (semitones, quality).
 CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
     "none": ((7, "major"), (7, "minor"), (5, "major"), (5, "minor")),
@@ -122,7 +126,7 @@ def roman(key: Key, root: int, quality: str) -> str:
     if quality in ("minor", "diminished", "minmaj7"):
         numeral = numeral.lower()
     return numeral + {"diminished": "°", "augmented": "+", "add6": "add6",
-                      "minmaj7": "(maj7)"}.get(quality, "")
+                      "minmaj7": "(maj7)", "sus4": "sus4"}.get(quality, "")
 
 
 def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,
@@ -336,7 +340,13 @@ def _melody_weights(melody: Notes, start: float, end: float) -> dict[int, float]
 
 
 def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
-                cands: list[_Cand]) -> list[_Span]:
+                cands: Sequence[_Cand], cadences: Sequence[float] = (),
+                closes: Sequence[_Cand] = ()) -> list[_Span]:
+    """Chord spans of the harmonic rhythm, split where the strong-beat melody notes
+    fit no one chord; a span ending a phrase (`cadences`) whose notes fit none of
+    the `closes` (tonic and dominant) is split at its last strong beat, so the
+    cadence chord arrives with the phrase's last note, as a composer writes V-I
+    within the bar."""
     bar = bar_beats(meter)
     pulse = beat_groups(meter).beat
     if hr >= bar:
@@ -362,9 +372,53 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
             spans.append(_Span(start, s, req, {}))
             start, req = s, {pitch % 12}
         spans.append(_Span(start, b, req, {}))
+    if cadences and closes:
+        spans = [part for sp in spans
+                 for part in _cadence_split(sp, strong, top, cadences, closes, melody)]
     for sp in spans:
         sp.weights = _melody_weights(melody, sp.start, sp.end)
     return spans
+
+
+def _cadence_split(sp: _Span, strong: Sequence[float], top: dict[float, int | None],
+                   cadences: Sequence[float], closes: Sequence[_Cand], melody: Notes
+                   ) -> list[_Span]:
+    """`sp` split at its last strong beat when it ends a phrase, no closing chord
+    holds all its notes, and one holds the note from that beat on (or the note an
+    appoggiatura on that beat resolves to)."""
+    if not any(sp.start < c - _EPS <= sp.end + _EPS for c in cadences):
+        return [sp]
+    if any(sp.required <= c.pcs for c in closes):
+        return [sp]
+    inner = [s for s in strong if sp.start - _EPS <= s < sp.end - _EPS and top[s] is not None]
+    if not inner:
+        return [sp]
+    last = inner[-1]
+    for pitch in (top[last], _resolution(melody, last, sp.end)):
+        if pitch is not None and any({pitch % 12} <= c.pcs for c in closes):
+            break
+    else:
+        return [sp]
+    if last <= sp.start + _EPS:
+        return [_Span(sp.start, sp.end, {pitch % 12}, {})]
+    head = {top[s] % 12 for s in strong
+            if sp.start - _EPS <= s < last - _EPS and top[s] is not None}
+    return [_Span(sp.start, last, head, {}), _Span(last, sp.end, {pitch % 12}, {})]
+
+
+def _resolution(melody: Notes, beat: float, end: float) -> int | None:
+    """The pitch a short note on `beat` resolves to by step before `end` (the note
+    being an appoggiatura or accented neighbour), or None."""
+    on = melody.onset
+    at = np.flatnonzero((on <= beat + _EPS) & (on + melody.duration > beat + _EPS))
+    later = np.flatnonzero((on > beat + _EPS) & (on < end - _EPS))
+    if not len(at) or not len(later):
+        return None
+    i = int(at[np.argmax(melody.pitch[at])])
+    j = int(later[np.argmin(on[later])])
+    short = on[i] + melody.duration[i] - beat <= (end - beat) / 2 + _EPS
+    step = 1 <= abs(int(melody.pitch[j]) - int(melody.pitch[i])) <= 2
+    return int(melody.pitch[j]) if short and step else None
 
 
 def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], length: float,
@@ -386,12 +440,15 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     colour = mood.colour
     cands = palette(hkey, colour)
     chrom = _chromatic(hkey)
-    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, cands)
+    tonic = hkey.tonic
+    dominant = (tonic + 7) % 12
+    closes = [c for c in cands if c.root == tonic and c.quality != "diminished"
+              or c.root == dominant and c.quality in ("major", "minor")]
+    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, cands,
+                        cadences or (), closes)
     bar = bar_beats(meter)
     phrase = bar * (8 if mood.harmonic_rhythm >= 2 * bar else 4)
-    tonic = hkey.tonic
     approach = {((tonic + off) % 12, q) for off, q in CADENCES.get(colour, CADENCES["none"])}
-    dominant = (tonic + 7) % 12
     mediant_friendly = colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II")
     semitone_friendly = colour in ("hexatonic_pole", "phrygian_bII", "diminished")
 
@@ -421,12 +478,10 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
             if ends[i]:
                 if is_tonic:
                     cost -= 4.0 if i == n - 1 else (3.5 if cadences is not None else 1.5)
-                elif i == n - 1:
-                    cost += 2.0
                 elif c.root == dominant and c.quality in ("major", "minor"):
-                    cost -= 2.8 if cadences is not None else 0.6
-                elif cadences is not None:
-                    cost += 2.0  # a phrase of the form ends off tonic and dominant
+                    cost -= 2.8 if cadences is not None else 0.6  # a half cadence
+                elif i == n - 1 or cadences is not None:
+                    cost += 2.0  # a phrase ends off tonic and dominant
             if i + 1 < n and ends[i + 1] and (c.root, c.quality) in approach:
                 cost -= 1.2
             costs.append(cost)
@@ -460,19 +515,15 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
             cost -= 1.0
         return cost
 
-    best = [unary[0].copy()]
-    back: list[np.ndarray] = []
-    for j in range(1, n):
-        trans = np.array([[pair(a, b, j) for b in options[j]] for a in options[j - 1]])
-        total = best[-1][:, None] + trans
-        back.append(total.argmin(axis=0))
-        best.append(total.min(axis=0) + unary[j])
-    idx = int(best[-1].argmin())
-    picks = [idx]
-    for j in range(n - 1, 0, -1):
-        idx = int(back[j - 1][idx])
-        picks.append(idx)
-    picks.reverse()
+    trans = [np.array([[pair(a, b, j) for b in options[j]] for a in options[j - 1]])
+             for j in range(1, n)]
+    picks = _viterbi(unary, trans)
+    coloured = [np.array([c.kind == "colour" for c in opts], dtype=float) for opts in options]
+    if length >= 2 * bar - _EPS and any(m.any() for m in coloured):
+        for extra in COLOUR_INSIST:  # a section of two bars sounds its mood's colour
+            if any(coloured[i][k] for i, k in enumerate(picks)):
+                break
+            picks = _viterbi([u - extra * m for u, m in zip(unary, coloured)], trans)
 
     chords: list[Chord] = []
     for sp, opts, k in zip(spans, options, picks):
@@ -485,6 +536,22 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
         chords.append(make_chord(sp.start, sp.end - sp.start, hkey, c.root, c.quality,
                                  c.symbol, c.kind))
     return chords
+
+
+def _viterbi(unary: Sequence[np.ndarray], trans: Sequence[np.ndarray]) -> list[int]:
+    """The cheapest path: one option per span, `unary` costs plus `trans` pair costs."""
+    best = unary[0].copy()
+    back: list[np.ndarray] = []
+    for u, t in zip(unary[1:], trans):
+        total = best[:, None] + t
+        back.append(total.argmin(axis=0))
+        best = total.min(axis=0) + u
+    idx = int(best.argmin())
+    picks = [idx]
+    for b in reversed(back):
+        idx = int(b[idx])
+        picks.append(idx)
+    return picks[::-1]
 
 
 #: Chords a harmonic turn may land on, in order of preference: (semitones above the
@@ -580,10 +647,19 @@ def cadence(chords: Sequence[Chord], closing: float, key: Key, colour: str, melo
     return out
 
 
+#: The dominants a hit is driven into, in order of preference.
+DRIVES: tuple[str, ...] = ("major", "sus4")
+
+
 def drive(chords: Sequence[Chord], end: float, key: Key, melody: Notes,
           meter: tuple[int, int]) -> list[Chord]:
-    """The dominant through the half bar before a hit, where the melody allows it."""
+    """The dominant through the half bar before a hit where the melody allows it, or
+    its suspended fourth (Vsus4, which holds the tonic) where the melody sits on the
+    tonic."""
     half = bar_beats(meter) / 2
     start = max(end - half, chords[-1].beat if chords else 0.0)
-    done = substitute(chords, start, end, key, 7, "major", melody, meter)
-    return list(chords) if done is None else done
+    for quality in DRIVES:
+        done = substitute(chords, start, end, key, 7, quality, melody, meter, kind="drive")
+        if done is not None:
+            return done
+    return list(chords)
