@@ -124,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, help="override the project's seed")
     c.add_argument("--format", type=_formats, default=["mid", "json"],
                    help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
+    c.add_argument("--score", choices=("full", "condensed"), default="full",
+                   help="condensed: also a short score (melody, counter-line, harmony, bass, "
+                   "percussion) as <id>.condensed.musicxml / .pdf beside the full one")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
     c.add_argument("--jobs", type=_positive, default=1, metavar="N",
                    help="compose scenes in N processes (at most one per scene and per "
@@ -328,7 +331,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
     report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
                           formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
-                          progress=not args.quiet, allow=args.allow_path)
+                          progress=not args.quiet, allow=args.allow_path,
+                          condensed=args.score == "condensed")
     if not args.quiet:
         for line in report:
             print(line)

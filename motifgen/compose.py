@@ -35,6 +35,10 @@ def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]
         find_fluidsynth()
         font = find_soundfont(soundfont)
         return lambda score, path: write(score, path, soundfont=font)
+    if fmt == "pdf":
+        from .io.pdf import find_musescore
+
+        find_musescore()
     return write
 
 
@@ -158,17 +162,25 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
                  jobs: int = 1, progress: bool = True,
-                 allow: Sequence[str | Path] = ()) -> list[str]:
+                 allow: Sequence[str | Path] = (), condensed: bool = False) -> list[str]:
     """Compose and write; return one summary line per scene. `allow`: folders outside the
-    project's own from which motif files may be read."""
+    project's own from which motif files may be read; `condensed`: also a short score
+    (`io.condensed`) in each score format asked for."""
+    from .io.condensed import SCORE_FORMATS, condense, condensed_name
+
     allowed = tuple(str(a) for a in allow)
     project = load(project_path, allowed)
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
+    short_formats = [f for f in formats if f in SCORE_FORMATS] if condensed else []
+    if condensed and not short_formats:
+        raise MotifgenError("--score condensed needs a score format: add musicxml or pdf to "
+                            "--format")
     out = Path(out_dir)
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
-    for name in [file_name(s.id, fmt) for s in scenes for fmt in formats] + list(CUE_SHEETS):
+    for name in [file_name(s.id, fmt) for s in scenes for fmt in formats] + [
+            condensed_name(s.id, fmt) for s in scenes for fmt in short_formats] + list(CUE_SHEETS):
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) * (1 + len(formats)), progress, len(scenes))
@@ -198,6 +210,10 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                 name = file_name(score.id, fmt)
                 write(score, stage / name)
                 files.setdefault(score.id, []).append(name)
+                if fmt in short_formats:
+                    short = condensed_name(score.id, fmt)
+                    write(condense(score), stage / short)
+                    files[score.id].append(short)
                 bar.update(1)
         bar.close()
         from .io.cuesheet import earlier_rows, write_cue_sheet

@@ -12,6 +12,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "musicxml": ("musicxml", "write_musicxml"),
     "wav": ("audio", "render_wav"),
     "png": ("pianoroll", "write_png"),
+    "pdf": ("pdf", "write_pdf"),
     "click": ("click", "write_click"),
     "streamers": ("streamers", "write_streamers"),
 }
@@ -25,5 +26,9 @@ def file_name(scene_id: str, fmt: str) -> str:
 
 
 def scene_files(scene_id: str) -> list[str]:
-    """Every name a scene's files may have, in the order of `FORMATS`."""
-    return [file_name(scene_id, fmt) for fmt in FORMATS]
+    """Every name a scene's files may have, in the order of `FORMATS`, then its condensed
+    scores (``2M2.condensed.musicxml``, ``2M2.condensed.pdf``)."""
+    from .condensed import SCORE_FORMATS, condensed_name
+
+    return [file_name(scene_id, fmt) for fmt in FORMATS] + [
+        condensed_name(scene_id, fmt) for fmt in SCORE_FORMATS]

@@ -6,11 +6,11 @@ piccolo, contrabass) written at written pitch with a `<transpose>` element;
 time signatures, key signatures and key changes, a metronome mark at every
 tempo change, rehearsal marks at section markers and boxed text at hits.
 
-Notation needs durations a score can show, so times are quantised per
-quarter-note beat to either a sixteenth or a triplet-eighth grid (whichever
-fits that beat's onsets and releases better). Overlapping notes of one part
-go to separate voices (at most `MAX_VOICES`); notes crossing a bar line are
-split and tied. Drum parts become a percussion part of unpitched notes.
+Notes are written at their nominal values with articulation marks (the played
+lengths stay in the MIDI), quantised and tied by `rhythm` so that every triplet
+bracket fills one beat. Overlapping notes of one part go to separate voices (at
+most `MAX_VOICES`); notes crossing a bar line are split and tied. Drum parts
+become a percussion part of unpitched notes.
 
 music21 is imported inside the functions: importing this module is cheap.
 """
@@ -21,7 +21,7 @@ import bisect
 import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,9 @@ from ..errors import MotifgenError
 from ..score import Part, Score
 from ..theory import Key, bar_beats
 from .files import atomic_write
+from .rhythm import Beats, is_binary, quantise_indexed, written_values
 from .spelling import (
+    CLEF_LINES,
     MAJOR_MINOR,
     BarAccidentals,
     Chord,
@@ -43,10 +45,9 @@ from .spelling import (
 
 #: Where the MusicXML 4.0 schema and the two W3C schemas it imports live.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "musicxml-4.0"
-#: Most voices one part is written with; further overlapping notes are shortened.
-MAX_VOICES = 4
-#: The grids a beat may be quantised to (fractions of a quarter note).
-GRIDS = (Fraction(1, 4), Fraction(1, 3))
+#: Most voices one staff is written with (divisi in two at most); a further overlapping
+#: note joins a chord or shortens the note before it.
+MAX_VOICES = 2
 
 #: GM drum keys -> (display step, octave) on a five-line percussion staff.
 _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 38: ("C", 5), 40: ("C", 5), 41: ("A", 4),
@@ -54,56 +55,7 @@ _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 38: ("C", 5), 40: ("C", 5), 41: ("A
                  52: ("A", 5), 57: ("A", 5)}
 
 
-# --------------------------------------------------------------------- quantising
-
-def _beat_grids(times: list[float]) -> dict[int, Fraction]:
-    """For each beat holding some time, the grid with the smaller total snapping error."""
-    by_beat: dict[int, list[float]] = defaultdict(list)
-    for t in times:
-        by_beat[int(t // 1)].append(t)
-    grids = {}
-    for beat, ts in by_beat.items():
-        errors = [sum(abs(t - round(t / float(g)) * float(g)) for t in ts) for g in GRIDS]
-        grids[beat] = GRIDS[0] if errors[0] <= errors[1] + 1e-9 else GRIDS[1]
-    return grids
-
-
-def _snap(t: float, grids: dict[int, Fraction]) -> Fraction:
-    grid = grids.get(int(t // 1), GRIDS[0])
-    return Fraction(round(Fraction(t) / grid)) * grid
-
-
-def quantise_indexed(rows: list[tuple[float, float, int, int]]
-                     ) -> list[tuple[Fraction, Fraction, int]]:
-    """(onset, end, index into `rows`) on the per-beat sixteenth/triplet grid."""
-    times = [t for on, dur, _, _ in rows for t in (on, on + dur)]
-    grids = _beat_grids(times)
-    out = []
-    for i, (on, dur, _, _) in enumerate(rows):
-        start, end = _snap(on, grids), _snap(on + dur, grids)
-        if end <= start:
-            end = start + grids.get(int(on // 1), GRIDS[0])
-        out.append((start, end, i))
-    return sorted(out, key=lambda r: (r[0], r[1], rows[r[2]][2]))
-
-
-def quantise(rows: list[tuple[float, float, int, int]]) -> list[tuple[Fraction, Fraction, int]]:
-    """(onset, end, pitch) on the per-beat sixteenth/triplet grid; no note vanishes.
-
-    >>> quantise([(0.0, 0.98, 60, 80), (1.0, 0.33, 62, 80), (1.333, 0.34, 64, 80)])
-    [(Fraction(0, 1), Fraction(1, 1), 60), (Fraction(1, 1), Fraction(4, 3), 62), \
-(Fraction(4, 3), Fraction(5, 3), 64)]
-    """
-    times = [t for on, dur, _, _ in rows for t in (on, on + dur)]
-    grids = _beat_grids(times)
-    out = []
-    for on, dur, pitch, _ in rows:
-        start, end = _snap(on, grids), _snap(on + dur, grids)
-        if end <= start:
-            end = start + grids.get(int(on // 1), GRIDS[0])
-        out.append((start, end, int(pitch)))
-    return sorted(out)
-
+# --------------------------------------------------------------------- voices
 
 Group = tuple[Fraction, Fraction, list[Any]]
 
@@ -218,13 +170,42 @@ def full_name(part: Part) -> str:
 
 
 def abbreviation(part: Part) -> str:
-    """The short name of later systems: the catalogue's, with the part's number."""
+    """The short name of later systems: the catalogue's, with the part's number (a
+    condensed score's staves have their own)."""
+    from .condensed import ABBREVIATIONS
+
     entry = _catalogue_entry(part)
     name = display_name(part)
+    if name in ABBREVIATIONS:
+        return ABBREVIATIONS[name]
     if entry is None or not entry.abbreviation:
         return name
     number = re.search(r"\s(\d+)$", name)
     return entry.abbreviation + (f" {number.group(1)}" if number else "")
+
+
+#: Instruments in the order of a full score: woodwind, brass, timpani and percussion,
+#: harp and keyboards, voices, strings from the violins down.
+SCORE_ORDER = (
+    "piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon",
+    "horn", "trumpet", "trombone", "tuba", "brass",
+    "timpani", "glockenspiel", "xylophone", "taiko", "bass_drum", "snare_drum", "cymbal",
+    "suspended_cymbal", "tam_tam", "drums",
+    "harp", "celesta", "piano", "choir",
+    "strings_vln1", "violin", "strings_vln2", "strings", "tremolo_strings", "pizzicato_strings",
+    "strings_vla", "viola", "strings_vc", "cello", "strings_cb", "contrabass",
+)
+
+
+def score_order(parts: tuple[Part, ...] | list[Part]) -> list[Part]:
+    """`parts` in score order (`SCORE_ORDER`; an instrument not in it last, each in the
+    order given; a condensed score's staves keep theirs)."""
+    from .condensed import ABBREVIATIONS
+
+    if all(p.name in ABBREVIATIONS for p in parts):
+        return list(parts)
+    rank = {name: i for i, name in enumerate(SCORE_ORDER)}
+    return sorted(parts, key=lambda p: rank.get(p.instrument or "", len(rank)))
 
 
 _INTERVALS = {-2: "M-2", -7: "P-5", -12: "P-8", 12: "P8", 24: "P15", -9: "M-6", -3: "m-3"}
@@ -314,9 +295,9 @@ class _Harmony:
         return None
 
 
-def _events(part: Part, harmony: _Harmony) -> list[Ev]:
+def _events(part: Part, harmony: _Harmony, beats: Beats) -> list[Ev]:
     rows = notated_rows(part)
-    quantised = quantise_indexed([(on, d, p, v) for on, d, p, v, _ in rows])
+    quantised = quantise_indexed([(on, d, p, v) for on, d, p, v, _ in rows], beats)
     shift = _transposition(part)
     starts = sorted({a for a, _, _ in quantised})
     out = []
@@ -324,7 +305,7 @@ def _events(part: Part, harmony: _Harmony) -> list[Ev]:
         on, _, pitch, vel, mark = rows[i]
         k = bisect.bisect_right(starts, start)
         following = starts[k] if k < len(starts) else None
-        if end != following and end - start >= Fraction(1, 2):
+        if end != following and end - start >= Fraction(1, 2) and is_binary(end):
             # a release into a rest: on the eighth grid, never past the next onset
             snapped = max(start + Fraction(1, 4), Fraction(round(end * 2), 2))
             end = min(snapped, following) if following is not None and following > start \
@@ -372,6 +353,93 @@ def staves(part: Part, evs: list[Ev]) -> list[str]:
     if _chordal(evs) and (span > WIDE_SPAN or _ledger_share(evs, best) > LEDGER_SHARE):
         return ["treble", "bass"]
     return [best]
+
+
+#: Roles whose legato lines are slurred (an accompaniment's figures are not).
+SLURRED_ROLES = ("melody", "counter", "bass")
+#: A note this long (in quarters) or longer closes a slurred phrase; a phrase this long
+#: closes at the next bar line.
+PHRASE_END, PHRASE_BEATS = 2, 6
+
+
+def legato_phrases(voice: list[Group], part: Part, bar_lines: list[Fraction]
+                   ) -> list[list[Ev]]:
+    """The notes under each slur of a one-voice staff: runs of two or more single notes
+    in a legato section, each joined to the next without a rest or a mark, a long note
+    (`PHRASE_END`) closing the run, a bar line a run of a bar or more (`PHRASE_BEATS`)."""
+    out: list[list[Ev]] = []
+    run: list[Ev] = []
+    end = None
+    lines = set(bar_lines)
+    for start, stop, group in voice:
+        e = group[0]
+        legato = len(group) == 1 and not e.mark and _articulation_at(part, e.onset) == "legato"
+        long_enough = bool(run) and start in lines and start - run[0].start >= PHRASE_BEATS
+        if not legato or start != end or long_enough:
+            if len(run) >= 2:
+                out.append(run)
+            run = []
+        if legato:
+            run.append(e)
+        end = stop
+        if legato and stop - start >= PHRASE_END:
+            if len(run) >= 2:
+                out.append(run)
+            run, end = [], None
+    if len(run) >= 2:
+        out.append(run)
+    return out
+
+
+#: Ledger lines above the bass staff from which a passage of a tenor-clef instrument
+#: (cello, bassoon, trombone) is written in the tenor clef.
+TENOR_FROM = 2
+
+
+def passages(evs: list[Ev], clef: str, allowed: tuple[str, ...] = ()
+             ) -> list[tuple[list[Ev], str]]:
+    """Passages set apart from the staff's clef: each maximal run of onsets lying wholly
+    above (below) the staff. A run of an instrument that reads the tenor clef, in bass
+    clef, reaching `TENOR_FROM` ledger lines and fitting the tenor staff is 'tenor'; a
+    low run reaching three ledger lines in treble clef of one that reads the bass clef
+    (a horn) is 'bass'; any other run reaching three ledger lines is written an octave
+    away ('8va', '8vb')."""
+    if clef not in CLEF_LINES:
+        return []
+    low, high = CLEF_LINES[clef]
+    by_start: dict[Fraction, list[Ev]] = defaultdict(list)
+    for e in evs:
+        by_start[e.start].append(e)
+    out: list[tuple[list[Ev], str]] = []
+    run: list[Ev] = []
+    side = ""
+
+    def close() -> None:
+        lines = max((ledger_lines(staff_step(e.letter, e.octave), clef) for e in run),
+                    default=0)
+        def fits(other: str) -> bool:
+            return all(ledger_lines(staff_step(e.letter, e.octave), other) < 3 for e in run)
+
+        if (clef, side) == ("bass", "8va") and "tenor" in allowed and lines >= TENOR_FROM \
+                and fits("tenor"):
+            out.append((run, "tenor"))
+        elif lines < 3:
+            return
+        elif (clef, side) == ("treble", "8vb") and "bass" in allowed and fits("bass"):
+            out.append((run, "bass"))
+        else:
+            out.append((run, side))
+
+    for start in sorted(by_start):
+        steps = [staff_step(e.letter, e.octave) for e in by_start[start]]
+        here = "8va" if min(steps) > high + 1 else "8vb" if max(steps) < low - 1 else ""
+        if here != side:
+            close()
+            run, side = [], here
+        if here:
+            run.extend(by_start[start])
+    close()
+    return out
 
 
 #: Share of notes allowed three or more ledger lines before another clef is sought.
@@ -427,8 +495,20 @@ def _note_object(group: list[Ev], length: Fraction, is_drum: bool, shown: dict) 
             n = note.Note(p)
             notes.append(n)
         obj = notes[0] if len(notes) == 1 else chord.Chord(notes)
-    obj.duration.quarterLength = length
+    obj.duration = _duration(length)
     return obj
+
+
+def _duration(length: Fraction) -> Any:
+    """A music21 Duration of `length` quarters; a triplet value is counted in eighths
+    (3 in the time of 2), so a triplet quarter and two triplet eighths share one bracket."""
+    from music21 import duration
+
+    if is_binary(length):
+        return duration.Duration(length)
+    d = duration.Duration(length * Fraction(3, 2))
+    d.appendTuplet(duration.Tuplet(3, 2, "eighth"))
+    return d
 
 
 def _accidentals(evs: list[Ev], bars: list, signature_at: Any) -> dict[tuple[int, int], bool]:
@@ -443,47 +523,38 @@ def _accidentals(evs: list[Ev], bars: list, signature_at: Any) -> dict[tuple[int
     return shown
 
 
-_SIMPLE = sorted({Fraction(x) for x in ("4", "3", "2", "3/2", "1", "3/4", "1/2", "3/8", "1/4",
-                                          "1/8", "2/3", "1/3", "1/6", "1/12")}, reverse=True)
-
-
-def pieces(length: Fraction) -> list[Fraction]:
-    """`length` as tied plain or single-dotted values (a triplet only for thirds).
-
-    >>> pieces(Fraction(7, 4)), pieces(Fraction(7, 3))
-    ([Fraction(3, 2), Fraction(1, 4)], [Fraction(2, 1), Fraction(1, 3)])
-    """
-    out, rem = [], length
-    while rem > 0:
-        v = next((v for v in _SIMPLE if v <= rem and ((rem - v) * 24).denominator == 1), None)
-        if v is None:
-            out.append(rem)
-            break
-        out.append(v)
-        rem -= v
-    return out
-
-
 _MARKS = {"staccato": "Staccato", "accent": "Accent", "tenuto": "Tenuto",
           "marcato": "StrongAccent"}
 
 
+@dataclass
+class _Staff:
+    """What one staff's bars are written from, and what writing them placed."""
+
+    is_drum: bool
+    tremolo: bool
+    beats: Beats
+    shown: dict  # (id(event), bar index) -> accidental printed
+    placed: dict  # played onset -> the first written object of each note there
+    written: dict = field(default_factory=dict)  # id(event) -> every object it is written as
+
+
 def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fraction,
-                  is_drum: bool, hide_rests: bool, shown: dict, bar: int,
-                  placed: dict, tremolo: bool) -> None:
+                  bar: int, staff: _Staff, hide_rests: bool) -> None:
     """Put one voice's part of one bar into `target` (a Measure or a Voice)."""
     from music21 import articulations, expressions, tie
 
+    is_drum, shown, placed, beats = staff.is_drum, staff.shown, staff.placed, staff.beats
     cursor = bar_start
     for start, end, group in voice:
         if end <= bar_start or start >= bar_end:
             continue
         seg_start, seg_end = max(start, bar_start), min(end, bar_end)
         if seg_start > cursor:
-            _rests(target, cursor, seg_start, bar_start, hide_rests)
+            _rests(target, cursor, seg_start, bar_start, hide_rests, beats)
         tied_in, tied_out = start < bar_start, end > bar_end
         at = seg_start
-        lengths = pieces(seg_end - seg_start)
+        lengths = written_values(seg_start, seg_end, beats)
         for j, length in enumerate(lengths):
             obj = _note_object(group, length, is_drum,
                                {id(e): shown.get((id(e), bar), False) and j == 0 for e in group})
@@ -497,7 +568,9 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
                     obj.articulations.append(getattr(articulations, _MARKS[mark])())
                 for e in group:
                     placed.setdefault(e.onset, []).append(obj)
-            if tremolo and not is_drum:
+            for e in group:
+                staff.written.setdefault(id(e), []).append(obj)
+            if staff.tremolo and not is_drum:
                 strokes = expressions.Tremolo()
                 strokes.numberOfMarks = 3
                 obj.expressions.append(strokes)
@@ -505,17 +578,18 @@ def _fill_measure(target: Any, voice: list, bar_start: Fraction, bar_end: Fracti
             at += length
         cursor = seg_end
     if cursor < bar_end:
-        _rests(target, cursor, bar_end, bar_start, hide_rests)
+        _rests(target, cursor, bar_end, bar_start, hide_rests, beats)
 
 
 def _rests(target: Any, start: Fraction, end: Fraction, bar_start: Fraction,
-           hidden: bool) -> None:
+           hidden: bool, beats: Beats) -> None:
     """Rests from `start` to `end`, as plain or single-dotted values."""
     from music21 import note
 
     at = start
-    for length in pieces(end - start):
-        rest = note.Rest(quarterLength=length)
+    for length in written_values(start, end, beats):
+        rest = note.Rest()
+        rest.duration = _duration(length)
         rest.style.hideObjectOnPrint = hidden
         target.insert(at - bar_start, rest)
         at += length
@@ -590,6 +664,24 @@ def rehearsal_text(score: Score, beat: float, letter: str) -> str:
     return f"{letter}  bar {bar}  {tc}"
 
 
+#: Fewest bars a system ends with at a section or hit (MuseScore breaks within them).
+MIN_SYSTEM_BARS = 4
+
+
+def system_breaks(division_bars: list[int]) -> list[int]:
+    """The bars (0-based) that start a new system: where the music divides (a section or
+    a hit), unless that would leave a system of fewer than `MIN_SYSTEM_BARS`.
+
+    >>> system_breaks([2, 4, 9, 11, 16])
+    [4, 9, 16]
+    """
+    out: list[int] = []
+    for bar in division_bars:
+        if bar - (out[-1] if out else 0) >= MIN_SYSTEM_BARS:
+            out.append(bar)
+    return out
+
+
 def _letters() -> Any:
     n = 0
     while True:
@@ -630,10 +722,12 @@ def chord_symbol(key: Key, symbol: str, pcs: list[int]) -> Any:
 
 def build_stream(score: Score) -> Any:
     """The music21 Score for `score`, at written pitch."""
-    from music21 import dynamics, expressions, layout, metadata, meter, stream, text
+    from music21 import dynamics, expressions, layout, metadata, meter, spanner, stream
 
     harmony_ = _Harmony(score)
-    parts_events = [_events(p, harmony_) for p in score.parts]
+    beats = Beats(score.tempo_map, float(score.length_beats) + 64)
+    ordered = score_order(score.parts)
+    parts_events = [_events(p, harmony_, beats) for p in ordered]
     events_end = max((e.end for evs in parts_events for e in evs), default=Fraction(0))
     bars = _bars(score, events_end)
     q = _frac
@@ -641,22 +735,18 @@ def build_stream(score: Score) -> Any:
 
     m21 = stream.Score()
     m21.metadata = metadata.Metadata()
-    m21.metadata.title = score.title or score.id
-    m21.metadata.movementName = f"{score.id}  {score.title}".strip() if score.title else score.id
+    m21.metadata.title = film_title(score) or score.title or score.id
+    m21.metadata.movementNumber = score.id
+    m21.metadata.movementName = score.title or score.id
     m21.metadata.composer = ""
     m21.atSoundingPitch = False
-    header = text.TextBox(f"Cue {score.id}   start {score.start_timecode}   {score.fps} fps",
-                          x=1100, y=1550)
-    header.style.justify = "right"
-    header.style.fontSize = 10
-    m21.insert(0, header)
     staff_count = 0
 
     key_changes = [(Fraction(0), score.key)] + [(q(b), k) for b, k in score.key_changes if b > 0]
-    section_bars = sorted({_bar_index(bars, q(m.beat)) for m in score.markers
-                           if m.kind == "section" and m.beat > 0})
+    section_bars = system_breaks(sorted({_bar_index(bars, q(m.beat)) for m in score.markers
+                                         if m.kind in ("section", "hit") and m.beat > 0}))
     top_staff = None
-    for index, (part, evs) in enumerate(zip(score.parts, parts_events)):
+    for index, (part, evs) in enumerate(zip(ordered, parts_events)):
         inst = _instrument(part, index)
         shift = _transposition(part)
         clefs = staves(part, evs)
@@ -674,7 +764,8 @@ def build_stream(score: Score) -> Any:
                         k = kk
                 return Speller.of(k, _shift).signature()
 
-            shown = _accidentals(staff_evs, bars, signature_at)
+            layer = _Staff(part.is_drum, tremolo, beats,
+                           _accidentals(staff_evs, bars, signature_at), placed)
             groups: dict[tuple[Fraction, Fraction], list[Ev]] = defaultdict(list)
             for e in staff_evs:
                 if all(g.midi != e.midi for g in groups[(e.start, e.end)]):
@@ -704,19 +795,38 @@ def build_stream(score: Score) -> Any:
                 if index == 0 and s == 0 and number - 1 in section_bars:
                     measure.insert(0, layout.SystemLayout(isNew=True))
                 if len(voices) == 1:
-                    _fill_measure(measure, voices[0], start, end, part.is_drum, False, shown,
-                                  number - 1, placed, tremolo)
+                    _fill_measure(measure, voices[0], start, end, number - 1, layer, False)
                 else:
                     for v, voice in enumerate(voices, 1):
-                        layer = stream.Voice(id=str(v))
-                        _fill_measure(layer, voice, start, end, part.is_drum, v > 1, shown,
-                                      number - 1, placed, tremolo)
-                        measure.insert(0, layer)
+                        sub = stream.Voice(id=str(v))
+                        _fill_measure(sub, voice, start, end, number - 1, layer, v > 1)
+                        measure.insert(0, sub)
                 m21staff.append(measure)
+            if len(voices) == 1 and part.role in SLURRED_ROLES and not part.is_drum:
+                for phrase in legato_phrases(voices[0], part, [b[0] for b in bars]):
+                    m21staff.insert(0, spanner.Slur(layer.written[id(phrase[0])][0],
+                                                    layer.written[id(phrase[-1])][-1]))
+            entry = _catalogue_entry(part)
+            readable = entry.clefs if entry else ("treble", "bass")
+            for run, kind in passages(staff_evs, clef_name, readable):
+                if kind in ("8va", "8vb"):
+                    sign = spanner.Ottava(type=kind, transposing=False,
+                                          placement="above" if kind == "8va" else "below")
+                    sign.addSpannedElements([o for e in run
+                                             for o in layer.written.get(id(e), [])])
+                    m21staff.insert(0, sign)
+                    continue
+                staff_bars = list(m21staff.getElementsByClass(stream.Measure))
+                begin, until = min(e.start for e in run), max(e.end for e in run)
+                for at, name in ((begin, kind), (until, clef_name)):
+                    i = _bar_index(bars, at)
+                    if name == clef_name and at >= bars[-1][1]:
+                        continue  # the passage runs to the end of the cue
+                    staff_bars[i].insert(at - bars[i][0], _clef_object(name))
             m21staves.append(m21staff)
         measures = list(m21staves[0].getElementsByClass(stream.Measure))
 
-        def put(beat: float, obj: Any, _measures: list = measures) -> None:
+        def put(beat: Fraction | float, obj: Any, _measures: list = measures) -> None:
             i = _bar_index(bars, q(beat))
             _measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
 
@@ -729,10 +839,12 @@ def build_stream(score: Score) -> Any:
             m21.insert(0, group)
         if top_staff is None:
             top_staff = measures
-    if staff_count >= 8:
-        m21.insert(0, layout.ScoreLayout(scalingMillimeters=4.5, scalingTenths=40))
-    elif staff_count >= 4:
-        m21.insert(0, layout.ScoreLayout(scalingMillimeters=5.5, scalingTenths=40))
+    page = Page.for_staves(staff_count)
+    m21.insert(0, layout.ScoreLayout(
+        scalingMillimeters=page.staff_mm, scalingTenths=TENTHS,
+        pageLayout=layout.PageLayout(pageHeight=page.height, pageWidth=page.width,
+                                     leftMargin=page.margin, rightMargin=page.margin,
+                                     topMargin=page.margin, bottomMargin=page.margin)))
     if top_staff:
         _conductor(score, top_staff, bars, hits, harmony_, expressions)
     return m21
@@ -740,8 +852,9 @@ def build_stream(score: Score) -> Any:
 
 def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
                 hits: dict, bars: list, dynamics: Any, expressions: Any) -> None:
-    """Dynamics at every entry and section change, hairpins into swells, playing
-    technique texts, an accent at a sting or accent hit and a caesura at a cut."""
+    """Dynamics at every entry and section change, hairpins into swells and over the
+    lines' phrases (from CC1), playing technique texts, an accent at a sting or accent
+    hit and a caesura at a cut."""
     from music21 import articulations
 
     if not evs:
@@ -749,6 +862,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
     onsets = sorted(placed)
     velocity: dict[float, list[int]] = defaultdict(list)
     ends: dict[float, float] = {}
+    written_at = {e.onset: e.start for e in evs}  # marks go where the note is written
     for e in evs:
         velocity[e.onset].append(e.velocity)
         ends[e.onset] = max(ends.get(e.onset, 0.0), e.onset + float(e.end - e.start))
@@ -765,7 +879,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
         mark = dynamic_mark(vel, part.role)
         entry = first or on - last_end >= bar_len - 1e-6
         if entry or (new_section and mark != last_mark and not part.is_drum):
-            put(on, dynamics.Dynamic(mark))
+            put(written_at[on], dynamics.Dynamic(mark))
             last_mark = mark
         if first:
             label = ""
@@ -778,7 +892,7 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
             if label:
                 te = expressions.TextExpression(label)
                 te.placement = "above"
-                put(on, te)
+                put(written_at[on], te)
         first = False
         last_end = max(last_end, ends.get(on, on))
     for beat, kind in sorted(hits.items()):
@@ -793,14 +907,55 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
             if before:
                 obj = placed[before[-1]][0]
                 obj.articulations.append(articulations.Caesura())
-        elif kind == "swell":
-            inside = [o for o in onsets if beat - bar_len - 1e-3 <= o < beat - 1e-3]
-            if len(inside) >= 2 or (inside and ends.get(inside[0], 0) > inside[0]):
-                first_obj = placed[inside[0]][0]
-                last_obj = placed[inside[-1]][0]
-                if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
-                    continue  # a hairpin starts and stops on one staff
-                put(inside[0], dynamics.Crescendo(first_obj, last_obj))
+    swells = [(beat - bar_len, beat, "crescendo") for beat, kind in sorted(hits.items())
+              if kind == "swell"]
+    shaped = [h for h in hairpins(part.controllers.get(1, ()))
+              if all(h[1] <= a or h[0] >= b for a, b, _ in swells)
+              and part.role in SHAPED_ROLES and h[1] - h[0] <= HAIRPIN_MOST_BEATS]
+    for start, stop, kind in sorted(swells + shaped):
+        inside = [o for o in onsets if start - 1e-3 <= o < stop - 1e-3]
+        if len(inside) < 2:
+            continue
+        first_obj, last_obj = placed[inside[0]][0], placed[inside[-1]][0]
+        if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
+            continue  # a hairpin starts and stops on one staff
+        wedge = dynamics.Crescendo if kind == "crescendo" else dynamics.Diminuendo
+        put(written_at[inside[0]], wedge(first_obj, last_obj))
+
+
+#: The least rise or fall of CC1 (about one dynamic level) a hairpin is written for,
+#: and the fewest beats it takes; the phrase shaping of longer ones is left unmarked.
+HAIRPIN_CHANGE, HAIRPIN_BEATS, HAIRPIN_MOST_BEATS = 12, 2.0, 8.0
+#: Roles whose phrases are shaped with hairpins (the accompaniment's only into a swell).
+SHAPED_ROLES = ("melody", "counter")
+
+
+def hairpins(curve: tuple[tuple[float, int], ...]) -> list[tuple[float, float, str]]:
+    """(start, end, 'crescendo' | 'diminuendo') for each steady rise or fall of a CC1
+    curve of at least `HAIRPIN_CHANGE` over at least `HAIRPIN_BEATS`.
+
+    >>> hairpins(((0, 90), (2, 100), (4, 110), (6, 110), (8, 95), (9, 94)))
+    [(0, 4, 'crescendo'), (6, 9, 'diminuendo')]
+    """
+    plateaus: list[list] = []  # [first beat, last beat, value] of each level held
+    for beat, value in curve:
+        if plateaus and plateaus[-1][2] == value:
+            plateaus[-1][1] = beat
+        else:
+            plateaus.append([beat, beat, value])
+    out = []
+    i = 0
+    while i + 1 < len(plateaus):
+        rising = plateaus[i + 1][2] > plateaus[i][2]
+        j = i + 1
+        while j + 1 < len(plateaus) and (plateaus[j + 1][2] > plateaus[j][2]) == rising:
+            j += 1
+        start, stop = plateaus[i][1], plateaus[j][0]
+        if abs(plateaus[j][2] - plateaus[i][2]) >= HAIRPIN_CHANGE and \
+                stop - start >= HAIRPIN_BEATS:
+            out.append((start, stop, "crescendo" if rising else "diminuendo"))
+        i = j
+    return out
 
 
 def _staff_of(obj: Any) -> Any:
@@ -852,6 +1007,75 @@ def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _
             put(b, cs)
 
 
+# --------------------------------------------------------------------- page and header
+
+#: Tenths (MusicXML's unit) in one staff height.
+TENTHS = 40
+#: Page sizes in millimetres (a full score of many staves on A3), and the margins.
+A4_MM, A3_MM, MARGIN_MM = (210.0, 297.0), (297.0, 420.0), 12.0
+#: Staves from which a score is set on A3.
+A3_FROM = 10
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page in tenths and the staff height in mm: smaller staves and a larger page
+    for more of them."""
+
+    staff_mm: float
+    width: int
+    height: int
+    margin: int
+
+    @classmethod
+    def for_staves(cls, staves: int) -> Page:
+        staff_mm = 4.5 if staves >= 8 else 5.5 if staves >= 4 else 7.0
+        tenths = TENTHS / staff_mm  # per millimetre
+        width, height = A3_MM if staves >= A3_FROM else A4_MM
+        return cls(staff_mm, round(width * tenths), round(height * tenths),
+                   round(MARGIN_MM * tenths))
+
+
+def film_title(score: Score) -> str:
+    """The project's title from the plan ('' when the plan has none)."""
+    return str(score.plan.get("project", "")) if isinstance(score.plan, dict) else ""
+
+
+def header_lines(score: Score) -> dict[str, str]:
+    """The header a music editor looks for: credit type -> text.
+
+    >>> from motifgen.score import TempoMap
+    >>> s = Score("2M1", "The chase", Key.parse("D minor"), TempoMap(), (),
+    ...           start_timecode="01:10:00:00", fps="25", plan={"project": "Night Ferry"})
+    >>> header_lines(s)["title"], header_lines(s)["rights"]
+    ('The chase', 'Cue 2M1 · start 01:10:00:00 · 25 fps')
+    """
+    return {"title": score.title or score.id, "subtitle": film_title(score),
+            "rights": f"Cue {score.id} · start {score.start_timecode} · {score.fps} fps"}
+
+
+def _credits(score: Score, page: Page) -> bytes:
+    """`<credit>` elements for the header: the cue's title centred at the top, the film
+    at the left below it, cue number, start timecode and frame rate at the right."""
+    from xml.sax.saxutils import escape
+
+    top = page.height - page.margin
+    right = page.width - page.margin
+    places = {"title": (page.width // 2, top, 20, "center"),
+              "subtitle": (page.margin, top - 170, 11, "left"),
+              "rights": (right, top - 170, 10, "right")}
+    out = []
+    for kind, words in header_lines(score).items():
+        if not words:
+            continue
+        x, y, size, justify = places[kind]
+        out.append(f'  <credit page="1">\n    <credit-type>{kind}</credit-type>\n'
+                   f'    <credit-words default-x="{x}" default-y="{y}" font-size="{size}" '
+                   f'justify="{justify}" valign="top">{escape(words)}</credit-words>\n'
+                   f'  </credit>\n')
+    return "".join(out).encode("utf-8")
+
+
 _ENCODING_DATE = re.compile(rb"\s*<encoding-date>[^<]*</encoding-date>")
 
 
@@ -860,9 +1084,13 @@ def to_bytes(score: Score) -> bytes:
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     try:
-        data = GeneralObjectExporter(build_stream(score)).parse()
+        m21 = build_stream(score)
+        data = GeneralObjectExporter(m21).parse()
     except Exception as e:  # music21 raises many types; wrap at the boundary
         raise MotifgenError(f"MusicXML export failed: {e}", where=score.id) from e
+    staves = sum(1 for _ in m21.parts)
+    data = data.replace(b"  <part-list>", _credits(score, Page.for_staves(staves)) +
+                        b"  <part-list>", 1)
     return _ENCODING_DATE.sub(b"", data)
 
 
