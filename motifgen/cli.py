@@ -114,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", type=_formats, default=["mid", "json"],
                    help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
+    c.add_argument("--template", choices=("used", "full"), default="used",
+                   help="the film's template tracks in every cue's MIDI: only those the "
+                   "cue plays (default) or all, the others silent")
     c.add_argument("--jobs", type=_positive, default=1, metavar="N",
                    help="compose scenes in N processes (at most one per scene and per "
                    "processor)")
@@ -266,7 +269,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
     report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
                           formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
-                          progress=not args.quiet, allow=args.allow_path)
+                          progress=not args.quiet, allow=args.allow_path,
+                          template=args.template)
     if not args.quiet:
         for line in report:
             print(line)

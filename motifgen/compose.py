@@ -20,10 +20,14 @@ from .io import FORMATS
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
+from .template import Template, film_template, fit
+
+Writer = Callable[[Score, Path, Template], object]
 
 
-def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]:
-    """The writer for a `--format` name; tools the format needs are looked up now."""
+def _writer(fmt: str, soundfont: Path | None) -> Writer:
+    """The writer for a `--format` name, called with (score, path, film template); tools
+    the format needs are looked up now."""
     if fmt not in FORMATS:
         raise MotifgenError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     module, name = FORMATS[fmt]
@@ -33,10 +37,14 @@ def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]
 
         find_fluidsynth()
         font = find_soundfont(soundfont)
-        return lambda score, path: write(score, path, soundfont=font)
-    return write
+        return lambda score, path, template: write(score, path, soundfont=font)
+    if fmt == "mid":
+        return lambda score, path, template: write(score, path, template=template)
+    return lambda score, path, template: write(score, path)
 
 
+#: `--template` choices: a cue's MIDI keeps the template tracks it plays, or all of them.
+TEMPLATES = ("used", "full")
 #: The cue sheet's files, written next to the scenes'.
 CUE_SHEETS = ("cue_sheet.csv", "cue_sheet.md")
 
@@ -157,20 +165,29 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
                  jobs: int = 1, progress: bool = True,
-                 allow: Sequence[str | Path] = ()) -> list[str]:
+                 allow: Sequence[str | Path] = (), template: str = "used") -> list[str]:
     """Compose and write; return one summary line per scene. `allow`: folders outside the
-    project's own from which motif files may be read."""
+    project's own from which motif files may be read; `template`: "used" (each cue's MIDI
+    has the film template's tracks it plays) or "full" (every track, silent ones too).
+
+    Every scene is composed, also when only some are written: the film's template
+    comes from all of them, so a cue's file is the same whichever cues are asked for."""
+    if template not in TEMPLATES:
+        raise MotifgenError(f"unknown template {template!r}; expected one of: "
+                            f"{', '.join(TEMPLATES)}", "--template")
     allowed = tuple(str(a) for a in allow)
     project = load(project_path, allowed)
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
+    wanted = [s.id for s in scenes]
+    scenes = list(project.scenes)
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
     out = Path(out_dir)
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
-    for name in [f"{s.id}.{fmt}" for s in scenes for fmt in formats] + list(CUE_SHEETS):
+    for name in [f"{s}.{fmt}" for s in wanted for fmt in formats] + list(CUE_SHEETS):
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
-    bar = _progress(len(scenes) * (1 + len(formats)), progress, len(scenes))
+    bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
     scores: list[Score] = []
     import os
 
@@ -188,6 +205,9 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             bar.set_description(f"compose {scene.id}")
             scores.append(compose_scene(project, scene, seed))
             bar.update(1)
+    film = film_template(scores, full=template == "full")
+    by_id = {score.id: score for score in scores}
+    scores = [fit(by_id[i], film) for i in dict.fromkeys(wanted)]
     waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
     with staged_folder(out, protected, waiting) as stage:
         files: dict[str, list[str]] = {}
@@ -195,7 +215,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             for fmt, write in writers.items():
                 bar.set_description(f"{fmt} {score.id}")
                 name = f"{score.id}.{fmt}"
-                write(score, stage / name)
+                write(score, stage / name, film)
                 files.setdefault(score.id, []).append(name)
                 bar.update(1)
         bar.close()

@@ -16,13 +16,19 @@ import re
 import struct
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..motif import Notes
+from ..orchestra import DRUM_CHANNEL
 from ..score import Part, Score
 from ..theory import Key
 from ..timecode import frame_rate, timecode_fields
 from .files import atomic_write
+
+if TYPE_CHECKING:
+    from ..template import Template
 
 PPQ = 960
 
@@ -31,7 +37,7 @@ _SETUP, _CONTROL, _NOTE_OFF, _NOTE_ON, _END = range(5)
 
 # Status nibbles and meta types used here.
 _NOTE_OFF_STATUS, _NOTE_ON_STATUS, _CC_STATUS, _PROGRAM_STATUS = 0x80, 0x90, 0xB0, 0xC0
-_TRACK_NAME, _MARKER, _END_OF_TRACK = 0x03, 0x06, 0x2F
+_TRACK_NAME, _MARKER, _CHANNEL_PREFIX, _END_OF_TRACK = 0x03, 0x06, 0x20, 0x2F
 _SET_TEMPO, _SMPTE_OFFSET, _TIME_SIGNATURE, _KEY_SIGNATURE = 0x51, 0x54, 0x58, 0x59
 _MAX_DELTA = (1 << 28) - 1  # the longest delta time four VLQ bytes hold
 
@@ -211,12 +217,22 @@ def conductor_events(score: Score) -> _Events:
     return ev
 
 
-def part_events(part: Part) -> _Events:
-    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes."""
+def part_events(part: Part, setup: bool = True) -> _Events:
+    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes.
+
+    Without `setup` (a silent template track sharing its channel with one that plays
+    in this cue) the track holds only its name and a channel prefix, so it sends
+    nothing that would change the playing track's patch, volume or pan.
+    """
     ch = 9 if part.is_drum else part.channel
     if not 0 <= ch <= 15:
         raise ValueError(f"channel must be in 0..15, got {ch}")
     cc_status = _CC_STATUS | ch
+    if not setup:
+        ev = _Events()
+        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+        ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [ch]))
+        return ev
 
     def cc(control: int, value: float) -> tuple[int, int, int]:
         return cc_status, _byte(int(control), "control"), int(np.clip(value, 0, 127))
@@ -274,13 +290,34 @@ def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return on, off, pitch, vel
 
 
-def score_to_bytes(score: Score) -> bytes:
-    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File."""
+def template_tracks(score: Score, template: Template | None) -> list[tuple[Part, bool]]:
+    """The tracks of a cue as (part, with set-up): its parts, and on a film template
+    also the silent tracks of a full template in their places and the guide chords."""
+    from ..template import guide_part, silent_tracks
+
+    tracks = [(p, True) for p in score.parts]
+    if template is None:
+        return tracks
+    sounding = {9 if p.is_drum else p.channel for p in score.parts}
+    for index, t in silent_tracks(score, template):
+        part = Part(name=t.name, instrument=t.slot[0], program=t.program, role=t.role,
+                    notes=Notes([], [], [], []), channel=t.channel, is_drum=t.is_drum,
+                    volume=t.volume, pan=t.pan)
+        tracks.insert(index, (part, (DRUM_CHANNEL if t.is_drum else t.channel) not in sounding))
+    if template.guide_channel is not None:
+        tracks.append((guide_part(score, template.guide_channel), True))
+    return tracks
+
+
+def score_to_bytes(score: Score, template: Template | None = None) -> bytes:
+    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File; on a film
+    `template`, with its silent tracks (a full template) and the guide chord track."""
     ends = [int(to_ticks(score.length_beats))]
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
     tracks = [conductor_events(score).encode(end_tick)]
-    tracks += [part_events(p).encode(end_tick) for p in score.parts]
+    tracks += [part_events(p, setup).encode(end_tick)
+               for p, setup in template_tracks(score, template)]
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
 
@@ -289,9 +326,10 @@ def _save(data: bytes, path: Path) -> None:
     path.write_bytes(data)
 
 
-def write_midi(score: Score, path: str | Path) -> Path:
-    """Write `score` to `path` atomically; return the path."""
-    data = score_to_bytes(score)
+def write_midi(score: Score, path: str | Path, template: Template | None = None) -> Path:
+    """Write `score` to `path` atomically (on a film `template`: see `score_to_bytes`);
+    return the path."""
+    data = score_to_bytes(score, template)
     with atomic_write(path) as tmp:
         _save(data, tmp)
     return Path(path)
