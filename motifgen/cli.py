@@ -127,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", type=_formats, default=["mid", "json"],
                    help=f"comma list of {', '.join(FORMATS)} (default mid,json)")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
+    c.add_argument("--reel", action="store_true",
+                   help="also write reel.mid: every cue written at its timecode on one "
+                   "timeline")
     c.add_argument("--template", choices=("used", "full"), default="used",
                    help="the film's template tracks in every cue's MIDI: only those the "
                    "cue plays (default) or all, the others silent")
@@ -286,7 +289,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
     report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
                           formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
                           progress=not args.quiet, allow=args.allow_path,
-                          template=args.template)
+                          template=args.template, reel=args.reel)
     if not args.quiet:
         for line in report:
             print(line)

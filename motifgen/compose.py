@@ -45,6 +45,8 @@ def _writer(fmt: str, soundfont: Path | None) -> Writer:
 
 #: `--template` choices: a cue's MIDI keeps the template tracks it plays, or all of them.
 TEMPLATES = ("used", "full")
+#: The reel's file (`reel=True`).
+REEL = "reel.mid"
 #: The cue sheet's files, written next to the scenes'.
 CUE_SHEETS = ("cue_sheet.csv", "cue_sheet.md")
 
@@ -165,10 +167,12 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
                  jobs: int = 1, progress: bool = True,
-                 allow: Sequence[str | Path] = (), template: str = "used") -> list[str]:
+                 allow: Sequence[str | Path] = (), template: str = "used",
+                 reel: bool = False) -> list[str]:
     """Compose and write; return one summary line per scene. `allow`: folders outside the
     project's own from which motif files may be read; `template`: "used" (each cue's MIDI
-    has the film template's tracks it plays) or "full" (every track, silent ones too).
+    has the film template's tracks it plays) or "full" (every track, silent ones too);
+    `reel`: also write `REEL`, the written cues on one timeline.
 
     Every scene is composed, also when only some are written: the film's template
     comes from all of them, so a cue's file is the same whichever cues are asked for."""
@@ -184,7 +188,8 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     out = Path(out_dir)
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
-    for name in [f"{s}.{fmt}" for s in wanted for fmt in formats] + list(CUE_SHEETS):
+    extra = list(CUE_SHEETS) + ([REEL] if reel else [])
+    for name in [f"{s}.{fmt}" for s in wanted for fmt in formats] + extra:
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
@@ -222,6 +227,10 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         from .io.cuesheet import write_cue_sheet
 
         write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files)
+        if reel:
+            from .io.reel import write_reel
+
+            write_reel(scores, film, stage / REEL)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
 
 

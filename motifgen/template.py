@@ -78,6 +78,12 @@ class Track:
     role: str
     is_drum: bool
 
+    def silent_part(self) -> Part:
+        """The track as a part with no notes (a silent track of a full template)."""
+        return Part(name=self.name, instrument=self.slot[0], program=self.program,
+                    role=self.role, notes=Notes([], [], [], []), channel=self.channel,
+                    is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1])
+
 
 @dataclass(frozen=True)
 class Template:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..motif import Notes
 from ..orchestra import DRUM_CHANNEL
 from ..score import Part, Score
 from ..theory import Key
@@ -122,6 +121,18 @@ class _Events:
                          for c in (order, status, data1, data2)]
         self.blocks.append(np.column_stack(cols))
 
+    def extend(self, other: _Events, offset: int) -> None:
+        """Append `other`'s events `offset` ticks later (cues laid out on a reel)."""
+        self._flush()
+        other._flush()
+        for block in other.blocks:
+            block = block.copy()
+            block[:, 0] += offset
+            metas = block[:, 2] < 0
+            block[metas, 3] += len(self.metas)
+            self.blocks.append(block)
+        self.metas += other.metas
+
     def _flush(self) -> None:
         if self.pending:
             self.blocks.append(np.array(self.pending, dtype=np.int64).reshape(-1, 5))
@@ -173,9 +184,10 @@ class _Events:
 # Tracks
 
 
-def _smpte(score: Score) -> bytes:
-    rate = frame_rate(score.fps)
-    hours, minutes, seconds, frames = timecode_fields(score.start_timecode, rate)
+def smpte_offset(timecode: str, fps: str) -> bytes:
+    """The SMPTE Offset meta event placing tick 0 at `timecode`."""
+    rate = frame_rate(fps)
+    hours, minutes, seconds, frames = timecode_fields(timecode, rate)
     code = rate.smpte_code
     return _meta(_SMPTE_OFFSET, [code << 5 | hours % 24, minutes, seconds, frames, 0])
 
@@ -195,17 +207,23 @@ def _key_signature(key: Key) -> bytes:
 
 
 def _set_tempo(bpm: float) -> bytes:
-    tempo = tempo_us(bpm)
-    if not 0 <= tempo <= 0xFFFFFF:
-        raise ValueError(f"tempo {bpm} bpm is out of range for a MIDI file")
+    return tempo_event(tempo_us(bpm))
+
+
+def tempo_event(tempo: int) -> bytes:
+    """A Set Tempo meta event of `tempo` microseconds per quarter note."""
+    if not 0 < tempo <= 0xFFFFFF:
+        raise ValueError(f"tempo {tempo} us per quarter is out of range for a MIDI file")
     return _meta(_SET_TEMPO, tempo.to_bytes(3, "big"))
 
 
-def conductor_events(score: Score) -> _Events:
-    """Track 0: name, SMPTE offset, tempo map, time and key signatures, markers."""
+def conductor_events(score: Score, heading: bool = True) -> _Events:
+    """Track 0: name, SMPTE offset, tempo map, time and key signatures, markers (without
+    `heading`, no name or offset: a cue on a reel)."""
     ev = _Events()
-    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(score.title) or score.id))
-    ev.meta(0, _SETUP, _smpte(score))
+    if heading:
+        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(score.title) or score.id))
+        ev.meta(0, _SETUP, smpte_offset(score.start_timecode, score.fps))
     for beat, (num, den) in score.tempo_map.meters:
         ev.meta(int(to_ticks(beat)), _CONTROL, _time_signature(num, den))
     for beat, key in ((0.0, score.key), *score.key_changes):
@@ -217,22 +235,28 @@ def conductor_events(score: Score) -> _Events:
     return ev
 
 
-def part_events(part: Part, setup: bool = True) -> _Events:
+def named_track(part: Part) -> _Events:
+    """A track holding only the part's name and a channel prefix: a silent template
+    track, which sends nothing that could change the patch, volume or pan of a track
+    sharing its channel."""
+    ev = _Events()
+    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [9 if part.is_drum else part.channel]))
+    return ev
+
+
+def part_events(part: Part, setup: bool = True, named: bool = True) -> _Events:
     """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes.
 
-    Without `setup` (a silent template track sharing its channel with one that plays
-    in this cue) the track holds only its name and a channel prefix, so it sends
-    nothing that would change the playing track's patch, volume or pan.
+    Without `setup`: `named_track`. Without `named`: no track name (a cue's events
+    added to a reel track that has one).
     """
+    if not setup:
+        return named_track(part)
     ch = 9 if part.is_drum else part.channel
     if not 0 <= ch <= 15:
         raise ValueError(f"channel must be in 0..15, got {ch}")
     cc_status = _CC_STATUS | ch
-    if not setup:
-        ev = _Events()
-        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
-        ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [ch]))
-        return ev
 
     def cc(control: int, value: float) -> tuple[int, int, int]:
         return cc_status, _byte(int(control), "control"), int(np.clip(value, 0, 127))
@@ -240,7 +264,8 @@ def part_events(part: Part, setup: bool = True) -> _Events:
     curves = {k: v for k, v in part.controllers.items() if v}
     start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
     ev = _Events()
-    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    if named:
+        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
     for status, d1, d2 in (
         cc(0, 0), cc(32, 0), (_PROGRAM_STATUS | ch, int(part.program) % 128, -1),
         cc(7, part.volume), cc(10, part.pan), cc(11, start.get(11, 127)),
@@ -300,10 +325,8 @@ def template_tracks(score: Score, template: Template | None) -> list[tuple[Part,
         return tracks
     sounding = {9 if p.is_drum else p.channel for p in score.parts}
     for index, t in silent_tracks(score, template):
-        part = Part(name=t.name, instrument=t.slot[0], program=t.program, role=t.role,
-                    notes=Notes([], [], [], []), channel=t.channel, is_drum=t.is_drum,
-                    volume=t.volume, pan=t.pan)
-        tracks.insert(index, (part, (DRUM_CHANNEL if t.is_drum else t.channel) not in sounding))
+        tracks.insert(index, (t.silent_part(),
+                              (DRUM_CHANNEL if t.is_drum else t.channel) not in sounding))
     if template.guide_channel is not None:
         tracks.append((guide_part(score, template.guide_channel), True))
     return tracks
