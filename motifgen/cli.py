@@ -130,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--reel", action="store_true",
                    help="also write reel.mid: every cue written at its timecode on one "
                    "timeline")
+    c.add_argument("--articulations", metavar="MAP",
+                   help="articulation map: gm, uacc or a YAML file (default: the project's "
+                   "articulations field, else gm)")
     c.add_argument("--template", choices=("used", "full"), default="used",
                    help="the film's template tracks in every cue's MIDI: only those the "
                    "cue plays (default) or all, the others silent")
@@ -289,7 +292,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
     report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
                           formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
                           progress=not args.quiet, allow=args.allow_path,
-                          template=args.template, reel=args.reel)
+                          template=args.template, reel=args.reel,
+                          articulations=args.articulations)
     if not args.quiet:
         for line in report:
             print(line)

@@ -168,11 +168,12 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
                  jobs: int = 1, progress: bool = True,
                  allow: Sequence[str | Path] = (), template: str = "used",
-                 reel: bool = False) -> list[str]:
+                 reel: bool = False, articulations: str | None = None) -> list[str]:
     """Compose and write; return one summary line per scene. `allow`: folders outside the
     project's own from which motif files may be read; `template`: "used" (each cue's MIDI
     has the film template's tracks it plays) or "full" (every track, silent ones too);
-    `reel`: also write `REEL`, the written cues on one timeline.
+    `reel`: also write `REEL`, the written cues on one timeline; `articulations`: a
+    built-in articulation map or a map file, instead of the project's.
 
     Every scene is composed, also when only some are written: the film's template
     comes from all of them, so a cue's file is the same whichever cues are asked for."""
@@ -184,6 +185,11 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
     wanted = [s.id for s in scenes]
     scenes = list(project.scenes)
+    amap = project.articulations
+    if articulations is not None:
+        from .articulations import resolve
+
+        amap = resolve(articulations, Path.cwd(), "--articulations")
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
     out = Path(out_dir)
     protected = protected_files(project)
@@ -210,7 +216,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             bar.set_description(f"compose {scene.id}")
             scores.append(compose_scene(project, scene, seed))
             bar.update(1)
-    film = film_template(scores, full=template == "full")
+    film = film_template(scores, full=template == "full", articulations=amap)
     by_id = {score.id: score for score in scores}
     scores = [fit(by_id[i], film) for i in dict.fromkeys(wanted)]
     waiting = f"motifgen: waiting for another run writing into {out}" if progress else None

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from .articulations import ArticulationMap
 from .errors import MotifgenError
 from .motif import Notes
 from .orchestra import DRUM_CHANNEL, INSTRUMENTS, MELODIC_CHANNELS
@@ -89,11 +90,13 @@ class Track:
 class Template:
     """The film's tracks in score order; `full`: cues keep silent tracks for the slots
     they do not play; `guide_channel`: the guide chord track's channel (0-based; None
-    when every melodic channel plays in some cue together with every other)."""
+    when every melodic channel plays in some cue together with every other);
+    `articulations`: the sample library's articulation map (None: none sent)."""
 
     tracks: tuple[Track, ...]
     guide_channel: int | None
     full: bool = False
+    articulations: ArticulationMap | None = None
 
     def track(self, slot: Slot) -> Track:
         return next(t for t in self.tracks if t.slot == slot)
@@ -156,7 +159,8 @@ def _channels(slots: Sequence[Slot], drums: set[Slot],
     return out
 
 
-def film_template(scores: Sequence[Score], full: bool = False) -> Template:
+def film_template(scores: Sequence[Score], full: bool = False,
+                  articulations: ArticulationMap | None = None) -> Template:
     """The template of a film from all of its composed cues (not only the ones written,
     so a cue's file never depends on which others were asked for)."""
     parts: dict[Slot, Part] = {}
@@ -174,7 +178,7 @@ def film_template(scores: Sequence[Score], full: bool = False) -> Template:
                          parts[s].program, parts[s].role, parts[s].is_drum) for s in slots)
     used = set(chan[s] for s in slots if s not in drums)
     guide = next((c for c in MELODIC_CHANNELS if c not in used), None)
-    return Template(tracks, guide, full)
+    return Template(tracks, guide, full, articulations)
 
 
 def fit(score: Score, template: Template) -> Score:

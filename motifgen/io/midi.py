@@ -27,6 +27,7 @@ from ..timecode import frame_rate, timecode_fields
 from .files import atomic_write
 
 if TYPE_CHECKING:
+    from ..articulations import ArticulationMap
     from ..template import Template
 
 PPQ = 960
@@ -245,8 +246,10 @@ def named_track(part: Part) -> _Events:
     return ev
 
 
-def part_events(part: Part, setup: bool = True, named: bool = True) -> _Events:
-    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes.
+def part_events(part: Part, setup: bool = True, named: bool = True,
+                articulations: ArticulationMap | None = None) -> _Events:
+    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes, and
+    with an articulation map its message wherever the articulation changes.
 
     Without `setup`: `named_track`. Without `named`: no track name (a cue's events
     added to a reel track that has one).
@@ -278,6 +281,8 @@ def part_events(part: Part, setup: bool = True, named: bool = True) -> _Events:
             beats, values = zip(*points)
             ev.add_block(to_ticks(beats), _CONTROL, cc_status, _byte(int(control), "control"),
                          np.clip(np.asarray(values, dtype=np.float64), 0, 127))
+    if articulations is not None:
+        _articulation_events(ev, part, articulations, ch)
     on, off, pitch, vel = _note_spans(part)
     n = len(on)
     if n:
@@ -289,6 +294,24 @@ def part_events(part: Part, setup: bool = True, named: bool = True) -> _Events:
                      np.repeat(pitch, 2),
                      np.column_stack((vel, np.full(n, 64, dtype=np.int64))).reshape(-1))
     return ev
+
+
+def _articulation_events(ev: _Events, part: Part, amap: ArticulationMap, ch: int) -> None:
+    """The map's message before each change of articulation: a controller or program at
+    the note's tick (ahead of its note-on), a keyswitch `lead` beats earlier."""
+    from ..articulations import changes
+
+    for beat, msg in changes(part, amap):
+        tick = int(to_ticks(beat))
+        if msg.kind == "cc":
+            ev.add(tick, _CONTROL, _CC_STATUS | ch, msg.number, msg.value)
+        elif msg.kind == "program":
+            ev.add(tick, _CONTROL, _PROGRAM_STATUS | ch, msg.number)
+        else:
+            lead = int(to_ticks(msg.lead))
+            start = max(0, tick - lead)
+            ev.add(start, _NOTE_ON, _NOTE_ON_STATUS | ch, msg.number, msg.velocity)
+            ev.add(max(start + 1, start + lead), _NOTE_OFF, _NOTE_OFF_STATUS | ch, msg.number, 64)
 
 
 def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -339,7 +362,8 @@ def score_to_bytes(score: Score, template: Template | None = None) -> bytes:
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
     tracks = [conductor_events(score).encode(end_tick)]
-    tracks += [part_events(p, setup).encode(end_tick)
+    amap = template.articulations if template is not None else None
+    tracks += [part_events(p, setup, articulations=amap).encode(end_tick)
                for p, setup in template_tracks(score, template)]
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)

@@ -149,7 +149,8 @@ def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
         for beat, bpm in cue.tempo_map.tempos:
             clock.add(now + int(to_ticks(beat)), tempo_us(bpm))
         for slot, part in slots_of(cue):
-            tracks[index[slot]].extend(part_events(part, named=False), now)
+            tracks[index[slot]].extend(
+                part_events(part, named=False, articulations=template.articulations), now)
         if guide is not None:
             guide.extend(part_events(guide_part(cue, template.guide_channel), named=False), now)
         end = max(end, now + _ends(cue)[1])
