@@ -32,7 +32,7 @@ def _writer(fmt: str, soundfont: Path | None) -> Writer:
         raise MotifgenError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     module, name = FORMATS[fmt]
     write = getattr(import_module(f".io.{module}", __package__), name)
-    if fmt == "wav":
+    if fmt in ("wav", "stems"):
         from .io.audio import find_fluidsynth, find_soundfont
 
         find_fluidsynth()
@@ -195,7 +195,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
     extra = list(CUE_SHEETS) + ([REEL] if reel else [])
-    for name in [f"{s}.{fmt}" for s in wanted for fmt in formats] + extra:
+    for name in [n for s in wanted for fmt in formats for n in _names(s, fmt)] + extra:
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
@@ -226,8 +226,9 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             for fmt, write in writers.items():
                 bar.set_description(f"{fmt} {score.id}")
                 name = f"{score.id}.{fmt}"
-                write(score, stage / name, film)
-                files.setdefault(score.id, []).append(name)
+                written = write(score, stage / name, film)  # stems: a list of files
+                names = [p.name for p in written] if isinstance(written, list) else [name]
+                files.setdefault(score.id, []).extend(names)
                 bar.update(1)
         bar.close()
         from .io.cuesheet import write_cue_sheet
@@ -238,6 +239,15 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
 
             write_reel(scores, film, stage / REEL)
     return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
+
+
+def _names(scene_id: str, fmt: str) -> list[str]:
+    """The files a format writes for a scene: `<id>.<fmt>`, or for stems one per stem."""
+    if fmt == "stems":
+        from .io.audio import stem_paths
+
+        return [p.name for p in stem_paths(Path(f"{scene_id}.stems")).values()]
+    return [f"{scene_id}.{fmt}"]
 
 
 def _summary(score: Score) -> str:

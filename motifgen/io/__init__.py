@@ -10,5 +10,6 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json": ("plan", "write_plan"),
     "musicxml": ("musicxml", "write_musicxml"),
     "wav": ("audio", "render_wav"),
+    "stems": ("audio", "render_stems"),
     "png": ("pianoroll", "write_png"),
 }
