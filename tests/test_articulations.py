@@ -154,3 +154,16 @@ def test_the_built_in_maps_load_and_uacc_selects_every_articulation():
     values = [uacc.message("strings_vln1", a).value for a in ARTICULATIONS]
     assert len(set(values)) == len(values) and all(0 < v < 128 for v in values)
     assert builtin("gm").message("horn", "legato") is None
+
+
+def test_the_readme_lists_the_uacc_values_the_map_sends():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("Universal Articulation Controller Chart on CC32"):]
+    listed = listed[listed.index("(") + 1:listed.index(";")]
+    uacc = builtin("uacc")
+    pairs = [p.split(" ", 1) for p in " ".join(listed.split()).split(", ")]
+    assert len(pairs) == len(ARTICULATIONS)
+    for value, name in pairs:
+        assert uacc.message("horn", name.replace(" ", "_")).value == int(value)

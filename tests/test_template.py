@@ -148,3 +148,17 @@ def test_compose_template_full_writes_one_track_list_for_every_cue(tmp_path):
     lists = [[t.name for t in mido.MidiFile(str(tmp_path / f"{i}.mid")).tracks[1:]]
              for i in ("1M1", "3M3")]
     assert lists[0] == lists[1] and len(lists[0]) > 20
+
+
+def test_the_readme_shows_the_example_films_template_as_it_is():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The film's template"):readme.index("### Articulation")]
+    rows = [tuple(c.strip() for c in line.strip("|").split("|"))
+            for line in section.splitlines() if re.match(r"\| [A-Z]", line)][1:]
+    template = film_template(_scores(EXAMPLE))
+    actual = [(t.name, t.section, str(t.channel + 1), str(t.pan), str(t.volume))
+              for t in template.tracks]
+    actual.append((GUIDE_NAME, "", str(template.guide_channel + 1), "64", "0"))
+    assert rows and [r for r in actual if r in rows] == rows
