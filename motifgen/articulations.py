@@ -122,9 +122,14 @@ def changes(part: Part, amap: ArticulationMap) -> list[tuple[float, Message]]:
     """(beat, message) wherever the part's articulation changes (and at its first note),
     for the messages `amap` has."""
     out: list[tuple[float, Message]] = []
+    if not amap.instruments:
+        return out
     last: Message | None = None
+    found: dict[str, Message | None] = {}
     for onset, articulation in zip(part.notes.onset.tolist(), choose(part)):
-        msg = amap.message(part.instrument, articulation)
+        if articulation not in found:
+            found[articulation] = amap.message(part.instrument, articulation)
+        msg = found[articulation]
         if msg is not None and msg != last:
             if out and out[-1][0] == onset:  # a chord: one articulation, the first note's
                 continue
