@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
 from .errors import MotifgenError
 from .motif import Notes
@@ -134,8 +135,7 @@ def _names(slots: Sequence[Slot]) -> dict[Slot, str]:
     out = {}
     for instrument, job, desk in slots:
         first.setdefault(instrument, job)
-        inst = INSTRUMENTS[instrument]
-        base = "Choir (aah)" if instrument == "choir" else inst.display
+        base = DISPLAY.get(instrument, INSTRUMENTS[instrument].display)
         name = base if job == first[instrument] else f"{base} ({job})"
         out[(instrument, job, desk)] = name if desk == 1 else f"{name} {desk}"
     return out

@@ -133,3 +133,14 @@ def test_a_gap_is_whole_bars_and_lasts_its_seconds_to_the_microsecond(seconds, t
     assert sum(beats) == round(seconds * 1e6)
     assert len(beats) % 4 == 0 or len(beats) < 4
     assert all(0 < b <= 0xFFFFFF for b in beats) and len(set(beats)) <= 2
+
+
+def test_the_reel_is_the_same_whichever_order_the_cues_are_asked_for(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    compose_film(EXAMPLE, a, scene_ids=["2M2", "1M1"], progress=False, reel=True)
+    compose_film(EXAMPLE, b, scene_ids=["1M1", "2M2"], progress=False, reel=True)
+    assert (a / "reel.mid").read_bytes() == (b / "reel.mid").read_bytes()
+    project = load(EXAMPLE)
+    cues = [f"{s.id} {s.title}" for s in project.scenes if s.id in ("1M1", "2M2")]
+    markers = _markers(mido.MidiFile(str(a / "reel.mid")))
+    assert [m for m in markers if m in cues] == cues  # 1M1 first: it comes first on picture
