@@ -249,22 +249,13 @@ def pick_track(candidates: list, track: str, path: Path):
 def _bar_ticks(mid, ppq: int, default_meter: tuple[int, int],
                path: Path) -> list[tuple[int, tuple[int, int]]]:
     """(tick, meter) of every bar line of the file up to its last event, from its time
-    signatures (all tracks; the first at tick 0 or `default_meter` before it)."""
-    sigs: dict[int, tuple[int, int]] = {}
-    end = 0
-    for trk in mid.tracks:
-        now = 0
-        for msg in trk:
-            now += msg.time
-            if msg.type == "time_signature":
-                sigs.setdefault(now, _file_meter(msg.numerator, msg.denominator, path))
-        end = max(end, now)
-    changes = sorted(sigs.items())
+    signatures (`default_meter` before the first one)."""
+    changes = [(tick, _file_meter(*sig, path)) for tick, sig in mid.meters]
     if not changes or changes[0][0] > 0:
         changes.insert(0, (0, default_meter))
     lines = []
     for k, (tick, meter) in enumerate(changes):
-        stop = changes[k + 1][0] if k + 1 < len(changes) else end + 1
+        stop = changes[k + 1][0] if k + 1 < len(changes) else mid.end + 1
         step = round(ppq * bar_beats(meter))
         lines += [(t, meter) for t in range(tick, max(stop, tick + 1), step)]
     return lines

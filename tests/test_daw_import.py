@@ -100,3 +100,22 @@ def test_bad_bars_exit_2_with_one_line(bars):
                            "--bars", bars], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     assert "expected bars A-B" in done.stderr
+
+
+def test_the_reader_finds_every_time_signature_and_the_end_as_mido_does(tmp_path):
+    from motifgen.smf import read_midi_notes
+
+    compose_film(EXAMPLE, tmp_path, progress=False, reel=True)
+    for path in sorted(tmp_path.glob("*.mid")):
+        mid = mido.MidiFile(str(path))
+        sigs, end = {}, 0
+        for track in mid.tracks:
+            now = 0
+            for m in track:
+                now += m.time
+                if m.type == "time_signature":
+                    sigs.setdefault(now, (m.numerator, m.denominator))
+            end = max(end, now)
+        ours = read_midi_notes(path.read_bytes())
+        assert ours.meters == tuple(sorted(sigs.items())) and ours.end == end, path.name
+    assert len(read_midi_notes((tmp_path / "reel.mid").read_bytes()).meters) > 10
