@@ -238,7 +238,8 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             from .io.reel import write_reel
 
             write_reel(scores, film, stage / REEL)
-    return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
+    wrote = f"wrote {len(scores)} scenes" + (f" and {REEL}" if reel else "")
+    return [_summary(score) for score in scores] + [f"{wrote} to {out}/"]
 
 
 def _names(scene_id: str, fmt: str) -> list[str]:
