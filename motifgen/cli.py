@@ -108,6 +108,9 @@ def _project_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-path", action="append", type=Path, default=[], metavar="DIR",
                         help="also read motif files from DIR, outside the project's folder "
                         "(repeatable)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="generate motifs afresh instead of reading the disk cache "
+                        "(see README: Performance)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,6 +175,15 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--into", type=Path, metavar="PROJECT",
                     help="write candidate K into this project file as the motif")
 
+    sp = sub.add_parser("spot", help="write a marker list's hits and cues into a project")
+    sp.add_argument("markers", type=Path, metavar="MARKERS",
+                    help="Pro Tools session info text, Avid marker list, Reaper marker CSV, "
+                    "CSV timecode,label[,kind], or CMX 3600 EDL")
+    sp.add_argument("--into", type=Path, required=True, metavar="PROJECT",
+                    help="the project file to write the hits and scenes into")
+    sp.add_argument("--scene", metavar="ID", help="only hits inside this scene")
+    sp.add_argument("--dry-run", action="store_true", help="print what would be written")
+
     val = sub.add_parser("validate", help="check a project file")
     _project_argument(val)
 
@@ -216,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     debug = getattr(args, "debug", False)
+    cache_setting = _no_cache(getattr(args, "no_cache", False))
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -239,6 +252,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         # exits at once: a signal now must neither kill it nor raise past main()
         for signum, handler in handlers.items():
             signal.signal(signum, handler if argv is not None else signal.SIG_IGN)
+        _restore_cache(cache_setting)
+
+
+def _no_cache(off: bool) -> str | None:
+    """Turn the motif cache off for this command (and its worker processes); the
+    setting before, for `_restore_cache`."""
+    import os
+
+    from .cache import CACHE_ENV
+
+    before = os.environ.get(CACHE_ENV)
+    if off:
+        os.environ[CACHE_ENV] = "off"
+    return before
+
+
+def _restore_cache(before: str | None) -> None:
+    import os
+
+    from .cache import CACHE_ENV
+
+    if before is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = before
 
 
 def _report(message: str, status: int, debug: bool) -> int:
@@ -418,8 +456,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spot(args: argparse.Namespace) -> int:
+    from .spotting import spot_markers
+
+    for line in spot_markers(args.markers, args.into, args.scene, args.dry_run):
+        print(line)
+    return 0
+
+
 COMMANDS = {
     "compose": cmd_compose,
+    "spot": cmd_spot,
     "validate": cmd_validate,
     "moods": cmd_moods,
     "instruments": cmd_instruments,

@@ -16,11 +16,12 @@ from importlib import import_module
 from pathlib import Path
 
 from .errors import MotifgenError
-from .io import FORMATS
+from .io import FORMATS, file_name, file_names, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
 from .template import Template, film_template, fit
+from .timing import describe_excursion
 
 Writer = Callable[[Score, Path, Template], object]
 
@@ -195,7 +196,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
     extra = list(CUE_SHEETS) + ([REEL] if reel else [])
-    for name in [n for s in wanted for fmt in formats for n in _names(s, fmt)] + extra:
+    for name in [n for s in wanted for fmt in formats for n in file_names(s, fmt)] + extra:
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
     bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
@@ -225,30 +226,23 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         for score in scores:
             for fmt, write in writers.items():
                 bar.set_description(f"{fmt} {score.id}")
-                name = f"{score.id}.{fmt}"
-                written = write(score, stage / name, film)  # stems: a list of files
-                names = [p.name for p in written] if isinstance(written, list) else [name]
-                files.setdefault(score.id, []).extend(names)
+                name = file_name(score.id, fmt)
+                write(score, stage / name, film)
+                files.setdefault(score.id, []).extend(file_names(score.id, fmt))
                 bar.update(1)
         bar.close()
-        from .io.cuesheet import write_cue_sheet
+        from .io.cuesheet import earlier_rows, write_cue_sheet
 
-        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files)
+        film_ids = [s.id for s in project.scenes]
+        composed = {score.id for score in scores}
+        kept = earlier_rows(out, [i for i in film_ids if i not in composed], scene_files)
+        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files, kept, film_ids)
         if reel:
             from .io.reel import write_reel
 
             write_reel(scores, film, stage / REEL)
     wrote = f"wrote {len(scores)} scenes" + (f" and {REEL}" if reel else "")
     return [_summary(score) for score in scores] + [f"{wrote} to {out}/"]
-
-
-def _names(scene_id: str, fmt: str) -> list[str]:
-    """The files a format writes for a scene: `<id>.<fmt>`, or for stems one per stem."""
-    if fmt == "stems":
-        from .io.audio import stem_paths
-
-        return [p.name for p in stem_paths(Path(f"{scene_id}.stems")).values()]
-    return [f"{scene_id}.{fmt}"]
 
 
 def _summary(score: Score) -> str:
@@ -258,8 +252,11 @@ def _summary(score: Score) -> str:
     worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
+    outside = "".join(
+        "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
+        for e in score.plan.get("tempo_map", {}).get("excursions", []))
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
-            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}")
+            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}{outside}")
 
 
 class _NoBar:

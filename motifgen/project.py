@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .arrange.form import ENDINGS, HIT_KINDS
+from .cache import cached
 from .errors import MotifgenError, ProjectError, did_you_mean
 from .motif import Motif
 from .theory import Key, parse_meter
@@ -41,9 +42,12 @@ _TOP = {"motifgen", "title", "key", "meter", "fps", "seed", "characters", "theme
         "scenes", "articulations"}
 _MOTIF_OWNER = {"motif", "key", "instrument", "description", "archetype", "traits"}
 _SCENE = {"id", "title", "start", "end", "duration", "seconds", "mood", "featuring",
-          "intensity", "hits", "sections", "transform", "ending"}
-_HIT = {"at", "label", "downbeat", "weight", "kind"}
-_SECTION = {"at", "mood", "label"}
+          "intensity", "hits", "sections", "transform", "ending", "tempo_changes"}
+_HIT = {"at", "label", "downbeat", "weight", "kind", "tempo_change"}
+_SECTION = {"at", "mood", "label", "tempo_change"}
+#: How the tempo moves into a section or a hit: at once, or by a rit./accel.
+TEMPO_CHANGES = {"sudden": "the new tempo starts on the bar line",
+                 "gradual": "a ritardando or accelerando over the bars before it"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class HitSpec:
     downbeat: bool = True
     weight: float = 1.0
     kind: str = "accent"  # arrange.form.HIT_KINDS
+    tempo_change: str = "sudden"  # TEMPO_CHANGES: how the music moves into the hit
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class SectionSpec:
     timecode: str
     mood: str
     label: str = ""
+    tempo_change: str = "sudden"  # TEMPO_CHANGES; the scene's `tempo_changes` by default
 
 
 @dataclass(frozen=True)
@@ -486,14 +492,12 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
         generated = False
         source = folders[0] / given["file"] if field_ == ".motif.file" else None
     else:
-        from .generate import generate_motif, key_for, trait_name
-
-        for j, word in enumerate(traits):
-            r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
-        if "key" not in spec:  # the project's tonic in the archetype's mode
-            key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
-        motif = r.convert(f"{where}.archetype", lambda: generate_motif(
-            name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
+        inputs = {"name": name, "key": str(spec["key"]) if "key" in spec else None,
+                  "home": [home.tonic, home.mode], "meter": list(meter),
+                  "archetype": archetype, "traits": list(traits), "seed": seed}
+        key, motif = cached("motif", inputs, lambda: _generated(r, where, name, spec, key, home,
+                                                                meter, archetype, traits, seed),
+                            _encode_generated, _decode_generated)
         generated = True
         source = None
     return Leitmotif(name=name, kind=kind, motif=motif.with_notes(name=name),
@@ -502,6 +506,36 @@ def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Ke
                      archetype=str(archetype) if archetype else None,
                      traits=tuple(traits), generated=generated,
                      key=key if "key" in spec else None, file=source)
+
+
+def _generated(r: _Reader, where: str, name: str, spec: Mapping[str, Any], key: Key,
+               home: Key, meter: tuple[int, int], archetype: str | None, traits: list[str],
+               seed: int) -> tuple[Key, Motif]:
+    """The key and motif generated for a leitmotif given by archetype and traits."""
+    from .generate import generate_motif, key_for, trait_name
+
+    for j, word in enumerate(traits):
+        r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
+    if "key" not in spec:  # the project's tonic in the archetype's mode
+        key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
+    motif = r.convert(f"{where}.archetype", lambda: generate_motif(
+        name, key, meter, archetype=archetype, traits=tuple(traits), seed=seed))
+    return key, motif
+
+
+def _encode_generated(value: tuple[Key, Motif]) -> dict[str, Any]:
+    key, m = value
+    return {"key": [key.tonic, key.mode], "motif_key": [m.key.tonic, m.key.mode],
+            "meter": list(m.meter), "name": m.name,
+            "rows": [m.onset.tolist(), m.duration.tolist(), m.pitch.tolist(),
+                     m.velocity.tolist()]}
+
+
+def _decode_generated(data: dict[str, Any]) -> tuple[Key, Motif]:
+    onset, duration, pitch, velocity = data["rows"]
+    motif = Motif(onset, duration, pitch, velocity, key=Key(*data["motif_key"]),
+                  meter=(int(data["meter"][0]), int(data["meter"][1])), name=str(data["name"]))
+    return Key(*data["key"]), motif
 
 
 def _timecode(r: _Reader, where: str, value: Any, fps: Any) -> tuple[Fraction, str]:
@@ -612,7 +646,7 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         hw = f"{where}.hits[{j}]"
         h = r.mapping(h, hw, _HIT, required=("at",))
         at, tc = _timecode(r, f"{hw}.at", h["at"], fps)
-        if not start < at < end:
+        if not start <= at <= end:
             raise r.fail(f"{hw}.at", f"hit {tc} lies outside the scene ({start_tc} to {end_tc})")
         downbeat = h.get("downbeat", True)
         if not isinstance(downbeat, bool):
@@ -623,10 +657,14 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
             raise r.fail(f"{hw}.weight", f"expected a positive number up to 1000, got "
                          f"{_shown(weight)}")
         kind = _choice(r, f"{hw}.kind", h.get("kind", "accent"), HIT_KINDS, "hit kind")
+        change = _choice(r, f"{hw}.tempo_change", h.get("tempo_change", "sudden"),
+                         TEMPO_CHANGES, "tempo change")
         hits.append(HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
-                            float(weight), kind))
+                            float(weight), kind, change))
     hits.sort(key=lambda h: h.seconds)
 
+    changes = _choice(r, f"{where}.tempo_changes", raw.get("tempo_changes", "sudden"),
+                      TEMPO_CHANGES, "tempo change")
     sections = []
     for j, s in enumerate(sections_raw):
         sw = f"{where}.sections[{j}]"
@@ -637,7 +675,10 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
                          f"section {tc} lies outside the scene ({start_tc} to {end_tc})")
         if not isinstance(s["mood"], str):
             raise r.fail(f"{sw}.mood", "expected a mood name")
-        sections.append(SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"]))))
+        change = _choice(r, f"{sw}.tempo_change", s.get("tempo_change", changes),
+                         TEMPO_CHANGES, "tempo change")
+        sections.append(SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"])),
+                                    change))
     sections.sort(key=lambda s: s.seconds)
 
     transform = r.names(raw.get("transform"), f"{where}.transform",

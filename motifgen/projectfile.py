@@ -2,7 +2,8 @@
 
 ruamel.yaml's round-trip mode keeps comments, quotes, flow style and
 indentation; the new file replaces the old one only once it loads as a valid
-project with the motif as given (`motifgen import --into`, `motifgen suggest --into`).
+project with the motif as given (`motifgen import --into`, `motifgen suggest --into`)
+or the spotted hits and scenes (`motifgen spot`, through `ProjectFile.edit`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +108,7 @@ class ProjectFile:
         symbolic link keeps pointing at the file it names, which is the one replaced."""
         from ruamel.yaml.comments import CommentedMap
 
-        from .project import load
-
-        try:  # a project that does not load is not rewritten
-            self.before = load(self.path)
-        except MotifgenError as e:
-            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
-                                "unchanged)", e.where) from e
+        self.load_before()
         self._check_writable()
         from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -144,7 +140,7 @@ class ProjectFile:
                 entry["key"] = label
             self._add_theme(name, entry)
             changes, where = ["added"], f"themes.{name}"
-        self._write(name, motif)
+        self._write(repr(name), lambda loaded: self._same_motifs(loaded, name, motif))
         return f"wrote {where} into {self.path} ({', '.join(changes)})"
 
     def _entry_key(self, entry: Any, section: str, name: str) -> Key:
@@ -184,9 +180,10 @@ class ProjectFile:
             _move_trailing(self.data[keys[position - 1]], entry, leave_blank=True)
         self.data.insert(position, "themes", section)
 
-    def _write(self, name: str, motif: Motif) -> None:
-        """Write through a temporary file that must load as a valid project, with
-        `name`'s motif as imported, before it replaces the project file."""
+    def _write(self, what: str, check: Callable[[Any], None]) -> None:
+        """Write through a temporary file that must load as a valid project, and pass
+        `check` (given the loaded project), before it replaces the project file; `what`
+        names the change in messages."""
         from .io.files import atomic_write
         from .project import load
 
@@ -206,18 +203,42 @@ class ProjectFile:
             try:
                 loaded = load(tmp_project)
             except MotifgenError as e:
-                raise MotifgenError(f"{e.message} (with {name!r} written in; the file is left "
+                raise MotifgenError(f"{e.message} (with {what} written in; the file is left "
                                     "unchanged)", e.where.replace(str(tmp), str(self.path))
                                     ) from e
-            if not same_notes(loaded.motifs[name].motif, motif):
-                raise RuntimeError(f"{name} reads back from {self.path} as other notes")
-            for other, was in self.before.motifs.items():
-                now = loaded.motifs.get(other)
-                if other != name and (now is None or not same_notes(now.motif, was.motif)):
-                    raise MotifgenError(
-                        f"writing {name!r} would change {other!r} too (they share a YAML "
-                        "anchor); the file is left unchanged: give them separate motifs "
-                        "first", str(self.path))
+            check(loaded)
+
+    def _same_motifs(self, loaded: Any, name: str, motif: Motif) -> None:
+        """`name`'s motif as imported, every other motif as before."""
+        if not same_notes(loaded.motifs[name].motif, motif):
+            raise RuntimeError(f"{name} reads back from {self.path} as other notes")
+        for other, was in self.before.motifs.items():
+            now = loaded.motifs.get(other)
+            if other != name and (now is None or not same_notes(now.motif, was.motif)):
+                raise MotifgenError(
+                    f"writing {name!r} would change {other!r} too (they share a YAML "
+                    "anchor); the file is left unchanged: give them separate motifs "
+                    "first", str(self.path))
+
+    def load_before(self) -> Any:
+        """The project as it is now; one that does not load is never rewritten."""
+        from .project import load
+
+        try:
+            self.before = load(self.path)
+        except MotifgenError as e:
+            raise MotifgenError(f"{e.message} (the project does not load, so it is left "
+                                "unchanged)", e.where) from e
+        return self.before
+
+    def edit(self, change: Callable[[Any], None], what: str,
+             check: Callable[[Any], None]) -> None:
+        """Apply `change` to the round-trip data, then write as `put` does: the project
+        must load before and after, be writable, and pass `check` after."""
+        self.load_before()
+        self._check_writable()
+        change(self.data)
+        self._write(what, check)
 
     def _check_writable(self) -> None:
         """A MotifgenError unless the project file (the file a link points to) may be
@@ -243,12 +264,13 @@ def _mapping_indent(text: str) -> int:
 
 
 def _last_leaf(node: Any) -> tuple[Any, Any]:
-    """The innermost container and key/index of the last entry under `node`."""
+    """The innermost container and key/index of the last entry under `node` (a flow
+    collection, ``[0.5, 0.2]``, is a leaf: what follows it follows its line)."""
     while True:
         last = list(node)[-1] if isinstance(node, dict) else len(node) - 1
         child = node[last]
         if (isinstance(child, dict | list) and len(child)
-                and hasattr(child, "ca")):
+                and hasattr(child, "ca") and not child.fa.flow_style()):
             node = child
             continue
         return node, last

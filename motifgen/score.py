@@ -21,11 +21,13 @@ class TempoMap:
 
     `tempos`: (beat, bpm) pairs, the first at beat 0; tempo is constant until the
     next change (ramps are written as steps). `meters`: (beat, (num, den)) pairs
-    on bar lines, the first at beat 0.
+    on bar lines, the first at beat 0. `ramps`: (start, end) beats of every gradual
+    tempo change (a ritardando or accelerando written as the steps in `tempos`).
     """
 
     tempos: tuple[tuple[float, float], ...] = ((0.0, 120.0),)
     meters: tuple[tuple[float, tuple[int, int]], ...] = ((0.0, (4, 4)),)
+    ramps: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.tempos or self.tempos[0][0] != 0:

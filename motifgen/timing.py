@@ -2,28 +2,40 @@
 
 A scene has a duration, a meter, a tempo range (one for the whole scene or one
 per section) and hits: moments, in seconds from the scene start, that the
-music must catch. `solve` returns a piecewise-constant tempo map with one tempo
-segment per hit (REFERENCE §2): segment k spans N_k whole beats, so its tempo is
-``bpm_k = 60 * N_k * beat / (t_k - t_{k-1})``. A small dynamic programme picks
-every N_k so that
+music must catch. `solve` returns a tempo map with one tempo segment per hit
+(REFERENCE §2): segment k spans N_k whole counts, so its tempo is
+``bpm_k = 60 * N_k * count / (t_k - t_{k-1})``. A small dynamic programme picks
+every N_k so that a downbeat hit (``downbeat=True``, also every section start)
+lands on a bar line and any other hit on a beat (a whole count of the meter's
+note value: quarters in 4/4, eighths in 6/8), the tempo changes little from
+segment to segment and stays near the middle of its range.
 
-- each tempo lies in its section's range,
-- a downbeat hit (``downbeat=True``, also every section start) lands on a bar
-  line and any other hit on a beat (a whole count of the meter's note value:
-  quarters in 4/4, eighths in 6/8),
-- the tempo changes little from segment to segment and stays near the middle of
-  its range.
+It looks for an answer as a composer would, in this order of preference, each
+step a named cost in the units of a tempo jump (percent squared):
 
-When no whole number of bars fits the range between two downbeat hits, one bar
-of changed meter goes just before the hit (a 2/4, 3/4 or 5/4 bar in 4/4, as
-film composers do); the home meter returns on the hit's bar line. A changed bar
-costs as much as a 20 % tempo jump, so the solver also uses one when it saves a
-bigger jump. Changed bars sit nearest to the home bar length (5/4 before 1/4).
+1. the mood's tempo range in the home meter;
+2. one bar of another meter just before a downbeat hit: a 2/4, 3/4 or 5/4 bar in
+   4/4 (`CHANGED_BAR_COST`, as much as a 20 % jump), or a bar counted in eighths
+   such as 5/8, 7/8 or 9/8 (`EIGHTH_BAR_COST` more); the home meter returns on the
+   hit's bar line, and changed bars sit nearest to the home bar length;
+3. a tempo up to 10 % outside the mood's range (`EXCURSION_COST`), reported in
+   `TimingPlan.excursions`;
+4. any tempo from 20 to 300 bpm (`WIDE_COST`); only then may a hit that is not a
+   downbeat fall on an off-beat eighth (`OFFBEAT_COST`).
 
-Tempi are chosen as whole microseconds per quarter, the resolution of a MIDI
-tempo event (``round(60e6 / bpm)``), and each segment is aimed at its hit's
-absolute time, so rounding never accumulates: every hit lands far inside a
-quarter of a frame, and `TimingPlan.frames_off` reports the remainder.
+What even that cannot catch (hits a few frames apart) is refused, and the message
+names the hit to move, or to make ``downbeat: false`` when that would do. A hit on
+the scene's first frame sits on beat 0; one on its last frame ends the music.
+
+A hit with ``ramp=True`` is reached by a gradual tempo change: the segment before
+it ends with a ritardando or accelerando into the following tempo over the last
+two bars (one bar, or the whole segment, when those need too wild a start), as
+one tempo event per count (`TempoMap.ramps` lists them).
+
+Tempi are whole microseconds per quarter, the resolution of a MIDI tempo event
+(``round(60e6 / bpm)``), and each segment is aimed at its hit's absolute time, so
+rounding never accumulates: every hit lands far inside a quarter of a frame, and
+`TimingPlan.frames_off` reports the remainder.
 
 Two downbeat hits 5.2 s apart at 100-132 bpm: 9, 10 or 11 beats fit, never
 two or three whole bars, so a 3/4 bar goes before the second hit:
@@ -33,6 +45,13 @@ two or three whole bars, so a 3/4 bar goes before the second hit:
 ((8.0, 19.0), [120.0, 126.92])
 >>> plan.tempo_map.meters
 ((0.0, (4, 4)), (16.0, (3, 4)), (19.0, (4, 4)))
+
+Two downbeat hits 1.4 s apart in 3/4 at 132-168 bpm: three beats need 128.6 bpm,
+four 171.4; a bar of 7/8 at 150 catches both:
+
+>>> plan = solve(10, [Hit(2.4, "A"), Hit(3.8, "B")], (132, 168), (3, 4))
+>>> plan.tempo_map.meters[1:], round(plan.tempo_map.tempo_at(plan.hit_beats[1] - 1), 2)
+(((6.0, (7, 8)), (9.5, (3, 4))), 150.0)
 """
 
 from __future__ import annotations
@@ -41,6 +60,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from numbers import Real
 
 from .errors import MotifgenError, TimecodeError, TimingError
@@ -48,22 +68,37 @@ from .score import TempoMap
 from .theory import parse_meter
 from .timecode import FrameRate, frame_rate, offset_timecode, seconds_to_timecode
 
-__all__ = ["Hit", "ReportRow", "TimingPlan", "solve"]
+__all__ = ["Excursion", "Hit", "ReportRow", "TimingPlan", "solve"]
 
-#: Cost of one changed-meter bar, in the units of a tempo jump (percent squared):
-#: the same as a 20 % tempo jump.
+#: Cost of one changed-meter bar: the same as a 20 % tempo jump (more for a bar
+#: further from the home bar's length).
 CHANGED_BAR_COST = 20.0**2
+#: Extra cost of a changed bar counted in eighths (7/8 in a 4/4 or 3/4 cue).
+EIGHTH_BAR_COST = 0.5 * CHANGED_BAR_COST
+#: How far outside the mood's range a tempo may go before any tempo will do.
+EXCURSION = 0.10
+#: Cost of a segment up to `EXCURSION` outside the mood's range (plus its distance
+#: in percent, squared): dearer than any changed bar, so a bar of another meter wins.
+EXCURSION_COST = 1e4
+#: The widest tempi the solver ever writes, and the cost of a segment beyond the
+#: excursion: dearer than any combination of jumps and bars inside it.
+MIN_BPM, MAX_BPM = 20.0, 300.0
+WIDE_COST = 1e7
+#: Cost of a hit that is not a downbeat falling on an off-beat eighth (last resort).
+OFFBEAT_COST = 1e9
 #: Cost of letting the scene end fall mid-bar instead of changing the tail's tempo:
 #: a 5 % tempo jump. Without hits, ending on a bar line wins whenever it can.
 FREE_TAIL_COST = 5.0**2
-_NO_HITS_FREE_TAIL_COST = 1e9
+_NO_HITS_FREE_TAIL_COST = 1e12
 #: Weight of the distance from the middle of the range against tempo jumps.
 CENTRE_WEIGHT = 0.1
 #: Weight of a tempo jump where the tempo range changes (a new section's mood).
 SECTION_JUMP_WEIGHT = 0.1
+#: Bars a gradual tempo change takes at most.
+RAMP_BARS = 2
 #: Search width: the cheapest partial plans kept after each hit.
 _BEAM = 256
-#: Tolerance in beats when asking whether a tempo fits the range.
+#: Tolerance in counts when asking whether a tempo fits a range.
 _BEAT_EPS = 1e-6
 
 
@@ -74,6 +109,7 @@ class Hit:
     `downbeat` hits land on a bar line, others on a beat. The arranger passes
     section (mood) starts as ``kind="section", downbeat=True``. Hits that share
     a frame are caught together; the heaviest one (`weight`) sets the time.
+    `ramp`: reach this hit through a gradual tempo change into the next tempo.
     """
 
     seconds: float | Fraction
@@ -81,6 +117,30 @@ class Hit:
     downbeat: bool = True
     weight: float = 1.0
     kind: str = "hit"
+    ramp: bool = False
+
+
+@dataclass(frozen=True)
+class Excursion:
+    """A segment whose tempo lies outside its mood's range: `percent` above (+) or
+    below (-) the nearest end of `range`, on the way to the hit `label`."""
+
+    label: str
+    from_beat: float
+    to_beat: float
+    bpm: float
+    range: tuple[float, float]
+    percent: float
+
+    def describe(self) -> str:
+        return describe_excursion(self.bpm, self.label, self.range, self.percent)
+
+
+def describe_excursion(bpm: float, into: str, rng: Sequence[float], percent: float) -> str:
+    """"59.9 bpm into 'B' is 0.2 % below the mood's 60-80": for reports and summaries."""
+    side = "above" if percent > 0 else "below"
+    return (f"{bpm:.1f} bpm into {into!r} is {abs(percent):.1f} % {side} "
+            f"the mood's {rng[0]:g}-{rng[1]:g}")
 
 
 @dataclass(frozen=True)
@@ -108,6 +168,7 @@ class TimingPlan:
     `hit_beats` and `frames_off` follow the input order of the hits;
     `frames_off` is (actual - wanted) time in frames, signed. `length_beats` is
     the beat at the scene's end (a bar line when the solver could place one there).
+    `excursions`: the segments played outside their mood's range.
     """
 
     tempo_map: TempoMap
@@ -119,6 +180,7 @@ class TimingPlan:
     fps: Fraction = Fraction(24)
     rate: FrameRate | None = None
     meter: tuple[int, int] = (4, 4)
+    excursions: tuple[Excursion, ...] = ()
 
     def rows(self, start: str | None = None) -> list[ReportRow]:
         """One row per hit, in time order. `start`: the scene's start timecode,
@@ -138,6 +200,11 @@ class TimingPlan:
         for beat, (num, den) in self.tempo_map.meters[1:]:
             bar, _ = self.tempo_map.position(beat)
             lines.append(f"meter {num}/{den} from bar {bar}")
+        for a, b in self.tempo_map.ramps:
+            word = ramp_word(self.tempo_map, a, b)
+            lines.append(f"{word} from bar {self.tempo_map.position(a)[0]} "
+                         f"to bar {self.tempo_map.position(b)[0]}")
+        lines += [f"tempo {e.describe()}" for e in self.excursions]
         header = ("hit", "timecode", "seconds", "bar.beat", "bpm", "frames off")
         table = [header] + [
             (
@@ -173,6 +240,12 @@ class TimingPlan:
         )
 
 
+def ramp_word(tempo_map: TempoMap, start: float, end: float) -> str:
+    """"rit." for a ramp from `start` to `end` that slows down, "accel." for one that
+    speeds up (a score's marking)."""
+    return "accel." if tempo_map.tempo_at(end) > tempo_map.tempo_at(start) else "rit."
+
+
 def solve(
     duration: float | Fraction,
     hits: Sequence[Hit],
@@ -191,7 +264,7 @@ def solve(
     ``[(from_seconds, (lo, hi)), ...]`` per section; a segment between two hits
     uses the range covering most of it, so pass section starts as hits (as the
     arranger does) to change the range exactly there. Raises TimingError naming
-    the hits when no tempo in range puts two neighbouring hits on the beat.
+    the hit to move when no tempo from 20 to 300 bpm and no meter catches it.
 
     >>> plan = solve(30, [Hit(7.5, "a", downbeat=False), Hit(16, "b")], (100, 132), (4, 4))
     >>> plan.tempo_map.bpms, plan.hit_beats, plan.length_beats
@@ -199,25 +272,24 @@ def solve(
     """
     fps_real, rate = _frames_per_second(fps)
     num, den = _meter(meter)
+    split = 2 if den <= 4 else 1  # counts of eighths (quarters in 2/2) are possible
     unit = 4.0 / den
     scene = _duration(duration)
     ranges = _Ranges(tempo_range)
     hits = tuple(hits)
     points = _points(hits, scene, fps_real, rate)
-    ctx = _Context(num, den, unit, fps_real, rate, ranges, start)
+    ctx = _Context(num, den, unit, split, unit / split, fps_real, rate, ranges, start)
+    on_start = [p for p in points if p.seconds * fps_real < 0.5]  # the first frame: beat 0
+    points = [p for p in points if p not in on_start]
 
     bounds = [0.0] + [p.seconds for p in points]
     stages = []
     for k, point in enumerate(points):
-        lo, hi = ranges.over(bounds[k], bounds[k + 1])
         span = bounds[k + 1] - bounds[k]
-        counts = _counts(span, lo, hi, unit)
-        if not counts:
-            raise _impossible(points[k - 1] if k else None, point, span, (lo, hi), ctx)
-        stages.append((point, span, (lo, hi), counts))
+        stages.append((point, span, ranges.over(bounds[k], bounds[k + 1])))
 
     choices, tail = _search(stages, scene - bounds[-1], ranges.over(bounds[-1], scene), ctx)
-    return _build(hits, points, choices, tail, scene, ctx)
+    return _build(hits, on_start, points, choices, tail, scene, ctx)
 
 
 # --- inputs ---------------------------------------------------------------------
@@ -231,17 +303,25 @@ class _Point:
     downbeat: bool
     members: tuple[int, ...]
     label: str
+    ramp: bool = False
 
 
 @dataclass(frozen=True)
 class _Context:
     num: int
     den: int
-    unit: float
+    unit: float  # the meter's note value, in quarters
+    split: int  # counts per unit: 2 when bars may be counted in eighths
+    count: float  # one count, in quarters
     fps: float
     rate: FrameRate | None
     ranges: _Ranges
     start: str | None = None
+
+    @property
+    def bar(self) -> int:
+        """The home bar, in counts."""
+        return self.num * self.split
 
 
 class _Ranges:
@@ -337,9 +417,9 @@ def _points(
         if not _is_number(hit.seconds):
             raise TimingError(f"hit {hit.label!r} has no time in seconds: {hit.seconds!r}")
         t = float(hit.seconds)
-        if t <= 0:
+        if t < 0:
             raise TimingError(
-                f"hit {hit.label!r} ({_timecode(t, rate)}) is not after the start of the scene"
+                f"hit {hit.label!r} ({_timecode(t, rate)}) is before the start of the scene"
             )
         if t > scene + 1e-9:
             raise TimingError(
@@ -362,47 +442,77 @@ def _points(
                 downbeat=any(hits[i].downbeat for i in members),
                 members=tuple(members),
                 label=hits[lead].label,
+                ramp=any(hits[i].ramp for i in members),
             )
         )
     return points
 
 
-def _counts(span: float, lo: float, hi: float, unit: float) -> range:
-    """Whole beat counts (of `unit` quarters) that cover `span` seconds within lo-hi bpm."""
-    beats_per_unit_bpm = span / (60.0 * unit)
-    first = max(1, math.ceil(beats_per_unit_bpm * lo - _BEAT_EPS))
-    last = math.floor(beats_per_unit_bpm * hi + _BEAT_EPS)
+def _counts(span: float, lo: float, hi: float, count: float) -> range:
+    """Whole counts (of `count` quarters) that cover `span` seconds within lo-hi bpm."""
+    counts_per_bpm = span / (60.0 * count)
+    first = max(1, math.ceil(counts_per_bpm * lo - _BEAT_EPS))
+    last = math.floor(counts_per_bpm * hi + _BEAT_EPS)
     return range(first, last + 1)
 
 
-def _impossible(
-    before: _Point | None,
-    point: _Point,
-    span: float,
-    rng: tuple[float, float],
-    ctx: _Context,
-) -> TimingError:
+def _bands(rng: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+    """The mood's range, the range widened by `EXCURSION`, and the widest tempi."""
     lo, hi = rng
+    near = (lo * (1 - EXCURSION), hi * (1 + EXCURSION))
+    return rng, near, (min(MIN_BPM, near[0]), max(MAX_BPM, near[1]))
+
+
+def _outside(bpm: float, rng: tuple[float, float]) -> float:
+    """Percent by which `bpm` lies above (+) or below (-) `rng`; 0 inside it."""
+    lo, hi = rng
+    if bpm < lo * (1 - 1e-9):
+        return -100.0 * (lo - bpm) / lo
+    if bpm > hi * (1 + 1e-9):
+        return 100.0 * (bpm - hi) / hi
+    return 0.0
+
+
+def _outside_cost(bpm: float, rng: tuple[float, float]) -> float:
+    """`EXCURSION_COST` or `WIDE_COST` for a tempo outside `rng`, growing with the distance."""
+    percent = _outside(bpm, rng)
+    if percent == 0:
+        return 0.0
+    base = EXCURSION_COST if abs(percent) <= 100 * EXCURSION + 1e-9 else WIDE_COST
+    return base + percent**2
+
+
+#: Names of the counts a meter may have, in quarters.
+_NOTE_NAMES = {4.0: "whole note", 2.0: "half note", 1.0: "quarter", 0.5: "eighth",
+               0.25: "sixteenth", 0.125: "thirty-second"}
+
+
+def _impossible(before: _Point | None, point: _Point, span: float,
+                rng: tuple[float, float], ctx: _Context) -> TimingError:
+    """Why `point` cannot be caught after `before`, and what to change."""
     frames = round(span * ctx.fps)
     where = f"{point.label!r} ({_timecode(point.seconds, ctx.rate, ctx.start)})"
     if before is None:
         what = f"hit {where} is {frames} frames after the start of the scene"
-        goal = "puts it on a beat"
     else:
         when = _timecode(before.seconds, ctx.rate, ctx.start)
-        what = f"hits {before.label!r} ({when}) and {where} are "
-        what += f"{frames} frames apart"
-        goal = "puts both on the beat"
-    beat_frames = 60.0 * ctx.unit / hi * ctx.fps
-    n = math.floor(span * lo / (60 * ctx.unit))
-    if n < 1:
-        why = f"one beat at {hi:g} bpm is already {beat_frames:.1f} frames"
-    else:
-        fast = 60 * n * ctx.unit / span
-        slow = 60 * (n + 1) * ctx.unit / span
-        why = f"{n} beat{'s' if n > 1 else ''} need{'s' if n == 1 else ''} {fast:.1f} bpm, "
-        why += f"{n + 1} beats need {slow:.1f} bpm"
-    return TimingError(f"{what}; no tempo in {lo:g}-{hi:g} bpm {goal} ({why})")
+        what = f"hits {before.label!r} ({when}) and {where} are {frames} frames apart"
+    fastest = _bands(rng)[2][1]
+    one = 60.0 * ctx.count / fastest  # the shortest count: seconds
+
+    def needed(counts: int) -> int:
+        return max(1, math.ceil((counts * one - span) * ctx.fps - 1e-9))
+
+    shortest = 2 if point.downbeat and ctx.split > 1 else 1
+    fix = f"move {point.label!r} at least {needed(shortest)} frames later"
+    if point.downbeat and span >= one - 1e-9:
+        fix += ", or make it `downbeat: false` (it may then fall between beats)"
+    return TimingError(
+        f"{what}; no tempo from {_bands(rng)[2][0]:g} to {fastest:g} bpm and no meter catches "
+        f"{'both' if before else 'it'} (the mood asks {rng[0]:g}-{rng[1]:g} bpm; one "
+        f"{_NOTE_NAMES.get(ctx.count, 'count')} at {fastest:g} bpm lasts "
+        f"{one * ctx.fps:.1f} frames): {fix}"
+    )
 
 
 def _timecode(seconds: float, rate: FrameRate | None, start: str | None = None) -> str:
@@ -418,13 +528,15 @@ def _timecode(seconds: float, rate: FrameRate | None, start: str | None = None) 
 
 @dataclass(frozen=True)
 class _Choice:
-    """One segment: `units` beats; a changed bar of `odd_bar` beats starting
-    `odd_start` beats after the bar line at or before the segment start."""
+    """One segment: `units` counts; a changed bar of `odd_bar` counts starting
+    `odd_start` counts after the bar line at or before the segment start. `band`: the
+    tempi its rounding may use (the mood's range, or the excursion it needed)."""
 
     units: int
-    phase: int  # beats past the last bar line at the segment's end
+    phase: int  # counts past the last bar line at the segment's end
     bpm: float
     rng: tuple[float, float]
+    band: tuple[float, float]
     odd_bar: int = 0
     odd_start: int = 0
 
@@ -450,20 +562,88 @@ def _centre_cost(bpm: float, rng: tuple[float, float]) -> float:
 def _step_cost(base: float, prev: _Choice | None, bpm: float,
                rng: tuple[float, float]) -> float:
     """`base` plus the cost of playing at `bpm` in `rng` after the segment `prev`."""
-    cost = base + _centre_cost(bpm, rng)
+    cost = base + _centre_cost(bpm, rng) + _outside_cost(bpm, rng)
     if prev is not None:
         cost += _jump_cost(prev.bpm, bpm, prev.rng == rng)
     return cost
 
 
-def _changed_bar(total: int, num: int) -> tuple[int, float]:
-    """The changed bar that makes `total` beats past a bar line end on a bar line."""
-    short = total % num
-    options = [short]
-    if total >= short + num:
-        options.append(short + num)
-    best = min(options, key=lambda length: (abs(length - num), length))
-    return best, CHANGED_BAR_COST * (1 + 0.5 * (abs(best - num) - 1))
+@lru_cache(maxsize=4096)
+def _changed_bar(total: int, bar: int, split: int) -> tuple[int, float] | None:
+    """The changed bar (in counts, and its cost) that makes `total` counts past a bar
+    line end on a bar line, for a home bar of `bar` counts of which `split` make a beat;
+    None when only a bar shorter than a beat would."""
+    short = total % bar
+    options = [length for length in (short, short + bar)
+               if split <= length <= total and (length % split == 0 or length <= 32)]
+    if not options:
+        return None
+    best = min(options, key=lambda length: (abs(length - bar), length))
+    cost = CHANGED_BAR_COST * (1 + 0.5 * (abs(best - bar) / split - 1))
+    return best, cost + (EIGHTH_BAR_COST if best % split else 0.0)
+
+
+class _Stage:
+    """The ways to reach one point: per band of `_bands` (with off-beats allowed in the
+    last), the candidate counts with their tempo and the costs that do not depend on
+    the segment before, computed when first asked for."""
+
+    def __init__(self, point: _Point, span: float, rng: tuple[float, float],
+                 ctx: _Context) -> None:
+        self.point, self.span, self.rng, self.ctx = point, span, rng, ctx
+        bands = _bands(rng)
+        self.tiers = ((bands[0], False), (bands[1], False), (bands[2], False),
+                      (bands[2], True))
+        self._rows: dict[tuple[float, float], list] = {}
+
+    def rows(self, band: tuple[float, float]) -> list:
+        """(count, bpm, log bpm, band used, cost of the tempo itself) per count."""
+        if band not in self._rows:
+            rows = []
+            for n in _counts(self.span, *band, self.ctx.count):
+                bpm = 60.0 * n * self.ctx.count / self.span
+                inside = _outside(bpm, self.rng) == 0
+                rows.append((n, bpm, math.log(bpm), self.rng if inside else band,
+                             _centre_cost(bpm, self.rng) + _outside_cost(bpm, self.rng)))
+            self._rows[band] = rows
+        return self._rows[band]
+
+    def options(self, prev: _Choice | None) -> list[tuple]:
+        """(count, phase after, bpm, band used, changed bar, its start, cost beyond the
+        node's) for every way to reach the point after `prev`, from the first tier that
+        has any."""
+        ctx, downbeat = self.ctx, self.point.downbeat
+        bar, split = ctx.bar, ctx.split
+        phase = prev.phase if prev else 0
+        jump_weight, prev_log = 0.0, 0.0
+        if prev is not None:
+            jump_weight = 1.0 if prev.rng == self.rng else SECTION_JUMP_WEIGHT
+            prev_log = math.log(prev.bpm)
+        for band, offbeat in self.tiers:
+            found = []
+            for n, bpm, log_bpm, used, cost in self.rows(band):
+                total = phase + n
+                odd = odd_start = after = 0
+                if downbeat:
+                    if total % bar:
+                        changed = _changed_bar(total, bar, split)
+                        if changed is None:
+                            continue
+                        odd, extra = changed
+                        odd_start = total - odd
+                        cost += extra
+                else:
+                    after = total % bar
+                    if after % split:
+                        if not offbeat:
+                            continue
+                        cost += OFFBEAT_COST
+                if jump_weight:
+                    cost += jump_weight * (100.0 * (log_bpm - prev_log)) ** 2
+                found.append((n, after, bpm, used, odd, odd_start, cost))
+            if found:
+                return found
+        return []
 
 
 def _search(
@@ -472,31 +652,22 @@ def _search(
     tail_range: tuple[float, float],
     ctx: _Context,
 ) -> tuple[list[_Choice], _Choice | None]:
-    num = ctx.num
+    num = ctx.bar
     start = _Node(0.0, None, None)
     layer: dict[object, _Node] = {(0, 0): start}
     history: list[dict[object, _Node]] = []
-    for point, span, rng, counts in stages:
+    for k, (point, span, rng) in enumerate(stages):
+        stage = _Stage(point, span, rng, ctx)
         nxt: dict[object, _Node] = {}
         for key, node in layer.items():
-            prev = node.choice
-            phase = prev.phase if prev else 0
-            for n in counts:
-                bpm = 60.0 * n * ctx.unit / span
-                cost = _step_cost(node.cost, prev, bpm, rng)
-                odd = odd_start = 0
-                if point.downbeat:
-                    if (phase + n) % num:
-                        odd, penalty = _changed_bar(phase + n, num)
-                        odd_start = phase + n - odd
-                        cost += penalty
-                    after = 0
-                else:
-                    after = (phase + n) % num
+            for n, after, bpm, used, odd, odd_start, extra in stage.options(node.choice):
+                cost = node.cost + extra
                 new_key = (n, after)
                 if new_key not in nxt or cost < nxt[new_key].cost:
-                    choice = _Choice(n, after, bpm, rng, odd, odd_start)
+                    choice = _Choice(n, after, bpm, rng, used, odd, odd_start)
                     nxt[new_key] = _Node(cost, key, choice)
+        if not nxt:
+            raise _impossible(stages[k - 1][0] if k else None, point, span, rng, ctx)
         if len(nxt) > _BEAM:  # long segments over wide ranges: keep the best candidates
             nxt = dict(sorted(nxt.items(), key=lambda item: item[1].cost)[:_BEAM])
         history.append(nxt)
@@ -505,22 +676,24 @@ def _search(
     tail_nodes: dict[object, _Node] = {}
     if tail > 1e-9:
         free_cost = FREE_TAIL_COST if stages else _NO_HITS_FREE_TAIL_COST
-        counts = _counts(tail, *tail_range, ctx.unit)
+        counts = _counts(tail, *tail_range, ctx.count)
         for key, node in layer.items():
             prev = node.choice
             phase = prev.phase if prev else 0
             for n in counts:
                 if (phase + n) % num:
                     continue
-                bpm = 60.0 * n * ctx.unit / tail
+                bpm = 60.0 * n * ctx.count / tail
                 cost = _step_cost(node.cost, prev, bpm, tail_range)
                 if ("bar", n) not in tail_nodes or cost < tail_nodes[("bar", n)].cost:
-                    tail_nodes[("bar", n)] = _Node(cost, key, _Choice(n, 0, bpm, tail_range))
+                    tail_nodes[("bar", n)] = _Node(
+                        cost, key, _Choice(n, 0, bpm, tail_range, tail_range))
             lo, hi = tail_range
             bpm = (lo + hi) / 2 if prev is None else min(max(prev.bpm, lo), hi)
             cost = _step_cost(node.cost + free_cost, prev, bpm, tail_range)
             if "free" not in tail_nodes or cost < tail_nodes["free"].cost:
-                tail_nodes["free"] = _Node(cost, key, _Choice(0, -1, bpm, tail_range))
+                tail_nodes["free"] = _Node(cost, key,
+                                           _Choice(0, -1, bpm, tail_range, tail_range))
 
     ends = tail_nodes or layer
     key = min(ends, key=lambda k: ends[k].cost)
@@ -538,6 +711,44 @@ def _search(
     return choices, tail_choice
 
 
+# --- gradual tempo changes ---------------------------------------------------------
+
+
+def _ramp_tempo(start: float, end: float, step: int, steps: int) -> float:
+    """The tempo of step `step` of `steps` from `start` to `end`, linear in beats (the
+    end tempo itself belongs to what follows)."""
+    return start + (end - start) * (step + 1) / (steps + 1)
+
+
+def _ramp(beats: float, seconds: float, end_bpm: float, ctx: _Context,
+          band: tuple[float, float]) -> tuple[float, list[float]] | None:
+    """(quarters held before the ramp, the tempo of each count of the ramp) so that `beats`
+    quarters last `seconds` and end by moving into `end_bpm`; the longest ramp up to
+    `RAMP_BARS` bars whose starting tempo stays inside `band`. None when none does."""
+    bar = ctx.num * ctx.unit
+    lengths = [RAMP_BARS * bar, bar, beats]
+    for ramp_beats in dict.fromkeys(b for b in lengths if b <= beats + 1e-9):
+        steps = round(ramp_beats / ctx.count)
+        if steps < 1:
+            continue
+        held = max(0.0, beats - steps * ctx.count)
+
+        def length(s: float, steps: int = steps, held: float = held) -> float:
+            ramp = sum(ctx.count * 60.0 / _ramp_tempo(s, end_bpm, j, steps)
+                       for j in range(steps))
+            return held * 60.0 / s + ramp
+
+        lo, hi = band
+        if not length(hi) <= seconds <= length(lo):
+            continue
+        for _ in range(60):  # bisection: the length falls as the starting tempo rises
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if length(mid) > seconds else (lo, mid)
+        s = (lo + hi) / 2
+        return held, [_ramp_tempo(s, end_bpm, j, steps) for j in range(steps)]
+    return None
+
+
 # --- the result -----------------------------------------------------------------
 
 
@@ -550,53 +761,91 @@ def _microseconds(seconds_per_quarter: float, rng: tuple[float, float]) -> int:
     return min(max(us, fastest), slowest)
 
 
+def _segment(tempos: list, ramps: list, at_beats: float, at_seconds: float, beats: float,
+             target: float, choice: _Choice, into: float | None, ctx: _Context) -> float:
+    """Append one segment's tempo events (a held tempo, or a held tempo and a ramp
+    into `into` bpm); return the seconds it ends at."""
+    shape = None
+    if into is not None and abs(math.log(into / choice.bpm)) > 0.005:
+        lo, hi = choice.rng
+        shape = _ramp(beats, target - at_seconds, into, ctx,
+                      (lo * (1 - EXCURSION), hi * (1 + EXCURSION)))
+    if shape is None:
+        us = _microseconds((target - at_seconds) / beats, choice.band)
+        _append_tempo(tempos, at_beats, 60e6 / us)
+        return at_seconds + beats * us / 1e6
+    held, steps = shape
+    step_us = [round(60e6 / bpm) for bpm in steps]
+    ramp_seconds = sum(ctx.count * us / 1e6 for us in step_us)
+    if held > 1e-9:
+        us = round((target - at_seconds - ramp_seconds) / held * 1e6)
+        _append_tempo(tempos, at_beats, 60e6 / us)
+        at_seconds += held * us / 1e6
+    for j, us in enumerate(step_us):
+        _append_tempo(tempos, at_beats + held + j * ctx.count, 60e6 / us)
+    ramps.append((at_beats + held, at_beats + beats))
+    return at_seconds + ramp_seconds
+
+
 def _build(
     hits: tuple[Hit, ...],
+    on_start: list[_Point],
     points: list[_Point],
     choices: list[_Choice],
     tail: _Choice | None,
     scene: float,
     ctx: _Context,
 ) -> TimingPlan:
-    unit, home = ctx.unit, (ctx.num, ctx.den)
+    count, home = ctx.count, (ctx.num, ctx.den)
     meters: dict[int, tuple[int, int]] = {0: home}
     tempos: list[tuple[float, float]] = []
+    ramps: list[tuple[float, float]] = []
+    excursions: list[Excursion] = []
     at_units, phase, at_seconds = 0, 0, 0.0
     point_beats = []
-    for point, choice in zip(points, choices):
+    following = [c.bpm for c in choices[1:]] + [tail.bpm if tail is not None else None]
+    for point, choice, into in zip(points, choices, following):
         anchor = at_units - phase  # the bar line at or before the segment start
         if choice.odd_bar:
-            meters[anchor + choice.odd_start] = (choice.odd_bar, ctx.den)
-        beats = choice.units * unit
-        us = _microseconds((point.seconds - at_seconds) / beats, choice.rng)
-        _append_tempo(tempos, at_units * unit, 60e6 / us)
-        at_seconds += beats * us / 1e6
+            length = choice.odd_bar
+            odd_meter = ((length // ctx.split, ctx.den) if length % ctx.split == 0
+                         else (length, ctx.den * ctx.split))
+            meters[anchor + choice.odd_start] = odd_meter
+        beats = choice.units * count
+        first = len(tempos)
+        at_seconds = _segment(tempos, ramps, at_units * count, at_seconds, beats,
+                              point.seconds, choice, into if point.ramp else None, ctx)
+        bpm = tempos[first][1] if len(tempos) > first else tempos[-1][1]
+        if _outside(bpm, choice.rng):
+            excursions.append(Excursion(point.label, at_units * count,
+                                        at_units * count + beats, bpm, choice.rng,
+                                        round(_outside(bpm, choice.rng), 2)))
         at_units += choice.units
         if point.downbeat:
             meters[at_units] = home
         phase = choice.phase
-        point_beats.append(at_units * unit)
+        point_beats.append(at_units * count)
 
     length_beats = None
     if tail is not None and tail.units:
-        beats = tail.units * unit
+        beats = tail.units * count
         us = _microseconds((scene - at_seconds) / beats, tail.rng)
-        _append_tempo(tempos, at_units * unit, 60e6 / us)
-        length_beats = (at_units + tail.units) * unit
+        _append_tempo(tempos, at_units * count, 60e6 / us)
+        length_beats = (at_units + tail.units) * count
     elif tail is not None:
         if tempos and _close(tempos[-1][1], tail.bpm):
             bpm = tempos[-1][1]  # keep the last segment's (rounded) tempo
         else:
             bpm = 60e6 / _microseconds(60.0 / tail.bpm, tail.rng)
-        _append_tempo(tempos, at_units * unit, bpm)
+        _append_tempo(tempos, at_units * count, bpm)
     if not tempos:  # the last hit is the scene end and there are none: impossible
         raise TimingError("nothing to time: a scene needs a positive duration")
 
     meter_list: list[tuple[float, tuple[int, int]]] = []
     for beat in sorted(meters):
         if not meter_list or meter_list[-1][1] != meters[beat]:
-            meter_list.append((beat * unit, meters[beat]))
-    tempo_map = TempoMap(tempos=tuple(tempos), meters=tuple(meter_list))
+            meter_list.append((beat * count, meters[beat]))
+    tempo_map = TempoMap(tempos=tuple(tempos), meters=tuple(meter_list), ramps=tuple(ramps))
     if length_beats is None:
         length_beats = tempo_map.beat_at(scene) if tail is not None else point_beats[-1]
 
@@ -608,7 +857,7 @@ def _build(
         (tempo_map.seconds_at(beat) - float(hit.seconds)) * ctx.fps
         for hit, beat in zip(hits, beat_of_hit)
     )
-    for point, beat in zip(points, point_beats):
+    for point, beat in [(p, 0.0) for p in on_start] + list(zip(points, point_beats)):
         late = (tempo_map.seconds_at(beat) - point.seconds) * ctx.fps
         if abs(late) > 0.25:
             raise TimingError(
@@ -625,6 +874,7 @@ def _build(
         fps=ctx.rate.fps if ctx.rate else Fraction(ctx.fps),
         rate=ctx.rate,
         meter=home,
+        excursions=tuple(excursions),
     )
 
 

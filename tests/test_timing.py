@@ -280,18 +280,39 @@ def test_hits_three_frames_apart_are_impossible_and_named() -> None:
     assert "3 frames apart" in text and "60-90 bpm" in text
 
 
-def test_hits_between_two_beat_counts_are_impossible() -> None:
-    # 1.2 s at 60-90 bpm is 1.2-1.8 beats: no whole number
-    with pytest.raises(TimingError, match=r"'A'.*'B'.*1 beat needs 50\.0 bpm"):
-        solve(20.0, [Hit(1.0, "A"), Hit(2.2, "B")], (60, 90), (3, 4))
+def test_hits_too_close_for_a_downbeat_may_become_off_beat_hits() -> None:
+    hits = [Hit(12 + 3 / 24, "Door slams"), Hit(12 + 6 / 24, "Glass breaks")]
+    with pytest.raises(TimingError, match=r"move 'Glass breaks' at least 2 frames later, "
+                                          r"or make it `downbeat: false`"):
+        solve(30.0, hits, (60, 90), (4, 4))
+    hits[1] = Hit(12 + 6 / 24, "Glass breaks", downbeat=False)
+    plan = solve(30.0, hits, (60, 90), (4, 4))
+    assert abs(plan.frames_off[1]) <= 0.25
+    assert plan.hit_beats[1] - plan.hit_beats[0] == 0.5  # an eighth at 240 bpm
+    assert plan.excursions and plan.excursions[-1].bpm == pytest.approx(240, rel=1e-4)
+
+
+def test_hits_a_frame_apart_are_refused_naming_the_hit_to_move() -> None:
+    hits = [Hit(10.0, "A"), Hit(10 + 1 / 24, "B", downbeat=False)]
+    with pytest.raises(TimingError, match=r"move 'B' at least 2 frames later$"):
+        solve(30.0, hits, (60, 90), (4, 4))
+
+
+def test_hits_between_two_beat_counts_take_a_bar_of_eighths() -> None:
+    # 1.2 s at 60-90 bpm is 1.2-1.8 beats: no whole number, but three eighths at 75
+    hits = [Hit(2.0, "A"), Hit(3.2, "B")]
+    plan = solve(20.0, hits, (60, 90), (3, 4))
+    assert (plan.hit_beats[0], (3, 8)) in plan.tempo_map.meters
+    assert not plan.excursions
+    check_plan(plan, 20.0, hits, [(0, (60, 90))], (3, 4), 24)
 
 
 def test_first_hit_too_close_to_the_start() -> None:
-    with pytest.raises(TimingError, match=r"'Boom' \(00:00:00:05\) is 5 frames after the start"):
-        solve(20.0, [Hit(5 / 24, "Boom")], (60, 90), (4, 4))
+    with pytest.raises(TimingError, match=r"'Boom' \(00:00:00:03\) is 3 frames after the start"):
+        solve(20.0, [Hit(3 / 24, "Boom")], (60, 90), (4, 4))
 
 
-@pytest.mark.parametrize("seconds", [0, -1.0, 20.5, float("nan"), "3"])
+@pytest.mark.parametrize("seconds", [-1 / 24, -1.0, 20.5, float("nan"), "3"])
 def test_hits_outside_the_scene_raise(seconds: object) -> None:
     with pytest.raises(TimingError, match="Bad"):
         solve(20.0, [Hit(seconds, "Bad")], (60, 90), (4, 4))  # type: ignore[arg-type]
@@ -322,3 +343,133 @@ def test_bad_arguments_raise_timing_error(
 def test_meters_the_project_file_would_reject_are_rejected(meter):
     with pytest.raises(TimingError, match="is not \\(beats, note value\\)"):
         solve(30, [], (60, 90), meter)
+
+
+# --- musical answers: eighth bars, excursions, the first and last frame, ramps -------
+
+
+def integrate(tm: TempoMap, beat: float) -> Fraction:
+    """Seconds to `beat` summed independently of TempoMap: whole microseconds per quarter,
+    as a MIDI file stores them, added up in exact fractions."""
+    total, events = Fraction(0), list(tm.tempos) + [(math.inf, 0.0)]
+    for (b0, bpm), (b1, _) in zip(events, events[1:]):
+        if b0 >= beat:
+            break
+        us = round(60e6 / bpm)
+        total += Fraction(min(b1, beat) - b0) * us / 10**6
+    return total
+
+
+def assert_caught(plan: TimingPlan, hits: list[Hit], fps: float) -> None:
+    for hit, beat in zip(hits, plan.hit_beats):
+        off = (integrate(plan.tempo_map, beat) - Fraction(float(hit.seconds))) * Fraction(fps)
+        assert abs(off) <= Fraction(1, 4), (hit, beat, float(off))
+        if hit.downbeat:
+            assert plan.tempo_map.is_bar_line(beat), (hit, beat, plan.tempo_map.meters)
+
+
+def test_an_action_cue_in_three_four_takes_a_bar_of_seven_eight() -> None:
+    hits = [Hit(2.4, "A"), Hit(3.8, "B")]
+    plan = solve(10.0, hits, (132, 168), (3, 4))
+    assert (plan.hit_beats[0], (7, 8)) in plan.tempo_map.meters
+    assert plan.tempo_map.tempo_at(plan.hit_beats[0]) == pytest.approx(150, rel=1e-5)
+    assert not plan.excursions
+    assert "meter 7/8 from bar 3" in plan.report()
+    assert_caught(plan, hits, 24)
+
+
+@pytest.mark.parametrize(("span", "meter", "bar"), [
+    (2.5, (4, 4), (5, 8)), (3.5, (4, 4), (7, 8)), (4.5, (4, 4), (9, 8)),
+    (2.0, (4, 4), (2, 4)), (5.0, (4, 4), (5, 4)), (3.5, (3, 4), (7, 8)),
+])
+def test_bars_of_another_meter_catch_what_whole_bars_cannot(span, meter, bar) -> None:
+    # a steady 60 bpm hit every bar, then one `span` seconds later
+    hits = [Hit(4.0, "A"), Hit(8.0, "B"), Hit(8.0 + span, "C")]
+    plan = solve(8.0 + span + 8.0, hits, (58, 62), meter)
+    assert (plan.hit_beats[1], bar) in plan.tempo_map.meters
+    assert_caught(plan, hits, 24)
+
+
+def test_tender_hits_a_second_apart_go_just_outside_the_range_and_say_so() -> None:
+    hits = [Hit(4.0, "A"), Hit(5.0 + 1 / 600, "B", downbeat=False)]
+    plan = solve(12.0, hits, (60, 80), (4, 4))
+    assert len(plan.excursions) == 1
+    excursion = plan.excursions[0]
+    assert excursion.label == "B" and -10 <= excursion.percent < 0
+    assert excursion.bpm == pytest.approx(59.9, abs=0.05)
+    assert "59.9 bpm into 'B' is 0.2 % below the mood's 60-80" in plan.report()
+    assert_caught(plan, hits, 24)
+
+
+def test_a_bar_of_another_meter_beats_going_outside_the_range() -> None:
+    # one 4/4 bar at 132-168 would need 129 bpm; a 7/8 bar at 150 is preferred
+    hits = [Hit(2.4, "A"), Hit(4.0 + 0.04, "B")]
+    plan = solve(10.0, hits, (132, 168), (4, 4))
+    assert not plan.excursions
+    assert_caught(plan, hits, 24)
+
+
+def test_hits_on_the_first_and_last_frame_are_caught() -> None:
+    hits = [Hit(0, "Cue start"), Hit(Fraction(1, 1), "early", downbeat=False),
+            Hit(12.0, "Last frame")]
+    plan = solve(12.0, hits, (100, 132), (4, 4))
+    assert plan.hit_beats[0] == 0.0
+    assert plan.length_beats == plan.hit_beats[2]
+    assert plan.tempo_map.is_bar_line(plan.length_beats)
+    assert_caught(plan, hits, 24)
+
+
+def test_a_ramp_into_a_section_is_a_tempo_event_every_count_and_lands_the_hit() -> None:
+    hits = [Hit(20.0, "Storm", kind="section", ramp=True)]
+    ranges = [(0.0, (60.0, 70.0)), (20.0, (132.0, 150.0))]
+    plan = solve(40.0, hits, ranges, (4, 4))
+    tm = plan.tempo_map
+    assert len(tm.ramps) == 1
+    start, end = tm.ramps[0]
+    assert end == plan.hit_beats[0] and end - start in (4.0, 8.0)  # one or two bars
+    steps = [b for b, _ in tm.tempos if start - 1e-9 <= b < end]
+    assert len(steps) >= end - start  # at least every beat
+    bpms = [bpm for b, bpm in tm.tempos if start - 1e-9 <= b <= end + 1e-9]
+    assert bpms == sorted(bpms)  # an accelerando
+    assert 132 <= tm.tempo_at(end) <= 150
+    assert "accel. from bar" in plan.report()
+    assert_caught(plan, hits, 24)
+
+
+@st.composite
+def tight_spottings(draw: st.DrawFn) -> tuple:
+    """Hits any distance apart over narrow ranges, some reached by a ramp."""
+    fps = draw(st.sampled_from([24, 25, Fraction(30000, 1001)]))
+    meter = draw(st.sampled_from([(4, 4), (3, 4), (6, 8), (2, 2)]))
+    rng = draw(st.sampled_from([(60.0, 80.0), (132.0, 168.0), (100.0, 104.0), (72.0, 72.0)]))
+    t, hits, ranges = 0.0, [], [(0.0, rng)]
+    for i in range(draw(st.integers(1, 5))):
+        t += draw(st.integers(1, 120)) / float(fps)
+        if draw(st.integers(0, 3)) == 0:
+            rng = draw(st.sampled_from([(60.0, 80.0), (132.0, 168.0)]))
+            ranges.append((t, rng))
+            hits.append(Hit(t, f"s{i}", kind="section", ramp=draw(st.booleans())))
+        else:
+            hits.append(Hit(t, f"h{i}", downbeat=draw(st.booleans()), ramp=draw(st.booleans())))
+    duration = t + draw(st.floats(0, 10))
+    return max(duration, 1.0), hits, ranges, meter, fps
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tight_spottings())
+def test_any_spotting_is_caught_unless_hits_are_frames_apart(spotting: tuple) -> None:
+    duration, hits, ranges, meter, fps = spotting
+    spec = ranges if len(ranges) > 1 else ranges[0][1]
+    times = [0.0] + [float(h.seconds) for h in hits]
+    shortest = min(b - a for a, b in zip(times, times[1:]))
+    try:
+        plan = solve(duration, hits, spec, meter, fps=fps)
+    except TimingError as e:
+        # refused only when two hits (or the start and a hit) are closer than two
+        # eighths at 300 bpm, the shortest bar line to bar line there is
+        assert shortest < 2 * 60 / 300 * (4 / meter[1]) / (2 if meter[1] <= 4 else 1) + 1e-9
+        assert "move" in str(e)
+        return
+    assert_caught(plan, hits, float(fps))
+    for _beat, bpm in plan.tempo_map.tempos:
+        assert 20 - 1e-6 <= bpm <= 300 + 1e-6

@@ -14,6 +14,7 @@ def plan_of(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[
           progressions: Sequence[list[dict]]) -> dict:
     """What was composed and why: written as <id>.json."""
     from ..timecode import offset_timecode
+    from ..timing import ramp_word
 
     tmap = timing.tempo_map
     hits = []
@@ -40,7 +41,13 @@ def plan_of(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[
         "meter": f"{tmap.meters[0][1][0]}/{tmap.meters[0][1][1]}",
         "tempo_map": {"tempos": [list(t) for t in tmap.tempos],
                       "meters": [[b, f"{m[0]}/{m[1]}"] for b, m in tmap.meters],
-                      "length_beats": timing.length_beats},
+                      "length_beats": timing.length_beats,
+                      "ramps": [{"start_beat": a, "end_beat": b, "bar": tmap.position(a)[0],
+                                 "marking": ramp_word(tmap, a, b)} for a, b in tmap.ramps],
+                      "excursions": [{"into": e.label, "start_beat": e.from_beat,
+                                      "end_beat": e.to_beat, "bpm": e.bpm,
+                                      "mood_range": list(e.range), "percent": e.percent}
+                                     for e in timing.excursions]},
         "sections": [{"label": s.label, "start_beat": s.start, "end_beat": s.end,
                       "bar": tmap.position(s.start)[0], "mood": s.mood.name, "key": s.key.name,
                       "intensity": s.intensity, "chords": chords}

@@ -30,9 +30,10 @@ def spot(project: Any, scene: Any) -> tuple[Any, list[Any], list[Any]]:
 
     meter = project.motifs[scene.featuring[0]].motif.meter
     moods = [project.moods[scene.mood]] + [project.moods[s.mood] for s in scene.sections]
-    anchors = [Hit(h.seconds, h.label, h.downbeat, h.weight) for h in scene.hits]
-    anchors += [Hit(s.seconds, s.label or s.mood, True, 1.0, kind="section")
-                for s in scene.sections]
+    anchors = [Hit(h.seconds, h.label, h.downbeat, h.weight,
+                   ramp=h.tempo_change == "gradual") for h in scene.hits]
+    anchors += [Hit(s.seconds, s.label or s.mood, True, 1.0, kind="section",
+                    ramp=s.tempo_change == "gradual") for s in scene.sections]
     anchors.sort(key=lambda h: h.seconds)
     ranges = [(0.0, tempo_range(moods[0], anchors))] + [
         (float(s.seconds), tempo_range(m, anchors)) for s, m in zip(scene.sections, moods[1:])]

@@ -226,9 +226,11 @@ def render_wav(score: Score, path: str | os.PathLike[str],
 
 
 def stem_paths(path: str | os.PathLike[str]) -> dict[str, Path]:
-    """Where the stems of `<id>.stems` go: `<id>.<stem>.wav` beside it."""
+    """Where the stems of `<id>.stems` go: `<id>.<stem>.wav` beside it (`STEM_FILES`)."""
+    from . import STEM_FILES
+
     path = Path(path)
-    return {stem: path.with_name(f"{path.stem}.{stem.replace(' ', '-')}.wav") for stem in STEMS}
+    return {stem: path.with_name(f"{path.stem}.{name}") for stem, name in zip(STEMS, STEM_FILES)}
 
 
 def render_stems(score: Score, path: str | os.PathLike[str],

@@ -820,8 +820,16 @@ def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _
         i = _bar_index(bars, q(beat))
         measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
 
-    for beat, bpm in score.tempo_map.tempos:
-        put(beat, _tempo_mark(bpm, score.tempo_map.meter_at(beat)))
+    from ..timing import ramp_word
+
+    tm = score.tempo_map
+    for beat, bpm in tm.tempos:
+        if not any(a - 1e-9 < beat < b - 1e-9 for a, b in tm.ramps):  # a ramp: one word
+            put(beat, _tempo_mark(bpm, tm.meter_at(beat)))
+    for a, b in tm.ramps:
+        word = expressions.TextExpression(ramp_word(tm, a, b))
+        word.placement, word.style.fontStyle = "above", "italic"
+        put(a, word)
     letters = _letters()
     marked: dict[float, str] = {}
     for marker in sorted(score.markers, key=lambda m: (m.beat, m.kind, m.text)):

@@ -1,0 +1,89 @@
+"""A disk cache for results fully determined by their inputs: generated motifs.
+
+Generating a character's motif from its archetype and traits searches the melody model
+(a tenth of a second or more per motif) on every load of the project; the result
+depends only on the inputs and on motifgen's code and model. Entries are JSON files
+named by a SHA-256 of the inputs, the package version and a digest of the package's
+source and model files, so a changed generator never reads an old entry. A corrupt or
+unreadable entry is ignored and written anew; writing is atomic, and a folder that
+cannot be written only costs the time saved. Results are the same with and without
+the cache (the tests compare the files byte for byte).
+
+The folder is ``$MOTIFGEN_CACHE`` when set, else ``$XDG_CACHE_HOME/motifgen``, else
+``~/.cache/motifgen``; ``MOTIFGEN_CACHE=off`` (what ``--no-cache`` sets) turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_ENV = "MOTIFGEN_CACHE"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def folder() -> Path | None:
+    """Where entries live, or None when the cache is off."""
+    chosen = os.environ.get(CACHE_ENV, "")
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "motifgen"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of every source file of the package and the melody model."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(_PACKAGE.rglob("*.py")) + [_PACKAGE / "data" / "melody_model.json"]:
+        h.update(str(path.relative_to(_PACKAGE)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def entry(kind: str, inputs: dict[str, Any]) -> Path | None:
+    """The file for `inputs` of `kind`, or None when the cache is off."""
+    base = folder()
+    if base is None:
+        return None
+    text = json.dumps({"kind": kind, "inputs": inputs, "code": code_digest()}, sort_keys=True)
+    return base / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:40]}.json"
+
+
+def cached(kind: str, inputs: dict[str, Any], compute: Callable[[], Any],
+           encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+    """`compute()`, or what an earlier run stored for the same `inputs`."""
+    path = entry(kind, inputs)
+    if path is not None:
+        try:
+            return decode(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass  # absent, corrupt or from a different layout: compute it again
+    value = compute()
+    if path is not None:
+        _write(path, encode(value))
+    return value
+
+
+def _write(path: Path, data: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
