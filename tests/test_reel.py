@@ -50,8 +50,27 @@ def _markers(mid: mido.MidiFile) -> dict[str, int]:
     return out
 
 
+def _bar_lines(mid: mido.MidiFile) -> list[int]:
+    """Every bar line of the reel from its time signatures, each of which must itself
+    fall on a bar line of the meter before it (DAWs move it to the next bar otherwise)."""
+    now, sigs = 0, []
+    for msg in mid.tracks[0]:
+        now += msg.time
+        if msg.type == "time_signature":
+            sigs.append((now, mid.ticks_per_beat * 4 * msg.numerator // msg.denominator))
+    end = max(sum(m.time for m in t) for t in mid.tracks)
+    lines = []
+    for k, (tick, bar) in enumerate(sigs):
+        if k and tick != sigs[k - 1][0]:
+            assert (tick - sigs[k - 1][0]) % sigs[k - 1][1] == 0, f"meter change mid-bar: {tick}"
+        stop = sigs[k + 1][0] if k + 1 < len(sigs) else end + 1
+        lines += range(tick, stop, bar)
+    return lines
+
+
 def _check_reel(project, data: bytes) -> int:
     mid = mido.MidiFile(file=io.BytesIO(data))
+    _bar_lines(mid)
     offset = next(m for m in mid.tracks[0] if m.type == "smpte_offset")
     assert (offset.minutes, offset.seconds, offset.frames) == (0, 0, 0)
     rate = project.fps
@@ -96,9 +115,9 @@ def test_compose_reel_writes_the_cues_notes_on_the_template_tracks(tmp_path):
                       for t in mido.MidiFile(str(tmp_path / f"{s.id}.mid")).tracks
                       if t.name == track.name)
         assert notes(track) == in_cues, track.name
-    # the cues in the order they come on picture, every one a downbeat on its start frame
+    # the cues in the order they come on picture, every one on a bar line
     starts = [_markers(reel)[f"{s.id} {s.title}"] for s in project.scenes]
-    assert starts == sorted(starts) and all(t % reel.ticks_per_beat == 0 for t in starts)
+    assert starts == sorted(starts) and set(starts) <= set(_bar_lines(reel))
 
 
 @pytest.mark.parametrize("start, hit", [("01:00:30:00", "01:00:36:00"),
@@ -144,3 +163,24 @@ def test_the_reel_is_the_same_whichever_order_the_cues_are_asked_for(tmp_path):
     cues = [f"{s.id} {s.title}" for s in project.scenes if s.id in ("1M1", "2M2")]
     markers = _markers(mido.MidiFile(str(a / "reel.mid")))
     assert [m for m in markers if m in cues] == cues  # 1M1 first: it comes first on picture
+
+
+def test_a_cue_ending_mid_bar_with_the_next_right_after_closes_its_bar(tmp_path):
+    """1M3 ends off its bar lines; with 2M1 moved to start the moment it ends, 1M3's last
+    bar becomes a short one so 2M1's time signature still falls on a bar line."""
+    from dataclasses import replace
+
+    project = load(EXAMPLE)
+    first, second = (compose_scene(project, project.scene(i)) for i in ("1M3", "2M1"))
+    assert not first.tempo_map.is_bar_line(first.length_beats)
+    second = replace(second, start_seconds=first.start_seconds + first.duration_seconds)
+    template = film_template([first, second])
+    mid = mido.MidiFile(file=io.BytesIO(reel_to_bytes([fit(first, template),
+                                                        fit(second, template)], template)))
+    lines, markers, at = _bar_lines(mid), _markers(mid), _seconds(mid)
+    start = markers[f"2M1 {project.scene('2M1').title}"]
+    assert start in lines
+    origin = timecode_to_seconds("01:00:00:00", project.fps)
+    assert abs(float(origin + at(start)) - second.start_seconds) < 1 / 96
+    sigs = [m for m in mid.tracks[0] if m.type == "time_signature"]
+    assert len(sigs) >= 3  # 1M3's, its short closing bar, 2M1's

@@ -89,3 +89,11 @@ def test_stems_add_up_to_the_mix_and_all_start_at_the_cue(tmp_path):
     peak = 32767 * 10 ** (audio.PEAK_DBFS / 20)
     assert abs(np.abs(mix).max() - peak) <= 1
     assert "1M1.strings.wav" in (out / "cue_sheet.csv").read_text()
+
+
+def test_the_stem_files_are_the_score_sections():
+    from motifgen.io import STEM_FILES, file_names, scene_files
+
+    assert STEM_FILES == tuple(f"{s.replace(' ', '-')}.wav" for s in audio.STEMS)
+    names = [p.name for p in audio.stem_paths("out/2M2.stems").values()]
+    assert names == file_names("2M2", "stems") and set(names) <= set(scene_files("2M2"))

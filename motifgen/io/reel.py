@@ -9,8 +9,10 @@ rounding left, so the next cue's first downbeat falls on its start frame to
 the microsecond: the reel's tempo map, integrated, puts every hit where the
 cue's own file does. The gap starts at the next bar line after the previous
 cue's ring-out, or where the ring-out ends, or where the scene ends, whichever
-still comes before the next cue. Scenes that overlap on picture cannot share
-one timeline and are refused.
+still comes before the next cue (off the bar lines, the cue's last bar
+becomes a shorter one of whole sixteenths at a tempo that keeps its length in
+seconds, so every time signature is on a bar line). Scenes that overlap on
+picture cannot share one timeline and are refused.
 
 The tracks are the film's template (every track, silent or not, plus the
 guide chords); each cue's part re-sends its set-up at the cue's first tick,
@@ -19,6 +21,7 @@ so tracks that share a channel in different cues keep their own patch.
 
 from __future__ import annotations
 
+import bisect
 import math
 import struct
 from collections.abc import Sequence
@@ -59,14 +62,19 @@ class _Clock:
     tick, for placing the gaps."""
 
     def __init__(self) -> None:
-        self.changes: list[tuple[int, int]] = []  # (tick, microseconds per quarter)
+        #: (tick, order added, microseconds per quarter), by tick
+        self.changes: list[tuple[int, int, int]] = []
 
     def add(self, tick: int, tempo: int) -> None:
-        self.changes.append((tick, tempo))
+        """A tempo from `tick` on (a later one at the same tick replaces it)."""
+        bisect.insort(self.changes, (tick, len(self.changes), tempo))
+
+    def tempo_at(self, tick: int) -> int:
+        return next((us for at, _, us in reversed(self.changes) if at <= tick), 500_000)
 
     def seconds(self, tick: int) -> float:
         total, (last, tempo) = 0, (0, 500_000)
-        for at, us in self.changes:
+        for at, _, us in self.changes:
             if at > tick:
                 break
             total += (at - last) * tempo
@@ -74,7 +82,7 @@ class _Clock:
         return (total + (tick - last) * tempo) / PPQ / 1e6
 
     def tempo(self) -> int:
-        return self.changes[-1][1] if self.changes else 500_000
+        return self.changes[-1][2] if self.changes else 500_000
 
 
 def reel_origin(first: Score) -> tuple[str, float]:
@@ -132,7 +140,7 @@ def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
     for cue in cues:
         at = cue.start_seconds - origin
         if previous is not None:
-            now = _gap_start(*previous, clock, at)
+            now = _close_bar(conductor, clock, *previous, _gap_start(*previous, clock, at))
         gap = at - clock.seconds(now)
         if gap >= _NO_GAP:
             beats = _gap(gap, clock.tempo() if clock.changes else
@@ -168,6 +176,32 @@ def _gap_start(cue: Score, start: int, clock: _Clock, next_at: float) -> int:
             return start + end
     raise MotifgenError(f"scenes {cue.id} and the next one overlap on picture; the reel "
                         "lays cues one after another", "reel.mid")
+
+
+#: A closing bar is a whole number of these ticks (sixteenth notes).
+_CLOSING_STEP = PPQ // 4
+
+
+def _close_bar(conductor: _Events, clock: _Clock, cue: Score, start: int, end: int) -> int:
+    """Where the gap after `cue` would begin off its bar lines (the cue ends mid-bar and
+    the next one follows at once), its last bar becomes a short one (a 2/4, a 5/16) of
+    whole sixteenths, at a tempo that keeps its length in seconds, so the next time
+    signature falls on a bar line as DAWs need; returns the tick the bar ends on."""
+    lines = [start + int(to_ticks(b)) for b in cue.tempo_map.bar_lines((end - start) / PPQ)]
+    last = max(t for t in lines if t <= end)
+    if last == end:
+        return end
+    length = -(-(end - last) // _CLOSING_STEP) * _CLOSING_STEP
+    num, den = length // _CLOSING_STEP, 16
+    while num % 2 == 0 and den > 4:
+        num, den = num // 2, den // 2
+    # after the cue's own time signature on that bar line, if it has one there
+    conductor.meta(last, _CONTROL + 1, _time_signature(num, den))
+    if length != end - last:
+        tempo = round(clock.tempo_at(last) * (end - last) / length)
+        conductor.meta(last, _CONTROL + 1, tempo_event(tempo))
+        clock.add(last, tempo)
+    return last + length
 
 
 def write_reel(scores: Sequence[Score], template: Template, path: str | Path) -> Path:
