@@ -267,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.quick:
         args.scenes, args.repeat = 20, 2
+    from .studio import bench_studio
+
     info = machine()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="motifgen-bench-") as folder:
@@ -274,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         for step in (lambda: bench_example(tmp, args.repeat),
                      lambda: bench_large(tmp, args.scenes),
                      lambda: bench_transforms(1.0),
-                     lambda: bench_baseline(tmp, args.repeat)):
+                     lambda: bench_baseline(tmp, args.repeat),
+                     lambda: bench_studio(tmp, args.repeat)):
             rows += step()
             print(f"  ... {rows[-1].name}", file=sys.stderr)
     head = (f"Machine: {info['cpus']} CPUs ({info['cpu']}), Python {info['python']}, "

@@ -91,6 +91,14 @@ MAX_VARIATIONS = 200
 MAX_CANDIDATES = 100
 
 
+def _port(text: str) -> int:
+    """A TCP port from 0 (any free one) to 65535."""
+    value = int(text) if text.isdigit() else -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text[:40]!r}")
+    return value
+
+
 def _words(text: str) -> list[str]:
     return [w.strip() for w in text.split(",") if w.strip()]
 
@@ -183,6 +191,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="the project file to write the hits and scenes into")
     sp.add_argument("--scene", metavar="ID", help="only hits inside this scene")
     sp.add_argument("--dry-run", action="store_true", help="print what would be written")
+    sp.add_argument("--allow-path", action="append", type=Path, default=[], metavar="DIR",
+                    help="the project's motif files may also come from DIR (repeatable)")
 
     val = sub.add_parser("validate", help="check a project file")
     _project_argument(val)
@@ -197,6 +207,15 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--key", help="the motif's key, e.g. 'D minor' (default: detected)")
     imp.add_argument("--into", type=Path, metavar="PROJECT",
                      help="write the motif into this project file")
+
+    st = sub.add_parser("studio", help="a local web page to hear, compare, regenerate and "
+                        "keep")
+    _project_argument(st)
+    st.add_argument("--port", type=_port, default=8765,
+                    help="port to listen on (default 8765; 0 takes a free one)")
+    st.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this machine only)")
+    st.add_argument("--open", action="store_true", help="open the page in a browser")
 
     for name, what in (("moods", "built-in moods"), ("instruments", "the instrument catalogue"),
                        ("transforms", "every transform and its arguments")):
@@ -283,8 +302,13 @@ def _report(message: str, status: int, debug: bool) -> int:
     """Print `message` as one line on stderr (after the traceback with --debug)."""
     if debug:
         traceback.print_exc()
-    print(f"motifgen: {' '.join(message.split())}", file=sys.stderr)
+    print(error_line(message), file=sys.stderr)
     return status
+
+
+def error_line(message: str) -> str:
+    """`message` as the one line the command line prints (the studio shows the same)."""
+    return f"motifgen: {' '.join(message.split())}"
 
 
 def _load(args: argparse.Namespace) -> Project:
@@ -437,7 +461,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         write_candidates(project, found, args.output)
         print(f"wrote {args.output}")
     if args.into:
-        print(write_pick(found, args.pick, args.into))
+        print(write_pick(found, args.pick, args.into, args.allow_path))
     return 0
 
 
@@ -459,8 +483,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_spot(args: argparse.Namespace) -> int:
     from .spotting import spot_markers
 
-    for line in spot_markers(args.markers, args.into, args.scene, args.dry_run):
+    for line in spot_markers(args.markers, args.into, args.scene, args.dry_run,
+                             args.allow_path):
         print(line)
+    return 0
+
+
+def cmd_studio(args: argparse.Namespace) -> int:
+    from .studio import serve
+
+    serve(args.project, host=args.host, port=args.port, open_browser=args.open,
+          allow=args.allow_path)
     return 0
 
 
@@ -475,6 +508,7 @@ COMMANDS = {
     "vary": cmd_vary,
     "suggest": cmd_suggest,
     "import": cmd_import,
+    "studio": cmd_studio,
 }
 
 

@@ -213,20 +213,23 @@ class _Reader:
                             + did_you_mean(name, known))
 
 
-def load(path: str | Path, allow: Sequence[str | Path] = ()) -> Project:
+def load(path: str | Path, allow: Sequence[str | Path] = (),
+         raw: bytes | None = None) -> Project:
     """Read and validate a project file.
 
     Motif files resolve relative to the project file and must lie in its folder or in
-    one of the folders in `allow` (the command line's ``--allow-path``).
+    one of the folders in `allow` (the command line's ``--allow-path``). `raw`: bytes
+    to read instead of the file's, as if the file held them (the studio's unsaved edits).
     """
     path = Path(path)
     r = _Reader(path)
-    data = _project_data(r, path)
+    data = _project_data(r, path, raw)
     return _project(r, path, data, tuple(Path(a) for a in allow))
 
 
-def _project_data(r: _Reader, path: Path) -> Any:
-    """The YAML data of the project file, every way of failing as one ProjectError."""
+def _project_data(r: _Reader, path: Path, raw: bytes | None = None) -> Any:
+    """The YAML data of the project file (or of `raw`), every way of failing as one
+    ProjectError."""
     import os
     import stat
 
@@ -234,24 +237,25 @@ def _project_data(r: _Reader, path: Path) -> Any:
 
     too_big = r.fail("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
                      "expected a project file of text")
-    try:  # never blocks on a FIFO, never reads a device such as /dev/zero
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise ProjectError("cannot read project file: it is a folder; expected a "
-                                   "YAML file", str(path))
-            if not stat.S_ISREG(info.st_mode):
-                raise ProjectError("cannot read project file: it is not a regular file (a "
-                                   "device or FIFO); expected a YAML file", str(path))
-            if info.st_size > MAX_FILE_BYTES:
-                raise too_big
-            with os.fdopen(fd, "rb", closefd=False) as f:
-                raw = f.read(MAX_FILE_BYTES + 1)
-        finally:
-            os.close(fd)
-    except OSError as e:
-        raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+    if raw is None:
+        try:  # never blocks on a FIFO, never reads a device such as /dev/zero
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            try:
+                info = os.fstat(fd)
+                if stat.S_ISDIR(info.st_mode):
+                    raise ProjectError("cannot read project file: it is a folder; expected a "
+                                       "YAML file", str(path))
+                if not stat.S_ISREG(info.st_mode):
+                    raise ProjectError("cannot read project file: it is not a regular file (a "
+                                       "device or FIFO); expected a YAML file", str(path))
+                if info.st_size > MAX_FILE_BYTES:
+                    raise too_big
+                with os.fdopen(fd, "rb", closefd=False) as f:
+                    raw = f.read(MAX_FILE_BYTES + 1)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            raise ProjectError(f"cannot read project file: {e.strerror or e}", str(path)) from e
     if len(raw) > MAX_FILE_BYTES:
         raise too_big
     text = decode_project(r, raw)

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,10 @@ class ProjectFile:
     """A project file read in ruamel.yaml's round-trip mode: comments, quotes, flow
     style and indentation survive; only the edited entry changes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, raw: bytes | None = None,
+                 allow: Sequence[Path] = ()) -> None:
+        """Read `path` (or take `raw` as its bytes: the studio's file as last read);
+        `allow`: folders outside the project's own its motif files may come from."""
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
         from ruamel.yaml.util import load_yaml_guess_indent
@@ -59,16 +62,8 @@ class ProjectFile:
         from .project import MAX_FILE_BYTES
 
         self.path = path
-        try:
-            if not path.is_file():  # a folder, a device, a FIFO: never read
-                raise MotifgenError("cannot read project file: it is not a regular file",
-                                    str(path))
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise MotifgenError("cannot read project file: it is larger than "
-                                    f"{MAX_FILE_BYTES // 1_000_000} MB", str(path))
-            raw = path.read_bytes()
-        except OSError as e:
-            raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
+        self.allow = tuple(allow)
+        raw = read_project(path, MAX_FILE_BYTES) if raw is None else raw
         from .project import _Reader, decode_project, encoding_of
         from .yamltext import untab
 
@@ -106,10 +101,16 @@ class ProjectFile:
         (a broken project is not rewritten), be writable (a read-only file stays
         read-only), load after with the new motif and every other motif unchanged; a
         symbolic link keeps pointing at the file it names, which is the one replaced."""
-        from ruamel.yaml.comments import CommentedMap
-
         self.load_before()
         self._check_writable()
+        where, changes = self.set_motif(name, tiny, key)
+        self._write(repr(name), lambda loaded: self._same_motifs(loaded, name, motif))
+        return f"wrote {where} into {self.path} ({', '.join(changes)})"
+
+    def set_motif(self, name: str, tiny: str, key: Key) -> tuple[str, list[str]]:
+        """Make `tiny` (in `key`) the motif of `name` in the data (a new theme when no
+        character or theme has that name); return where and what changed."""
+        from ruamel.yaml.comments import CommentedMap
         from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
         value = DoubleQuotedScalarString(tiny)
@@ -132,16 +133,55 @@ class ProjectFile:
                     else:
                         entry.insert(list(entry).index("motif") + 1, "key", label)
                     changes.append(f"key {key_label(current)} -> {label}")
-                where = f"{section}.{name}"
-                break
-        else:
-            entry = CommentedMap(motif=value)
-            if key != self.key:
-                entry["key"] = label
-            self._add_theme(name, entry)
-            changes, where = ["added"], f"themes.{name}"
-        self._write(repr(name), lambda loaded: self._same_motifs(loaded, name, motif))
-        return f"wrote {where} into {self.path} ({', '.join(changes)})"
+                return f"{section}.{name}", changes
+        entry = CommentedMap(motif=value)
+        if key != self.key:
+            entry["key"] = label
+        self._add_theme(name, entry)
+        return f"themes.{name}", ["added"]
+
+    def set(self, keys: tuple[str | int, ...], value: Any) -> None:
+        """Set the value at the field path `keys` (``("scenes", 4, "mood")``) in the data,
+        making the mappings on the way that are missing (a scene's first `transform`);
+        `value` None removes the field (and a mapping it leaves empty)."""
+        from ruamel.yaml.comments import CommentedMap
+
+        node, trail = self.data, []
+        for k in keys[:-1]:
+            if isinstance(k, str) and hasattr(node, "insert") and node.get(k) is None:
+                if value is None:
+                    return
+                node[k] = CommentedMap()
+            trail.append((node, k))
+            node = node[k]
+        if value is not None:
+            node[keys[-1]] = value
+            return
+        node.pop(keys[-1], None)
+        if not node and trail and hasattr(node, "insert"):
+            parent, k = trail[-1]
+            del parent[k]
+
+    def copy(self) -> ProjectFile:
+        """An independent copy to edit (a deep copy of the data: far quicker than reading
+        the file again)."""
+        import copy
+
+        twin = copy.copy(self)
+        twin.data = copy.deepcopy(self.data)
+        return twin
+
+    def encoded(self) -> bytes:
+        """The file as it would be written now, in its own encoding, byte-order mark and
+        line ends, the original's lines kept wherever the data did not change."""
+        from .yamltext import restore_lines
+
+        out = io.StringIO()
+        self.yaml.dump(self.data, out)
+        text = restore_lines(self.original, self.text, out.getvalue())
+        text = text.replace("\n", "\r\n") if self.crlf else text
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(
+            "utf-8" if self.codec == "utf-8-sig" else self.codec)
 
     def _entry_key(self, entry: Any, section: str, name: str) -> Key:
         if "key" not in entry:
@@ -187,21 +227,14 @@ class ProjectFile:
         from .io.files import atomic_write
         from .project import load
 
-        out = io.StringIO()
-        self.yaml.dump(self.data, out)
-        from .yamltext import restore_lines
-
-        text = restore_lines(self.original, self.text, out.getvalue())
-        text = text.replace("\n", "\r\n") if self.crlf else text
-        data = (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(
-            "utf-8" if self.codec == "utf-8-sig" else self.codec)
+        data = self.encoded()
         target = self.path.resolve()  # through a symlink: the link stays, its file changes
         with atomic_write(target) as tmp:
             tmp.write_bytes(data)
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
             tmp_project = tmp.with_name(tmp.name)
             try:
-                loaded = load(tmp_project)
+                loaded = load(tmp_project, allow=self.allow)
             except MotifgenError as e:
                 raise MotifgenError(f"{e.message} (with {what} written in; the file is left "
                                     "unchanged)", e.where.replace(str(tmp), str(self.path))
@@ -225,7 +258,7 @@ class ProjectFile:
         from .project import load
 
         try:
-            self.before = load(self.path)
+            self.before = load(self.path, allow=self.allow)
         except MotifgenError as e:
             raise MotifgenError(f"{e.message} (the project does not load, so it is left "
                                 "unchanged)", e.where) from e
@@ -255,6 +288,20 @@ class ProjectFile:
         if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
             raise MotifgenError("the project file is read-only; nothing was written (make "
                                 "it writable first if you mean to change it)", str(self.path))
+
+
+def read_project(path: Path, limit: int) -> bytes:
+    """The bytes of a project file that is a regular file of at most `limit` bytes."""
+    try:
+        if not path.is_file():  # a folder, a device, a FIFO: never read
+            raise MotifgenError("cannot read project file: it is not a regular file",
+                                str(path))
+        if path.stat().st_size > limit:
+            raise MotifgenError("cannot read project file: it is larger than "
+                                f"{limit // 1_000_000} MB", str(path))
+        return path.read_bytes()
+    except OSError as e:
+        raise MotifgenError(f"cannot read project file: {e.strerror or e}", str(path)) from e
 
 
 def _mapping_indent(text: str) -> int:

@@ -12,6 +12,7 @@ keeps its comments and layout (`projectfile.ProjectFile.edit`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,14 +168,15 @@ def _kind(hit: dict) -> str:
 
 
 def spot_markers(markers: Path, into: Path, scene: str | None = None,
-                 dry_run: bool = False) -> list[str]:
+                 dry_run: bool = False, allow: Sequence[Path] = ()) -> list[str]:
     """Read `markers`, place them in the project `into` and write them there (unless
-    `dry_run`); return the lines to print."""
+    `dry_run`); return the lines to print. `allow`: folders outside the project's own
+    its motif files may come from."""
     from .project import load
     from .projectfile import ProjectFile
 
-    target = None if dry_run else ProjectFile(into)  # read before anything is written
-    project = load(into)
+    target = None if dry_run else ProjectFile(into, allow=allow)  # read before writing
+    project = load(into, allow=allow)
     found = read_markers(markers)
     check_rate(found, project.fps, str(markers))
     placement = place(project, found.spots, str(markers), scene)
@@ -190,7 +192,7 @@ def spot_markers(markers: Path, into: Path, scene: str | None = None,
     lines.append(f"wrote {placement.count()} hit{'s' if placement.count() != 1 else ''} and "
                  f"{len(placement.scenes)} scene{'s' if len(placement.scenes) != 1 else ''} "
                  f"into {into}")
-    return lines + _timing_warnings(into, placement, project)
+    return lines + _timing_warnings(into, placement, project, allow)
 
 
 def _check(loaded: Project, before: Project, placement: Placement) -> None:
@@ -204,12 +206,13 @@ def _check(loaded: Project, before: Project, placement: Placement) -> None:
             raise RuntimeError(f"new scene {new.id} reads back without its hits")
 
 
-def _timing_warnings(into: Path, placement: Placement, before: Project) -> list[str]:
+def _timing_warnings(into: Path, placement: Placement, before: Project,
+                     allow: Sequence[Path] = ()) -> list[str]:
     """A line for every changed scene whose hits the tempo solver cannot catch."""
     from .arrange import spot
     from .project import load
 
-    project = load(into)
+    project = load(into, allow=allow)
     ids = [before.scenes[i].id for i in placement.hits] + [s.id for s in placement.scenes]
     lines = []
     for scene_id in ids:

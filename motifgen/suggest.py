@@ -79,7 +79,7 @@ def write_candidates(project: Project, found: Suggestion, path: Path) -> Path:
         path, f"{found.name} suggestions")
 
 
-def write_pick(found: Suggestion, pick: int, into: Path) -> str:
+def write_pick(found: Suggestion, pick: int, into: Path, allow: Sequence[Path] = ()) -> str:
     """Write candidate `pick` (1-based) into the project file `into` as the motif of
     `found.name`, keeping the file's comments and layout."""
     from .projectfile import ProjectFile, motif_text
@@ -87,6 +87,6 @@ def write_pick(found: Suggestion, pick: int, into: Path) -> str:
     if not 1 <= pick <= len(found.candidates):
         raise MotifgenError(f"expected a candidate number from 1 to {len(found.candidates)}, "
                             f"got {pick}", "--pick")
-    target = ProjectFile(into)  # read before anything is written
+    target = ProjectFile(into, allow=allow)  # read before anything is written
     tiny, motif = motif_text(found.candidates[pick - 1].motif)
     return target.put(found.name, tiny, motif.key, motif)

@@ -176,3 +176,22 @@ def test_a_pro_tools_session_at_another_rate_is_refused(film, capsys):
     markers.write_text(text)
     assert main(["spot", str(markers), "--into", str(film)]) == 2
     assert "is at 25 fps but the project is at 24" in capsys.readouterr().err
+
+
+def test_a_project_reading_motifs_from_another_folder_spots_with_allow_path(tmp_path, capsys):
+    """The example's compass.mid moved to a sibling folder: spot needs --allow-path for
+    it, as compose does, and says so in one line without it."""
+    proj, motifs = tmp_path / "film", tmp_path / "shared"
+    proj.mkdir()
+    motifs.mkdir()
+    shutil.copy(EXAMPLE.parent / "compass.mid", motifs / "compass.mid")
+    film = proj / EXAMPLE.name
+    film.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "compass.mid", "../shared/compass.mid"), encoding="utf-8")
+    before = film.read_bytes()
+    marker_list = str(DATA / "reaper_markers.csv")
+    assert main(["spot", marker_list, "--into", str(film)]) == 2
+    assert "shared" in capsys.readouterr().err and film.read_bytes() == before
+    assert main(["spot", marker_list, "--into", str(film), "--allow-path", str(motifs)]) == 0
+    assert "Boat horn" in film.read_text(encoding="utf-8")
+    assert load(film, allow=[motifs]).scene("2M2")

@@ -13,6 +13,7 @@ bytes.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ _NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
             "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
 _HIT = "#d62728"
+#: Share of the roll's width a hit label may need before the next one is raised.
+_LABEL_SPAN = 0.15
 #: GM drum keys named in the percussion lane (REFERENCE §6).
 _DRUM_NAMES = {35: "taiko / kick", 36: "bass drum", 38: "snare", 42: "hi-hat", 46: "open hat",
                49: "crash", 51: "susp. cymbal", 52: "tam-tam", 57: "crash 2"}
@@ -111,12 +114,17 @@ def _draw(score: Score, width: int, height: int) -> Any:
                    [str(i + 1) for i in range(len(lines)) if i % every == 0], fontsize=7)
     top.set_xlabel("bar", fontsize=8)
 
-    # hits: red lines with name and timecode
+    # hits: red lines with name and timecode; a label too close to the one before
+    # it is raised above it instead of covering it
+    level, last = 0, -math.inf
     for m in sorted((m for m in score.markers if m.kind == "hit"), key=lambda m: m.beat):
         x = tm.seconds_at(m.beat)
         for a in axes:
             a.axvline(x, color=_HIT, linewidth=1.2, linestyle="--", zorder=3)
-        ax.text(x, low + 0.3, f" {m.text}\n {timecode_at(score, x)}", color=_HIT, fontsize=8,
+        level = (level + 1) % 3 if x - last < total * _LABEL_SPAN else 0
+        last = x
+        ax.text(x, low + 0.3 + level * 3.5, f" {m.text}\n {timecode_at(score, x)}",
+                color=_HIT, fontsize=8,
                 va="bottom", ha="left", rotation=0, zorder=4,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
 

@@ -1,0 +1,312 @@
+"""One studio session over one project file: the draft, its undo history, the takes.
+
+A *take* is something composed (a scene of the draft, or a motif heard alone):
+its Score and MIDI bytes, named by the hash of those bytes, so the WAV, the
+MusicXML and the notation made from it are cached by what was composed. Every
+method holds the session's lock: the server calls them from worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import MotifgenError
+from ..project import Project, load
+from ..score import Score
+from .draft import Edit, apply, check_edit, digest, edited
+
+#: How many takes and loaded drafts are kept in memory (least recently used go), and
+#: how many renders (a minute of WAV is about 10 MB).
+CACHE_SIZE = 48
+RENDERS_KEPT = 12
+
+
+class _Cache(OrderedDict):
+    """A small least-recently-used mapping."""
+
+    def __init__(self, limit: int = CACHE_SIZE) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: Any, value: Any) -> Any:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+        return value
+
+    def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return self.put(key, make())
+
+
+@dataclass(frozen=True)
+class Take:
+    """A composed scene or audition: `id` is the hash of its MIDI bytes."""
+
+    id: str
+    score: Score
+    midi: bytes
+    scene: str | None = None  # the scene's id; None for a motif heard alone
+
+
+def error_line(e: MotifgenError) -> str:
+    """The line the command line prints for `e`."""
+    from ..cli import error_line as line
+
+    return line(str(e))
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells a changed file: inode, size, modification time (None: unreadable)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+class Session:
+    """The studio's state for one project file (see the module notes)."""
+
+    def __init__(self, path: str | Path, allow: Sequence[str | Path] = ()) -> None:
+        self.path = Path(path)
+        self.allow = tuple(Path(a) for a in allow)
+        self.lock = threading.RLock()
+        self.history: list[tuple[Edit, ...]] = [()]
+        self.error: str | None = None  # the file on disk does not load: the CLI's line
+        self.notice = ""  # what the last reload or keep did, for the page
+        self.version = 0  # bumped on every change the page should redraw for
+        self._projects, self._takes, self._renders = _Cache(), _Cache(), _Cache(RENDERS_KEPT)
+        self.stamp = _stamp(self.path)
+        self.raw = self._read()
+        self.project()  # a project that does not load is the command line's error
+
+    # -- the draft --------------------------------------------------------------
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        return self.history[-1]
+
+    def _read(self) -> bytes:
+        from ..project import MAX_FILE_BYTES
+        from ..projectfile import read_project
+
+        return read_project(self.path, MAX_FILE_BYTES)
+
+    def draft(self, edits: tuple[Edit, ...] | None = None) -> bytes:
+        """The project file's bytes with `edits` (default: the current ones) made."""
+        edits = self.edits if edits is None else edits
+        if not edits:
+            return self.raw
+        with self.lock:
+            return self._projects.get_or(("bytes", self.raw, edits),
+                                         lambda: self.draft_file(edits).encoded())
+
+    def draft_file(self, edits: tuple[Edit, ...] | None = None) -> Any:
+        """The draft in the round-trip editor (`projectfile.ProjectFile`): the file as
+        last read with `edits` (default: the current ones) made."""
+        edits = self.edits if edits is None else edits
+        if not edits:
+            return self.base()
+        with self.lock:
+            return self._projects.get_or(("file", self.raw, edits),
+                                         lambda: edited(self.base(), edits))
+
+    def base(self) -> Any:
+        """The file as last read, in the round-trip editor (read once per version)."""
+        from ..projectfile import ProjectFile
+
+        with self.lock:
+            return self._projects.get_or(("file", self.raw),
+                                         lambda: ProjectFile(self.path, raw=self.raw))
+
+    def project(self, edits: tuple[Edit, ...] | None = None) -> Project:
+        """The draft loaded by the project loader itself, as `motifgen compose` would."""
+        data = self.draft(edits)
+        with self.lock:
+            return self._projects.get_or(
+                digest(data), lambda: load(self.path, self.allow, raw=data))
+
+    def change(self, edit: Edit) -> tuple[Edit, ...]:
+        """Add `edit` to the draft (an undo step; it replaces an edit of the same field)
+        once the draft loads and, for a scene edit, the scene composes; return the new
+        edits."""
+        edit = check_edit(edit)
+        with self.lock:
+            edits = tuple(e for e in self.edits if e.target != edit.target) + (edit,)
+            try:
+                self.project(edits)
+                if edit.scene is not None:
+                    self.compose(edit.scene, edits)
+            except MotifgenError as e:
+                raise MotifgenError(f"{e} (the change was not made)") from e
+            self.history.append(edits)
+            self.version += 1
+            return edits
+
+    def undo(self) -> tuple[Edit, ...]:
+        with self.lock:
+            if len(self.history) > 1:
+                self.history.pop()
+                self.version += 1
+            return self.edits
+
+    # -- takes ----------------------------------------------------------------
+    def compose(self, scene_id: str, edits: tuple[Edit, ...] | None = None) -> Take:
+        """The scene composed from the draft (or from `edits`)."""
+        from ..arrange import compose_scene
+        from ..io.midi import score_to_bytes
+
+        project = self.project(edits)
+        scene = project.scene(scene_id)
+
+        def make() -> Take:
+            score = compose_scene(project, scene)
+            midi = score_to_bytes(score)
+            return self._keep_take(Take(digest(midi), score, midi, scene_id))
+
+        with self.lock:
+            return self._takes.get_or((digest(self.draft(edits)), scene_id), make)
+
+    def audition(self, project: Project, statements: list[tuple[Any, str]],
+                 title: str) -> Take:
+        """Motifs laid end to end (as `vary -o` writes them), to hear alone."""
+        from ..arrange import statements_score
+        from ..io.midi import score_to_bytes
+
+        score = statements_score(project, statements, title)
+        midi = score_to_bytes(score)
+        return self._keep_take(Take(digest(midi), score, midi))
+
+    def _keep_take(self, take: Take) -> Take:
+        with self.lock:
+            return self._takes.put(("take", take.id), take)
+
+    def take(self, take_id: str) -> Take:
+        """A take composed in this session, by its id."""
+        with self.lock:
+            found = self._takes.get(("take", take_id))
+        if found is None:
+            raise KeyError(take_id)
+        return found
+
+    def render(self, take: Take, kind: str, make: Callable[[Score], bytes]) -> bytes:
+        """`make(score)` for `take` (its WAV, MusicXML or notation), cached by the take."""
+        with self.lock:
+            cached = self._renders.get((take.id, kind))
+        if cached is None:  # made outside the lock: a render takes seconds
+            cached = make(take.score)
+            with self.lock:
+                self._renders.put((take.id, kind), cached)
+        return cached
+
+    # -- compare --------------------------------------------------------------
+    def variations(self, scene_id: str, name: str, n: int = 6) -> list[dict]:
+        """`vary`'s variations of `name` in the scene's mood, each as the chain to use in
+        the scene and a take of it alone."""
+        from ..arrange import motif_of, palette
+        from ..variations import vary
+
+        project = self.project()
+        scene = project.scene(scene_id)
+        source = motif_of(project, name)
+        mood = project.mood(scene.mood)
+        found = vary(source, mood=palette(project, mood), mode=mood.mode, n=n,
+                     seed=project.seed)
+        return [{"chain": v.chain, "score": round(v.score, 3), "notes": v.motif.spell(),
+                 "take": self.audition(project, [(v.motif, v.chain)], f"{name} {i}").id}
+                for i, v in enumerate(found, 1)]
+
+    def candidates(self, name: str, n: int = 5) -> list[dict]:
+        """`suggest`'s candidates for `name`, each as tinyNotation and a take of it."""
+        from ..notation import format_tiny
+        from ..projectfile import key_label
+        from ..suggest import suggest
+
+        project = self.project()
+        found = suggest(project, name, n=n)
+        return [{"tiny": format_tiny(c.motif), "key": key_label(c.motif.key),
+                 "score": round(c.score, 3), "notes": c.motif.spell(),
+                 "take": self.audition(project, [(c.motif, f"candidate {i}")],
+                                       f"{name} candidate {i}").id}
+                for i, c in enumerate(found.candidates, 1)]
+
+    # -- the file on disk -----------------------------------------------------
+    def refresh(self) -> bool:
+        """Read the project file again if it changed on disk; True when it had. A file
+        that does not load sets `error` and keeps the last good one playable; the
+        draft's edits are made again on the new file where they still load."""
+        stamp = _stamp(self.path)
+        with self.lock:
+            if stamp == self.stamp:
+                return False
+            self.stamp = stamp
+            try:
+                raw = self._read()
+                load(self.path, self.allow, raw=raw)
+            except MotifgenError as e:
+                self.error = error_line(e)
+                self.version += 1
+                return True
+            self.error = None
+            if raw != self.raw:
+                self.raw = raw
+                self._rebase()
+            self.version += 1
+            return True
+
+    def _rebase(self) -> None:
+        """Keep the undo steps that still load on the file as now read."""
+        kept: list[tuple[Edit, ...]] = [()]
+        for edits in self.history[1:]:
+            try:
+                self.project(edits)
+            except MotifgenError:
+                break
+            kept.append(edits)
+        dropped = len(self.history) - len(kept)
+        self.history = kept
+        self.notice = ("the project file changed on disk"
+                       + (f"; {dropped} unsaved change(s) no longer apply and were dropped"
+                          if dropped else ""))
+
+    def keep(self) -> list[str]:
+        """Write the draft into the project file (comments and layout kept); return
+        what was written. The file is replaced whole or left as it was: refused when
+        the file on disk does not load or changed since it was last read."""
+        from ..projectfile import ProjectFile
+
+        with self.lock:
+            edits = self.edits
+            if not edits:
+                raise MotifgenError("nothing to keep: no change since the file was read")
+            if self.error:
+                raise MotifgenError(f"the project file does not load, so it is left "
+                                    f"unchanged: {self.error}")
+            if self._read() != self.raw:
+                self.refresh()
+                raise MotifgenError("the project file changed on disk since it was read; "
+                                    "nothing was written: listen again, then keep")
+            heard = self.draft(edits)
+
+            def change(data: Any) -> None:
+                for edit in edits:
+                    apply(target, edit)
+                if target.encoded() != heard:  # read afresh, edited: the same bytes
+                    raise RuntimeError("the file to write differs from the draft heard")
+
+            target = ProjectFile(self.path, raw=self.raw)
+            target.edit(change, "the studio's changes", lambda loaded: None)
+            self.raw, self.stamp = self._read(), _stamp(self.path)
+            self.history = [()]
+            kept = [e.describe() for e in edits]
+            self.notice = f"Kept in {self.path.name}: {'; '.join(kept)}"
+            self.version += 1
+            return kept
