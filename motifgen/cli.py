@@ -73,6 +73,19 @@ def _seed(text: str) -> int:
     return value
 
 
+def _bars(text: str) -> tuple[int, int]:
+    """Bars "A-B" (or one bar "A"), counted from 1, A <= B."""
+    first, dash, last = text.partition("-")
+    try:
+        a, b = int(first), int(last if dash else first)
+    except ValueError:
+        a = b = 0
+    if not 1 <= a <= b:
+        raise argparse.ArgumentTypeError(f"expected bars A-B with 1 <= A <= B, e.g. 5-8; got "
+                                         f"{text[:40]!r}")
+    return a, b
+
+
 #: The most variations `vary -n` and candidates `suggest -n` search for.
 MAX_VARIATIONS = 200
 MAX_CANDIDATES = 100
@@ -128,6 +141,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="condensed: also a short score (melody, counter-line, harmony, bass, "
                    "percussion) as <id>.condensed.musicxml / .pdf beside the full one")
     c.add_argument("--soundfont", type=Path, help="GM soundfont for wav (.sf2)")
+    c.add_argument("--reel", action="store_true",
+                   help="also write reel.mid: every cue written at its timecode on one "
+                   "timeline")
+    c.add_argument("--articulations", metavar="MAP",
+                   help="articulation map: gm, uacc or a YAML file (default: the project's "
+                   "articulations field, else gm)")
+    c.add_argument("--template", choices=("used", "full"), default="used",
+                   help="the film's template tracks in every cue's MIDI: only those the "
+                   "cue plays (default) or all, the others silent")
     c.add_argument("--jobs", type=_positive, default=1, metavar="N",
                    help="compose scenes in N processes (at most one per scene and per "
                    "processor)")
@@ -181,7 +203,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="read a motif edited in a DAW back into a project")
     imp.add_argument("file", type=Path, help="a .mid file")
     imp.add_argument("--name", required=True, help="character or theme name")
-    imp.add_argument("--track", help="track name or number (default: first with notes)")
+    imp.add_argument("--track", help="track number, or name: its start or the starts of its "
+                     "words, any case ('horn' finds 'Horn in F'); default: first with notes")
+    imp.add_argument("--bars", type=_bars, metavar="A-B",
+                     help="only bars A to B (from 1; 'A' for one bar), not the whole track")
     imp.add_argument("--key", help="the motif's key, e.g. 'D minor' (default: detected)")
     imp.add_argument("--into", type=Path, metavar="PROJECT",
                      help="write the motif into this project file")
@@ -332,7 +357,9 @@ def cmd_compose(args: argparse.Namespace) -> int:
     report = compose_film(args.project, args.output, scene_ids=args.scene, seed=args.seed,
                           formats=args.format, soundfont=args.soundfont, jobs=args.jobs,
                           progress=not args.quiet, allow=args.allow_path,
-                          condensed=args.score == "condensed")
+                          condensed=args.score == "condensed",
+                          template=args.template, reel=args.reel,
+                          articulations=args.articulations)
     if not args.quiet:
         for line in report:
             print(line)
@@ -452,7 +479,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .dawimport import import_motif
 
     for line in import_motif(args.file, args.name, track=args.track, key=args.key,
-                             into=args.into):
+                             into=args.into, bars=args.bars):
         print(line)
     return 0
 

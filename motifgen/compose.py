@@ -16,32 +16,42 @@ from importlib import import_module
 from pathlib import Path
 
 from .errors import MotifgenError
-from .io import FORMATS, file_name, scene_files
+from .io import FORMATS, file_name, file_names, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
+from .template import Template, film_template, fit
 from .timing import describe_excursion
 
+Writer = Callable[[Score, Path, Template], object]
 
-def _writer(fmt: str, soundfont: Path | None) -> Callable[[Score, Path], object]:
-    """The writer for a `--format` name; tools the format needs are looked up now."""
+
+def _writer(fmt: str, soundfont: Path | None) -> Writer:
+    """The writer for a `--format` name, called with (score, path, film template); tools
+    the format needs are looked up now."""
     if fmt not in FORMATS:
         raise MotifgenError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     module, name = FORMATS[fmt]
     write = getattr(import_module(f".io.{module}", __package__), name)
-    if fmt == "wav":
+    if fmt in ("wav", "stems"):
         from .io.audio import find_fluidsynth, find_soundfont
 
         find_fluidsynth()
         font = find_soundfont(soundfont)
-        return lambda score, path: write(score, path, soundfont=font)
+        return lambda score, path, template: write(score, path, soundfont=font)
     if fmt == "pdf":
         from .io.pdf import find_musescore
 
         find_musescore()
-    return write
+    if fmt == "mid":
+        return lambda score, path, template: write(score, path, template=template)
+    return lambda score, path, template: write(score, path)
 
 
+#: `--template` choices: a cue's MIDI keeps the template tracks it plays, or all of them.
+TEMPLATES = ("used", "full")
+#: The reel's file (`reel=True`).
+REEL = "reel.mid"
 #: The cue sheet's files, written next to the scenes'.
 CUE_SHEETS = ("cue_sheet.csv", "cue_sheet.md")
 
@@ -162,15 +172,33 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
                  jobs: int = 1, progress: bool = True,
-                 allow: Sequence[str | Path] = (), condensed: bool = False) -> list[str]:
+                 allow: Sequence[str | Path] = (), condensed: bool = False,
+                 template: str = "used", reel: bool = False,
+                 articulations: str | None = None) -> list[str]:
     """Compose and write; return one summary line per scene. `allow`: folders outside the
     project's own from which motif files may be read; `condensed`: also a short score
-    (`io.condensed`) in each score format asked for."""
+    (`io.condensed`) in each score format asked for; `template`: "used" (each cue's MIDI
+    has the film template's tracks it plays) or "full" (every track, silent ones too);
+    `reel`: also write `REEL`, the written cues on one timeline; `articulations`: a
+    built-in articulation map or a map file, instead of the project's.
+
+    Every scene is composed, also when only some are written: the film's template
+    comes from all of them, so a cue's file is the same whichever cues are asked for."""
     from .io.condensed import SCORE_FORMATS, condense, condensed_name
 
+    if template not in TEMPLATES:
+        raise MotifgenError(f"unknown template {template!r}; expected one of: "
+                            f"{', '.join(TEMPLATES)}", "--template")
     allowed = tuple(str(a) for a in allow)
     project = load(project_path, allowed)
     scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
+    wanted = [s.id for s in scenes]
+    scenes = list(project.scenes)
+    amap = project.articulations
+    if articulations is not None:
+        from .articulations import resolve
+
+        amap = resolve(articulations, Path.cwd(), "--articulations")
     writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
     short_formats = [f for f in formats if f in SCORE_FORMATS] if condensed else []
     if condensed and not short_formats:
@@ -179,11 +207,13 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     out = Path(out_dir)
     protected = protected_files(project)
     check_folder(out)  # every obstacle to writing is found before composing
-    for name in [file_name(s.id, fmt) for s in scenes for fmt in formats] + [
-            condensed_name(s.id, fmt) for s in scenes for fmt in short_formats] + list(CUE_SHEETS):
+    extra = list(CUE_SHEETS) + ([REEL] if reel else [])
+    names = [n for s in wanted for fmt in formats for n in file_names(s, fmt)]
+    shorts = [condensed_name(s, fmt) for s in wanted for fmt in short_formats]
+    for name in names + shorts + extra:
         check_replaceable(out / name, protected, name)
     jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
-    bar = _progress(len(scenes) * (1 + len(formats)), progress, len(scenes))
+    bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
     scores: list[Score] = []
     import os
 
@@ -201,6 +231,9 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             bar.set_description(f"compose {scene.id}")
             scores.append(compose_scene(project, scene, seed))
             bar.update(1)
+    film = film_template(scores, full=template == "full", articulations=amap)
+    by_id = {score.id: score for score in scores}
+    scores = [fit(by_id[i], film) for i in dict.fromkeys(wanted)]
     waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
     with staged_folder(out, protected, waiting) as stage:
         files: dict[str, list[str]] = {}
@@ -208,21 +241,26 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
             for fmt, write in writers.items():
                 bar.set_description(f"{fmt} {score.id}")
                 name = file_name(score.id, fmt)
-                write(score, stage / name)
-                files.setdefault(score.id, []).append(name)
+                write(score, stage / name, film)
+                files.setdefault(score.id, []).extend(file_names(score.id, fmt))
                 if fmt in short_formats:
                     short = condensed_name(score.id, fmt)
-                    write(condense(score), stage / short)
+                    write(condense(score), stage / short, film)
                     files[score.id].append(short)
                 bar.update(1)
         bar.close()
         from .io.cuesheet import earlier_rows, write_cue_sheet
 
-        film = [s.id for s in project.scenes]
+        film_ids = [s.id for s in project.scenes]
         composed = {score.id for score in scores}
-        kept = earlier_rows(out, [i for i in film if i not in composed], scene_files)
-        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files, kept, film)
-    return [_summary(score) for score in scores] + [f"wrote {len(scores)} scenes to {out}/"]
+        kept = earlier_rows(out, [i for i in film_ids if i not in composed], scene_files)
+        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files, kept, film_ids)
+        if reel:
+            from .io.reel import write_reel
+
+            write_reel(scores, film, stage / REEL)
+    wrote = f"wrote {len(scores)} scenes" + (f" and {REEL}" if reel else "")
+    return [_summary(score) for score in scores] + [f"{wrote} to {out}/"]
 
 
 def _summary(score: Score) -> str:

@@ -127,8 +127,10 @@ def detect_key(motif: Motif) -> list[tuple[Key, float]]:
 
 
 def import_motif(path: str | Path, name: str, track: str | int | None = None,
-                 key: str | None = None, into: str | Path | None = None) -> list[str]:
-    """Read a track of a MIDI file as a motif; with `into`, put it in that project file.
+                 key: str | None = None, into: str | Path | None = None,
+                 bars: tuple[int, int] | None = None) -> list[str]:
+    """Read a track of a MIDI file (bars `bars`, first and last from 1, or all of it) as a
+    motif; with `into`, put it in that project file.
 
     Returns the lines to show: the key (given or detected, with the runner-up),
     the grid, the motif as tinyNotation, the note count and what was written.
@@ -141,7 +143,7 @@ def import_motif(path: str | Path, name: str, track: str | int | None = None,
     given = _parse_key(key) if key is not None else None
     project = ProjectFile(Path(into)) if into is not None else None
     meter = project.meter if project else (4, 4)
-    raw = read_midi_motif(path, given or Key(), track, meter)
+    raw = read_midi_motif(path, given or Key(), track, meter, bars)
     q = quantise(raw)
     lines = []
     if given is None:

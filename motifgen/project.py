@@ -39,7 +39,7 @@ WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10
 T = TypeVar("T")
 
 _TOP = {"motifgen", "title", "key", "meter", "fps", "seed", "characters", "themes", "moods",
-        "scenes"}
+        "scenes", "articulations"}
 _MOTIF_OWNER = {"motif", "key", "instrument", "description", "archetype", "traits"}
 _SCENE = {"id", "title", "start", "end", "duration", "seconds", "mood", "featuring",
           "intensity", "hits", "sections", "transform", "ending", "tempo_changes"}
@@ -127,12 +127,16 @@ class Project:
     moods: Mapping[str, Any]  # name -> moods.Mood, every mood the scenes use
     custom_moods: Mapping[str, Any]
     scenes: tuple[Scene, ...]
+    #: the sample library's articulation map (`articulations.ArticulationMap`); gm if unset
+    articulations: Any = None
 
     @property
     def sources(self) -> tuple[Path, ...]:
-        """Every file the project was read from: the project file and its motif files
-        (commands never write over these)."""
-        return (self.path, *(m.file for m in self.motifs.values() if m.file is not None))
+        """Every file the project was read from: the project file, its motif files and its
+        articulation map (commands never write over these)."""
+        amap = getattr(self.articulations, "path", None)
+        return (self.path, *(m.file for m in self.motifs.values() if m.file is not None),
+                *((amap,) if amap is not None else ()))
 
     def mood(self, name: str) -> Any:
         """A mood by name: one the scenes use, a custom one, or a built-in preset."""
@@ -454,8 +458,14 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
             where = f"scenes[{i}].mood" if j == 0 else f"scenes[{i}].sections[{j - 1}].mood"
             moods[name] = r.convert(where, lambda n=name: resolve_mood(n, custom))
 
+    from .articulations import resolve
+
+    # a map file's own mistakes are reported in that file, at their field
+    articulations = resolve(data.get("articulations", "gm"), path.parent,
+                            f"{path}: articulations")
     return Project(path=path, title=title, key=key, meter=meter, fps=fps, seed=seed,
-                   motifs=motifs, moods=moods, custom_moods=dict(custom), scenes=tuple(scenes))
+                   motifs=motifs, moods=moods, custom_moods=dict(custom), scenes=tuple(scenes),
+                   articulations=articulations)
 
 
 def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Key,

@@ -122,6 +122,9 @@ class Part:
     articulations: tuple[tuple[float, str], ...] = ()
     #: the part's accompaniment texture ("pizzicato", "tremolo", ...; "" for none)
     texture: str = ""
+    #: its job on the film's template ("melody", "doubling", "counter", ...; "" until
+    #: the template has placed it: see `motifgen.template.job_of`)
+    job: str = ""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ class MidiNotes:
     tracks: tuple[Track, ...]
     #: The first time signature of the file, in track order: (numerator, denominator).
     meter: tuple[int, int] | None
+    #: Every time signature as (tick, (numerator, denominator)), by tick (the first
+    #: one in track order where two share a tick), and the tick of the last event.
+    meters: tuple[tuple[int, tuple[int, int]], ...] = ()
+    end: int = 0
 
 
 def _vlq(data: bytes, i: int, end: int) -> tuple[int, int]:
@@ -49,10 +53,11 @@ def _vlq(data: bytes, i: int, end: int) -> tuple[int, int]:
     raise NotationError("a variable-length number runs over four bytes")
 
 
-def _track(data: bytes, i: int, end: int) -> tuple[str, list, tuple[int, int] | None]:
-    """Name, notes and first time signature of the track in data[i:end]."""
+def _track(data: bytes, i: int, end: int) -> tuple[str, list, list, int]:
+    """Name, notes, time signatures (tick, meter) and last tick of the track in
+    data[i:end]."""
     now, status, name = 0, 0, ""
-    meter: tuple[int, int] | None = None
+    meters: list[tuple[int, tuple[int, int]]] = []
     sounding: dict[tuple[int, int], tuple[int, int]] = {}
     notes: list[tuple[int, int, int, int]] = []
     while i < end:
@@ -70,8 +75,8 @@ def _track(data: bytes, i: int, end: int) -> tuple[str, list, tuple[int, int] | 
             i += length
             if kind == 0x03:
                 name = body.decode("latin-1")
-            elif kind == 0x58 and meter is None and length >= 2:
-                meter = (body[0], 2 ** body[1])
+            elif kind == 0x58 and length >= 2:
+                meters.append((now, (body[0], 2 ** body[1])))
             continue
         if byte & 0x80:
             status, i = byte, i + 1
@@ -93,7 +98,7 @@ def _track(data: bytes, i: int, end: int) -> tuple[str, list, tuple[int, int] | 
             start = sounding.pop((channel, args[0]), None)
             if start is not None and now > start[0]:
                 notes.append((start[0], now - start[0], args[0], start[1]))
-    return name, notes, meter
+    return name, notes, meters, now
 
 
 def read_midi_notes(data: bytes) -> MidiNotes:
@@ -110,6 +115,8 @@ def read_midi_notes(data: bytes) -> MidiNotes:
     i = 8 + size
     tracks: list[Track] = []
     meter: tuple[int, int] | None = None
+    meters: dict[int, tuple[int, int]] = {}
+    last = 0
     for _ in range(count):
         if i + 8 > len(data):
             raise NotationError(f"the header announces {count} tracks; the file ends "
@@ -120,8 +127,11 @@ def read_midi_notes(data: bytes) -> MidiNotes:
         start, end = i + 8, i + 8 + length
         if end > len(data):
             raise NotationError(f"track {len(tracks) + 1} is cut short")
-        name, notes, first = _track(data, start, end)
-        meter = meter or first
+        name, notes, signatures, stop = _track(data, start, end)
+        meter = meter or (signatures[0][1] if signatures else None)
+        for tick, sig in signatures:
+            meters.setdefault(tick, sig)
+        last = max(last, stop)
         tracks.append(Track(name, tuple(notes)))
         i = end
-    return MidiNotes(ppq, tuple(tracks), meter)
+    return MidiNotes(ppq, tuple(tracks), meter, tuple(sorted(meters.items())), last)

@@ -44,10 +44,17 @@ scenes:
 @pytest.fixture(scope="module")
 def sampler(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("moods")
-    formats = ["mid", "json", "png"]
+    compose_film(_project(tmp), tmp / "out", formats=["mid", "json", "png"], progress=False)
     if shutil.which("fluidsynth") and Path("/usr/share/sounds/sf2/FluidR3_GM.sf2").is_file():
-        formats.append("wav")
-    compose_film(_project(tmp), tmp / "out", formats=formats, progress=False)
+        # at fluidsynth's own level: the files compose writes are all peak-normalised
+        from motifgen.arrange import compose_scene
+        from motifgen.io.audio import render_wav
+        from motifgen.project import load
+
+        project = load(tmp / "moods.yaml")
+        for scene in project.scenes:
+            render_wav(compose_scene(project, scene), tmp / "out" / f"{scene.id}.wav",
+                       peak_dbfs=None)
     return tmp / "out"
 
 

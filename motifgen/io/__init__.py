@@ -11,6 +11,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json": ("plan", "write_plan"),
     "musicxml": ("musicxml", "write_musicxml"),
     "wav": ("audio", "render_wav"),
+    "stems": ("audio", "render_stems"),
     "png": ("pianoroll", "write_png"),
     "pdf": ("pdf", "write_pdf"),
     "click": ("click", "write_click"),
@@ -19,10 +20,22 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 SUFFIXES: dict[str, str] = {"click": "click.mid", "streamers": "streamers.csv"}
 
+#: The stems' file names after the scene id (`audio.STEMS`, the score's sections):
+#: ``2M2.brass.wav``; the `stems` format writes them all.
+STEM_FILES: tuple[str, ...] = ("woodwinds.wav", "brass.wav", "percussion.wav",
+                               "keys-and-harp.wav", "choir.wav", "strings.wav")
+
 
 def file_name(scene_id: str, fmt: str) -> str:
     """The name of a scene's file in format `fmt`: ``2M2.mid``, ``2M2.click.mid``."""
     return f"{scene_id}.{SUFFIXES.get(fmt, fmt)}"
+
+
+def file_names(scene_id: str, fmt: str) -> list[str]:
+    """The files format `fmt` writes for a scene: `file_name`, or every stem's."""
+    if fmt == "stems":
+        return [f"{scene_id}.{stem}" for stem in STEM_FILES]
+    return [file_name(scene_id, fmt)]
 
 
 def scene_files(scene_id: str) -> list[str]:
@@ -30,5 +43,5 @@ def scene_files(scene_id: str) -> list[str]:
     scores (``2M2.condensed.musicxml``, ``2M2.condensed.pdf``)."""
     from .condensed import SCORE_FORMATS, condensed_name
 
-    return [file_name(scene_id, fmt) for fmt in FORMATS] + [
+    return [name for fmt in FORMATS for name in file_names(scene_id, fmt)] + [
         condensed_name(scene_id, fmt) for fmt in SCORE_FORMATS]

@@ -16,13 +16,19 @@ import re
 import struct
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..orchestra import DRUM_CHANNEL
 from ..score import Part, Score
 from ..theory import Key
 from ..timecode import frame_rate, timecode_fields
 from .files import atomic_write
+
+if TYPE_CHECKING:
+    from ..articulations import ArticulationMap
+    from ..template import Template
 
 PPQ = 960
 
@@ -31,7 +37,7 @@ _SETUP, _CONTROL, _NOTE_OFF, _NOTE_ON, _END = range(5)
 
 # Status nibbles and meta types used here.
 _NOTE_OFF_STATUS, _NOTE_ON_STATUS, _CC_STATUS, _PROGRAM_STATUS = 0x80, 0x90, 0xB0, 0xC0
-_TRACK_NAME, _MARKER, _END_OF_TRACK = 0x03, 0x06, 0x2F
+_TRACK_NAME, _MARKER, _CHANNEL_PREFIX, _END_OF_TRACK = 0x03, 0x06, 0x20, 0x2F
 _SET_TEMPO, _SMPTE_OFFSET, _TIME_SIGNATURE, _KEY_SIGNATURE = 0x51, 0x54, 0x58, 0x59
 _MAX_DELTA = (1 << 28) - 1  # the longest delta time four VLQ bytes hold
 
@@ -116,6 +122,18 @@ class _Events:
                          for c in (order, status, data1, data2)]
         self.blocks.append(np.column_stack(cols))
 
+    def extend(self, other: _Events, offset: int) -> None:
+        """Append `other`'s events `offset` ticks later (cues laid out on a reel)."""
+        self._flush()
+        other._flush()
+        for block in other.blocks:
+            block = block.copy()
+            block[:, 0] += offset
+            metas = block[:, 2] < 0
+            block[metas, 3] += len(self.metas)
+            self.blocks.append(block)
+        self.metas += other.metas
+
     def _flush(self) -> None:
         if self.pending:
             self.blocks.append(np.array(self.pending, dtype=np.int64).reshape(-1, 5))
@@ -167,9 +185,10 @@ class _Events:
 # Tracks
 
 
-def _smpte(score: Score) -> bytes:
-    rate = frame_rate(score.fps)
-    hours, minutes, seconds, frames = timecode_fields(score.start_timecode, rate)
+def smpte_offset(timecode: str, fps: str) -> bytes:
+    """The SMPTE Offset meta event placing tick 0 at `timecode`."""
+    rate = frame_rate(fps)
+    hours, minutes, seconds, frames = timecode_fields(timecode, rate)
     code = rate.smpte_code
     return _meta(_SMPTE_OFFSET, [code << 5 | hours % 24, minutes, seconds, frames, 0])
 
@@ -189,17 +208,23 @@ def _key_signature(key: Key) -> bytes:
 
 
 def _set_tempo(bpm: float) -> bytes:
-    tempo = tempo_us(bpm)
-    if not 0 <= tempo <= 0xFFFFFF:
-        raise ValueError(f"tempo {bpm} bpm is out of range for a MIDI file")
+    return tempo_event(tempo_us(bpm))
+
+
+def tempo_event(tempo: int) -> bytes:
+    """A Set Tempo meta event of `tempo` microseconds per quarter note."""
+    if not 0 < tempo <= 0xFFFFFF:
+        raise ValueError(f"tempo {tempo} us per quarter is out of range for a MIDI file")
     return _meta(_SET_TEMPO, tempo.to_bytes(3, "big"))
 
 
-def conductor_events(score: Score) -> _Events:
-    """Track 0: name, SMPTE offset, tempo map, time and key signatures, markers."""
+def conductor_events(score: Score, heading: bool = True) -> _Events:
+    """Track 0: name, SMPTE offset, tempo map, time and key signatures, markers (without
+    `heading`, no name or offset: a cue on a reel)."""
     ev = _Events()
-    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(score.title) or score.id))
-    ev.meta(0, _SETUP, _smpte(score))
+    if heading:
+        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(score.title) or score.id))
+        ev.meta(0, _SETUP, smpte_offset(score.start_timecode, score.fps))
     for beat, (num, den) in score.tempo_map.meters:
         ev.meta(int(to_ticks(beat)), _CONTROL, _time_signature(num, den))
     for beat, key in ((0.0, score.key), *score.key_changes):
@@ -211,8 +236,26 @@ def conductor_events(score: Score) -> _Events:
     return ev
 
 
-def part_events(part: Part) -> _Events:
-    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes."""
+def named_track(part: Part) -> _Events:
+    """A track holding only the part's name and a channel prefix: a silent template
+    track, which sends nothing that could change the patch, volume or pan of a track
+    sharing its channel."""
+    ev = _Events()
+    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [9 if part.is_drum else part.channel]))
+    return ev
+
+
+def part_events(part: Part, setup: bool = True, named: bool = True,
+                articulations: ArticulationMap | None = None) -> _Events:
+    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes, and
+    with an articulation map its message wherever the articulation changes.
+
+    Without `setup`: `named_track`. Without `named`: no track name (a cue's events
+    added to a reel track that has one).
+    """
+    if not setup:
+        return named_track(part)
     ch = 9 if part.is_drum else part.channel
     if not 0 <= ch <= 15:
         raise ValueError(f"channel must be in 0..15, got {ch}")
@@ -224,7 +267,8 @@ def part_events(part: Part) -> _Events:
     curves = {k: v for k, v in part.controllers.items() if v}
     start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
     ev = _Events()
-    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    if named:
+        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
     for status, d1, d2 in (
         cc(0, 0), cc(32, 0), (_PROGRAM_STATUS | ch, int(part.program) % 128, -1),
         cc(7, part.volume), cc(10, part.pan), cc(11, start.get(11, 127)),
@@ -237,6 +281,8 @@ def part_events(part: Part) -> _Events:
             beats, values = zip(*points)
             ev.add_block(to_ticks(beats), _CONTROL, cc_status, _byte(int(control), "control"),
                          np.clip(np.asarray(values, dtype=np.float64), 0, 127))
+    if articulations is not None:
+        _articulation_events(ev, part, articulations, ch)
     on, off, pitch, vel = _note_spans(part)
     n = len(on)
     if n:
@@ -248,6 +294,24 @@ def part_events(part: Part) -> _Events:
                      np.repeat(pitch, 2),
                      np.column_stack((vel, np.full(n, 64, dtype=np.int64))).reshape(-1))
     return ev
+
+
+def _articulation_events(ev: _Events, part: Part, amap: ArticulationMap, ch: int) -> None:
+    """The map's message before each change of articulation: a controller or program at
+    the note's tick (ahead of its note-on), a keyswitch `lead` beats earlier."""
+    from ..articulations import changes
+
+    for beat, msg in changes(part, amap):
+        tick = int(to_ticks(beat))
+        if msg.kind == "cc":
+            ev.add(tick, _CONTROL, _CC_STATUS | ch, msg.number, msg.value)
+        elif msg.kind == "program":
+            ev.add(tick, _CONTROL, _PROGRAM_STATUS | ch, msg.number)
+        else:
+            lead = int(to_ticks(msg.lead))
+            start = max(0, tick - lead)
+            ev.add(start, _NOTE_ON, _NOTE_ON_STATUS | ch, msg.number, msg.velocity)
+            ev.add(max(start + 1, start + lead), _NOTE_OFF, _NOTE_OFF_STATUS | ch, msg.number, 64)
 
 
 def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -274,13 +338,33 @@ def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return on, off, pitch, vel
 
 
-def score_to_bytes(score: Score) -> bytes:
-    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File."""
+def template_tracks(score: Score, template: Template | None) -> list[tuple[Part, bool]]:
+    """The tracks of a cue as (part, with set-up): its parts, and on a film template
+    also the silent tracks of a full template in their places and the guide chords."""
+    from ..template import guide_part, silent_tracks
+
+    tracks = [(p, True) for p in score.parts]
+    if template is None:
+        return tracks
+    sounding = {9 if p.is_drum else p.channel for p in score.parts}
+    for index, t in silent_tracks(score, template):
+        tracks.insert(index, (t.silent_part(),
+                              (DRUM_CHANNEL if t.is_drum else t.channel) not in sounding))
+    if template.guide_channel is not None:
+        tracks.append((guide_part(score, template.guide_channel), True))
+    return tracks
+
+
+def score_to_bytes(score: Score, template: Template | None = None) -> bytes:
+    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File; on a film
+    `template`, with its silent tracks (a full template) and the guide chord track."""
     ends = [int(to_ticks(score.length_beats))]
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
     tracks = [conductor_events(score).encode(end_tick)]
-    tracks += [part_events(p).encode(end_tick) for p in score.parts]
+    amap = template.articulations if template is not None else None
+    tracks += [part_events(p, setup, articulations=amap).encode(end_tick)
+               for p, setup in template_tracks(score, template)]
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
 
@@ -289,9 +373,10 @@ def _save(data: bytes, path: Path) -> None:
     path.write_bytes(data)
 
 
-def write_midi(score: Score, path: str | Path) -> Path:
-    """Write `score` to `path` atomically; return the path."""
-    data = score_to_bytes(score)
+def write_midi(score: Score, path: str | Path, template: Template | None = None) -> Path:
+    """Write `score` to `path` atomically (on a film `template`: see `score_to_bytes`);
+    return the path."""
+    data = score_to_bytes(score, template)
     with atomic_write(path) as tmp:
         _save(data, tmp)
     return Path(path)
