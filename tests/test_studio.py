@@ -54,11 +54,13 @@ def client(film: Path):
 
 def compose_from_disk(path: Path, scene: str) -> bytes:
     """What `motifgen compose --scene` writes as MIDI for `scene` of the file on disk."""
-    from motifgen import compose_scene, load
-    from motifgen.io.midi import score_to_bytes
+    import tempfile
 
-    project = load(path)
-    return score_to_bytes(compose_scene(project, project.scene(scene)))
+    from motifgen.compose import compose_film
+
+    with tempfile.TemporaryDirectory() as out:
+        compose_film(path, out, scene_ids=[scene], formats=("mid",), progress=False)
+        return (Path(out) / f"{scene}.mid").read_bytes()
 
 
 # -- the gate ------------------------------------------------------------------

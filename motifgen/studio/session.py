@@ -160,20 +160,24 @@ class Session:
 
     # -- takes ----------------------------------------------------------------
     def compose(self, scene_id: str, edits: tuple[Edit, ...] | None = None) -> Take:
-        """The scene composed from the draft (or from `edits`)."""
-        from ..arrange import compose_scene
+        """The scene composed from the draft (or from `edits`) on the film's template,
+        as `motifgen compose` writes it: the template comes from every scene of the
+        draft, composed once per draft."""
         from ..io.midi import score_to_bytes
+        from ..template import fit
 
         project = self.project(edits)
-        scene = project.scene(scene_id)
+        project.scene(scene_id)  # an unknown scene fails before any composing
+        key = digest(self.draft(edits))
 
         def make() -> Take:
-            score = compose_scene(project, scene)
-            midi = score_to_bytes(score)
+            film, scores = self._takes.get_or(("film", key), lambda: _film(project))
+            score = fit(scores[scene_id], film)
+            midi = score_to_bytes(score, film)
             return self._keep_take(Take(digest(midi), score, midi, scene_id))
 
         with self.lock:
-            return self._takes.get_or((digest(self.draft(edits)), scene_id), make)
+            return self._takes.get_or((key, scene_id), make)
 
     def audition(self, project: Project, statements: list[tuple[Any, str]],
                  title: str) -> Take:
@@ -310,3 +314,12 @@ class Session:
             self.notice = f"Kept in {self.path.name}: {'; '.join(kept)}"
             self.version += 1
             return kept
+
+
+def _film(project: Project) -> tuple[Any, dict[str, Score]]:
+    """The film template of `project` and every scene's score, as compose builds them."""
+    from ..arrange import compose_scene
+    from ..template import film_template
+
+    scores = {scene.id: compose_scene(project, scene) for scene in project.scenes}
+    return film_template(list(scores.values()), articulations=project.articulations), scores
