@@ -192,20 +192,32 @@ def voicings(part: Part, spans: Sequence[dict[str, Any]]) -> list[tuple[int, ...
     return out
 
 
+#: Instrument prefixes whose tracks share one voicing between them: a string
+#: ensemble's sections (``strings_*``) and a brass section's real parts (``brass_*``).
+_POOLED = {"strings": "strings", "brass": "brass"}
+
+
 def harmony_groups(score: Score) -> list[Part]:
     """The harmony parts as voicings are heard: the section tracks of a string ensemble
-    (instruments ``strings_*``: Vln II, Vla, Vc) pooled into one part, every other
-    harmony part on its own."""
+    (``strings_*``: Vln II, Vla, Vc) and of a brass section (``brass_*``: horns and
+    trombones) each pooled into one part, every other harmony part on its own."""
     parts = _pitched(score, ("harmony",))
-    sections = [p for p in parts if p.instrument.startswith("strings_")]
-    others = [p for p in parts if not p.instrument.startswith("strings_")]
-    if not sections:
-        return others
-    on, end, pitch = _cat(sections)
-    order = np.lexsort((pitch, on))
-    pooled = Notes(on[order], (end - on)[order], pitch[order],
-                   np.full(len(on), 64, dtype=np.int64))
-    return [Part("strings", "strings", 48, "harmony", pooled)] + others
+    groups: dict[str, list[Part]] = {}
+    others = []
+    for p in parts:
+        family = _POOLED.get(p.instrument.split("_")[0]) if "_" in p.instrument else None
+        if family is None:
+            others.append(p)
+        else:
+            groups.setdefault(family, []).append(p)
+    pooled = []
+    for family, members in groups.items():
+        on, end, pitch = _cat(members)
+        order = np.lexsort((pitch, on))
+        notes = Notes(on[order], (end - on)[order], pitch[order],
+                      np.full(len(on), 64, dtype=np.int64))
+        pooled.append(Part(family, family, members[0].program, "harmony", notes))
+    return pooled + others
 
 
 def _changes(score: Score) -> list[tuple[dict, dict, tuple[int, ...], tuple[int, ...]]]:

@@ -31,7 +31,8 @@ from .score import Part, Score
 #: The score's sections, top to bottom, with their instruments in score order.
 SCORE_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("woodwinds", ("piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon")),
-    ("brass", ("horn", "trumpet", "trombone", "tuba", "brass")),
+    ("brass", ("horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba",
+               "brass")),
     ("percussion", ("timpani", "drums", "taiko", "bass_drum", "snare_drum", "cymbal",
                     "suspended_cymbal", "tam_tam", "glockenspiel", "xylophone")),
     ("keys and harp", ("harp", "celesta", "piano")),
@@ -52,6 +53,7 @@ JOBS: tuple[str, ...] = ("melody", "doubling", "counter", "harmony", "bass", "pe
 PAN: dict[str, int] = {
     "piccolo": 58, "flute": 56, "oboe": 70, "english_horn": 72, "clarinet": 60,
     "bassoon": 74, "horn": 42, "trumpet": 82, "trombone": 90, "tuba": 98, "brass": 80,
+    "brass_horns": 46, "brass_trombones": 92,
     "timpani": 54, "drums": 70, "taiko": 60, "bass_drum": 72, "snare_drum": 68,
     "cymbal": 76, "suspended_cymbal": 76, "tam_tam": 78, "glockenspiel": 50,
     "xylophone": 52, "harp": 30, "celesta": 36, "piano": 40, "choir": 64,

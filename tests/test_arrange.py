@@ -122,6 +122,18 @@ def test_orchestration_by_idiom():
     assert len(set(melodic)) == len(melodic) and DRUM_CHANNEL not in melodic
 
 
+def test_a_brass_chorale_is_played_by_horns_over_trombones():
+    """The triumphant mood's brass harmony is real parts on their own patches: two
+    horns on the upper voices, trombones on the lowest, and no GM brass section."""
+    specs = orchestrate(dict(PRESETS["triumphant"].orchestra), "chorale", 0, "trumpet", 1)
+    harmony = {s.instrument: s for s in specs if s.role == "harmony"}
+    assert "brass" not in harmony
+    horns, trombones = harmony["brass_horns"], harmony["brass_trombones"]
+    assert (horns.name, horns.voices, horns.program) == ("Hn 1-2", (1, 2), 60)
+    assert (trombones.name, trombones.voices, trombones.program) == ("Tbn 1-2", (0,), 57)
+    assert horns.texture == trombones.texture == "chorale"
+
+
 @pytest.mark.parametrize("meter,starts", [((4, 4), (0, 1, 2, 3)), ((3, 4), (0, 1, 2)),
                                           ((6, 8), (0, 1.5)), ((7, 8), (0, 1, 2)),
                                           ((5, 8), (0, 1))])

@@ -33,6 +33,11 @@ ENSEMBLES = {"strings": 48, "tremolo_strings": 44, "pizzicato_strings": 45}
 #: String sections from the highest down: a note below one section's range goes to the
 #: next section down (divisi) rather than out of its range.
 SECTIONS = ("strings_vln1", "strings_vln2", "strings_vla", "strings_vc", "strings_cb")
+#: Brass sections that play in real parts: the instruments and the upper voices (0 the
+#: lowest) each takes, two to a staff at most.
+BRASS_PARTS: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {
+    "brass": (("brass_horns", (1, 2)), ("brass_trombones", (0,))),
+}
 #: Block textures: notes struck together at chord changes.
 BLOCK = frozenset({"sustained", "tremolo", "chorale", "pulse"})
 #: Display names that say more than the catalogue's.
@@ -97,6 +102,9 @@ def _harmony(names: Sequence[str], texture: str) -> list[PartSpec]:
                               voices=(2,)),
                         _spec("strings_vla", "harmony", patch, texture=kind),
                         _spec("strings_vc", "harmony", patch, texture="rests")]
+        elif n in BRASS_PARTS:  # the chorale in real parts: horns above, trombones below
+            out += [_spec(part, "harmony", texture=kind, voices=voices)
+                    for part, voices in BRASS_PARTS[n]]
         else:
             out.append(_spec(n, "harmony", texture=kind))
     return out

@@ -188,7 +188,7 @@ def abbreviation(part: Part) -> str:
 #: harp and keyboards, voices, strings from the violins down.
 SCORE_ORDER = (
     "piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon",
-    "horn", "trumpet", "trombone", "tuba", "brass",
+    "horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba", "brass",
     "timpani", "glockenspiel", "xylophone", "taiko", "bass_drum", "snare_drum", "cymbal",
     "suspended_cymbal", "tam_tam", "drums",
     "harp", "celesta", "piano", "choir",
