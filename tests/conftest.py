@@ -65,3 +65,17 @@ def _motif_cache(tmp_path_factory):
         os.environ.pop(CACHE_ENV, None)
     else:
         os.environ[CACHE_ENV] = before
+
+
+def have_fluidsynth() -> bool:
+    """Whether fluidsynth and a General MIDI soundfont are installed (audio tests skip
+    without them, and say so)."""
+    from motifgen.errors import ToolMissingError
+    from motifgen.io import audio
+
+    try:
+        audio.find_fluidsynth()
+        audio.find_soundfont()
+    except ToolMissingError:
+        return False
+    return True

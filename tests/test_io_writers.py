@@ -24,6 +24,7 @@ from motifgen.io.rhythm import quantise
 from motifgen.motif import Notes
 from motifgen.score import Marker, Part, Score, TempoMap
 from motifgen.theory import Key
+from tests.conftest import have_fluidsynth
 
 MSCORE = shutil.which("mscore3") or shutil.which("mscore") or shutil.which("musescore")
 
@@ -170,17 +171,8 @@ def test_musescore_opens_and_exports_pdf(xml_file: Path, tmp_path: Path) -> None
 
 # ------------------------------------------------------------------ WAV
 
-def _have_fluidsynth() -> bool:
-    try:
-        audio.find_fluidsynth()
-        audio.find_soundfont()
-    except ToolMissingError:
-        return False
-    return True
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _have_fluidsynth(), reason="fluidsynth or a GM soundfont is absent")
+@pytest.mark.skipif(not have_fluidsynth(), reason="fluidsynth or a GM soundfont is absent")
 def test_wav_matches_scene_length_and_is_not_silent(score: Score, tmp_path: Path) -> None:
     path = audio.render_wav(score, tmp_path / "1A.wav")
     with wave.open(str(path)) as w:
@@ -297,7 +289,7 @@ def test_failing_writer_leaves_no_file_and_keeps_the_old_one(
         monkeypatch.setattr(Path, "write_text", _boom)
         run = lambda p: cuesheet.write_cue_sheet([score], p, None)  # noqa: E731
     else:
-        if not _have_fluidsynth():
+        if not have_fluidsynth():
             pytest.skip("fluidsynth or a GM soundfont is absent")
         monkeypatch.setattr(audio, "_fit_length", _boom)
         run = lambda p: audio.render_wav(score, p)  # noqa: E731

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from motifgen.compose import compose_film
-from motifgen.errors import ToolMissingError
 from motifgen.io import audio
 from motifgen.io.bwf import bwf_bytes, time_reference
+from tests.conftest import have_fluidsynth
 
 SHORT = """\
 motifgen: 1
@@ -54,17 +54,8 @@ def test_a_broadcast_wav_reads_as_a_wav_and_carries_its_time_reference(tmp_path)
     assert time_reference(path) == 48000 * 3600 + 17
 
 
-def _fluidsynth() -> bool:
-    try:
-        audio.find_fluidsynth()
-        audio.find_soundfont()
-    except ToolMissingError:
-        return False
-    return True
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _fluidsynth(), reason="fluidsynth or a GM soundfont is absent")
+@pytest.mark.skipif(not have_fluidsynth(), reason="fluidsynth or a GM soundfont is absent")
 def test_stems_add_up_to_the_mix_and_all_start_at_the_cue(tmp_path):
     film = tmp_path / "film.yaml"
     film.write_text(SHORT)
