@@ -19,7 +19,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,22 @@ def folder() -> Path | None:
         return Path(chosen)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "motifgen"
+
+
+@contextmanager
+def setting(value: str | None) -> Iterator[None]:
+    """``$MOTIFGEN_CACHE`` set to `value` inside the block (None: left as it is), for
+    this process and the workers it starts; as it was afterwards."""
+    before = os.environ.get(CACHE_ENV)
+    if value is not None:
+        os.environ[CACHE_ENV] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = before
 
 
 @lru_cache(maxsize=1)

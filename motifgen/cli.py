@@ -250,12 +250,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     debug = getattr(args, "debug", False)
-    cache_setting = _no_cache(getattr(args, "no_cache", False))
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return COMMANDS[args.command](args)
+        from .cache import setting
+
+        with setting("off" if getattr(args, "no_cache", False) else None):
+            return COMMANDS[args.command](args)
     except MotifgenError as e:
         return _report(str(e), 2, debug)
     except Terminated:
@@ -274,31 +276,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         # exits at once: a signal now must neither kill it nor raise past main()
         for signum, handler in handlers.items():
             signal.signal(signum, handler if argv is not None else signal.SIG_IGN)
-        _restore_cache(cache_setting)
-
-
-def _no_cache(off: bool) -> str | None:
-    """Turn the motif cache off for this command (and its worker processes); the
-    setting before, for `_restore_cache`."""
-    import os
-
-    from .cache import CACHE_ENV
-
-    before = os.environ.get(CACHE_ENV)
-    if off:
-        os.environ[CACHE_ENV] = "off"
-    return before
-
-
-def _restore_cache(before: str | None) -> None:
-    import os
-
-    from .cache import CACHE_ENV
-
-    if before is None:
-        os.environ.pop(CACHE_ENV, None)
-    else:
-        os.environ[CACHE_ENV] = before
 
 
 def _report(message: str, status: int, debug: bool) -> int:

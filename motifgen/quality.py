@@ -94,7 +94,7 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
   or two or more parts sounding in only one of the two bars.
 * ``mood_grammar`` - share of sections of two bars or more (colour not ``none``)
   in which the mood's colour is heard: one of the colour's chords (the plan's
-  ``kind: colour``) sounds, and for a colour promising a pedal (``PEDALS``) the
+  ``kind: colour``) sounds, and for a colour promising a pedal (``arrange.cue.PEDAL_COLOURS``) the
   lowest sounding note is the pedal (tonic, or tonic or dominant for ``pedal``)
   for 60 % of the section. A section in which no chord but the last could hold
   its strong-beat melody notes in a colour chord is judged on the pedal only, or
@@ -194,7 +194,7 @@ def voicings(part: Part, spans: Sequence[dict[str, Any]]) -> list[tuple[int, ...
 
 #: Instrument prefixes whose tracks share one voicing between them: a string
 #: ensemble's sections (``strings_*``) and a brass section's real parts (``brass_*``).
-_POOLED = {"strings": "strings", "brass": "brass"}
+_POOLED = frozenset({"strings", "brass"})
 
 
 def harmony_groups(score: Score) -> list[Part]:
@@ -205,8 +205,8 @@ def harmony_groups(score: Score) -> list[Part]:
     groups: dict[str, list[Part]] = {}
     others = []
     for p in parts:
-        family = _POOLED.get(p.instrument.split("_")[0]) if "_" in p.instrument else None
-        if family is None:
+        family = p.instrument.split("_")[0] if "_" in p.instrument else None
+        if family not in _POOLED:
             others.append(p)
         else:
             groups.setdefault(family, []).append(p)
@@ -513,11 +513,6 @@ def own_instrument(score: Score, project: Any = None) -> float | None:
     return _ratio(own, total)
 
 
-#: Colours whose description promises a pedal, and the pedal's steps above the tonic.
-PEDALS: dict[str, tuple[int, ...]] = {"pedal": (0, 7), "chromatic_mediants": (0,),
-                                      "diminished": (0,)}
-
-
 def _lowest_share(score: Score, start: float, end: float, pcs: set[int],
                   step: float = 0.25) -> float:
     """Share of [start, end) whose lowest sounding pitched note is one of `pcs`."""
@@ -560,8 +555,10 @@ def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
     mood's colour is heard: a chord of the colour sounds wherever the melody lets one
     (a section whose every chord but the last holds strong-beat melody notes no colour
     chord has is not judged on this), and where the colour promises a pedal
-    (`PEDALS`) the lowest note is the pedal for `pedal_share` of the section."""
+    (`arrange.cue.PEDAL_COLOURS`) the lowest note is the pedal for `pedal_share` of the
+    section."""
     from .arrange.chords import harmony_key, palette
+    from .arrange.cue import PEDAL_COLOURS
     from .moods import PRESETS
     from .theory import Key
 
@@ -577,8 +574,8 @@ def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
         ok: bool | None = any(c.get("kind") == "colour" for c in chords)
         if not ok and not _colourable(score, chords, sets):
             ok = None  # the melody allows no colour chord here
-        if mood.colour in PEDALS:
-            pcs = {(key.tonic + s) % 12 for s in PEDALS[mood.colour]}
+        if mood.colour in PEDAL_COLOURS:
+            pcs = {(key.tonic + s) % 12 for s in PEDAL_COLOURS[mood.colour]}
             ok = ok is not False and _lowest_share(score, start, end, pcs) >= pedal_share - _EPS
         if ok is None:
             continue

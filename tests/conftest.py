@@ -54,17 +54,10 @@ def write_project(tmp_path: Path):
 def _motif_cache(tmp_path_factory):
     """Every test (and every process it starts) caches generated motifs in a folder of
     its own session, never in the user's cache."""
-    import os
+    from motifgen.cache import setting
 
-    from motifgen.cache import CACHE_ENV
-
-    before = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("motif-cache"))
-    yield
-    if before is None:
-        os.environ.pop(CACHE_ENV, None)
-    else:
-        os.environ[CACHE_ENV] = before
+    with setting(str(tmp_path_factory.mktemp("motif-cache"))):
+        yield
 
 
 def have_fluidsynth() -> bool:
