@@ -179,6 +179,17 @@ def test_keep_writes_what_the_page_listed_and_compose_gives_the_midi_heard(clien
     assert compose_from_disk(film, SCENE) == played
 
 
+def test_after_one_scenes_edit_every_scene_plays_as_compose_writes_it(client, film):
+    """Another scene's score is reused from before the edit, but it still plays on the
+    draft's template: a new mood for one scene can change every cue's tracks."""
+    edit = {"scene": SCENE, "field": "mood", "value": "triumphant"}
+    assert client.post("/api/edit", json=edit, headers=SIGNED).status_code == 200
+    other = "2M2"
+    played = client.get(client.get(f"/api/scene/{other}").json()["files"]["mid"]).content
+    client.post("/api/keep", headers=SIGNED)
+    assert compose_from_disk(film, other) == played
+
+
 def test_keep_a_suggested_motif_keeps_comments_and_the_rest(client, film):
     before = film.read_text(encoding="utf-8")
     candidate = client.get("/api/motif/finch/candidates").json()["candidates"][2]

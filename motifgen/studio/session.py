@@ -171,13 +171,29 @@ class Session:
         key = digest(self.draft(edits))
 
         def make() -> Take:
-            film, scores = self._takes.get_or(("film", key), lambda: _film(project))
+            film, scores = self._takes.get_or(("film", key), lambda: self._film(project, edits))
             score = fit(scores[scene_id], film)
             midi = score_to_bytes(score, film)
             return self._keep_take(Take(digest(midi), score, midi, scene_id))
 
         with self.lock:
             return self._takes.get_or((key, scene_id), make)
+
+    def _film(self, project: Project, edits: tuple[Edit, ...] | None
+              ) -> tuple[Any, dict[str, Score]]:
+        """The draft's film template and every scene's score, as compose builds them. A
+        scene's score depends on the file as read and on the edits of that scene or of
+        the whole film (seed, motifs) only, so an edit to one scene recomposes that one."""
+        from ..arrange import compose_scene
+        from ..template import film_template
+
+        edits = self.edits if edits is None else edits
+        scores = {}
+        for scene in project.scenes:
+            own = tuple(e for e in edits if e.scene in (None, scene.id))
+            scores[scene.id] = self._takes.get_or(
+                ("score", self.raw, own, scene.id), lambda s=scene: compose_scene(project, s))
+        return film_template(list(scores.values()), articulations=project.articulations), scores
 
     def audition(self, project: Project, statements: list[tuple[Any, str]],
                  title: str) -> Take:
@@ -314,12 +330,3 @@ class Session:
             self.notice = f"Kept in {self.path.name}: {'; '.join(kept)}"
             self.version += 1
             return kept
-
-
-def _film(project: Project) -> tuple[Any, dict[str, Score]]:
-    """The film template of `project` and every scene's score, as compose builds them."""
-    from ..arrange import compose_scene
-    from ..template import film_template
-
-    scores = {scene.id: compose_scene(project, scene) for scene in project.scenes}
-    return film_template(list(scores.values()), articulations=project.articulations), scores
