@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -122,14 +122,24 @@ def _project_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: one sub-parser per command, each filled by its `_*_args`."""
     p = _Parser(
         prog="motifgen",
         description="Write leitmotifs once; get a DAW-ready sketch for every scene.")
     p.add_argument("--version", action="version", version=f"motifgen {_version()}")
     _debug_option(p)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, what, add in _COMMANDS:
+        add(sub.add_parser(name, help=what))
+    for name, what in (("moods", "built-in moods"), ("instruments", "the instrument catalogue"),
+                       ("transforms", "every transform and its arguments")):
+        sub.add_parser(name, help=f"list {what}")
+    for command in sub.choices.values():
+        _debug_option(command)
+    return p
 
-    c = sub.add_parser("compose", help="compose every scene (or some) into DIR")
+
+def _compose_args(c: argparse.ArgumentParser) -> None:
     _project_argument(c)
     c.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR")
     c.add_argument("--scene", action="append", default=[], metavar="ID",
@@ -155,7 +165,8 @@ def _parser() -> argparse.ArgumentParser:
                    "processor)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
-    v = sub.add_parser("vary", help="seeded variations of a motif, laid end to end")
+
+def _vary_args(v: argparse.ArgumentParser) -> None:
     _project_argument(v)
     v.add_argument("name", help="character or theme")
     v.add_argument("--mood", help="mood whose development palette to use")
@@ -164,14 +175,15 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=_seed, default=0)
     v.add_argument("-o", "--output", type=Path, help="write the variations as a MIDI file")
 
-    t = sub.add_parser("transform", help="apply a transform chain to a motif")
+
+def _transform_args(t: argparse.ArgumentParser) -> None:
     _project_argument(t)
     t.add_argument("name", help="character or theme")
     t.add_argument("chain", help='e.g. "fragment=3, sequence=3:+1, mode=phrygian"')
     t.add_argument("-o", "--output", type=Path, help="write the result as a MIDI file")
 
-    sg = sub.add_parser("suggest", help="propose leitmotifs from a character's archetype "
-                        "and traits")
+
+def _suggest_args(sg: argparse.ArgumentParser) -> None:
     _project_argument(sg)
     sg.add_argument("name", help="character or theme (or a new name, with --archetype/--traits)")
     sg.add_argument("-n", type=_at_most(MAX_CANDIDATES), default=5,
@@ -186,7 +198,8 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--into", type=Path, metavar="PROJECT",
                     help="write candidate K into this project file as the motif")
 
-    sp = sub.add_parser("spot", help="write a marker list's hits and cues into a project")
+
+def _spot_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("markers", type=Path, metavar="MARKERS",
                     help="Pro Tools session info text, Avid marker list, Reaper marker CSV, "
                     "CSV timecode,label[,kind], or CMX 3600 EDL")
@@ -197,10 +210,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--allow-path", action="append", type=Path, default=[], metavar="DIR",
                     help="the project's motif files may also come from DIR (repeatable)")
 
-    val = sub.add_parser("validate", help="check a project file")
-    _project_argument(val)
 
-    imp = sub.add_parser("import", help="read a motif edited in a DAW back into a project")
+def _import_args(imp: argparse.ArgumentParser) -> None:
     imp.add_argument("file", type=Path, help="a .mid file")
     imp.add_argument("--name", required=True, help="character or theme name")
     imp.add_argument("--track", help="track number, or name: its start or the starts of its "
@@ -211,8 +222,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--into", type=Path, metavar="PROJECT",
                      help="write the motif into this project file")
 
-    st = sub.add_parser("studio", help="a local web page to hear, compare, regenerate and "
-                        "keep")
+
+def _studio_args(st: argparse.ArgumentParser) -> None:
     _project_argument(st)
     st.add_argument("--port", type=_port, default=8765,
                     help="port to listen on (default 8765; 0 takes a free one)")
@@ -220,12 +231,18 @@ def _parser() -> argparse.ArgumentParser:
                     help="address to listen on (default 127.0.0.1: this machine only)")
     st.add_argument("--open", action="store_true", help="open the page in a browser")
 
-    for name, what in (("moods", "built-in moods"), ("instruments", "the instrument catalogue"),
-                       ("transforms", "every transform and its arguments")):
-        sub.add_parser(name, help=f"list {what}")
-    for command in sub.choices.values():
-        _debug_option(command)
-    return p
+
+#: The commands with arguments, in the order `--help` lists them: name, help, arguments.
+_COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("compose", "compose every scene (or some) into DIR", _compose_args),
+    ("vary", "seeded variations of a motif, laid end to end", _vary_args),
+    ("transform", "apply a transform chain to a motif", _transform_args),
+    ("suggest", "propose leitmotifs from a character's archetype and traits", _suggest_args),
+    ("spot", "write a marker list's hits and cues into a project", _spot_args),
+    ("validate", "check a project file", _project_argument),
+    ("import", "read a motif edited in a DAW back into a project", _import_args),
+    ("studio", "a local web page to hear, compare, regenerate and keep", _studio_args),
+)
 
 
 def _version() -> str:

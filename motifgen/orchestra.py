@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import MotifgenError, did_you_mean
+from .score import Engraving
 from .theory import place_in_range
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,6 +62,12 @@ class Instrument:
     #: clefs a copyist writes the instrument in, preferred first ("grand": two staves,
     #: treble over bass); empty: treble or bass by the part's range
     clefs: tuple[str, ...] = ()
+
+    @property
+    def engraving(self) -> Engraving:
+        """What a notation writer prints for the instrument (carried by its `Part`)."""
+        return Engraving(self.display, self.abbreviation, self.transposition, self.clefs,
+                         self.music21_class)
 
     def melody_range(self) -> tuple[int, int]:
         """The comfortable range if there is one, else the full range."""
@@ -194,6 +201,15 @@ def canonical_name(name: str) -> str:
 def instrument(name: str) -> Instrument:
     """The catalogue entry for `name` (MotifgenError listing the names if unknown)."""
     return INSTRUMENTS[canonical_name(name)]
+
+
+def engraving_of(name: str) -> Engraving | None:
+    """The engraving of the catalogue instrument `name`, or None for a name outside
+    the catalogue (a click track, a condensed score's melody staff)."""
+    try:
+        return instrument(name).engraving
+    except MotifgenError:
+        return None
 
 
 def fit_range(

@@ -594,9 +594,43 @@ def _scene_id(r: _Reader, where: str, value: Any) -> str:
 
 def _scene(r: _Reader, where: str, raw: Any, fps: Any,
            motifs: Mapping[str, Leitmotif]) -> Scene:
-
+    """One scene of the file, checked field by field."""
     raw = r.mapping(raw, where, _SCENE, required=("id", "start", "mood", "featuring"))
     scene_id = _scene_id(r, f"{where}.id", raw["id"])
+    span = _scene_span(r, where, raw, fps)
+    mood = raw["mood"]
+    if not isinstance(mood, str):
+        raise r.fail(f"{where}.mood", "expected a mood name")
+    featuring = _featuring(r, where, raw["featuring"], motifs)
+    intensity = _intensity(r, where, raw.get("intensity", [0.5, 0.5]))
+    hits_raw, sections_raw = raw.get("hits") or [], raw.get("sections") or []
+    for name, items in (("hits", hits_raw), ("sections", sections_raw)):
+        if not isinstance(items, list):
+            raise r.fail(f"{where}.{name}", f"expected a list, got {_shown(items)}")
+    if len(hits_raw) + len(sections_raw) > MAX_HITS:
+        raise r.fail(f"{where}.hits", f"{len(hits_raw)} hits and {len(sections_raw)} sections; "
+                     f"a scene may have at most {MAX_HITS} hits and sections together")
+    hits = tuple(sorted((_hit(r, f"{where}.hits[{j}]", h, j, span, fps)
+                         for j, h in enumerate(hits_raw)), key=lambda h: h.seconds))
+    changes = _choice(r, f"{where}.tempo_changes", raw.get("tempo_changes", "sudden"),
+                      TEMPO_CHANGES, "tempo change")
+    sections = tuple(sorted((_section(r, f"{where}.sections[{j}]", s, span, fps, changes)
+                             for j, s in enumerate(sections_raw)), key=lambda s: s.seconds))
+    transform = _scene_transform(r, where, raw.get("transform"), featuring)
+    ending = _choice(r, f"{where}.ending", raw.get("ending", "ring"), ENDINGS, "ending")
+    start, start_tc, end, end_tc = span
+    return Scene(id=scene_id, title=str(raw.get("title", scene_id)), start=start, end=end,
+                 start_timecode=start_tc, end_timecode=end_tc, mood=mood,
+                 featuring=featuring, intensity=intensity, hits=hits, sections=sections,
+                 transform=transform, ending=ending)
+
+
+#: A scene's start and end: seconds and timecode of each.
+_Span = tuple[Fraction, str, Fraction, str]
+
+
+def _scene_span(r: _Reader, where: str, raw: Mapping[str, Any], fps: Any) -> _Span:
+    """Where the scene starts and ends: `start` and exactly one of end, duration, seconds."""
     start, start_tc = _timecode(r, f"{where}.start", raw["start"], fps)
     ends = [k for k in ("end", "duration", "seconds") if k in raw]
     if len(ends) != 1:
@@ -619,88 +653,81 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
     if end - start > MAX_SCENE_SECONDS:
         raise r.fail(f"{where}.{ends[0]}", f"the scene lasts {float(end - start):.0f} s; a scene "
                      f"may last at most {MAX_SCENE_SECONDS // 60} minutes (split it into cues)")
+    return start, start_tc, end, end_tc
 
-    mood = raw["mood"]
-    if not isinstance(mood, str):
-        raise r.fail(f"{where}.mood", "expected a mood name")
-    featuring = raw["featuring"]
+
+def _featuring(r: _Reader, where: str, featuring: Any,
+               motifs: Mapping[str, Leitmotif]) -> tuple[str, ...]:
+    """The scene's characters or themes: one name or a non-empty list of known names."""
     if isinstance(featuring, str):
         featuring = [featuring]
     if not isinstance(featuring, list) or not featuring:
         raise r.fail(f"{where}.featuring", "expected a list of character or theme names")
     for j, name in enumerate(featuring):
         r.known(f"{where}.featuring[{j}]", name, motifs, "character or theme")
+    return tuple(featuring)
 
-    intensity = raw.get("intensity", [0.5, 0.5])
+
+def _intensity(r: _Reader, where: str, intensity: Any) -> tuple[float, float]:
+    """The scene's intensity from start to end: one number or [from, to], within 0..1."""
     if isinstance(intensity, int | float) and not isinstance(intensity, bool):
         intensity = [intensity, intensity]
     if (not isinstance(intensity, list) or len(intensity) != 2
             or not all(isinstance(v, int | float) and 0 <= v <= 1 for v in intensity)):
         raise r.fail(f"{where}.intensity", "expected a number 0..1 or [from, to] within 0..1")
+    return float(intensity[0]), float(intensity[1])
 
-    hits_raw, sections_raw = raw.get("hits") or [], raw.get("sections") or []
-    for name, items in (("hits", hits_raw), ("sections", sections_raw)):
-        if not isinstance(items, list):
-            raise r.fail(f"{where}.{name}", f"expected a list, got {_shown(items)}")
-    if len(hits_raw) + len(sections_raw) > MAX_HITS:
-        raise r.fail(f"{where}.hits", f"{len(hits_raw)} hits and {len(sections_raw)} sections; "
-                     f"a scene may have at most {MAX_HITS} hits and sections together")
-    hits = []
-    for j, h in enumerate(hits_raw):
-        hw = f"{where}.hits[{j}]"
-        h = r.mapping(h, hw, _HIT, required=("at",))
-        at, tc = _timecode(r, f"{hw}.at", h["at"], fps)
-        if not start <= at <= end:
-            raise r.fail(f"{hw}.at", f"hit {tc} lies outside the scene ({start_tc} to {end_tc})")
-        downbeat = h.get("downbeat", True)
-        if not isinstance(downbeat, bool):
-            raise r.fail(f"{hw}.downbeat", "expected true or false")
-        weight = h.get("weight", 1.0)
-        if (not isinstance(weight, int | float) or isinstance(weight, bool)
-                or not math.isfinite(weight) or not 0 < weight <= 1000):
-            raise r.fail(f"{hw}.weight", f"expected a positive number up to 1000, got "
-                         f"{_shown(weight)}")
-        kind = _choice(r, f"{hw}.kind", h.get("kind", "accent"), HIT_KINDS, "hit kind")
-        change = _choice(r, f"{hw}.tempo_change", h.get("tempo_change", "sudden"),
-                         TEMPO_CHANGES, "tempo change")
-        hits.append(HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
-                            float(weight), kind, change))
-    hits.sort(key=lambda h: h.seconds)
 
-    changes = _choice(r, f"{where}.tempo_changes", raw.get("tempo_changes", "sudden"),
-                      TEMPO_CHANGES, "tempo change")
-    sections = []
-    for j, s in enumerate(sections_raw):
-        sw = f"{where}.sections[{j}]"
-        s = r.mapping(s, sw, _SECTION, required=("at", "mood"))
-        at, tc = _timecode(r, f"{sw}.at", s["at"], fps)
-        if not start < at < end:
-            raise r.fail(f"{sw}.at",
-                         f"section {tc} lies outside the scene ({start_tc} to {end_tc})")
-        if not isinstance(s["mood"], str):
-            raise r.fail(f"{sw}.mood", "expected a mood name")
-        change = _choice(r, f"{sw}.tempo_change", s.get("tempo_change", changes),
-                         TEMPO_CHANGES, "tempo change")
-        sections.append(SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"])),
-                                    change))
-    sections.sort(key=lambda s: s.seconds)
+def _hit(r: _Reader, hw: str, h: Any, j: int, span: _Span, fps: Any) -> HitSpec:
+    """The scene's `j`th hit point, at a timecode within the scene."""
+    start, start_tc, end, end_tc = span
+    h = r.mapping(h, hw, _HIT, required=("at",))
+    at, tc = _timecode(r, f"{hw}.at", h["at"], fps)
+    if not start <= at <= end:
+        raise r.fail(f"{hw}.at", f"hit {tc} lies outside the scene ({start_tc} to {end_tc})")
+    downbeat = h.get("downbeat", True)
+    if not isinstance(downbeat, bool):
+        raise r.fail(f"{hw}.downbeat", "expected true or false")
+    weight = h.get("weight", 1.0)
+    if (not isinstance(weight, int | float) or isinstance(weight, bool)
+            or not math.isfinite(weight) or not 0 < weight <= 1000):
+        raise r.fail(f"{hw}.weight", f"expected a positive number up to 1000, got "
+                     f"{_shown(weight)}")
+    kind = _choice(r, f"{hw}.kind", h.get("kind", "accent"), HIT_KINDS, "hit kind")
+    change = _choice(r, f"{hw}.tempo_change", h.get("tempo_change", "sudden"),
+                     TEMPO_CHANGES, "tempo change")
+    return HitSpec(at - start, tc, str(h.get("label", f"Hit {j + 1}")), downbeat,
+                   float(weight), kind, change)
 
-    transform = r.names(raw.get("transform"), f"{where}.transform",
-                        "character name to chain")
+
+def _section(r: _Reader, sw: str, s: Any, span: _Span, fps: Any, changes: str) -> SectionSpec:
+    """A section of the scene: a mood change strictly inside it (`changes`: the scene's
+    default tempo change)."""
+    start, start_tc, end, end_tc = span
+    s = r.mapping(s, sw, _SECTION, required=("at", "mood"))
+    at, tc = _timecode(r, f"{sw}.at", s["at"], fps)
+    if not start < at < end:
+        raise r.fail(f"{sw}.at",
+                     f"section {tc} lies outside the scene ({start_tc} to {end_tc})")
+    if not isinstance(s["mood"], str):
+        raise r.fail(f"{sw}.mood", "expected a mood name")
+    change = _choice(r, f"{sw}.tempo_change", s.get("tempo_change", changes),
+                     TEMPO_CHANGES, "tempo change")
+    return SectionSpec(at - start, tc, s["mood"], str(s.get("label", s["mood"])), change)
+
+
+def _scene_transform(r: _Reader, where: str, raw: Any,
+                     featuring: tuple[str, ...]) -> dict[str, str]:
+    """The scene's transform chain per featured character, each chain parsed once here."""
+    from .transforms import parse_chain
+
+    transform = r.names(raw, f"{where}.transform", "character name to chain")
     for name, chain in transform.items():
         tw = f"{where}.transform.{name}"
         if name not in featuring:
             raise r.fail(tw, f"{name!r} is not featured in this scene")
-        from .transforms import parse_chain
-
         r.convert(tw, lambda c=chain: parse_chain(str(c)))
-
-    ending = _choice(r, f"{where}.ending", raw.get("ending", "ring"), ENDINGS, "ending")
-    return Scene(id=scene_id, title=str(raw.get("title", scene_id)), start=start, end=end,
-                 start_timecode=start_tc, end_timecode=end_tc, mood=mood,
-                 featuring=tuple(featuring), intensity=(float(intensity[0]), float(intensity[1])),
-                 hits=tuple(hits), sections=tuple(sections),
-                 transform={str(k): str(v) for k, v in transform.items()}, ending=ending)
+    return {str(k): str(v) for k, v in transform.items()}
 
 
 def _choice(r: _Reader, where: str, value: Any, table: Mapping[str, str], what: str) -> str:

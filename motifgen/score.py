@@ -103,6 +103,23 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Engraving:
+    """How a part's instrument is printed, from the orchestra's catalogue: what a
+    notation writer needs so that it reads the Part and nothing else.
+
+    `transposition`: semitones from written to sounding pitch; `clefs`: the clefs the
+    instrument reads, preferred first ("grand": two staves; empty: by the range);
+    `music21_class`: the music21 instrument class that names it in MusicXML.
+    """
+
+    display: str
+    abbreviation: str = ""
+    transposition: int = 0
+    clefs: tuple[str, ...] = ()
+    music21_class: str = ""
+
+
+@dataclass(frozen=True)
 class Part:
     """One instrument's line: notes on one MIDI channel plus controller curves."""
 
@@ -125,6 +142,18 @@ class Part:
     #: its job on the film's template ("melody", "doubling", "counter", ...; "" until
     #: the template has placed it: see `motifgen.template.job_of`)
     job: str = ""
+    #: the catalogue's names, clefs and transposition (None: not a catalogue instrument)
+    engraving: Engraving | None = None
+
+    @property
+    def display_name(self) -> str:
+        """Name printed for the part: its own name, or the catalogue's display name when
+        the part is named only by its catalogue key (e.g. ``english_horn``)."""
+        if self.name and self.name != self.instrument:
+            return self.name
+        if self.engraving is not None:
+            return self.engraving.display
+        return (self.name or self.instrument or "Part").replace("_", " ").title()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
 from .errors import MotifgenError
 from .motif import Notes
-from .orchestra import DRUM_CHANNEL, INSTRUMENTS, MELODIC_CHANNELS
+from .orchestra import DRUM_CHANNEL, INSTRUMENTS, MELODIC_CHANNELS, engraving_of
 from .score import Part, Score
 
 #: The score's sections, top to bottom, with their instruments in score order.
@@ -86,7 +86,8 @@ class Track:
         """The track as a part with no notes (a silent track of a full template)."""
         return Part(name=self.name, instrument=self.slot[0], program=self.program,
                     role=self.role, notes=Notes([], [], [], []), channel=self.channel,
-                    is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1])
+                    is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1],
+                    engraving=engraving_of(self.slot[0]))
 
 
 @dataclass(frozen=True)
@@ -248,4 +249,5 @@ def guide_part(score: Score, channel: int) -> Part:
     """The plan's chords as the `Chords (guide)` track (piano patch, CC7 `GUIDE_VOLUME`)."""
     chords = [c for s in score.plan.get("sections", ()) for c in s.get("chords", ())]
     return Part(name=GUIDE_NAME, instrument="piano", program=0, role="guide",
-                notes=guide_notes(chords), channel=channel, volume=GUIDE_VOLUME, pan=64)
+                notes=guide_notes(chords), channel=channel, volume=GUIDE_VOLUME, pan=64,
+                engraving=engraving_of("piano"))

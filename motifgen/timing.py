@@ -646,13 +646,42 @@ class _Stage:
         return []
 
 
+def _tail_nodes(layer: dict[object, _Node], tail: float, tail_range: tuple[float, float],
+                ctx: _Context, hits: bool) -> dict[object, _Node]:
+    """The best ways to play the tail after the last hit from each node of the last
+    layer: a whole number of bars ("bar", n), or free time ("free") at a cost."""
+    num = ctx.bar
+    tail_nodes: dict[object, _Node] = {}
+    free_cost = FREE_TAIL_COST if hits else _NO_HITS_FREE_TAIL_COST
+    counts = _counts(tail, *tail_range, ctx.count)
+    for key, node in layer.items():
+        prev = node.choice
+        phase = prev.phase if prev else 0
+        for n in counts:
+            if (phase + n) % num:
+                continue
+            bpm = 60.0 * n * ctx.count / tail
+            cost = _step_cost(node.cost, prev, bpm, tail_range)
+            if ("bar", n) not in tail_nodes or cost < tail_nodes[("bar", n)].cost:
+                tail_nodes[("bar", n)] = _Node(
+                    cost, key, _Choice(n, 0, bpm, tail_range, tail_range))
+        lo, hi = tail_range
+        bpm = (lo + hi) / 2 if prev is None else min(max(prev.bpm, lo), hi)
+        cost = _step_cost(node.cost + free_cost, prev, bpm, tail_range)
+        if "free" not in tail_nodes or cost < tail_nodes["free"].cost:
+            tail_nodes["free"] = _Node(cost, key,
+                                       _Choice(0, -1, bpm, tail_range, tail_range))
+    return tail_nodes
+
+
 def _search(
     stages: list,
     tail: float,
     tail_range: tuple[float, float],
     ctx: _Context,
 ) -> tuple[list[_Choice], _Choice | None]:
-    num = ctx.bar
+    """The cheapest bar count per span between hits (a beam search over the stages),
+    and the tail's choice after the last hit (None when there is no tail)."""
     start = _Node(0.0, None, None)
     layer: dict[object, _Node] = {(0, 0): start}
     history: list[dict[object, _Node]] = []
@@ -673,28 +702,7 @@ def _search(
         history.append(nxt)
         layer = nxt
 
-    tail_nodes: dict[object, _Node] = {}
-    if tail > 1e-9:
-        free_cost = FREE_TAIL_COST if stages else _NO_HITS_FREE_TAIL_COST
-        counts = _counts(tail, *tail_range, ctx.count)
-        for key, node in layer.items():
-            prev = node.choice
-            phase = prev.phase if prev else 0
-            for n in counts:
-                if (phase + n) % num:
-                    continue
-                bpm = 60.0 * n * ctx.count / tail
-                cost = _step_cost(node.cost, prev, bpm, tail_range)
-                if ("bar", n) not in tail_nodes or cost < tail_nodes[("bar", n)].cost:
-                    tail_nodes[("bar", n)] = _Node(
-                        cost, key, _Choice(n, 0, bpm, tail_range, tail_range))
-            lo, hi = tail_range
-            bpm = (lo + hi) / 2 if prev is None else min(max(prev.bpm, lo), hi)
-            cost = _step_cost(node.cost + free_cost, prev, bpm, tail_range)
-            if "free" not in tail_nodes or cost < tail_nodes["free"].cost:
-                tail_nodes["free"] = _Node(cost, key,
-                                           _Choice(0, -1, bpm, tail_range, tail_range))
-
+    tail_nodes = _tail_nodes(layer, tail, tail_range, ctx, bool(stages)) if tail > 1e-9 else {}
     ends = tail_nodes or layer
     key = min(ends, key=lambda k: ends[k].cost)
     node = ends[key]
@@ -787,20 +795,14 @@ def _segment(tempos: list, ramps: list, at_beats: float, at_seconds: float, beat
     return at_seconds + ramp_seconds
 
 
-def _build(
-    hits: tuple[Hit, ...],
-    on_start: list[_Point],
-    points: list[_Point],
-    choices: list[_Choice],
-    tail: _Choice | None,
-    scene: float,
-    ctx: _Context,
-) -> TimingPlan:
+def _segments(points: list[_Point], choices: list[_Choice], tail: _Choice | None,
+              ctx: _Context, meters: dict[int, tuple[int, int]],
+              tempos: list[tuple[float, float]], ramps: list[tuple[float, float]],
+              excursions: list[Excursion]) -> tuple[int, float, list[float]]:
+    """Each span's tempo events, odd bar and excursion into `meters`, `tempos`, `ramps`
+    and `excursions`; return the units and seconds the last span ends at and the beat
+    of every point."""
     count, home = ctx.count, (ctx.num, ctx.den)
-    meters: dict[int, tuple[int, int]] = {0: home}
-    tempos: list[tuple[float, float]] = []
-    ramps: list[tuple[float, float]] = []
-    excursions: list[Excursion] = []
     at_units, phase, at_seconds = 0, 0, 0.0
     point_beats = []
     following = [c.bpm for c in choices[1:]] + [tail.bpm if tail is not None else None]
@@ -825,19 +827,46 @@ def _build(
             meters[at_units] = home
         phase = choice.phase
         point_beats.append(at_units * count)
+    return at_units, at_seconds, point_beats
 
-    length_beats = None
+
+def _tail_tempo(tempos: list[tuple[float, float]], tail: _Choice | None, at_units: int,
+                at_seconds: float, scene: float, count: float) -> float | None:
+    """The tail's tempo after the last hit: whole bars to the scene end (return where the
+    cue ends), or free time at the tail's tempo (None: the scene's end decides)."""
     if tail is not None and tail.units:
         beats = tail.units * count
         us = _microseconds((scene - at_seconds) / beats, tail.rng)
         _append_tempo(tempos, at_units * count, 60e6 / us)
-        length_beats = (at_units + tail.units) * count
-    elif tail is not None:
+        return (at_units + tail.units) * count
+    if tail is not None:
         if tempos and _close(tempos[-1][1], tail.bpm):
             bpm = tempos[-1][1]  # keep the last segment's (rounded) tempo
         else:
             bpm = 60e6 / _microseconds(60.0 / tail.bpm, tail.rng)
         _append_tempo(tempos, at_units * count, bpm)
+    return None
+
+
+def _build(
+    hits: tuple[Hit, ...],
+    on_start: list[_Point],
+    points: list[_Point],
+    choices: list[_Choice],
+    tail: _Choice | None,
+    scene: float,
+    ctx: _Context,
+) -> TimingPlan:
+    """The timing plan from the search's choices: tempo and meter events, the beat of
+    every hit and how many frames off it lands (refused past a quarter frame)."""
+    count, home = ctx.count, (ctx.num, ctx.den)
+    meters: dict[int, tuple[int, int]] = {0: home}
+    tempos: list[tuple[float, float]] = []
+    ramps: list[tuple[float, float]] = []
+    excursions: list[Excursion] = []
+    at_units, at_seconds, point_beats = _segments(points, choices, tail, ctx, meters, tempos,
+                                                  ramps, excursions)
+    length_beats = _tail_tempo(tempos, tail, at_units, at_seconds, scene, count)
     if not tempos:  # the last hit is the scene end and there are none: impossible
         raise TimingError("nothing to time: a scene needs a positive duration")
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..motif import Notes
-from ..orchestra import INSTRUMENTS, Instrument
+from ..orchestra import INSTRUMENTS, Instrument, engraving_of
 from ..score import Marker, Part, Score
 from ..seeds import rng as seeded_rng
 from ..theory import bar_beats, beat_groups, fold_into
@@ -267,6 +267,14 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
                                       frozenset(v.bass for v in voicings)))
         out[spec.name] = notes
     _route_sections(out, specs)
+    _give_way(out, specs, doubling)
+    return out
+
+
+def _give_way(out: dict[str, Notes], specs: Sequence[PartSpec], doubling: set[str]) -> None:
+    """Unisons resolved in order of importance: the harmony and the doublings yield to
+    the tune, the counter-line moves off the harmony, held harmony yields to the
+    counter, and block doublings (`doubling`) and the `YIELDING` instruments to all."""
     lead = [s for s in specs if s.role == "melody" and not s.octave]
     doublings = [s for s in specs if s.role == "melody" and s.octave]
     _yield_unisons(out, [s for s in specs if s.role == "harmony"], lead, among=False)
@@ -279,7 +287,6 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
     _yield_unisons(out, [s for s in specs if s.name in doubling]
                    + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
                    specs)
-    return out
 
 
 def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
@@ -449,7 +456,7 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
                           is_drum=spec.is_drum, volume=dyn.ROLE_VOLUME[spec.role],
                           controllers=controllers,
                           articulations=tuple((s.start, s.mood.articulation) for s in sections),
-                          texture=spec.texture))
+                          texture=spec.texture, engraving=engraving_of(spec.instrument)))
         plan_parts.append({"name": spec.name, "instrument": spec.instrument, "role": spec.role,
                            "program": spec.program, "channel": chan[spec.name] + 1,
                            "notes": len(notes)})

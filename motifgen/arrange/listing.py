@@ -37,7 +37,7 @@ def statements_score(project: Any, statements: Sequence[tuple[Motif, str]], titl
         line.add(motif, at)
         at += bar * (1 + -(-motif.end // bar))
     part = Part(name=inst.name, instrument=inst.name, program=inst.program, role="melody",
-                notes=line.notes())
+                notes=line.notes(), engraving=inst.engraving)
     tmap = TempoMap(((0.0, bpm),), ((0.0, first.meter),))
     return Score(id=title.replace(" ", "_"), title=title, key=first.key, tempo_map=tmap,
                  parts=(part,), markers=tuple(markers), fps=project.fps.name, length_beats=at,

@@ -112,9 +112,6 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
     lead returns as the climax. `closing`: the beat from which the melody holds
     the tonic to the end (None for an open ending); `length` is the cue's end.
     """
-    from ..transforms import apply_chain
-    from ..variations import develop
-
     bar = bar_beats(meter)
     out = Melody({0: Line()}, {}, [], [])
     names = list(scene.featuring)
@@ -133,40 +130,17 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
                 for n in names}
         lead_len = bar * max(1, -(-base[lead].end // bar))
         while limit - cursor > EPS and limit - cursor >= min(2.0, limit - sec.start) - EPS:
-            if si > 0 and abs(cursor - sec.start) < EPS:
-                who = lead
-                role = "climax" if main_hit is not None and abs(sec.start - main_hit) < EPS \
-                    else "statement"
-            elif any(n not in stated for n in names):
-                who = next(n for n in names if n not in stated)
-                role = "statement" if who == lead else "answer"
-            elif closing_section and limit - cursor < 2 * lead_len:
-                who, role = lead, "return"
-            else:
-                who = names[(developed // 2) % len(names)]
-                role = "development"
+            who, role = _who(names, stated, developed, si > 0 and abs(cursor - sec.start) < EPS,
+                             main_hit is not None and abs(sec.start - main_hit) < EPS,
+                             closing_section and limit - cursor < 2 * lead_len)
+            if role == "development":
                 developed += 1
-            if who in scene.transform and who not in stated:
-                motif = apply_chain(base[who], scene.transform[who], rng=g)
-                chain, score = scene.transform[who], None
-            elif role != "development":
-                motif, chain, score = base[who], "", 1.0
-            else:
-                var = develop(base[who], palette(project, sec.mood), sec.intensity, g,
-                              mode=sec.key.mode)
-                motif, chain, score = var.motif, var.chain, var.score
+            motif, chain, score = _variant(project, scene, base[who], who, role,
+                                           who in stated, sec, g)
             stated.add(who)
             inst = last_inst = instrument_of(who, sec)
-            motif = articulate(motif, sec.mood, sec.intensity)
-            motif = with_notes(motif, pitch=place_lead(motif.pitch, inst))
-            out.lines[0].add(motif, cursor, until=limit)
-            out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
-            row = _statement("melody", who, sec, cursor, motif, chain, score,
-                             project.motifs[who].motif.key, inst.name)
-            row["end_beat"] = min(row["end_beat"], limit)
-            row["form"] = role
-            out.statements.append(row)
-            out.form.append(_part(role, who, cursor, row["end_beat"]))
+            motif = _place(out, motif, who, role, (chain, score), sec, cursor, limit, inst,
+                           project.motifs[who].motif.key)
             if len(names) > 1 and sec.intensity >= 0.55 and who == lead:
                 _counter(project, out, names[1], sec, meter,
                          cursor + bar * max(1, round(motif.end / bar / 2)), limit)
@@ -180,6 +154,55 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
     if closing is not None and last_inst is not None:
         _tag(out, sections[-1], closing, length, last_inst)
     return out
+
+
+def _place(out: Melody, motif: Motif, who: str, role: str, chain: tuple[str, float | None],
+           sec: Section, cursor: float, limit: float, inst: Instrument, home: Key) -> Motif:
+    """One statement into the melody's lines, its plan row and its part of the form
+    (`chain`: the statement's transform chain and similarity; `home`: the motif's own
+    key); return the motif as played."""
+    motif = articulate(motif, sec.mood, sec.intensity)
+    motif = with_notes(motif, pitch=place_lead(motif.pitch, inst))
+    out.lines[0].add(motif, cursor, until=limit)
+    out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
+    row = _statement("melody", who, sec, cursor, motif, chain[0], chain[1], home, inst.name)
+    row["end_beat"] = min(row["end_beat"], limit)
+    row["form"] = role
+    out.statements.append(row)
+    out.form.append(_part(role, who, cursor, row["end_beat"]))
+    return motif
+
+
+def _who(names: list[str], stated: set[str], developed: int, section_start: bool,
+         climax: bool, returning: bool) -> tuple[str, str]:
+    """Who states next and in which role of the form: the lead at a section's start (the
+    climax at the main hit), then each name not yet stated, the lead's return near a
+    closing, else the names in turn, two developments each."""
+    lead = names[0]
+    if section_start:
+        return lead, "climax" if climax else "statement"
+    if any(n not in stated for n in names):
+        who = next(n for n in names if n not in stated)
+        return who, "statement" if who == lead else "answer"
+    if returning:
+        return lead, "return"
+    return names[(developed // 2) % len(names)], "development"
+
+
+def _variant(project: Any, scene: Any, base: Motif, who: str, role: str, stated: bool,
+             sec: Section, g: np.random.Generator) -> tuple[Motif, str, float | None]:
+    """The motif a statement plays, its chain and its similarity score: the scene's own
+    transform at a first statement, the motif as it is, or a development in the mood's
+    palette."""
+    from ..transforms import apply_chain
+    from ..variations import develop
+
+    if who in scene.transform and not stated:
+        return apply_chain(base, scene.transform[who], rng=g), scene.transform[who], None
+    if role != "development":
+        return base, "", 1.0
+    var = develop(base, palette(project, sec.mood), sec.intensity, g, mode=sec.key.mode)
+    return var.motif, var.chain, var.score
 
 
 def _part(role: str, who: str, start: float, end: float) -> dict:

@@ -79,7 +79,10 @@ def merged(parts: list[Part], octaves: bool = True) -> Notes:
 
 
 def condense(score: Score) -> Score:
-    """`score` as a short score: one staff per role, at concert pitch."""
+    """`score` as a short score: one staff per role, at concert pitch (each staff printed
+    as the catalogue prints its `STAVES` instrument)."""
+    from ..orchestra import engraving_of
+
     parts = []
     for role, name, _, instrument in STAVES:
         members = [p for p in score.parts if staff_role(p) == role and "(doubling)" not in p.name]
@@ -91,5 +94,6 @@ def condense(score: Score) -> Score:
             role=lead.role, notes=merged(members, octaves=role != "bass"),
             channel=9 if role == "percussion" else len(parts),
             is_drum=role == "percussion", articulations=lead.articulations,
-            texture=lead.texture if len({p.texture for p in members}) == 1 else ""))
+            texture=lead.texture if len({p.texture for p in members}) == 1 else "",
+            engraving=engraving_of(instrument)))
     return replace(score, parts=tuple(parts))

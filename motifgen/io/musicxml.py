@@ -143,29 +143,9 @@ FULL_NAMES = {"Vln I": "Violins I", "Vln II": "Violins II", "Vla": "Violas",
               "Vc": "Cellos", "Cb": "Basses"}
 
 
-def _catalogue_entry(part: Part) -> Any:
-    """The `motifgen.orchestra` entry of the part's instrument, or None."""
-    from ..orchestra import instrument
-
-    try:
-        return instrument(part.instrument or "")
-    except MotifgenError:
-        return None
-
-
-def display_name(part: Part) -> str:
-    """Name printed for a part: its own name, or the catalogue's display name when
-    the part is named only by its catalogue key (e.g. ``english_horn``)."""
-    entry = _catalogue_entry(part)
-    if part.name and part.name != part.instrument:
-        return part.name
-    if entry is not None:
-        return entry.display
-    return (part.name or part.instrument or "Part").replace("_", " ").title()
-
-
 def full_name(part: Part) -> str:
-    name = display_name(part)
+    """The name of the first system: a string section's in full (Violins I)."""
+    name = part.display_name
     return FULL_NAMES.get(name, name)
 
 
@@ -174,8 +154,8 @@ def abbreviation(part: Part) -> str:
     condensed score's staves have their own)."""
     from .condensed import ABBREVIATIONS
 
-    entry = _catalogue_entry(part)
-    name = display_name(part)
+    entry = part.engraving
+    name = part.display_name
     if name in ABBREVIATIONS:
         return ABBREVIATIONS[name]
     if entry is None or not entry.abbreviation:
@@ -212,7 +192,8 @@ _INTERVALS = {-2: "M-2", -7: "P-5", -12: "P-8", 12: "P8", 24: "P15", -9: "M-6", 
 
 
 def _transposition(part: Part) -> int:
-    entry = _catalogue_entry(part)
+    """Semitones from written to sounding pitch (a drum part is written as played)."""
+    entry = part.engraving
     return 0 if entry is None or part.is_drum else int(entry.transposition)
 
 
@@ -220,7 +201,7 @@ def _instrument(part: Part, index: int) -> Any:
     """A music21 instrument with names, MIDI program and channel, and transposition."""
     from music21 import instrument, interval
 
-    entry = _catalogue_entry(part)
+    entry = part.engraving
     inst = None
     if entry is not None:
         cls = getattr(instrument, entry.music21_class, None)
@@ -242,7 +223,7 @@ def _instrument(part: Part, index: int) -> Any:
         inst.transposition = None
     if not part.is_drum:
         inst.midiProgram = int(part.program)
-    inst.instrumentName = entry.display if entry is not None else display_name(part)
+    inst.instrumentName = entry.display if entry is not None else part.display_name
     inst.instrumentAbbreviation = abbreviation(part)
     inst.partName = full_name(part)
     inst.partAbbreviation = abbreviation(part)
@@ -340,7 +321,7 @@ def staves(part: Part, evs: list[Ev]) -> list[str]:
     keyboards, choir and a chordal part spanning wider than one clef reads."""
     if part.is_drum:
         return ["percussion"]
-    entry = _catalogue_entry(part)
+    entry = part.engraving
     allowed = list(entry.clefs) if entry is not None and entry.clefs else []
     if "grand" in allowed:
         return ["treble", "bass"]
@@ -720,9 +701,28 @@ def chord_symbol(key: Key, symbol: str, pcs: list[int]) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """What every staff of a cue is written against: its bars, beat grid, key changes
+    and the bars a new system starts at."""
+
+    bars: list[tuple[Fraction, Fraction, tuple[int, int]]]
+    beats: Beats
+    key_changes: list[tuple[Fraction, Key]]
+    section_bars: Any
+
+    def signature_at(self, beat: Fraction, shift: int) -> int:
+        """The key signature in force at `beat`, for an instrument written `shift` away."""
+        k = self.key_changes[0][1]
+        for b, kk in self.key_changes:
+            if b <= beat:
+                k = kk
+        return Speller.of(k, shift).signature()
+
+
 def build_stream(score: Score) -> Any:
     """The music21 Score for `score`, at written pitch."""
-    from music21 import dynamics, expressions, layout, metadata, meter, spanner, stream
+    from music21 import dynamics, expressions, layout
 
     harmony_ = _Harmony(score)
     beats = Beats(score.tempo_map, float(score.length_beats) + 64)
@@ -733,100 +733,19 @@ def build_stream(score: Score) -> Any:
     q = _frac
     hits = hit_kinds(score)
 
-    m21 = stream.Score()
-    m21.metadata = metadata.Metadata()
-    m21.metadata.title = film_title(score) or score.title or score.id
-    m21.metadata.movementNumber = score.id
-    m21.metadata.movementName = score.title or score.id
-    m21.metadata.composer = ""
-    m21.atSoundingPitch = False
-    staff_count = 0
-
+    m21 = _score_stream(score)
     key_changes = [(Fraction(0), score.key)] + [(q(b), k) for b, k in score.key_changes if b > 0]
     section_bars = system_breaks(sorted({_bar_index(bars, q(m.beat)) for m in score.markers
                                          if m.kind in ("section", "hit") and m.beat > 0}))
+    frame = _Frame(bars, beats, key_changes, section_bars)
+    staff_count = 0
     top_staff = None
     for index, (part, evs) in enumerate(zip(ordered, parts_events)):
-        inst = _instrument(part, index)
-        shift = _transposition(part)
-        clefs = staves(part, evs)
-        staff_count += len(clefs)
-        split = [[e for e in evs if (e.midi >= 60) == (s == 0)] for s in range(len(clefs))] \
-            if len(clefs) == 2 else [evs]
-        placed: dict[float, list] = {}
-        tremolo = int(part.program) == 44 or part.texture == "tremolo"
-        m21staves = []
-        for s, (clef_name, staff_evs) in enumerate(zip(clefs, split)):
-            def signature_at(beat: Fraction, _shift: int = shift) -> int:
-                k = key_changes[0][1]
-                for b, kk in key_changes:
-                    if b <= beat:
-                        k = kk
-                return Speller.of(k, _shift).signature()
+        inst, m21staves, placed = _part_staves(frame, part, index, evs)
+        staff_count += len(m21staves)
+        measures = list(m21staves[0].getElementsByClass("Measure"))
 
-            layer = _Staff(part.is_drum, tremolo, beats,
-                           _accidentals(staff_evs, bars, signature_at), placed)
-            groups: dict[tuple[Fraction, Fraction], list[Ev]] = defaultdict(list)
-            for e in staff_evs:
-                if all(g.midi != e.midi for g in groups[(e.start, e.end)]):
-                    groups[(e.start, e.end)].append(e)
-            voices = _voices([(a, b, sorted(g, key=lambda e: e.midi))
-                              for (a, b), g in sorted(groups.items())]) or [[]]
-            if len(clefs) == 2:
-                m21staff = stream.PartStaff(id=f"P{index + 1}-Staff{s + 1}")
-            else:
-                m21staff = stream.Part(id=f"P{index + 1}")
-            m21staff.partName = inst.partName
-            m21staff.partAbbreviation = inst.partAbbreviation
-            m21staff.atSoundingPitch = False
-            previous_meter = None
-            for number, (start, end, bar_meter) in enumerate(bars, 1):
-                measure = stream.Measure(number=number)
-                if number == 1:
-                    measure.insert(0, inst if s == 0 else _instrument(part, index))
-                    measure.insert(0, _clef_object(clef_name))
-                if bar_meter != previous_meter:
-                    measure.insert(0, meter.TimeSignature(f"{bar_meter[0]}/{bar_meter[1]}"))
-                    previous_meter = bar_meter
-                if not part.is_drum:
-                    for beat, k in key_changes:
-                        if _bar_index(bars, beat) == number - 1:
-                            measure.insert(beat - start, _key_object(k, shift))
-                if index == 0 and s == 0 and number - 1 in section_bars:
-                    measure.insert(0, layout.SystemLayout(isNew=True))
-                if len(voices) == 1:
-                    _fill_measure(measure, voices[0], start, end, number - 1, layer, False)
-                else:
-                    for v, voice in enumerate(voices, 1):
-                        sub = stream.Voice(id=str(v))
-                        _fill_measure(sub, voice, start, end, number - 1, layer, v > 1)
-                        measure.insert(0, sub)
-                m21staff.append(measure)
-            if len(voices) == 1 and part.role in SLURRED_ROLES and not part.is_drum:
-                for phrase in legato_phrases(voices[0], part, [b[0] for b in bars]):
-                    m21staff.insert(0, spanner.Slur(layer.written[id(phrase[0])][0],
-                                                    layer.written[id(phrase[-1])][-1]))
-            entry = _catalogue_entry(part)
-            readable = entry.clefs if entry else ("treble", "bass")
-            for run, kind in passages(staff_evs, clef_name, readable):
-                if kind in ("8va", "8vb"):
-                    sign = spanner.Ottava(type=kind, transposing=False,
-                                          placement="above" if kind == "8va" else "below")
-                    sign.addSpannedElements([o for e in run
-                                             for o in layer.written.get(id(e), [])])
-                    m21staff.insert(0, sign)
-                    continue
-                staff_bars = list(m21staff.getElementsByClass(stream.Measure))
-                begin, until = min(e.start for e in run), max(e.end for e in run)
-                for at, name in ((begin, kind), (until, clef_name)):
-                    i = _bar_index(bars, at)
-                    if name == clef_name and at >= bars[-1][1]:
-                        continue  # the passage runs to the end of the cue
-                    staff_bars[i].insert(at - bars[i][0], _clef_object(name))
-            m21staves.append(m21staff)
-        measures = list(m21staves[0].getElementsByClass(stream.Measure))
-
-        def put(beat: Fraction | float, obj: Any, _measures: list = measures) -> None:
+        def put(beat: Fraction | float, obj: Any, _measures: list[Any] = measures) -> None:
             i = _bar_index(bars, q(beat))
             _measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
 
@@ -850,25 +769,166 @@ def build_stream(score: Score) -> Any:
     return m21
 
 
-def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
-                hits: dict, bars: list, dynamics: Any, expressions: Any) -> None:
+def _score_stream(score: Score) -> Any:
+    """An empty music21 Score with the cue's titles, written at written pitch."""
+    from music21 import metadata, stream
+
+    m21 = stream.Score()
+    m21.metadata = metadata.Metadata()
+    m21.metadata.title = film_title(score) or score.title or score.id
+    m21.metadata.movementNumber = score.id
+    m21.metadata.movementName = score.title or score.id
+    m21.metadata.composer = ""
+    m21.atSoundingPitch = False
+    return m21
+
+
+def _part_staves(frame: _Frame, part: Part, index: int,
+                 evs: list[Ev]) -> tuple[Any, list[Any], dict[float, list[Any]]]:
+    """The staves of one part (one, or two of a grand staff split at middle C), its
+    music21 instrument, and the notes placed at each onset (for the expression marks)."""
+    inst = _instrument(part, index)
+    clefs = staves(part, evs)
+    split = [[e for e in evs if (e.midi >= 60) == (s == 0)] for s in range(len(clefs))] \
+        if len(clefs) == 2 else [evs]
+    placed: dict[float, list[Any]] = {}
+    m21staves = [_staff(frame, part, index, inst, s, clefs, staff_evs, placed)
+                 for s, staff_evs in enumerate(split)]
+    return inst, m21staves, placed
+
+
+def _staff(frame: _Frame, part: Part, index: int, inst: Any, s: int, clefs: list[str],
+           staff_evs: list[Ev], placed: dict[float, list[Any]]) -> Any:
+    """Staff `s` of a part: its measures in voices, slurs over legato phrases, and the
+    ottava signs and clef changes of passages that leave the staff."""
+    from music21 import spanner, stream
+
+    shift = _transposition(part)
+    tremolo = int(part.program) == 44 or part.texture == "tremolo"
+    clef_name = clefs[s]
+    layer = _Staff(part.is_drum, tremolo, frame.beats,
+                   _accidentals(staff_evs, frame.bars,
+                                lambda beat: frame.signature_at(beat, shift)), placed)
+    groups: dict[tuple[Fraction, Fraction], list[Ev]] = defaultdict(list)
+    for e in staff_evs:
+        if all(g.midi != e.midi for g in groups[(e.start, e.end)]):
+            groups[(e.start, e.end)].append(e)
+    voices = _voices([(a, b, sorted(g, key=lambda e: e.midi))
+                      for (a, b), g in sorted(groups.items())]) or [[]]
+    if len(clefs) == 2:
+        m21staff = stream.PartStaff(id=f"P{index + 1}-Staff{s + 1}")
+    else:
+        m21staff = stream.Part(id=f"P{index + 1}")
+    m21staff.partName = inst.partName
+    m21staff.partAbbreviation = inst.partAbbreviation
+    m21staff.atSoundingPitch = False
+    _measures(frame, m21staff, part, index, inst if s == 0 else _instrument(part, index),
+              s, clef_name, voices, layer, shift)
+    if len(voices) == 1 and part.role in SLURRED_ROLES and not part.is_drum:
+        for phrase in legato_phrases(voices[0], part, [b[0] for b in frame.bars]):
+            m21staff.insert(0, spanner.Slur(layer.written[id(phrase[0])][0],
+                                            layer.written[id(phrase[-1])][-1]))
+    _passage_signs(frame, m21staff, part, staff_evs, clef_name, layer)
+    return m21staff
+
+
+def _measures(frame: _Frame, m21staff: Any, part: Part, index: int, inst: Any, s: int,
+              clef_name: str, voices: list[list[Group]], layer: _Staff, shift: int) -> None:
+    """Every bar of a staff, with the instrument, clef, meter and key where they start
+    and a system break before each section on the top staff."""
+    from music21 import layout, meter, stream
+
+    bars = frame.bars
+    previous_meter = None
+    for number, (start, end, bar_meter) in enumerate(bars, 1):
+        measure = stream.Measure(number=number)
+        if number == 1:
+            measure.insert(0, inst)
+            measure.insert(0, _clef_object(clef_name))
+        if bar_meter != previous_meter:
+            measure.insert(0, meter.TimeSignature(f"{bar_meter[0]}/{bar_meter[1]}"))
+            previous_meter = bar_meter
+        if not part.is_drum:
+            for beat, k in frame.key_changes:
+                if _bar_index(bars, beat) == number - 1:
+                    measure.insert(beat - start, _key_object(k, shift))
+        if index == 0 and s == 0 and number - 1 in frame.section_bars:
+            measure.insert(0, layout.SystemLayout(isNew=True))
+        if len(voices) == 1:
+            _fill_measure(measure, voices[0], start, end, number - 1, layer, False)
+        else:
+            for v, voice in enumerate(voices, 1):
+                sub = stream.Voice(id=str(v))
+                _fill_measure(sub, voice, start, end, number - 1, layer, v > 1)
+                measure.insert(0, sub)
+        m21staff.append(measure)
+
+
+def _passage_signs(frame: _Frame, m21staff: Any, part: Part, staff_evs: list[Ev],
+                   clef_name: str, layer: _Staff) -> None:
+    """An ottava sign over each passage an octave off the staff, a clef change around
+    each one another clef the instrument reads takes."""
+    from music21 import spanner, stream
+
+    bars = frame.bars
+    readable = part.engraving.clefs if part.engraving else ("treble", "bass")
+    for run, kind in passages(staff_evs, clef_name, readable):
+        if kind in ("8va", "8vb"):
+            sign = spanner.Ottava(type=kind, transposing=False,
+                                  placement="above" if kind == "8va" else "below")
+            sign.addSpannedElements([o for e in run for o in layer.written.get(id(e), [])])
+            m21staff.insert(0, sign)
+            continue
+        staff_bars = list(m21staff.getElementsByClass(stream.Measure))
+        begin, until = min(e.start for e in run), max(e.end for e in run)
+        for at, name in ((begin, kind), (until, clef_name)):
+            i = _bar_index(bars, at)
+            if name == clef_name and at >= bars[-1][1]:
+                continue  # the passage runs to the end of the cue
+            staff_bars[i].insert(at - bars[i][0], _clef_object(name))
+
+
+def _expression(score: Score, part: Part, evs: list[Ev], placed: dict[float, list[Any]],
+                put: Any, hits: dict[float, str], bars: list[Any], dynamics: Any,
+                expressions: Any) -> None:
     """Dynamics at every entry and section change, hairpins into swells and over the
     lines' phrases (from CC1), playing technique texts, an accent at a sting or accent
     hit and a caesura at a cut."""
-    from music21 import articulations
-
     if not evs:
         return
     onsets = sorted(placed)
+    written_at = {e.onset: e.start for e in evs}  # marks go where the note is written
+    bar_len = float(bars[0][1] - bars[0][0]) if bars else 4.0
+    _dynamic_marks(score, part, evs, onsets, written_at, put, bar_len, dynamics, expressions)
+    _hit_marks(onsets, placed, hits)
+    swells = [(beat - bar_len, beat, "crescendo") for beat, kind in sorted(hits.items())
+              if kind == "swell"]
+    shaped = [h for h in hairpins(part.controllers.get(1, ()))
+              if all(h[1] <= a or h[0] >= b for a, b, _ in swells)
+              and part.role in SHAPED_ROLES and h[1] - h[0] <= HAIRPIN_MOST_BEATS]
+    for start, stop, kind in sorted(swells + shaped):
+        inside = [o for o in onsets if start - 1e-3 <= o < stop - 1e-3]
+        if len(inside) < 2:
+            continue
+        first_obj, last_obj = placed[inside[0]][0], placed[inside[-1]][0]
+        if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
+            continue  # a hairpin starts and stops on one staff
+        wedge = dynamics.Crescendo if kind == "crescendo" else dynamics.Diminuendo
+        put(written_at[inside[0]], wedge(first_obj, last_obj))
+
+
+def _dynamic_marks(score: Score, part: Part, evs: list[Ev], onsets: list[float],
+                   written_at: dict[float, Fraction], put: Any, bar_len: float,
+                   dynamics: Any, expressions: Any) -> None:
+    """A dynamic at every entry after a bar's rest and at a section change that changes
+    it; the playing technique's text (pizz., trem., aah) at the first note."""
     velocity: dict[float, list[int]] = defaultdict(list)
     ends: dict[float, float] = {}
-    written_at = {e.onset: e.start for e in evs}  # marks go where the note is written
     for e in evs:
         velocity[e.onset].append(e.velocity)
         ends[e.onset] = max(ends.get(e.onset, 0.0), e.onset + float(e.end - e.start))
     section_starts = sorted(m.beat for m in score.markers if m.kind == "section")
     last_mark, last_end, sec_i = None, -1e9, -1
-    bar_len = float(bars[0][1] - bars[0][0]) if bars else 4.0
     first = True
     for on in onsets:
         new_section = False
@@ -895,6 +955,14 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
                 put(written_at[on], te)
         first = False
         last_end = max(last_end, ends.get(on, on))
+
+
+def _hit_marks(onsets: list[float], placed: dict[float, list[Any]],
+               hits: dict[float, str]) -> None:
+    """An accent on the note at a sting or accent hit, a caesura after the last note
+    before a cut."""
+    from music21 import articulations
+
     for beat, kind in sorted(hits.items()):
         objs = placed.get(next((o for o in onsets if abs(o - beat) < 1e-3), None), [])
         if kind in ("sting", "accent"):
@@ -907,20 +975,6 @@ def _expression(score: Score, part: Part, evs: list[Ev], placed: dict, put: Any,
             if before:
                 obj = placed[before[-1]][0]
                 obj.articulations.append(articulations.Caesura())
-    swells = [(beat - bar_len, beat, "crescendo") for beat, kind in sorted(hits.items())
-              if kind == "swell"]
-    shaped = [h for h in hairpins(part.controllers.get(1, ()))
-              if all(h[1] <= a or h[0] >= b for a, b, _ in swells)
-              and part.role in SHAPED_ROLES and h[1] - h[0] <= HAIRPIN_MOST_BEATS]
-    for start, stop, kind in sorted(swells + shaped):
-        inside = [o for o in onsets if start - 1e-3 <= o < stop - 1e-3]
-        if len(inside) < 2:
-            continue
-        first_obj, last_obj = placed[inside[0]][0], placed[inside[-1]][0]
-        if first_obj is last_obj or _staff_of(first_obj) is not _staff_of(last_obj):
-            continue  # a hairpin starts and stops on one staff
-        wedge = dynamics.Crescendo if kind == "crescendo" else dynamics.Diminuendo
-        put(written_at[inside[0]], wedge(first_obj, last_obj))
 
 
 #: The least rise or fall of CC1 (about one dynamic level) a hairpin is written for,

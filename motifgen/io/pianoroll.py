@@ -46,15 +46,12 @@ def _pitch_name(p: int) -> str:
 
 
 def _draw(score: Score, width: int, height: int) -> Any:
+    """The roll as a matplotlib Figure: notes, sections, bar lines, hits, rulers, title."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch, Rectangle
-
-    from .musicxml import display_name
 
     tm = score.tempo_map
     length = score.end_beats or 4.0  # an empty score still gets a bar
     total = tm.seconds_at(length)
-    pitched = [p for p in score.parts if not p.is_drum and len(p.notes)]
     drums = [p for p in score.parts if p.is_drum and len(p.notes)]
     drum_keys = sorted({int(k) for p in drums for k in p.notes.pitch})
 
@@ -65,6 +62,34 @@ def _draw(score: Score, width: int, height: int) -> Any:
         ax, lane = fig.subplots(1, 1), None
     axes = [a for a in (ax, lane) if a is not None]
 
+    legend = _notes(score, ax, lane, drum_keys, total)
+    low, high = _pitch_axis(score, ax)
+    ax.set_xlim(0, total)
+    if lane is not None:
+        lane.set_ylim(-0.6, len(drum_keys) - 0.4)
+        labels = [_DRUM_NAMES.get(k, f"drum {k}") for k in drum_keys]
+        lane.set_yticks(range(len(drum_keys)), labels, fontsize=7)
+    _sections(score, axes, total, high)
+    _bars(score, axes, length, width)
+    _hits(score, axes, total, low)
+    _timecode_ruler(score, axes, total, width)
+
+    tempos = ", ".join(f"{bpm:g}" for bpm in tm.bpms)
+    meters = ", ".join(f"{n}/{d}" for _, (n, d) in tm.meters)
+    ax.set_title(f"{score.id}  {score.title}   {timecode_at(score, 0)} - "
+                 f"{timecode_at(score, total)}   {score.key.name}   {tempos} bpm   {meters}",
+                 fontsize=10, loc="left")
+    if legend:
+        ax.legend(handles=legend, loc="upper right", fontsize=8, framealpha=0.85)
+    return fig
+
+
+def _notes(score: Score, ax: Any, lane: Any, drum_keys: list[int], total: float) -> list[Any]:
+    """Every note as a rectangle, a colour per part (drums in the lane, one row per key);
+    return the legend's entries."""
+    from matplotlib.patches import Patch, Rectangle
+
+    tm = score.tempo_map
     legend = []
     for index, part in enumerate(score.parts):
         colour = _COLOURS[index % len(_COLOURS)]
@@ -78,44 +103,53 @@ def _draw(score: Score, width: int, height: int) -> Any:
             target.add_patch(Rectangle((x0, y - 0.4), max(x1 - x0, total / 2000), 0.8,
                                        facecolor=colour, edgecolor="black", linewidth=0.3,
                                        alpha=alpha))
-        legend.append(Patch(facecolor=colour, edgecolor="black", label=display_name(part)))
+        legend.append(Patch(facecolor=colour, edgecolor="black", label=part.display_name))
+    return legend
 
-    pitches = [int(p) for part in pitched for p in part.notes.pitch]
+
+def _pitch_axis(score: Score, ax: Any) -> tuple[int, int]:
+    """The pitch axis around the pitched notes, a tick at every C; return its range."""
+    pitches = [int(p) for part in score.parts if not part.is_drum for p in part.notes.pitch]
     low, high = (min(pitches) - 2, max(pitches) + 2) if pitches else (48, 84)
     ax.set_ylim(low, high)
     octave_cs = [p for p in range(low, high + 1) if p % 12 == 0]
     ax.set_yticks(octave_cs or [low], [_pitch_name(p) for p in (octave_cs or [low])])
     ax.set_ylabel("pitch")
-    ax.set_xlim(0, total)
-    if lane is not None:
-        lane.set_ylim(-0.6, len(drum_keys) - 0.4)
-        labels = [_DRUM_NAMES.get(k, f"drum {k}") for k in drum_keys]
-        lane.set_yticks(range(len(drum_keys)), labels, fontsize=7)
+    return low, high
 
-    # sections: shaded bands with names
+
+def _sections(score: Score, axes: list[Any], total: float, high: float) -> None:
+    """Sections: shaded bands with names."""
+    tm = score.tempo_map
     sections = sorted((m for m in score.markers if m.kind == "section"), key=lambda m: m.beat)
     for i, m in enumerate(sections):
         x0 = tm.seconds_at(m.beat)
         x1 = tm.seconds_at(sections[i + 1].beat) if i + 1 < len(sections) else total
         for a in axes:
             a.axvspan(x0, x1, color="#000000", alpha=0.05 if i % 2 == 0 else 0.0, linewidth=0)
-        ax.text(x0, high - 0.3, f" {m.text}", va="top", ha="left", fontsize=9,
-                fontweight="bold", color="#333333")
+        axes[0].text(x0, high - 0.3, f" {m.text}", va="top", ha="left", fontsize=9,
+                     fontweight="bold", color="#333333")
 
-    # bar lines, bar numbers on the top ruler
+
+def _bars(score: Score, axes: list[Any], length: float, width: int) -> None:
+    """Bar lines, bar numbers on the top ruler (thinned to fit the width)."""
+    tm = score.tempo_map
     lines = tm.bar_lines(length)
     line_secs = [tm.seconds_at(b) for b in lines]
     for a in axes:
         for x in line_secs:
             a.axvline(x, color="#999999", linewidth=0.5, zorder=0)
-    top = ax.secondary_xaxis("top")
+    top = axes[0].secondary_xaxis("top")
     every = max(1, int(len(lines) * 45 / max(width, 1)) + 1)
     top.set_xticks([x for i, x in enumerate(line_secs) if i % every == 0],
                    [str(i + 1) for i in range(len(lines)) if i % every == 0], fontsize=7)
     top.set_xlabel("bar", fontsize=8)
 
-    # hits: red lines with name and timecode; a label too close to the one before
-    # it is raised above it instead of covering it
+
+def _hits(score: Score, axes: list[Any], total: float, low: float) -> None:
+    """Hits: red lines with name and timecode; a label too close to the one before it is
+    raised above it instead of covering it."""
+    tm = score.tempo_map
     level, last = 0, -math.inf
     for m in sorted((m for m in score.markers if m.kind == "hit"), key=lambda m: m.beat):
         x = tm.seconds_at(m.beat)
@@ -123,12 +157,14 @@ def _draw(score: Score, width: int, height: int) -> Any:
             a.axvline(x, color=_HIT, linewidth=1.2, linestyle="--", zorder=3)
         level = (level + 1) % 3 if x - last < total * _LABEL_SPAN else 0
         last = x
-        ax.text(x, low + 0.3 + level * 3.5, f" {m.text}\n {timecode_at(score, x)}",
-                color=_HIT, fontsize=8,
-                va="bottom", ha="left", rotation=0, zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
+        axes[0].text(x, low + 0.3 + level * 3.5, f" {m.text}\n {timecode_at(score, x)}",
+                     color=_HIT, fontsize=8,
+                     va="bottom", ha="left", rotation=0, zorder=4,
+                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
 
-    # timecode ruler along the bottom
+
+def _timecode_ruler(score: Score, axes: list[Any], total: float, width: int) -> None:
+    """The timecode ruler along the bottom axis (the others hide their x labels)."""
     step = next((s for s in _TICK_STEPS if total / s <= max(2, width // 120)), _TICK_STEPS[-1])
     ticks = [i * step for i in range(int(total // step) + 1)]
     bottom = axes[-1]
@@ -136,15 +172,6 @@ def _draw(score: Score, width: int, height: int) -> Any:
     bottom.set_xlabel(f"timecode ({score.fps} fps)")
     for a in axes[:-1]:
         a.tick_params(axis="x", labelbottom=False)
-
-    tempos = ", ".join(f"{bpm:g}" for bpm in tm.bpms)
-    meters = ", ".join(f"{n}/{d}" for _, (n, d) in tm.meters)
-    ax.set_title(f"{score.id}  {score.title}   {timecode_at(score, 0)} - "
-                 f"{timecode_at(score, total)}   {score.key.name}   {tempos} bpm   {meters}",
-                 fontsize=10, loc="left")
-    if legend:
-        ax.legend(handles=legend, loc="upper right", fontsize=8, framealpha=0.85)
-    return fig
 
 
 def write_png(score: Score, path: str | os.PathLike[str], width: int = 1600,

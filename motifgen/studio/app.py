@@ -142,38 +142,49 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
-               stopping: Callable[[], bool] = lambda: False) -> Any:
-    """The studio as an ASGI application behind its `Guard`."""
+def _edit_of(body: dict[str, Any]) -> Edit:
+    """The edit a request's JSON body asks for."""
+    return Edit(field=str(body.get("field", "")), value=body.get("value"),
+                scene=body.get("scene"), name=body.get("name"), key=body.get("key"))
 
-    async def call(fn: Callable[..., Any], *args: Any) -> Any:
-        return await run_in_threadpool(fn, *args)
 
-    async def index(request: Request) -> Response:
-        page = _static("index.html").decode("utf-8").replace("{{TOKEN}}", token)
+async def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    return await run_in_threadpool(fn, *args)
+
+
+class _Studio:
+    """The routes' handlers over one session (the page's token, the server's stop flag)."""
+
+    def __init__(self, session: Session, token: str, stopping: Callable[[], bool]) -> None:
+        self.session = session
+        self.token = token
+        self.stopping = stopping
+
+    async def index(self, request: Request) -> Response:
+        page = _static("index.html").decode("utf-8").replace("{{TOKEN}}", self.token)
         return Response(page, media_type="text/html; charset=utf-8",
                         headers={"cache-control": "no-store"})
 
-    async def page_file(request: Request) -> Response:
+    async def page_file(self, request: Request) -> Response:
         name = request.url.path.rsplit("/", 1)[-1]
         return Response(_static(name), media_type=PAGE_FILES[name])
 
-    async def state(request: Request) -> Response:
+    async def state(self, request: Request) -> Response:
         try:
-            return JSONResponse(await call(_state, session))
+            return JSONResponse(await _call(_state, self.session))
         except MotifgenError as e:
             return _fail(e)
 
-    async def scene(request: Request) -> Response:
+    async def scene(self, request: Request) -> Response:
         try:
-            take = await call(session.compose, request.path_params["scene"])
+            take = await _call(self.session.compose, request.path_params["scene"])
         except MotifgenError as e:
             return _fail(e, 404 if "no scene" in e.message else 400)
-        return JSONResponse(_take_json(session, take))
+        return JSONResponse(_take_json(self.session, take))
 
-    async def take_file(request: Request) -> Response:
+    async def take_file(self, request: Request) -> Response:
         try:
-            take = session.take(request.path_params["take"])
+            take = self.session.take(request.path_params["take"])
         except KeyError:
             return PlainTextResponse("no such take in this session", status_code=404)
         name, _, kind = request.path_params["file"].rpartition(".")
@@ -181,7 +192,8 @@ def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
             return PlainTextResponse("no such file", status_code=404)
         media, make = DOWNLOADS[kind]
         try:
-            data = take.midi if make is None else await call(session.render, take, kind, make)
+            data = (take.midi if make is None
+                    else await _call(self.session.render, take, kind, make))
         except MotifgenError as e:
             return _fail(e, 503)
         disposition = "attachment" if "download" in request.query_params else "inline"
@@ -189,7 +201,8 @@ def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
             "content-disposition": f"{disposition}; filename*=UTF-8''{quote(name)}.{kind}",
             "cache-control": "private, max-age=3600"})
 
-    async def notation(request: Request) -> Response:
+    async def notation(self, request: Request) -> Response:
+        session = self.session
         try:
             take = session.take(request.path_params["take"])
         except KeyError:
@@ -200,68 +213,65 @@ def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
             return json.dumps(render.notation_pages(xml)).encode()
 
         try:
-            svgs = json.loads(await call(session.render, take, "svg", pages))
+            svgs = json.loads(await _call(session.render, take, "svg", pages))
         except MotifgenError as e:
             return _fail(e, 503)
         return JSONResponse({"pages": svgs})
 
-    async def edit(request: Request) -> Response:
+    async def edit(self, request: Request) -> Response:
         try:
             body = await _json_body(request)
-            change = Edit(field=str(body.get("field", "")), value=body.get("value"),
-                          scene=body.get("scene"), name=body.get("name"), key=body.get("key"))
-            await call(session.change, change)
-            return JSONResponse(await call(_state, session))
+            await _call(self.session.change, _edit_of(body))
+            return JSONResponse(await _call(_state, self.session))
         except MotifgenError as e:
             return _fail(e)
 
-    async def undo(request: Request) -> Response:
-        await call(session.undo)
-        return JSONResponse(await call(_state, session))
+    async def undo(self, request: Request) -> Response:
+        await _call(self.session.undo)
+        return JSONResponse(await _call(_state, self.session))
 
-    async def keep(request: Request) -> Response:
+    async def keep(self, request: Request) -> Response:
         try:
-            kept = await call(session.keep)
+            kept = await _call(self.session.keep)
         except MotifgenError as e:
             return _fail(e, 409)
-        return JSONResponse({"kept": kept, "state": await call(_state, session)})
+        return JSONResponse({"kept": kept, "state": await _call(_state, self.session)})
 
-    async def preview(request: Request) -> Response:
+    async def preview(self, request: Request) -> Response:
         """A scene with one more edit, composed but not added to the draft (A/B)."""
+        from .draft import check_edit
+
         try:
             body = await _json_body(request)
-            from .draft import check_edit
-
-            change = check_edit(Edit(field=str(body.get("field", "")),
-                                     value=body.get("value"), scene=body.get("scene"),
-                                     name=body.get("name"), key=body.get("key")))
-            take = await call(session.compose, str(body.get("scene")),
-                              session.edits + (change,))
+            change = check_edit(_edit_of(body))
+            take = await _call(self.session.compose, str(body.get("scene")),
+                               self.session.edits + (change,))
         except MotifgenError as e:
             return _fail(e)
-        return JSONResponse(_take_json(session, take))
+        return JSONResponse(_take_json(self.session, take))
 
-    async def variations(request: Request) -> Response:
+    async def variations(self, request: Request) -> Response:
         p = request.path_params
         try:
-            found = await call(session.variations, p["scene"], p["name"], 6)
+            found = await _call(self.session.variations, p["scene"], p["name"], 6)
         except MotifgenError as e:
             return _fail(e)
-        return JSONResponse({"variations": [_with_wav(session, v) for v in found]})
+        return JSONResponse({"variations": [_with_wav(self.session, v) for v in found]})
 
-    async def candidates(request: Request) -> Response:
+    async def candidates(self, request: Request) -> Response:
         try:
-            found = await call(session.candidates, request.path_params["name"], 5)
+            found = await _call(self.session.candidates, request.path_params["name"], 5)
         except MotifgenError as e:
             return _fail(e)
-        return JSONResponse({"candidates": [_with_wav(session, c) for c in found]})
+        return JSONResponse({"candidates": [_with_wav(self.session, c) for c in found]})
 
-    async def events(request: Request) -> Response:
+    async def events(self, request: Request) -> Response:
         """Server-sent events: `state` with the session's version whenever it changes."""
+        session = self.session
 
         async def stream() -> Any:
             seen = None
-            while not stopping() and not await request.is_disconnected():
+            while not self.stopping() and not await request.is_disconnected():
                 await run_in_threadpool(session.refresh)
                 if session.version != seen:
                     seen = session.version
@@ -272,19 +282,26 @@ def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"cache-control": "no-store"})
 
-    routes = [
-        Route("/", index),
-        *(Route(f"/static/{name}", page_file) for name in PAGE_FILES),
-        Route("/api/state", state),
-        Route("/api/scene/{scene}", scene),
-        Route("/api/scene/{scene}/variations/{name}", variations),
-        Route("/api/motif/{name}/candidates", candidates),
-        Route("/api/edit", edit, methods=["POST"]),
-        Route("/api/preview", preview, methods=["POST"]),
-        Route("/api/undo", undo, methods=["POST"]),
-        Route("/api/keep", keep, methods=["POST"]),
-        Route("/api/events", events),
-        Route("/take/{take}/notation", notation),
-        Route("/take/{take}/{file}", take_file),
-    ]
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.index),
+            *(Route(f"/static/{name}", self.page_file) for name in PAGE_FILES),
+            Route("/api/state", self.state),
+            Route("/api/scene/{scene}", self.scene),
+            Route("/api/scene/{scene}/variations/{name}", self.variations),
+            Route("/api/motif/{name}/candidates", self.candidates),
+            Route("/api/edit", self.edit, methods=["POST"]),
+            Route("/api/preview", self.preview, methods=["POST"]),
+            Route("/api/undo", self.undo, methods=["POST"]),
+            Route("/api/keep", self.keep, methods=["POST"]),
+            Route("/api/events", self.events),
+            Route("/take/{take}/notation", self.notation),
+            Route("/take/{take}/{file}", self.take_file),
+        ]
+
+
+def create_app(session: Session, token: str, port: int, host: str = "127.0.0.1",
+               stopping: Callable[[], bool] = lambda: False) -> Any:
+    """The studio as an ASGI application behind its `Guard`."""
+    routes = _Studio(session, token, stopping).routes()
     return Guard(Starlette(routes=routes), token, port, host)
