@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/motifgen compose motifs/cartographer.yaml -o output
 
-## Run the whole test suite (lint included)
+## Run the whole test suite (lint and type check included)
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## Benchmark table (see README)

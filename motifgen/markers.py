@@ -129,10 +129,10 @@ def _pro_tools(text: str, file: str) -> tuple[str | None, list[Spot]]:
     rate = None
     for line in lines:
         if line.upper().startswith("TIMECODE FORMAT:"):
-            name = " ".join(line.split(":", 1)[1].split()).lower()
-            rate = _PRO_TOOLS_RATES.get(name)
+            fmt = " ".join(line.split(":", 1)[1].split()).lower()
+            rate = _PRO_TOOLS_RATES.get(fmt)
             if rate is None:
-                raise _fail(file, lines.index(line) + 1, f"unknown timecode format {name!r}")
+                raise _fail(file, lines.index(line) + 1, f"unknown timecode format {fmt!r}")
     start = next(i for i, line in enumerate(lines) if "M A R K E R S  L I S T I N G" in line)
     header_at = start + 1
     header = [c.strip().upper() for c in lines[header_at].split("\t")]
@@ -141,7 +141,7 @@ def _pro_tools(text: str, file: str) -> tuple[str | None, list[Spot]]:
     where, name = header.index("LOCATION"), header.index("NAME")
     comments = header.index("COMMENTS") if "COMMENTS" in header else None
     units = header.index("UNITS") if "UNITS" in header else None
-    spots = []
+    spots: list[Spot] = []
     for n, line in enumerate(lines[header_at + 1:], header_at + 2):
         if not line.strip():
             break
@@ -261,7 +261,8 @@ def _is_edl(text: str) -> bool:
 
 
 def _edl(text: str, file: str) -> tuple[str | None, list[Spot]]:
-    rate, spots = None, []
+    rate: str | None = None
+    spots: list[Spot] = []
     last: Spot | None = None
     for n, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()

@@ -249,7 +249,7 @@ def _parse_choice(mood: str, field: str, value: Any, table: Mapping[str, Any],
     """`value` as a key of `table` (case-insensitive); `what` names it in the message
     (default: the field's name)."""
     text = str(value).strip().lower() if isinstance(value, str) else None
-    if text not in table:
+    if text is None or text not in table:
         raise _err(mood, field, f"unknown {what or field} {value!r}; expected one of: "
                    + ", ".join(table) + did_you_mean(value, table))
     return text

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -339,7 +339,9 @@ def decode_project(r: _Reader, raw: bytes) -> str:
 
 def _yaml_problem(e: Exception, text: str) -> tuple[str, str]:
     """(field path, message) for a YAML error: the line and what the parser says."""
-    if hasattr(e, "position"):  # a ReaderError: a character YAML does not allow
+    from yaml.reader import ReaderError
+
+    if isinstance(e, ReaderError):  # a character YAML does not allow
         code = e.character if isinstance(e.character, int) else ord(e.character)
         line = text.count("\n", 0, e.position) + 1
         return f"line {line}", f"not valid YAML: {e.reason} (character #x{code:04x})"
@@ -385,7 +387,7 @@ def _unique_keys(yaml: Any, base: type) -> type:
     """`base` (a safe loader) refusing a mapping that gives one key twice, which YAML would
     otherwise resolve silently by keeping the last."""
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+    class Loader(base):
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             seen: set[Any] = set()
             for key_node, _ in node.value:
@@ -425,7 +427,7 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
     custom = r.names(data.get("moods"), "moods", "mood name to fields")
     moods: dict[str, Any] = {}
     for name in custom:
-        moods[name] = r.convert(f"moods.{name}", lambda n=name: resolve_mood(n, custom))
+        moods[name] = r.convert(f"moods.{name}", partial(resolve_mood, name, custom))
 
     motifs: dict[str, Leitmotif] = {}
     for section, kind in (("characters", "character"), ("themes", "theme")):
@@ -456,7 +458,7 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
             if name in moods:
                 continue
             where = f"scenes[{i}].mood" if j == 0 else f"scenes[{i}].sections[{j - 1}].mood"
-            moods[name] = r.convert(where, lambda n=name: resolve_mood(n, custom))
+            moods[name] = r.convert(where, partial(resolve_mood, name, custom))
 
     from .articulations import resolve
 
@@ -519,7 +521,7 @@ def _generated(r: _Reader, where: str, name: str, spec: Mapping[str, Any], key: 
     from .generate import generate_motif, key_for, trait_name
 
     for j, word in enumerate(traits):
-        r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
+        r.convert(f"{where}.traits[{j}]", partial(trait_name, word))
     if "key" not in spec:  # the project's tonic in the archetype's mode
         key = r.convert(f"{where}.archetype", lambda: key_for(home, archetype, traits))
     motif = r.convert(f"{where}.archetype", lambda: generate_motif(
@@ -726,7 +728,7 @@ def _scene_transform(r: _Reader, where: str, raw: Any,
         tw = f"{where}.transform.{name}"
         if name not in featuring:
             raise r.fail(tw, f"{name!r} is not featured in this scene")
-        r.convert(tw, lambda c=chain: parse_chain(str(c)))
+        r.convert(tw, partial(parse_chain, str(chain)))
     return {str(k): str(v) for k, v in transform.items()}
 
 

@@ -838,14 +838,14 @@ def measure(score: Score, project: Any = None, film: str = "") -> Cue:
 def aggregate(fig: Figure, cues: Sequence[Cue]) -> tuple[float | None, float | None,
                                                           bool | None]:
     """(mean or pooled share, worst cue value, pass) of one figure over `cues`."""
-    pairs = [(c.figures[fig.key], c.weights.get(fig.weight, 1.0) if fig.weight else 1.0)
-             for c in cues if c.figures.get(fig.key) is not None]
-    values = [v for v, _ in pairs if v is not None]
+    pairs = [(v, c.weights.get(fig.weight, 1.0) if fig.weight else 1.0)
+             for c in cues if (v := c.figures.get(fig.key)) is not None]
+    values = [v for v, _ in pairs]
     if not values:
         return None, None, None
     worst = max(values) if fig.op == "<=" else min(values)
     if fig.unit is not None:
-        total = sum(fig.ok(v, fig.unit) for v in values) / len(values)
+        total = sum(bool(fig.ok(v, fig.unit)) for v in values) / len(values)
         return total, worst, fig.ok(total, fig.overall)
     den = sum(w for _, w in pairs)
     mean = sum(v * w for v, w in pairs) / den if den else sum(values) / len(values)

@@ -28,6 +28,9 @@ class TempoMap:
     tempos: tuple[tuple[float, float], ...] = ((0.0, 120.0),)
     meters: tuple[tuple[float, tuple[int, int]], ...] = ((0.0, (4, 4)),)
     ramps: tuple[tuple[float, float], ...] = ()
+    #: cumulative seconds and the beat at each tempo change (set by __post_init__)
+    _secs: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _beats: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.tempos or self.tempos[0][0] != 0:

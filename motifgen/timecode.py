@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from numbers import Real
+from numbers import Rational, Real
 
 from .errors import TimecodeError
 
@@ -233,7 +233,9 @@ def _exact_seconds(seconds: object) -> Fraction:
         raise TimecodeError(f"seconds must be a number, not {seconds!r}")
     if isinstance(seconds, float) and not math.isfinite(seconds):
         raise TimecodeError(f"seconds must be finite, not {seconds!r}")
-    value = Fraction(seconds)
+    # a Real that is neither Rational nor float (numpy's float32) goes through float
+    value = Fraction(seconds) if isinstance(seconds, Rational | float | Decimal) \
+        else Fraction(float(seconds))
     if value < 0:
         raise TimecodeError(f"seconds must not be negative, not {seconds!r}")
     return value

@@ -871,9 +871,9 @@ def _build(
         raise TimingError("nothing to time: a scene needs a positive duration")
 
     meter_list: list[tuple[float, tuple[int, int]]] = []
-    for beat in sorted(meters):
-        if not meter_list or meter_list[-1][1] != meters[beat]:
-            meter_list.append((beat * count, meters[beat]))
+    for unit in sorted(meters):
+        if not meter_list or meter_list[-1][1] != meters[unit]:
+            meter_list.append((unit * count, meters[unit]))
     tempo_map = TempoMap(tempos=tuple(tempos), meters=tuple(meter_list), ramps=tuple(ramps))
     if length_beats is None:
         length_beats = tempo_map.beat_at(scene) if tail is not None else point_beats[-1]

@@ -14,7 +14,7 @@ through the cue. Channels are handed out once per cue (`channels`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..errors import MotifgenError
@@ -110,7 +110,7 @@ def _harmony(names: Sequence[str], texture: str) -> list[PartSpec]:
     return out
 
 
-def orchestrate(orchestra: dict[str, Sequence[str]], texture: str, doubling: int,
+def orchestrate(orchestra: Mapping[str, Sequence[str]], texture: str, doubling: int,
                 lead_instrument: str | None, featured: int, answers: Sequence[str] = (),
                 counters: Sequence[str | None] = ()) -> list[PartSpec]:
     """The tracks of a section: `orchestra` is role -> instrument names (a mood's).

@@ -140,7 +140,7 @@ def harp(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
 
 def _strong_beats(groups: BeatGroups, start: float, end: float) -> list[float]:
     bar0 = (start // groups.bar) * groups.bar
-    out = []
+    out: list[float] = []
     b = bar0
     while b < end - EPS:
         out.extend(b + s for s in groups.strong if start - EPS <= b + s < end - EPS)

@@ -23,6 +23,7 @@ environment variable, then the Debian/Ubuntu and common Linux/macOS paths in
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -176,6 +177,11 @@ def render_stems_float(score: Score, font: Path, sample_rate: int, where: str
     return out
 
 
+def mixdown(stems: dict[str, np.ndarray]) -> np.ndarray:
+    """The mix: the sum of the stems (all of one length, one for each of `STEMS`)."""
+    return functools.reduce(np.add, stems.values())
+
+
 def peak_gain(mix: np.ndarray, peak_dbfs: float | None) -> float:
     """The gain (to 16-bit full scale) that puts the mix's peak at `peak_dbfs`; None:
     fluidsynth's level as it is."""
@@ -203,7 +209,7 @@ def _mixed(score: Score, soundfont: str | os.PathLike[str] | None, sample_rate: 
     find_fluidsynth()
     font = find_soundfont(soundfont)
     stems = render_stems_float(score, font, sample_rate, where)
-    mix = sum(stems.values())
+    mix = mixdown(stems)
     gain = peak_gain(mix, peak_dbfs)
     if score.note_count() and float(np.sqrt(np.mean((mix * FULL_SCALE) ** 2))) < 1.0:
         raise MotifgenError(f"the render is silent (soundfont {font})", where=where)
@@ -222,7 +228,7 @@ def render_wav(score: Score, path: str | os.PathLike[str],
     the render fails or comes out silent.
     """
     stems, gain = _mixed(score, soundfont, sample_rate, peak_dbfs, str(path))
-    return _write(score, Path(path), _pcm(sum(stems.values()), gain), sample_rate, "mix")
+    return _write(score, Path(path), _pcm(mixdown(stems), gain), sample_rate, "mix")
 
 
 def stem_paths(path: str | os.PathLike[str]) -> dict[str, Path]:

@@ -83,7 +83,7 @@ def condense(score: Score) -> Score:
     as the catalogue prints its `STAVES` instrument)."""
     from ..orchestra import engraving_of
 
-    parts = []
+    parts: list[Part] = []
     for role, name, _, instrument in STAVES:
         members = [p for p in score.parts if staff_role(p) == role and "(doubling)" not in p.name]
         if not members:

@@ -53,7 +53,8 @@ def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str,
     from ..timecode import offset_timecode
 
     plan = score.plan or {}
-    scene = plan.get("scene") if isinstance(plan.get("scene"), Mapping) else {}
+    raw = plan.get("scene")
+    scene: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     if score.length_beats > 0:
         duration = score.duration_seconds
     else:

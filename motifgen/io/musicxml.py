@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from ..errors import MotifgenError
 from ..score import Part, Score
@@ -468,7 +468,7 @@ def _note_object(group: list[Ev], length: Fraction, is_drum: bool, shown: dict) 
     else:
         notes = []
         for e in group:
-            p = pitch.Pitch(step=e.letter, octave=e.octave)
+            p = pitch.Pitch(step=cast(StepName, e.letter), octave=e.octave)
             show = shown.get(id(e), False)
             # always explicit, so music21's own accidental pass leaves the spelling alone
             p.accidental = pitch.Accidental(e.alter)
@@ -592,7 +592,11 @@ def _bars(score: Score, events_end: Fraction) -> list[tuple[Fraction, Fraction, 
     return bars
 
 
-def _frac(beat: float) -> Fraction:
+#: A note's letter as music21 names a pitch step.
+StepName = Literal["C", "D", "E", "F", "G", "A", "B"]
+
+
+def _frac(beat: float | Fraction) -> Fraction:
     return Fraction(beat).limit_denominator(96)
 
 
@@ -815,6 +819,7 @@ def _staff(frame: _Frame, part: Part, index: int, inst: Any, s: int, clefs: list
             groups[(e.start, e.end)].append(e)
     voices = _voices([(a, b, sorted(g, key=lambda e: e.midi))
                       for (a, b), g in sorted(groups.items())]) or [[]]
+    m21staff: stream.Part
     if len(clefs) == 2:
         m21staff = stream.PartStaff(id=f"P{index + 1}-Staff{s + 1}")
     else:
@@ -964,7 +969,8 @@ def _hit_marks(onsets: list[float], placed: dict[float, list[Any]],
     from music21 import articulations
 
     for beat, kind in sorted(hits.items()):
-        objs = placed.get(next((o for o in onsets if abs(o - beat) < 1e-3), None), [])
+        at = next((o for o in onsets if abs(o - beat) < 1e-3), None)
+        objs = placed.get(at, []) if at is not None else []
         if kind in ("sting", "accent"):
             for obj in objs[:1]:
                 art = articulations.Accent()

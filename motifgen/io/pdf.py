@@ -56,6 +56,8 @@ def style_for(musicxml: bytes) -> str:
     import xml.etree.ElementTree as ET
 
     defaults = ET.fromstring(musicxml).find("defaults")
+    if defaults is None:
+        raise MotifgenError("the MusicXML has no <defaults> (page and scaling)", where="pdf")
     mm = float(defaults.findtext("scaling/millimeters", "7"))
     tenths = float(defaults.findtext("scaling/tenths", "40"))
 

@@ -132,8 +132,8 @@ def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
     conductor.meta(0, _SETUP, _text(_TRACK_NAME, "Reel"))
     conductor.meta(0, _SETUP, smpte_offset(label, cues[0].fps))
     tracks = [named_track(t.silent_part()) for t in template.tracks]
-    guide = (named_track(guide_part(cues[0], template.guide_channel))
-             if template.guide_channel is not None else None)
+    channel = template.guide_channel
+    guide = named_track(guide_part(cues[0], channel)) if channel is not None else None
     index = {t.slot: i for i, t in enumerate(template.tracks)}
     now, end = 0, 0
     previous: tuple[Score, int] | None = None  # the last cue placed and its first tick
@@ -159,8 +159,8 @@ def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
         for slot, part in slots_of(cue):
             tracks[index[slot]].extend(
                 part_events(part, named=False, articulations=template.articulations), now)
-        if guide is not None:
-            guide.extend(part_events(guide_part(cue, template.guide_channel), named=False), now)
+        if guide is not None and channel is not None:
+            guide.extend(part_events(guide_part(cue, channel), named=False), now)
         end = max(end, now + _ends(cue)[1])
     body = [conductor.encode(end)] + [t.encode(end) for t in tracks]
     body += [guide.encode(end)] if guide is not None else []

@@ -59,11 +59,10 @@ def serve(project: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT
     session = Session(project, allow)
     sock = bind(host, port)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(None, log_level="warning", proxy_headers=False,
+    app = create_app(session, new_token(), port, host, stopping=lambda: server.should_exit)
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=False,
                             server_header=False, timeout_graceful_shutdown=2, lifespan="off")
     server = uvicorn.Server(config)
-    config.app = create_app(session, new_token(), port, host,
-                            stopping=lambda: server.should_exit)
     url = address(host, port)
     print(f"motifgen studio: {session.path} at {url} (Ctrl-C stops)", flush=True)
     if open_browser:
