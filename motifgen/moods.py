@@ -24,13 +24,14 @@ Errors are `ProjectError`s whose `where` is the field path, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any
 
 from .errors import MotifgenError, ProjectError, did_you_mean
 from .orchestra import INSTRUMENTS, ROLES, canonical_name
+from .recipes import COLOURS, MOOD_TEXTURES
 from .theory import DYNAMICS, mode_name
 
 #: Articulations -> fraction of the written length that sounds.
@@ -38,35 +39,8 @@ ARTICULATIONS: dict[str, float] = {
     "legato": 1.0, "tenuto": 0.95, "marcato": 0.75, "staccato": 0.5,
 }
 
-#: Accompaniment textures (harmony.texture draws each one differently).
-TEXTURES: dict[str, str] = {
-    "sustained": "held chords, one attack per chord",
-    "arpeggio": "broken chords in a flowing triplet (or compound eighth) line",
-    "ostinato": "a repeated sixteenth-note figure on the chord's root and fifth",
-    "tremolo": "fast repeated chord notes (measured tremolo)",
-    "pulse": "repeated eighth-note block chords",
-    "chorale": "four-part block chords re-struck on every strong beat",
-    "pizzicato": "plucked oom-pah: root on the downbeat, short dyads on the other beats",
-}
-
-#: Harmonic colours a mood can ask for (harmony.COLOUR_CHORDS realises them).
-COLOURS: dict[str, str] = {
-    "none": "diatonic chords of the mode only",
-    "mixolydian_bVII": "the flat-seventh major chord, bVII-I cadences",
-    "plagal": "IV-I cadences, the final one bVI-bVII-I",
-    "minor_plagal": "iv-i cadences and i-bVI motion",
-    "lydian_II": "the major II chord of lydian, II-I motion, the III mediant",
-    "phrygian_bII": "the Neapolitan bII, bII-i cadences",
-    "dorian_IV": "the major IV chord of dorian, i-IV motion",
-    "chromatic_mediants": "neo-Riemannian mediants: LP (I-III), PL (I-bVI), RP (I-VI), "
-                          "PR (I-bIII), over a tonic pedal",
-    "hexatonic_pole": "the uncanny hexatonic pole (C-Abm), the tritone (C-F#), bII",
-    "secondary_dominants": "V/V, V/vi, V/ii resolving down a fifth",
-    "diminished": "minor(maj7) chords on i and bvi, the diminished leading-tone chord and bII "
-                  "over a tonic pedal, a middle voice creeping by semitones",
-    "pedal": "a pedal in the bass (the tonic, the dominant after a hit) under bVI-bVII-i",
-    "added6": "added sixths on I and IV",
-}
+#: Accompaniment textures a mood may name, and harmonic colours (`motifgen.recipes`).
+TEXTURES = MOOD_TEXTURES
 
 _REQUIRED = ("mode", "tempo", "dynamics", "articulation", "orchestra", "texture")
 
@@ -305,49 +279,66 @@ def _parse_fields(mood: str, spec: Mapping[str, Any]) -> dict[str, Any]:
                    + ", ".join(_FIELDS) + did_you_mean(unknown[0], _FIELDS))
     out: dict[str, Any] = {}
     for key, value in spec.items():
-        if key == "base":
-            continue
-        if key == "mode":
-            out["mode"] = _parse_mode(mood, key, value)
-        elif key == "modes":
-            values = [value] if isinstance(value, str) else value
-            if not isinstance(values, Sequence) or not values:
-                raise _err(mood, key, "expected a mode name or a list of them")
-            out["modes"] = tuple(_parse_mode(mood, key, v) for v in values)
-        elif key == "tempo":
-            out["tempo"] = _parse_tempo(mood, value)
-        elif key == "dynamics":
-            text = value.replace("→", "->") if isinstance(value, str) else value
-            if isinstance(text, str) and "->" in text:
-                start, end = text.split("->", 1)
-                out["dynamics"] = _parse_dynamic(mood, key, start)
-                out["dynamics_to"] = _parse_dynamic(mood, key, end)
-            else:
-                out["dynamics"] = _parse_dynamic(mood, key, text)
-        elif key == "dynamics_to":
-            out[key] = None if value is None else _parse_dynamic(mood, key, value)
-        elif key == "articulation":
-            out[key] = _parse_choice(mood, key, value, ARTICULATIONS)
-        elif key == "texture":
-            out[key] = _parse_choice(mood, key, value, TEXTURES)
-        elif key == "colour":
-            out[key] = _parse_choice(mood, key, value, COLOURS)
-        elif key in ("register", "doubling"):
-            if isinstance(value, bool) or not isinstance(value, int) or not -3 <= value <= 3:
-                raise _err(mood, key, "expected a whole number of octaves from -3 to 3")
-            out[key] = value
-        elif key == "harmonic_rhythm":
-            num = _number(value)
-            if num is None or not 0.5 <= num <= 32:
-                raise _err(mood, key, "expected beats per chord, a number from 0.5 to 32")
-            out[key] = num
-        elif key == "orchestra":
-            out[key] = _parse_orchestra(mood, value)
-        elif key == "description":
-            if not isinstance(value, str):
-                raise _err(mood, key, "expected text")
-            out[key] = value
+        out.update(_FIELD_PARSERS[key](mood, key, value))
     return out
+
+
+def _parse_modes(mood: str, key: str, value: Any) -> dict[str, Any]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, Sequence) or not values:
+        raise _err(mood, key, "expected a mode name or a list of them")
+    return {"modes": tuple(_parse_mode(mood, key, v) for v in values)}
+
+
+def _parse_dynamics(mood: str, key: str, value: Any) -> dict[str, Any]:
+    """A dynamic mark, or a change ``p -> f`` (which sets `dynamics_to` too)."""
+    text = value.replace("→", "->") if isinstance(value, str) else value
+    if isinstance(text, str) and "->" in text:
+        start, end = text.split("->", 1)
+        return {"dynamics": _parse_dynamic(mood, key, start),
+                "dynamics_to": _parse_dynamic(mood, key, end)}
+    return {"dynamics": _parse_dynamic(mood, key, text)}
+
+
+def _parse_octaves(mood: str, key: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, bool) or not isinstance(value, int) or not -3 <= value <= 3:
+        raise _err(mood, key, "expected a whole number of octaves from -3 to 3")
+    return {key: value}
+
+
+def _parse_harmonic_rhythm(mood: str, key: str, value: Any) -> dict[str, Any]:
+    num = _number(value)
+    if num is None or not 0.5 <= num <= 32:
+        raise _err(mood, key, "expected beats per chord, a number from 0.5 to 32")
+    return {key: num}
+
+
+def _parse_description(mood: str, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, str):
+        raise _err(mood, key, "expected text")
+    return {key: value}
+
+
+#: How each field of a custom mood is read: (mood, field, value) -> the Mood fields it
+#: sets (``base`` names the mood to start from and sets none).
+_FIELD_PARSERS: dict[str, Callable[[str, str, Any], dict[str, Any]]] = {
+    "base": lambda mood, key, value: {},
+    "mode": lambda mood, key, value: {key: _parse_mode(mood, key, value)},
+    "modes": _parse_modes,
+    "tempo": lambda mood, key, value: {key: _parse_tempo(mood, value)},
+    "dynamics": _parse_dynamics,
+    "dynamics_to": lambda mood, key, value: {
+        key: None if value is None else _parse_dynamic(mood, key, value)},
+    "articulation": lambda mood, key, value: {
+        key: _parse_choice(mood, key, value, ARTICULATIONS)},
+    "texture": lambda mood, key, value: {key: _parse_choice(mood, key, value, TEXTURES)},
+    "colour": lambda mood, key, value: {key: _parse_choice(mood, key, value, COLOURS)},
+    "register": _parse_octaves,
+    "doubling": _parse_octaves,
+    "harmonic_rhythm": _parse_harmonic_rhythm,
+    "orchestra": lambda mood, key, value: {key: _parse_orchestra(mood, value)},
+    "description": _parse_description,
+}
 
 
 def resolve_mood(name: str, custom: Mapping[str, Mapping[str, Any]] | None = None) -> Mood:

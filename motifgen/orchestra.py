@@ -13,9 +13,9 @@ drum channel (index 9) and have one fixed drum key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,36 @@ ROLES: tuple[str, ...] = ("melody", "counter", "harmony", "bass", "percussion")
 DRUM_CHANNEL = 9
 #: Melodic channels, in the order they are handed out (15 of them).
 MELODIC_CHANNELS: tuple[int, ...] = tuple(c for c in range(16) if c != DRUM_CHANNEL)
+
+K = TypeVar("K", bound=Hashable)
+
+
+def allocate_channels(tracks: Sequence[K], drums: Collection[K],
+                      together: Callable[[K], Iterable[K]]) -> dict[K, int]:
+    """A MIDI channel (0-based) per track, in order: `drums` on the drum kit's, every
+    other the lowest melodic channel that no track it plays `together` with already
+    holds (so tracks that never sound at once may share one). A MotifgenError when
+    the 15 melodic channels do not suffice.
+
+    >>> allocate_channels(["a", "kit", "b"], {"kit"}, lambda t: {"a", "b"} - {t})
+    {'a': 0, 'kit': 9, 'b': 1}
+    >>> allocate_channels(["a", "b"], (), lambda t: ())
+    {'a': 0, 'b': 0}
+    """
+    out: dict[K, int] = {}
+    for track in tracks:
+        if track in out:
+            continue
+        if track in drums:
+            out[track] = DRUM_CHANNEL
+            continue
+        taken = {out[t] for t in together(track) if t in out}
+        channel = next((c for c in MELODIC_CHANNELS if c not in taken), None)
+        if channel is None:
+            raise MotifgenError(f"more than {len(MELODIC_CHANNELS)} melodic parts would play "
+                                "at once; list fewer instruments in the scenes' moods")
+        out[track] = channel
+    return out
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ Figures of issue 14 (dramaturgy), computed from what the plan records:
   or two or more parts sounding in only one of the two bars.
 * ``mood_grammar`` - share of sections of two bars or more (colour not ``none``)
   in which the mood's colour is heard: one of the colour's chords (the plan's
-  ``kind: colour``) sounds, and for a colour promising a pedal (``arrange.cue.PEDAL_COLOURS``) the
+  ``kind: colour``) sounds, and for a colour promising a pedal (``recipes.Colour.pedal``) the
   lowest sounding note is the pedal (tonic, or tonic or dominant for ``pedal``)
   for 60 % of the section. A section in which no chord but the last could hold
   its strong-beat melody notes in a colour chord is judged on the pedal only, or
@@ -555,11 +555,11 @@ def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
     mood's colour is heard: a chord of the colour sounds wherever the melody lets one
     (a section whose every chord but the last holds strong-beat melody notes no colour
     chord has is not judged on this), and where the colour promises a pedal
-    (`arrange.cue.PEDAL_COLOURS`) the lowest note is the pedal for `pedal_share` of the
+    (`recipes.Colour.pedal`) the lowest note is the pedal for `pedal_share` of the
     section."""
     from .arrange.chords import harmony_key, palette
-    from .arrange.cue import PEDAL_COLOURS
     from .moods import PRESETS
+    from .recipes import COLOURS
     from .theory import Key
 
     judged = heard = 0
@@ -574,8 +574,8 @@ def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
         ok: bool | None = any(c.get("kind") == "colour" for c in chords)
         if not ok and not _colourable(score, chords, sets):
             ok = None  # the melody allows no colour chord here
-        if mood.colour in PEDAL_COLOURS:
-            pcs = {(key.tonic + s) % 12 for s in PEDAL_COLOURS[mood.colour]}
+        if COLOURS[mood.colour].pedal:
+            pcs = {(key.tonic + s) % 12 for s in COLOURS[mood.colour].pedal}
             ok = ok is not False and _lowest_share(score, start, end, pcs) >= pedal_share - _EPS
         if ok is None:
             continue

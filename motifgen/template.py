@@ -25,9 +25,8 @@ import numpy as np
 
 from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
-from .errors import MotifgenError
 from .motif import Notes
-from .orchestra import DRUM_CHANNEL, INSTRUMENTS, MELODIC_CHANNELS, engraving_of
+from .orchestra import INSTRUMENTS, MELODIC_CHANNELS, allocate_channels, engraving_of
 from .score import Part, Score
 
 #: The score's sections, top to bottom, with their instruments in score order.
@@ -146,24 +145,6 @@ def _names(slots: Sequence[Slot]) -> dict[Slot, str]:
     return out
 
 
-def _channels(slots: Sequence[Slot], drums: set[Slot],
-              together: dict[Slot, set[Slot]]) -> dict[Slot, int]:
-    """Greedy colouring in score order: the lowest melodic channel no slot played in the
-    same cue already holds."""
-    out: dict[Slot, int] = {}
-    for slot in slots:
-        if slot in drums:
-            out[slot] = DRUM_CHANNEL
-            continue
-        taken = {out[s] for s in together[slot] if s in out}
-        free = [c for c in MELODIC_CHANNELS if c not in taken]
-        if not free:
-            raise MotifgenError("the film's template needs more than 15 melodic channels at "
-                                "once; list fewer instruments in the scenes' moods")
-        out[slot] = free[0]
-    return out
-
-
 def film_template(scores: Sequence[Score], full: bool = False,
                   articulations: ArticulationMap | None = None) -> Template:
     """The template of a film from all of its composed cues (not only the ones written,
@@ -177,7 +158,7 @@ def film_template(scores: Sequence[Score], full: bool = False,
             together.setdefault(slot, set()).update(s for s, _ in cue if s != slot)
     slots = sorted(parts, key=_order)
     drums = {s for s in slots if parts[s].is_drum}
-    chan = _channels(slots, drums, together)
+    chan = allocate_channels(slots, drums, lambda slot: together[slot])
     names = _names(slots)
     tracks = tuple(Track(s, names[s], SECTION_OF[s[0]], chan[s], PAN[s[0]], parts[s].volume,
                          parts[s].program, parts[s].role, parts[s].is_drum) for s in slots)

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import MotifgenError
 from ..moods import Mood
 from ..motif import Notes
+from ..recipes import COLOURS
 from ..theory import Key, bar_beats, beat_groups
 
 _EPS = 1e-6
@@ -45,47 +46,15 @@ _NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bV
 
 #: Colour chords per mood colour: (semitones above the tonic, quality, symbol or "").
 #: "pole" entries depend on the tonic triad (see `_palette`).
-COLOUR_CHORDS: dict[str, tuple[tuple[int, str, str], ...]] = {
-    "none": (),
-    "mixolydian_bVII": ((10, "major", ""),),
-    "plagal": ((5, "major", ""), (8, "major", ""), (10, "major", "")),
-    "minor_plagal": ((5, "minor", ""), (8, "major", "")),
-    "lydian_II": ((2, "major", ""), (4, "major", "")),
-    "phrygian_bII": ((1, "major", ""),),
-    "dorian_IV": ((5, "major", ""),),
-    "chromatic_mediants": ((4, "major", ""), (8, "major", ""), (9, "major", ""),
-                           (3, "major", "")),
-    "hexatonic_pole": ((-1, "pole", ""), (6, "major", ""), (1, "major", "")),
-    "secondary_dominants": ((2, "major", "V/V"), (4, "major", "V/vi"), (9, "major", "V/ii"),
-                            (11, "major", "V/iii")),
-    "diminished": ((0, "minmaj7", ""), (8, "minmaj7", ""), (11, "diminished", ""),
-                   (1, "major", "")),
-    "pedal": ((8, "major", ""), (10, "major", "")),
-    "added6": ((0, "add6", ""), (5, "add6", "")),
-}
-
+COLOUR_CHORDS = {n: c.chords for n, c in COLOURS.items()}
 #: Colours whose moods may colour the melody chromatically too (not only the chords).
-CHROMATIC_COLOURS = frozenset({"chromatic_mediants", "hexatonic_pole", "diminished"})
+CHROMATIC_COLOURS = frozenset(n for n, c in COLOURS.items() if c.chromatic)
 
 #: Extra preference for the colour's chords, tried in turn when a section of two bars
 #: or more would otherwise not sound its mood's colour at all.
 COLOUR_INSIST: tuple[float, ...] = (1.0, 2.0)
 #: Chords that approach the final tonic of a phrase, per colour: (semitones, quality).
-CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
-    "none": ((7, "major"), (7, "minor"), (5, "major"), (5, "minor")),
-    "mixolydian_bVII": ((10, "major"), (5, "major")),
-    "plagal": ((5, "major"), (10, "major"), (5, "minor")),
-    "minor_plagal": ((5, "minor"), (8, "major")),
-    "lydian_II": ((2, "major"), (7, "major")),
-    "phrygian_bII": ((1, "major"), (10, "minor")),
-    "dorian_IV": ((5, "major"), (10, "major")),
-    "chromatic_mediants": ((8, "major"), (4, "major"), (7, "major")),
-    "hexatonic_pole": ((1, "major"), (8, "minor"), (4, "major")),
-    "secondary_dominants": ((7, "major"),),
-    "diminished": ((11, "diminished"), (1, "major")),
-    "pedal": ((10, "major"), (8, "major")),
-    "added6": ((7, "major"), (5, "major"), (5, "add6")),
-}
+CADENCES = {n: c.cadences for n, c in COLOURS.items()}
 
 #: Heptatonic parents whose triads fill out scales with few triads of their own.
 _PARENT_MODE = {"major_pentatonic": "ionian", "minor_pentatonic": "aeolian",
@@ -612,19 +581,7 @@ def substitute(chords: Sequence[Chord], start: float, end: float, key: Key, root
 
 #: The chords a closed ending approaches its final tonic with, per colour: (semitones
 #: above the tonic, quality), played in turn through the bar before the final bar.
-FINAL_CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
-    "plagal": ((8, "major"), (10, "major")),
-    "pedal": ((8, "major"), (10, "major")),
-    "minor_plagal": ((5, "minor"),),
-    "mixolydian_bVII": ((10, "major"),),
-    "lydian_II": ((2, "major"),),
-    "phrygian_bII": ((1, "major"),),
-    "dorian_IV": ((5, "major"),),
-    "chromatic_mediants": ((8, "major"),),
-    "hexatonic_pole": ((1, "major"),),
-    "diminished": ((11, "diminished"),),
-    "added6": ((5, "add6"),),
-}
+FINAL_CADENCES = {n: c.final for n, c in COLOURS.items() if c.final}
 
 
 def cadence(chords: Sequence[Chord], closing: float, key: Key, colour: str, melody: Notes,

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..motif import Notes
 from ..orchestra import INSTRUMENTS, Instrument, engraving_of
+from ..recipes import COLOURS
 from ..score import Marker, Part, Score
 from ..seeds import rng as seeded_rng
 from ..theory import bar_beats, beat_groups, fold_into
@@ -40,12 +41,6 @@ YIELDING = frozenset({"harp", "celesta", "timpani"})
 #: Semitones the upper voices need between the bass's lowest note and the melody before
 #: the bass moves up to leave a lower bass part its octave.
 ROOM_ABOVE_BASS = 24
-#: Colours whose bass is a pedal, and the steps above the tonic it takes at each hit.
-PEDAL_COLOURS: dict[str, tuple[int, ...]] = {
-    "pedal": (0, 7), "chromatic_mediants": (0,), "diminished": (0,),
-}
-#: Colours whose middle voice creeps chromatically from chord to chord.
-CREEPING_COLOURS = frozenset({"diminished"})
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
 
@@ -200,15 +195,15 @@ def _voice(specs: Sequence[PartSpec], chords, mel: Notes, sec: Section,
                       tonic, pedal=pedal, lead_in=last, melody_before=melody_before,
                       strong=strong_beats(meter, sec.end - sec.start),
                       plucked=any(s.texture == "pizzicato" for s in specs),
-                      creep=sec.mood.colour in CREEPING_COLOURS)
+                      creep=COLOURS[sec.mood.colour].creeping)
 
 
 def _pedal(sec: Section, hits_before: int) -> int | None:
     """The pitch class the bass holds in a section, or None: a mood whose colour asks for
-    a pedal holds one, moving from tonic to dominant and back at every hit
-    (`PEDAL_COLOURS`)."""
-    steps = PEDAL_COLOURS.get(sec.mood.colour)
-    return None if steps is None else (sec.key.tonic + steps[hits_before % len(steps)]) % 12
+    a pedal holds one, moving through its steps (tonic, dominant) at every hit
+    (`recipes.Colour.pedal`)."""
+    steps = COLOURS[sec.mood.colour].pedal
+    return (sec.key.tonic + steps[hits_before % len(steps)]) % 12 if steps else None
 
 
 def _base_velocity(sec: Section) -> float:

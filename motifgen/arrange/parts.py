@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..errors import MotifgenError
-from ..orchestra import DRUM_CHANNEL, INSTRUMENTS, MELODIC_CHANNELS, canonical_name
+from ..orchestra import INSTRUMENTS, allocate_channels, canonical_name
 from .textures import TEXTURES
 
 #: The texture an instrument plays whatever the mood asks (its idiom).
@@ -173,18 +172,7 @@ def _unique(specs: list[PartSpec]) -> list[PartSpec]:
 
 
 def channels(specs: Sequence[PartSpec]) -> dict[str, int]:
-    """A channel per track across the whole cue: drums on 9, 15 melodic at most."""
-    out: dict[str, int] = {}
-    free = iter(MELODIC_CHANNELS)
-    for s in specs:
-        if s.name in out:
-            continue
-        if s.is_drum:
-            out[s.name] = DRUM_CHANNEL
-            continue
-        channel = next(free, None)
-        if channel is None:
-            raise MotifgenError("more than 15 melodic parts across the scene's moods; "
-                                "list fewer instruments in its moods")
-        out[s.name] = channel
-    return out
+    """A channel per track across the whole cue (every track plays with every other):
+    drums on 9, 15 melodic at most."""
+    names = [s.name for s in specs]
+    return allocate_channels(names, {s.name for s in specs if s.is_drum}, lambda _: names)

@@ -124,6 +124,10 @@ def timpani(key: Key, meter: tuple[int, int], length: float, velocity: int, busy
     return rows
 
 
+#: The kit's drums that play grooves, with the velocity each plays them at (relative).
+GROOVES: dict[str, int] = {"taiko": 0, "bass_drum": 0, "drums": 0, "snare_drum": -10}
+
+
 def percussion(name: str, members: Sequence[str], meter: tuple[int, int], length: float,
                moments: Moments, rng: np.random.Generator, velocity: int, key: Key,
                busy: bool, avoid: Sequence[frozenset[int]] = ()) -> Notes:
@@ -141,9 +145,9 @@ def percussion(name: str, members: Sequence[str], meter: tuple[int, int], length
     for member in members:
         drum = instrument(member)
         k = int(drum.drum_key or 36)
-        if member in ("taiko", "bass_drum", "drums", "snare_drum"):
-            rows += groove(k, meter, length, velocity - (10 if member == "snare_drum" else 0),
-                           rng, busy, [*moments.fills, *moments.rolls])
+        if member in GROOVES:
+            rows += groove(k, meter, length, velocity + GROOVES[member], rng, busy,
+                           [*moments.fills, *moments.rolls])
             rows += [(h, 0.5, k, clip_velocity(velocity + 20)) for h in moments.strikes]
         elif member == "suspended_cymbal":
             for h in moments.rolls:

@@ -2,8 +2,8 @@
 
 Every texture reads the same voice-led upper voices, so an arpeggio or an
 ostinato inherits the voice leading of the chords it breaks. `TEXTURES`
-holds one entry per texture name: what it does (for the mood table) and the
-function that draws it. Each function takes the voicings, which upper voices
+holds one entry per texture of `recipes.TEXTURES` (what it does, for the mood
+table) with the function that draws it. Each function takes the voicings, which upper voices
 to play (0 = lowest), the meter's beat groups and the sounding fraction of
 the articulation, and returns (onset, duration, pitch, velocity) rows.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..recipes import TEXTURES as RECIPES
 from ..theory import BeatGroups
 from .line import EPS, Row, grid
 from .voicing import Voicing
@@ -21,13 +22,19 @@ from .voicing import Voicing
 STRONG_ACCENT = 6
 
 
+#: A texture's drawing: (voicings, upper voices, beat groups, sounding fraction,
+#: velocity) -> rows.
+Draw = Callable[[Sequence[Voicing], Sequence[int], BeatGroups, float, int], list[Row]]
+
+
 @dataclass(frozen=True)
 class Texture:
-    """A texture name's description and drawing function."""
+    """A texture of `recipes.TEXTURES` (its description, whether it is a moving figure)
+    with the function that draws it."""
 
     description: str
-    draw: Callable[[Sequence[Voicing], Sequence[int], BeatGroups, float, int], list[Row]]
-    figure: bool = False  # a moving figure rather than held or re-struck chords
+    draw: Draw
+    figure: bool = False
 
 
 def is_strong(groups: BeatGroups, beat: float) -> bool:
@@ -152,20 +159,18 @@ def _triplet_or_compound(groups: BeatGroups) -> float:
     return groups.unit if groups.beat > groups.unit + EPS else 1.0 / 3.0
 
 
-#: The textures a mood (or an instrument's idiom) can ask for.
-TEXTURES: dict[str, Texture] = {
-    "sustained": Texture("held chords, common tones tied over", sustained),
-    "tremolo": Texture("each chord struck once and held on the tremolo patch", struck),
-    "chorale": Texture("block chords re-struck on every strong beat", chorale),
-    "pulse": Texture("repeated eighth-note chords", pulse),
-    "arpeggio": Texture("the voiced chord broken in triplet (compound: eighth) notes",
-                        _figure((0, 1, 2, 1), _triplet_or_compound), figure=True),
-    "ostinato": Texture("a repeated sixteenth-note figure through the voiced chord",
-                        _figure((0, 2, 1, 2, 0, 2, 1, 2), lambda g: 0.25, 0.9), figure=True),
-    "pizzicato": Texture("plucked: low voice on the strong beats, dyads between",
-                         pizzicato, figure=True),
-    "harp": Texture("harp: the voiced chord broken up from the bass and back in eighths",
-                    harp, figure=True),
-    "rests": Texture("nothing of its own: a section that takes other sections' divisi",
-                     lambda *_: []),
+#: How each texture of `recipes.TEXTURES` is drawn.
+_DRAW: dict[str, Draw] = {
+    "sustained": sustained,
+    "tremolo": struck,
+    "chorale": chorale,
+    "pulse": pulse,
+    "arpeggio": _figure((0, 1, 2, 1), _triplet_or_compound),
+    "ostinato": _figure((0, 2, 1, 2, 0, 2, 1, 2), lambda g: 0.25, 0.9),
+    "pizzicato": pizzicato,
+    "harp": harp,
+    "rests": lambda *_: [],
 }
+#: The textures a mood (or an instrument's idiom) can ask for, each with its drawing.
+TEXTURES: dict[str, Texture] = {name: Texture(t.description, _DRAW[name], t.figure)
+                                for name, t in RECIPES.items()}
