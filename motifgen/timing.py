@@ -145,7 +145,7 @@ def describe_excursion(bpm: float, into: str, rng: Sequence[float], percent: flo
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One line of a timing report."""
+    """One hit of the timing report: the line `motifgen` prints and the hit of the plan."""
 
     label: str
     kind: str
@@ -155,6 +155,10 @@ class ReportRow:
     beat: float  # within the bar, from 1, counted in the meter's note value
     bpm: float  # the tempo leading into the hit
     frames_off: float
+    at_beat: float = 0.0  # quarter-note beats from the cue start
+    in_bar: float = 1.0  # within the bar, from 1, in quarter notes
+    on_bar_line: bool = False
+    downbeat: bool = True
 
     @property
     def bar_beat(self) -> str:
@@ -186,7 +190,7 @@ class TimingPlan:
         """One row per hit, in time order. `start`: the scene's start timecode,
         to show absolute timecodes instead of offsets from the scene start."""
         order = sorted(range(len(self.hits)), key=lambda i: (float(self.hits[i].seconds), i))
-        return [self._row(i, start) for i in order]
+        return [self.row(i, start) for i in order]
 
     def report(self, start: str | None = None) -> str:
         """A text table: label, timecode, seconds, bar.beat, tempo, frames off."""
@@ -223,7 +227,8 @@ class TimingPlan:
             lines.append("  ".join(cells).rstrip())
         return "\n".join(lines)
 
-    def _row(self, i: int, start: str | None) -> ReportRow:
+    def row(self, i: int, start: str | None = None) -> ReportRow:
+        """The report of hit `i` (`start`: as in `rows`)."""
         hit, beat = self.hits[i], self.hit_beats[i]
         tm = self.tempo_map
         bar, in_bar = tm.position(beat)
@@ -237,6 +242,10 @@ class TimingPlan:
             beat=(in_bar - 1) / unit + 1,
             bpm=tm.tempo_at(max(0.0, beat - 1e-9)),
             frames_off=self.frames_off[i],
+            at_beat=beat,
+            in_bar=in_bar,
+            on_bar_line=tm.is_bar_line(beat),
+            downbeat=hit.downbeat,
         )
 
 

@@ -22,6 +22,7 @@ from motifgen.io import audio, cuesheet, musicxml, pianoroll
 from motifgen.io.files import atomic_write
 from motifgen.io.rhythm import quantise
 from motifgen.motif import Notes
+from motifgen.orchestra import engraving_of
 from motifgen.score import Marker, Part, Score, TempoMap
 from motifgen.theory import Key
 from tests.conftest import have_fluidsynth
@@ -44,12 +45,15 @@ def make_score(scene_id: str = "1A", with_drums: bool = True) -> Score:
     chords = notes([(b, 3.0, p) for b in np.arange(0, 24, 3.0) for p in (50, 53, 57)], 70)
     cello = notes([(0, 1 / 3, 43), (1 / 3, 1 / 3, 45), (2 / 3, 1 / 3, 47), (1, 2.5, 48),
                    (4.25, 0.75, 40), (5.1, 0.4, 41)])
-    parts = [Part("Horn", "horn", 60, "melody", melody, channel=0),
-             Part("Strings", "strings", 48, "harmony", chords, channel=1),
-             Part("Cello", "cello", 42, "bass", cello, channel=2)]
+    parts = [Part("Horn", "horn", 60, "melody", melody, channel=0,
+                  engraving=engraving_of("horn")),
+             Part("Strings", "strings", 48, "harmony", chords, channel=1,
+                  engraving=engraving_of("strings")),
+             Part("Cello", "cello", 42, "bass", cello, channel=2, engraving=engraving_of("cello"))]
     if with_drums:
         drums = notes([(float(b), 0.25, 36 + 2 * (i % 2)) for i, b in enumerate(range(20))], 100)
-        parts.append(Part("Drums", "drums", 0, "percussion", drums, channel=9, is_drum=True))
+        parts.append(Part("Drums", "drums", 0, "percussion", drums, channel=9, is_drum=True,
+                          engraving=engraving_of("drums")))
     tm = TempoMap(tempos=((0.0, 96.0), (12.0, 117.55)),
                   meters=((0.0, (4, 4)), (8.0, (3, 4)), (14.0, (4, 4))))
     return Score(

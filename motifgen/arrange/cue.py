@@ -76,7 +76,7 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     markers.sort(key=lambda m: (m.beat, m.kind))
     key_changes = tuple((s.start, s.key) for prev, s in zip(sections, sections[1:])
                         if s.key != prev.key)
-    plan = plan_of(project, scene, seed, timing, anchors, sections, melody.statements,
+    plan = plan_of(project, scene, seed, timing, sections, melody.statements,
                    plan_parts, progressions)
     plan["ending"] = scene.ending
     plan["form"] = melody.form

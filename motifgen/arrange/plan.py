@@ -6,28 +6,28 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
+from ..timing import TimingPlan
 from .sections import Section
 
 
-def plan_of(project: Any, scene: Any, seed: int, timing: Any, anchors: Sequence[Any],
-          sections: Sequence[Section], statements: list[dict], parts: list[dict],
-          progressions: Sequence[list[dict]]) -> dict:
-    """What was composed and why: written as <id>.json."""
-    from ..timecode import offset_timecode
+def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
+            sections: Sequence[Section], statements: list[dict], parts: list[dict],
+            progressions: Sequence[list[dict]]) -> dict:
+    """What was composed and why: written as <id>.json. Its hits are the timing
+    report's (`TimingPlan.row`), with the kind the scene gives each."""
     from ..timing import ramp_word
 
     tmap = timing.tempo_map
-    hits = []
     kinds = {h.seconds: h.kind for h in scene.hits}
-    for h, beat, off in zip(anchors, timing.hit_beats, timing.frames_off):
+    hits = []
+    for i, h in enumerate(timing.hits):
         if h.kind != "hit":
             continue
-        bar, beat_in_bar = tmap.position(beat)
-        hits.append({"label": h.label, "timecode": offset_timecode(
-            scene.start_timecode, h.seconds, project.fps), "seconds": float(h.seconds),
-            "beat": beat, "bar": bar, "beat_in_bar": beat_in_bar, "downbeat": h.downbeat,
-            "on_bar_line": tmap.is_bar_line(beat), "frames_off": off,
-            "kind": kinds.get(h.seconds, "accent")})
+        r = timing.row(i, scene.start_timecode)
+        hits.append({"label": r.label, "timecode": r.timecode, "seconds": r.seconds,
+                     "beat": r.at_beat, "bar": r.bar, "beat_in_bar": r.in_bar,
+                     "downbeat": r.downbeat, "on_bar_line": r.on_bar_line,
+                     "frames_off": r.frames_off, "kind": kinds.get(h.seconds, "accent")})
     return {
         "motifgen": __version__,
         "project": project.title,
