@@ -95,9 +95,9 @@ class Instrument:
 
     @property
     def engraving(self) -> Engraving:
-        """What a notation writer prints for the instrument (carried by its `Part`)."""
+        """What a writer prints for the instrument (carried by its `Part`)."""
         return Engraving(self.display, self.abbreviation, self.transposition, self.clefs,
-                         self.music21_class)
+                         self.music21_class, SECTION_OF[self.name], ORDER.index(self.name))
 
     def melody_range(self) -> tuple[int, int]:
         """The comfortable range if there is one, else the full range."""
@@ -204,6 +204,24 @@ NOTATION: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 INSTRUMENTS = {name: replace(inst, abbreviation=NOTATION[name][0], clefs=NOTATION[name][1])
                for name, inst in INSTRUMENTS.items()}
+
+#: The score's sections, top to bottom, with their instruments in score order.
+SCORE_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("woodwinds", ("piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon")),
+    ("brass", ("horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba",
+               "brass")),
+    ("percussion", ("timpani", "drums", "taiko", "bass_drum", "snare_drum", "cymbal",
+                    "suspended_cymbal", "tam_tam", "glockenspiel", "xylophone")),
+    ("keys and harp", ("harp", "celesta", "piano")),
+    ("choir", ("choir",)),
+    ("strings", ("strings_vln1", "violin", "strings_vln2", "strings_vla", "viola",
+                 "strings_vc", "cello", "strings_cb", "contrabass", "strings",
+                 "tremolo_strings", "pizzicato_strings")),
+)
+#: Section of each instrument (the stems follow it).
+SECTION_OF: dict[str, str] = {i: s for s, names in SCORE_ORDER for i in names}
+#: Instruments in score order.
+ORDER: tuple[str, ...] = tuple(i for _, names in SCORE_ORDER for i in names)
 
 #: Other spellings users write in project files.
 ALIASES: dict[str, str] = {

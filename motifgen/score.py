@@ -112,7 +112,9 @@ class Engraving:
 
     `transposition`: semitones from written to sounding pitch; `clefs`: the clefs the
     instrument reads, preferred first ("grand": two staves; empty: by the range);
-    `music21_class`: the music21 instrument class that names it in MusicXML.
+    `music21_class`: the music21 instrument class that names it in MusicXML;
+    `section` and `rank`: its section of the score (the stems follow it) and its place
+    in score order, top to bottom.
     """
 
     display: str
@@ -120,6 +122,8 @@ class Engraving:
     transposition: int = 0
     clefs: tuple[str, ...] = ()
     music21_class: str = ""
+    section: str = ""
+    rank: int = 0
 
 
 @dataclass(frozen=True)

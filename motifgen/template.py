@@ -4,7 +4,7 @@ A film composer loads every cue into the same DAW template, so each cue's MIDI
 must have the same tracks, names, channels, seating pan and CC7 balance. A
 *slot* is one job of one instrument (the horn's tune, the horn's counter-line,
 the violas' harmony); the film's template is every slot any cue uses, in
-score order (`SCORE_ORDER`: woodwinds, brass, percussion, keys and harp,
+score order (`orchestra.SCORE_ORDER`: woodwinds, brass, percussion, keys and harp,
 choir, strings; within an instrument `JOBS` order).
 
 Channels: the GM drum kit plays on channel 10; the other slots take the 15
@@ -26,26 +26,16 @@ import numpy as np
 from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
 from .motif import Notes
-from .orchestra import INSTRUMENTS, MELODIC_CHANNELS, allocate_channels, engraving_of
+from .orchestra import (
+    INSTRUMENTS,
+    MELODIC_CHANNELS,
+    ORDER,
+    SECTION_OF,
+    allocate_channels,
+    engraving_of,
+)
 from .score import Part, Score
 
-#: The score's sections, top to bottom, with their instruments in score order.
-SCORE_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("woodwinds", ("piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon")),
-    ("brass", ("horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba",
-               "brass")),
-    ("percussion", ("timpani", "drums", "taiko", "bass_drum", "snare_drum", "cymbal",
-                    "suspended_cymbal", "tam_tam", "glockenspiel", "xylophone")),
-    ("keys and harp", ("harp", "celesta", "piano")),
-    ("choir", ("choir",)),
-    ("strings", ("strings_vln1", "violin", "strings_vln2", "strings_vla", "viola",
-                 "strings_vc", "cello", "strings_cb", "contrabass", "strings",
-                 "tremolo_strings", "pizzicato_strings")),
-)
-#: Section of each instrument (the stems follow it).
-SECTION_OF: dict[str, str] = {i: s for s, names in SCORE_ORDER for i in names}
-#: Instruments in score order.
-ORDER: tuple[str, ...] = tuple(i for _, names in SCORE_ORDER for i in names)
 #: An instrument's jobs in the order their tracks follow each other.
 JOBS: tuple[str, ...] = ("melody", "doubling", "counter", "harmony", "bass", "percussion")
 #: Seating pan (CC10, 64 = centre) of a standard American seating: first violins far

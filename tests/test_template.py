@@ -11,14 +11,12 @@ import pytest
 
 from motifgen.arrange import compose_scene
 from motifgen.io.midi import score_to_bytes
-from motifgen.orchestra import INSTRUMENTS
+from motifgen.orchestra import INSTRUMENTS, ORDER, SECTION_OF
 from motifgen.project import load
 from motifgen.template import (
     GUIDE_NAME,
     JOBS,
-    ORDER,
     PAN,
-    SECTION_OF,
     film_template,
     fit,
     guide_notes,

@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MotifgenError, ToolMissingError
+from ..orchestra import SCORE_ORDER
 from ..score import Part, Score
-from ..template import SCORE_ORDER, SECTION_OF
 
 #: Seconds of ring-out kept after the scene's last beat (faded to silence).
 RELEASE_SECONDS = 0.25
@@ -134,7 +134,9 @@ def scene_duration(score: Score) -> float:
 
 def stem_of(part: Part) -> str:
     """The stem (score section) a part sounds in."""
-    return SECTION_OF[part.instrument]
+    if part.engraving is None:
+        raise MotifgenError(f"{part.name}: no score section for {part.instrument!r}")
+    return part.engraving.section
 
 
 def _render(score: Score, font: Path, sample_rate: int, work: Path, where: str

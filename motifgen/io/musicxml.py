@@ -164,28 +164,15 @@ def abbreviation(part: Part) -> str:
     return entry.abbreviation + (f" {number.group(1)}" if number else "")
 
 
-#: Instruments in the order of a full score: woodwind, brass, timpani and percussion,
-#: harp and keyboards, voices, strings from the violins down.
-SCORE_ORDER = (
-    "piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon",
-    "horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba", "brass",
-    "timpani", "glockenspiel", "xylophone", "taiko", "bass_drum", "snare_drum", "cymbal",
-    "suspended_cymbal", "tam_tam", "drums",
-    "harp", "celesta", "piano", "choir",
-    "strings_vln1", "violin", "strings_vln2", "strings", "tremolo_strings", "pizzicato_strings",
-    "strings_vla", "viola", "strings_vc", "cello", "strings_cb", "contrabass",
-)
-
-
 def score_order(parts: tuple[Part, ...] | list[Part]) -> list[Part]:
-    """`parts` in score order (`SCORE_ORDER`; an instrument not in it last, each in the
-    order given; a condensed score's staves keep theirs)."""
+    """`parts` in score order (their engraving's rank; a part outside the catalogue
+    last, each in the order given; a condensed score's staves keep theirs)."""
     from .condensed import ABBREVIATIONS
 
     if all(p.name in ABBREVIATIONS for p in parts):
         return list(parts)
-    rank = {name: i for i, name in enumerate(SCORE_ORDER)}
-    return sorted(parts, key=lambda p: rank.get(p.instrument or "", len(rank)))
+    return sorted(parts, key=lambda p: (p.engraving is None, p.engraving.rank
+                                        if p.engraving else 0))
 
 
 _INTERVALS = {-2: "M-2", -7: "P-5", -12: "P-8", 12: "P8", 24: "P15", -9: "M-6", -3: "m-3"}
