@@ -266,15 +266,15 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
 def _summary(score: Score) -> str:
     bpms = sorted({round(b) for b in score.tempo_map.bpms})
     tempo = f"{bpms[0]}" if len(bpms) == 1 else f"{bpms[0]}-{bpms[-1]}"
-    hits = score.plan.get("hits", [])
+    hits = score.plan.hits
     worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
     outside = "".join(
         "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
-        for e in score.plan.get("tempo_map", {}).get("excursions", []))
+        for e in score.plan.tempo_map.get("excursions", []))
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
-            f"{tempo:>7s} bpm  {', '.join(score.plan.get('moods', []))}{caught}{outside}")
+            f"{tempo:>7s} bpm  {', '.join(score.plan.moods)}{caught}{outside}")
 
 
 class _NoBar:

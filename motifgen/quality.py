@@ -110,7 +110,7 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -173,7 +173,7 @@ def _extreme(on: np.ndarray, end: np.ndarray, pitch: np.ndarray, cuts: np.ndarra
 
 def chord_spans(score: Score) -> list[dict[str, Any]]:
     """Every plan chord in time order (the plan's dicts, with their ``beat``/``beats``)."""
-    chords = [c for s in score.plan.get("sections", []) for c in s.get("chords", [])]
+    chords = [c for s in score.plan.sections for c in s.get("chords", [])]
     return sorted(chords, key=lambda c: float(c["beat"]))
 
 
@@ -372,7 +372,7 @@ def cc1_range(score: Score, min_seconds: float = 30.0, cc: int = 1) -> float | N
     """Smallest CC1 range (max - min in force) over pitched parts and long sections."""
     tm = score.tempo_map
     worst: float | None = None
-    for sec in score.plan.get("sections", []):
+    for sec in score.plan.sections:
         start, end = float(sec["start_beat"]), float(sec["end_beat"])
         if tm.seconds_at(end) - tm.seconds_at(start) < min_seconds - _EPS:
             continue
@@ -453,17 +453,17 @@ def chord_function(symbol: str) -> str:
     return {"I": "tonic", "V": "dominant"}.get(m.group(2).upper(), "")
 
 
-def _recognised(statement: dict[str, Any], at_least: float = 0.8) -> bool:
+def _recognised(statement: Mapping[str, Any], at_least: float = 0.8) -> bool:
     r = statement.get("recognisability")
     return r is not None and float(r) >= at_least - 1e-9
 
 
 def last_lead_recognisability(score: Score) -> float | None:
     """Recognisability of the lead's last melody statement (None when not recorded)."""
-    featuring = score.plan.get("featuring") or []
+    featuring = score.plan.featuring
     if not featuring:
         return None
-    mine = [s for s in score.plan.get("statements", [])
+    mine = [s for s in score.plan.statements
             if s.get("part") == "melody" and s.get("motif") == featuring[0]]
     if not mine:
         return None
@@ -474,10 +474,10 @@ def last_lead_recognisability(score: Score) -> float | None:
 
 def hit_statements(score: Score) -> float | None:
     """Share of hits starting a statement with recognisability >= 0.8 (or cut/sting hits)."""
-    hits = score.plan.get("hits", [])
+    hits = score.plan.hits
     if not hits:
         return None
-    statements = score.plan.get("statements", [])
+    statements = score.plan.statements
     good = 0
     for h in hits:
         beat = float(h["beat"])
@@ -494,7 +494,7 @@ def own_instrument(score: Score, project: Any = None) -> float | None:
     from .orchestra import canonical_name
 
     own = total = 0
-    for s in score.plan.get("statements", []):
+    for s in score.plan.statements:
         motif = project.motifs.get(s.get("motif"))
         declared = getattr(motif, "instrument", None)
         if not declared:
@@ -563,7 +563,7 @@ def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
     from .theory import Key
 
     judged = heard = 0
-    for sec in score.plan.get("sections", []):
+    for sec in score.plan.sections:
         mood = project.mood(sec["mood"]) if project is not None else PRESETS.get(sec["mood"])
         start, end = float(sec["start_beat"]), float(sec["end_beat"])
         if mood is None or mood.colour == "none" or end - start < min_bars * _bar(score, start):
@@ -612,8 +612,8 @@ def _phrase_ends(score: Score, bars: int = 4) -> list[float]:
     bars and the closing tag are not phrases), else every `bars`-bar line; and the
     cue's end."""
     end = score.end_beats
-    form = [f for f in score.plan.get("form", []) if f.get("part") not in ("establish", "tag")]
-    tags = {round(float(f["start_beat"]), 6) for f in score.plan.get("form", [])
+    form = [f for f in score.plan.form if f.get("part") not in ("establish", "tag")]
+    tags = {round(float(f["start_beat"]), 6) for f in score.plan.form
             if f.get("part") == "tag"}
     if form:  # a phrase that runs into the tag cadences on the final tonic, at the end
         return sorted({min(float(f["end_beat"]), end) for f in form
@@ -651,13 +651,13 @@ def ending(score: Score) -> float | None:
 
 def _ending_kind(score: Score) -> str | None:
     """The scene's `ending:` when the plan records one (top level or under ``scene``)."""
-    return score.plan.get("ending") or (score.plan.get("scene") or {}).get("ending")
+    return score.plan.ending or score.plan.scene.get("ending")
 
 
 def plan_gaps(score: Score) -> list[str]:
     """Plan fields the dramaturgy figures would read but this plan does not record."""
     plan = score.plan
-    statements = plan.get("statements", [])
+    statements = plan.statements
     gaps = []
     if statements and not any("instrument" in st for st in statements):
         gaps.append("statements[].instrument (own_instrument inferred from the parts "
@@ -666,14 +666,14 @@ def plan_gaps(score: Score) -> list[str]:
            for st in statements):
         gaps.append("statements[].recognisability for counter statements (never counted "
                     "at hits)")
-    if plan.get("hits") and not any("kind" in h for h in plan["hits"]):
+    if plan.hits and not any("kind" in h for h in plan.hits):
         gaps.append("hits[].kind (cut/sting hits cannot be credited)")
     if _ending_kind(score) is None:
         gaps.append("scene ending (every cue judged as a closed ending)")
     if not any("root" in c or "quality" in c for c in chord_spans(score)):
         gaps.append("chords[].root/quality (function read from the symbol, third taken as "
                     "pitch_classes[1])")
-    if "form" not in plan:
+    if not plan.form:
         gaps.append("form plan (phrase ends taken at every 4-bar line)")
     return gaps
 
@@ -703,7 +703,7 @@ def hit_changes(score: Score, beat: float) -> bool:
 
 def hits_change(score: Score) -> float | None:
     """Share of hits after which the music changes measurably (see `hit_changes`)."""
-    hits = score.plan.get("hits", [])
+    hits = score.plan.hits
     if not hits:
         return None
     return sum(hit_changes(score, float(h["beat"])) for h in hits) / len(hits)
@@ -808,10 +808,10 @@ def _weights(score: Score, project: Any) -> dict[str, float]:
     declared = 0
     if project is not None:
         declared = sum(bool(getattr(project.motifs.get(s.get("motif")), "instrument", None))
-                       for s in score.plan.get("statements", []))
+                       for s in score.plan.statements)
     phrases = len(_phrase_ends(score))
-    return {"hits": float(len(score.plan.get("hits", []))), "statements": float(declared),
-            "phrases": float(phrases), "sections": float(len(score.plan.get("sections", [])))}
+    return {"hits": float(len(score.plan.hits)), "statements": float(declared),
+            "phrases": float(phrases), "sections": float(len(score.plan.sections))}
 
 
 @dataclass
@@ -829,7 +829,7 @@ class Cue:
 def measure(score: Score, project: Any = None, film: str = "") -> Cue:
     """A cue's figures with what the report needs around them."""
     dup = duplication(score)
-    return Cue(film, score.id, ",".join(score.plan.get("moods", [])),
+    return Cue(film, score.id, ",".join(score.plan.moods),
                score.tempo_map.seconds_at(score.end_beats), score_figures(score, project),
                _weights(score, project), f"{dup[1]} -> {dup[2]}" if dup[1] else "",
                tuple(plan_gaps(score)))

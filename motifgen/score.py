@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .motif import Notes
@@ -163,6 +164,46 @@ class Part:
         return (self.name or self.instrument or "Part").replace("_", " ").title()
 
 
+#: One row of a plan: JSON-ready values by name.
+PlanRow = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a cue was composed from and why, with the provenance of every statement;
+    `io.plan` writes it as <id>.json, one key per field (`version` as "motifgen").
+
+    `scene`: id, title, start, end, duration_seconds, fps. `tempo_map`: tempos,
+    meters, length_beats, ramps, excursions. Each of `hits`: label, timecode, seconds,
+    beat, bar, beat_in_bar, downbeat, on_bar_line, frames_off, kind. Each of
+    `sections`: label, start_beat, end_beat, bar, mood, key, intensity, chords (beat,
+    beats, symbol, kind, pitch_classes, ...). `statements`: each statement of a motif
+    with its chain and source; `parts`: each track; `form`: the cue's parts of form.
+    """
+
+    version: str = ""
+    project: str = ""
+    seed: int | None = None
+    scene: PlanRow = field(default_factory=dict)
+    moods: tuple[str, ...] = ()
+    featuring: tuple[str, ...] = ()
+    key: str = ""
+    meter: str = ""
+    tempo_map: PlanRow = field(default_factory=dict)
+    sections: tuple[PlanRow, ...] = ()
+    hits: tuple[PlanRow, ...] = ()
+    statements: tuple[PlanRow, ...] = ()
+    parts: tuple[PlanRow, ...] = ()
+    ending: str = ""
+    form: tuple[PlanRow, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """The plan as the JSON object of <id>.json."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["motifgen"] = out.pop("version")
+        return out
+
+
 @dataclass(frozen=True)
 class Score:
     """A composed cue: everything a writer needs, nothing it must compute musically."""
@@ -180,7 +221,7 @@ class Score:
     fps: str = "24"
     length_beats: float = 0.0
     #: the plan with provenance, written as <id>.json
-    plan: dict[str, Any] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
 
     @property
     def end_beats(self) -> float:

@@ -163,7 +163,7 @@ def fit(score: Score, template: Template) -> Score:
     plan's parts keep the arranger's order (the lead first) with the new names and
     channels, and list the guide chord track."""
     placed, planned = [], []
-    plan_parts = score.plan.get("parts", [])
+    plan_parts = score.plan.parts
     for k, (slot, part) in enumerate(slots_of(score)):
         t = template.track(slot)
         placed.append((template.tracks.index(t),
@@ -178,7 +178,7 @@ def fit(score: Score, template: Template) -> Score:
                         "program": guide.program, "channel": guide.channel + 1,
                         "notes": len(guide.notes), "pan": guide.pan, "volume": guide.volume,
                         "section": "guide"})
-    plan = {**score.plan, "parts": planned} if plan_parts else score.plan
+    plan = replace(score.plan, parts=tuple(planned)) if plan_parts else score.plan
     return replace(score, parts=tuple(p for _, p in sorted(placed, key=lambda x: x[0])),
                    plan=plan)
 
@@ -224,7 +224,7 @@ def _no_notes() -> Notes:
 
 def guide_part(score: Score, channel: int) -> Part:
     """The plan's chords as the `Chords (guide)` track (piano patch, CC7 `GUIDE_VOLUME`)."""
-    chords = [c for s in score.plan.get("sections", ()) for c in s.get("chords", ())]
+    chords = [c for s in score.plan.sections for c in s.get("chords", ())]
     return Part(name=GUIDE_NAME, instrument="piano", program=0, role="guide",
                 notes=guide_notes(chords), channel=channel, volume=GUIDE_VOLUME, pan=64,
                 engraving=engraving_of("piano"))

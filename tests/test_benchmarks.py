@@ -21,4 +21,4 @@ def test_synthetic_scene_composes(tmp_path):
     project = load(synthetic.write(tmp_path, scenes=2, seed=3))
     score = compose_scene(project, project.scenes[0])
     assert score.note_count() > 100
-    assert len(score.plan["hits"]) == 3
+    assert len(score.plan.hits) == 3

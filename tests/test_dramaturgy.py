@@ -63,12 +63,12 @@ def _pitched(score):
 
 def test_every_cue_establishes_then_states_and_returns(endings):
     for ending, score in endings.items():
-        form = [f["part"] for f in score.plan["form"]]
+        form = [f["part"] for f in score.plan.form]
         assert form[0] == "establish" and form[1] == "statement" and "answer" in form
         melody = [p for p in score.parts if p.role == "melody"]
         bar = 4.0
         assert min(float(p.notes.onset.min()) for p in melody) >= bar  # a bar before it
-        statements = [s for s in score.plan["statements"] if s["part"] == "melody"]
+        statements = [s for s in score.plan.statements if s["part"] == "melody"]
         first = {}
         for s in statements:
             first.setdefault(s["motif"], s)
@@ -81,7 +81,7 @@ def test_every_cue_establishes_then_states_and_returns(endings):
 
 
 def _final(score):
-    chords = [c for s in score.plan["sections"] for c in s["chords"]]
+    chords = [c for s in score.plan.sections for c in s["chords"]]
     mel = np.concatenate([p.notes.onset for p in score.parts if p.role == "melody"])
     return chords[-1], mel
 
@@ -111,8 +111,8 @@ def test_closed_endings_end_on_the_tonic_with_a_held_chord_tone(endings, ending)
 
 def test_an_open_ending_has_no_tag(endings):
     score = endings["open"]
-    assert score.plan["ending"] == "open"
-    assert "tag" not in [f["part"] for f in score.plan["form"]]
+    assert score.plan.ending == "open"
+    assert "tag" not in [f["part"] for f in score.plan.form]
 
 
 def _bar_velocity(score, start, end, roles=("harmony", "bass", "melody", "counter")):
@@ -136,7 +136,7 @@ def kinds(tmp_path_factory):
 
 
 def _hit(score):
-    hit = score.plan["hits"][0]
+    hit = score.plan.hits[0]
     return float(hit["beat"]), hit["kind"]
 
 
@@ -163,7 +163,7 @@ def test_hit_kinds_are_recorded_and_heard(kinds):
     assert np.any((onsets >= beat + 2 - 1e-6) & (onsets < beat + 4))  # and it goes on
     turn = kinds["turn"]
     beat, _ = _hit(turn)
-    chord = next(c for s in turn.plan["sections"] for c in s["chords"]
+    chord = next(c for s in turn.plan.sections for c in s["chords"]
                  if abs(c["beat"] - beat) < 1e-6)
     roots = {(off, q) for off, q in TURNS}
     assert chord["kind"] == "colour" and any(

@@ -23,7 +23,7 @@ from motifgen.io.files import atomic_write
 from motifgen.io.rhythm import quantise
 from motifgen.motif import Notes
 from motifgen.orchestra import engraving_of
-from motifgen.score import Marker, Part, Score, TempoMap
+from motifgen.score import Marker, Part, Plan, Score, TempoMap
 from motifgen.theory import Key
 from tests.conftest import have_fluidsynth
 
@@ -63,9 +63,9 @@ def make_score(scene_id: str = "1A", with_drums: bool = True) -> Score:
                  Marker(14, "door slam", "hit")),
         key_changes=((14.0, Key.parse("F major")),), start_seconds=3600.0,
         start_timecode="01:00:00:00", fps="24", length_beats=22.0,
-        plan={"scene": {"id": scene_id, "title": f"Arrival {scene_id}", "start": "01:00:00:00",
-                        "end": "01:00:12:15", "duration_seconds": 12.6, "fps": "24"},
-              "moods": ["tense", "heroic"], "featuring": ["Hero"]},
+        plan=Plan(scene={"id": scene_id, "title": f"Arrival {scene_id}", "start": "01:00:00:00",
+                         "end": "01:00:12:15", "duration_seconds": 12.6, "fps": "24"},
+                  moods=("tense", "heroic"), featuring=("Hero",)),
     )
 
 
@@ -115,8 +115,9 @@ def test_musicxml_reads_back_with_names_and_notes(score: Score, xml_file: Path) 
     from music21 import converter, meter, tempo
 
     back = converter.parse(str(xml_file))
-    # in score order: brass, percussion, strings
-    assert [p.partName for p in back.parts] == ["Horn", "Drums", "Strings", "Cello"]
+    # in the film template's score order: brass, percussion, strings (the sections, then
+    # the ensemble)
+    assert [p.partName for p in back.parts] == ["Horn", "Drums", "Cello", "Strings"]
     counts = sounding_note_count(back)
     for part in score.parts:
         assert counts[part.name] == len(part.notes), part.name

@@ -10,7 +10,7 @@ import pytest
 
 from motifgen import quality as q
 from motifgen.motif import Notes
-from motifgen.score import Part, Score, TempoMap
+from motifgen.score import Part, Plan, Score, TempoMap
 from motifgen.theory import Key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,9 @@ def score(*parts: Part, chords=(), length: float = 16.0, bpm: float = 120.0,
          "chords": list(chords)}]
     return Score(id="T", title="test", key=Key(), tempo_map=TempoMap(((0.0, bpm),),
                                                                     ((0.0, meter),)),
-                 parts=parts, length_beats=length, plan={"sections": sections, **plan})
+                 parts=parts, length_beats=length,
+                 plan=Plan(sections=tuple(sections),
+                           **{k: tuple(v) if isinstance(v, list) else v for k, v in plan.items()}))
 
 
 # a planed root-position triad sequence: C E G, D F A, E G B, one bar each

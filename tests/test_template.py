@@ -120,7 +120,7 @@ def test_the_guide_track_holds_the_plans_chords_as_block_chords():
         now += m.time
         if m.type == "note_on" and m.velocity > 0:
             struck.setdefault(now, set()).add(m.note)
-    chords = [c for s in score.plan["sections"] for c in s["chords"]]
+    chords = [c for s in score.plan.sections for c in s["chords"]]
     assert len(struck) == len({c["beat"] for c in chords})
     for c in chords:
         notes = struck[round(c["beat"] * mid.ticks_per_beat)]

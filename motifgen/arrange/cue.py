@@ -9,7 +9,7 @@ it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from .sections import Section, cut, spot
 from .textures import TEXTURES, is_strong
 from .voicing import Voicing, voice_lead
 
+if TYPE_CHECKING:  # the project reader imports the arranger's tables
+    from ..project import Project, Scene
+
 #: Lowest pitch the upper voices of the accompaniment take.
 UPPER_FLOOR = 36
 #: Bass register: this many semitones above the bass instrument's lowest note.
@@ -45,7 +48,7 @@ ROOM_ABOVE_BASS = 24
 VELOCITY_SPREAD = 3
 
 
-def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
+def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Score:
     """Arrange one scene of a loaded project into a Score."""
     seed = project.seed if seed is None else seed
     meter = project.motifs[scene.featuring[0]].motif.meter
@@ -77,9 +80,7 @@ def compose_scene(project: Any, scene: Any, seed: int | None = None) -> Score:
     key_changes = tuple((s.start, s.key) for prev, s in zip(sections, sections[1:])
                         if s.key != prev.key)
     plan = plan_of(project, scene, seed, timing, sections, melody.statements,
-                   plan_parts, progressions)
-    plan["ending"] = scene.ending
-    plan["form"] = melody.form
+                   plan_parts, progressions, melody.form)
     return Score(id=scene.id, title=scene.title, key=sections[0].key, tempo_map=tmap,
                  parts=tuple(parts), markers=tuple(markers), key_changes=key_changes,
                  start_seconds=float(scene.start), start_timecode=scene.start_timecode,

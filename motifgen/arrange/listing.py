@@ -40,8 +40,7 @@ def statements_score(project: Any, statements: Sequence[tuple[Motif, str]], titl
                 notes=line.notes(), engraving=inst.engraving)
     tmap = TempoMap(((0.0, bpm),), ((0.0, first.meter),))
     return Score(id=title.replace(" ", "_"), title=title, key=first.key, tempo_map=tmap,
-                 parts=(part,), markers=tuple(markers), fps=project.fps.name, length_beats=at,
-                 plan={"statements": [t for _, t in statements]})
+                 parts=(part,), markers=tuple(markers), fps=project.fps.name, length_beats=at)
 
 
 def write_statements(project: Any, statements: Sequence[tuple[Motif, str]], path: Path,

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
+from ..score import Plan
 from ..timing import TimingPlan
 from .sections import Section
 
 
 def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
             sections: Sequence[Section], statements: list[dict], parts: list[dict],
-            progressions: Sequence[list[dict]]) -> dict:
+            progressions: Sequence[list[dict]], form: list[dict]) -> Plan:
     """What was composed and why: written as <id>.json. Its hits are the timing
     report's (`TimingPlan.row`), with the kind the scene gives each."""
     from ..timing import ramp_word
@@ -28,18 +29,18 @@ def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
                      "beat": r.at_beat, "bar": r.bar, "beat_in_bar": r.in_bar,
                      "downbeat": r.downbeat, "on_bar_line": r.on_bar_line,
                      "frames_off": r.frames_off, "kind": kinds.get(h.seconds, "accent")})
-    return {
-        "motifgen": __version__,
-        "project": project.title,
-        "seed": seed,
-        "scene": {"id": scene.id, "title": scene.title, "start": scene.start_timecode,
-                  "end": scene.end_timecode, "duration_seconds": float(scene.duration),
-                  "fps": project.fps.name},
-        "moods": list(dict.fromkeys(scene.moods)),
-        "featuring": list(scene.featuring),
-        "key": sections[0].key.name,
-        "meter": f"{tmap.meters[0][1][0]}/{tmap.meters[0][1][1]}",
-        "tempo_map": {"tempos": [list(t) for t in tmap.tempos],
+    return Plan(
+        version=__version__,
+        project=project.title,
+        seed=seed,
+        scene={"id": scene.id, "title": scene.title, "start": scene.start_timecode,
+               "end": scene.end_timecode, "duration_seconds": float(scene.duration),
+               "fps": project.fps.name},
+        moods=tuple(dict.fromkeys(scene.moods)),
+        featuring=tuple(scene.featuring),
+        key=sections[0].key.name,
+        meter=f"{tmap.meters[0][1][0]}/{tmap.meters[0][1][1]}",
+        tempo_map={"tempos": [list(t) for t in tmap.tempos],
                       "meters": [[b, f"{m[0]}/{m[1]}"] for b, m in tmap.meters],
                       "length_beats": timing.length_beats,
                       "ramps": [{"start_beat": a, "end_beat": b, "bar": tmap.position(a)[0],
@@ -48,13 +49,15 @@ def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
                                       "end_beat": e.to_beat, "bpm": e.bpm,
                                       "mood_range": list(e.range), "percent": e.percent}
                                      for e in timing.excursions]},
-        "sections": [{"label": s.label, "start_beat": s.start, "end_beat": s.end,
-                      "bar": tmap.position(s.start)[0], "mood": s.mood.name, "key": s.key.name,
-                      "intensity": s.intensity, "chords": chords}
-                     for s, chords in zip(sections, progressions)],
-        "hits": hits,
-        "statements": statements,
-        "parts": parts,
-    }
+        sections=tuple({"label": s.label, "start_beat": s.start, "end_beat": s.end,
+                        "bar": tmap.position(s.start)[0], "mood": s.mood.name,
+                        "key": s.key.name, "intensity": s.intensity, "chords": chords}
+                       for s, chords in zip(sections, progressions)),
+        hits=tuple(hits),
+        statements=tuple(statements),
+        parts=tuple(parts),
+        ending=scene.ending,
+        form=tuple(form),
+    )
 
 

@@ -1,12 +1,11 @@
 """Cue sheet: one row per scene, as CSV (for spreadsheets and tools) and Markdown.
 
 Each row reads the Score (timecode start, duration through the tempo map,
-tempi, meters, key) and the plan it carries: ``plan["scene"]`` (id, title,
-start, end, duration_seconds, fps), ``plan["moods"]`` and
-``plan["featuring"]``. A missing plan entry falls back to what the Score
-knows, or to an empty cell. CSV cells that a spreadsheet would read as a formula
-are prefixed with ``'`` (see `csv_safe`). Both files are built in memory first and each is
-written atomically.
+tempi, meters, key) and the plan it carries (`score.Plan`): its scene (id, title,
+start, end, duration_seconds, fps), moods and featuring. A missing plan entry falls
+back to what the Score knows, or to an empty cell. CSV cells that a spreadsheet would
+read as a formula are prefixed with ``'`` (see `csv_safe`). Both files are built in
+memory first and each is written atomically.
 """
 
 from __future__ import annotations
@@ -52,9 +51,8 @@ def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str,
     """The cue-sheet row of one scene, as column -> text."""
     from ..timecode import offset_timecode
 
-    plan = score.plan or {}
-    raw = plan.get("scene")
-    scene: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    plan = score.plan
+    scene = plan.scene
     if score.length_beats > 0:
         duration = score.duration_seconds
     else:
@@ -63,7 +61,7 @@ def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str,
     end = scene.get("end") or offset_timecode(score.start_timecode, duration, score.fps)
     return _row(str(scene.get("id") or score.id), str(scene.get("title") or score.title),
                 str(scene.get("start") or score.start_timecode), str(end), duration,
-                score.tempo_map, keys, plan, files)
+                score.tempo_map, keys, plan.moods, plan.featuring, files)
 
 
 def plan_row(plan: Mapping[str, Any], files: Sequence[str] = ()) -> dict[str, str]:
@@ -79,11 +77,11 @@ def plan_row(plan: Mapping[str, Any], files: Sequence[str] = ()) -> dict[str, st
     duration = tm.seconds_at(length) if length > 0 else float(scene["duration_seconds"])
     keys = [str(s["key"]) for s in plan.get("sections", [])] or [str(plan["key"])]
     return _row(str(scene["id"]), str(scene["title"]), str(scene["start"]), str(scene["end"]),
-                duration, tm, keys, plan, files)
+                duration, tm, keys, plan.get("moods", []), plan.get("featuring", []), files)
 
 
 def _row(scene_id: str, title: str, start: str, end: str, duration: float, tm: TempoMap,
-         keys: Sequence[str], plan: Mapping[str, Any],
+         keys: Sequence[str], moods: Sequence[str], featuring: Sequence[str],
          files: Sequence[str] | str | None) -> dict[str, str]:
     if isinstance(files, str):
         files = [files]
@@ -96,8 +94,8 @@ def _row(scene_id: str, title: str, start: str, end: str, duration: float, tm: T
         "tempo": _SEP.join(tempo_steps(tm)),
         "meter": _SEP.join(dict.fromkeys(f"{n}/{d}" for _, (n, d) in tm.meters)),
         "key": _SEP.join(dict.fromkeys(keys)),
-        "moods": _SEP.join(plan.get("moods", [])),
-        "featuring": _SEP.join(plan.get("featuring", [])),
+        "moods": _SEP.join(moods),
+        "featuring": _SEP.join(featuring),
         "files": _SEP.join(Path(f).name for f in (files or [])),
     }
 

@@ -243,7 +243,7 @@ class _Harmony:
     def __init__(self, score: Score) -> None:
         self.keys = [(0.0, score.key)] + [(float(b), k) for b, k in score.key_changes if b > 0]
         self.chords: list[tuple[float, float, str, list[int]]] = []
-        for sec in score.plan.get("sections", []) if isinstance(score.plan, dict) else []:
+        for sec in score.plan.sections:
             for c in sec.get("chords", []):
                 self.chords.append((float(c["beat"]), float(c["beats"]), str(c["symbol"]),
                                     list(c["pitch_classes"])))
@@ -619,8 +619,7 @@ def _tempo_mark(bpm: float, meter: tuple[int, int]) -> Any:
 
 def hit_kinds(score: Score) -> dict[float, str]:
     """Beat -> the kind of every hit of the plan (accent, sting, swell, cut, turn)."""
-    hits = score.plan.get("hits", []) if isinstance(score.plan, dict) else []
-    return {round(float(h["beat"]), 4): str(h.get("kind", "accent")) for h in hits
+    return {round(float(h["beat"]), 4): str(h.get("kind", "accent")) for h in score.plan.hits
             if "beat" in h}
 
 
@@ -1085,15 +1084,15 @@ class Page:
 
 def film_title(score: Score) -> str:
     """The project's title from the plan ('' when the plan has none)."""
-    return str(score.plan.get("project", "")) if isinstance(score.plan, dict) else ""
+    return score.plan.project
 
 
 def header_lines(score: Score) -> dict[str, str]:
     """The header a music editor looks for: credit type -> text.
 
-    >>> from motifgen.score import TempoMap
+    >>> from motifgen.score import Plan, TempoMap
     >>> s = Score("2M1", "The chase", Key.parse("D minor"), TempoMap(), (),
-    ...           start_timecode="01:10:00:00", fps="25", plan={"project": "Night Ferry"})
+    ...           start_timecode="01:10:00:00", fps="25", plan=Plan(project="Night Ferry"))
     >>> header_lines(s)["title"], header_lines(s)["rights"]
     ('The chase', 'Cue 2M1 · start 01:10:00:00 · 25 fps')
     """

@@ -1,4 +1,5 @@
-"""Score -> <id>.json: the plan of a cue with the provenance of every statement."""
+"""Score -> <id>.json: the plan of a cue (`score.Plan`) with the provenance of every
+statement."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def _clean(value: Any) -> Any:
 
 
 def plan_text(score: Score) -> str:
-    return json.dumps(_clean(score.plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The plan as <id>.json's text: sorted keys, floats rounded (see `_clean`)."""
+    plan = _clean(score.plan.as_json())
+    return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def write_plan(score: Score, path: str | Path) -> Path:

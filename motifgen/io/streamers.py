@@ -27,7 +27,7 @@ def streamer_rows(score: Score) -> list[dict[str, str]]:
     rate = frame_rate(score.fps)
     lead = seconds_to_frames(STREAMER_SECONDS, rate)
     rows = []
-    for hit in sorted(score.plan.get("hits", []), key=lambda h: float(h["seconds"])):
+    for hit in sorted(score.plan.hits, key=lambda h: float(h["seconds"])):
         punch = timecode_to_frames(str(hit["timecode"]), rate)
         rows.append({
             "streamer_start": frames_to_timecode((punch - lead) % rate.frames_per_day, rate),
