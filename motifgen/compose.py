@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import MotifgenError
 from .io import FORMATS, file_name, file_names, scene_files
@@ -21,6 +22,9 @@ from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
 from .template import Template, film_template, fit
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 from .timing import describe_excursion
 
 Writer = Callable[[Score, Path, Template], object]
@@ -92,6 +96,7 @@ def _worker_loop(conn) -> None:
         if task is None:
             return
         index, job = task
+        reply: tuple[str, int, Score | BaseException]
         try:
             reply = ("ok", index, _compose_one(job))
         except BaseException as e:  # handed to the parent, which raises it
@@ -136,16 +141,17 @@ def _compose_in_workers(jobs: list, workers: int, done: Callable[[Score], None])
                         raise RuntimeError(f"a worker process died (exit status "
                                            f"{sentinels[ready].exitcode})")
                     continue
+                conn = cast("Connection[Any, Any]", ready)  # not a sentinel: a pipe
                 try:
-                    kind, index, payload = ready.recv()
+                    kind, index, payload = conn.recv()
                 except EOFError:
                     raise RuntimeError("a worker process died") from None
                 if kind == "error":
                     raise payload
                 results[index] = payload
                 done(payload)
-                del busy[ready]
-                idle.append(ready)
+                del busy[conn]
+                idle.append(conn)
         for conn in idle:
             conn.send(None)
     finally:
@@ -254,7 +260,8 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
         film_ids = [s.id for s in project.scenes]
         composed = {score.id for score in scores}
         kept = earlier_rows(out, [i for i in film_ids if i not in composed], scene_files)
-        write_cue_sheet(scores, *(stage / name for name in CUE_SHEETS), files, kept, film_ids)
+        csv_name, md_name = CUE_SHEETS
+        write_cue_sheet(scores, stage / csv_name, stage / md_name, files, kept, film_ids)
         if reel:
             from .io.reel import write_reel
 

@@ -14,7 +14,7 @@ import re
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -317,7 +317,7 @@ def _last_leaf(node: Any) -> tuple[Any, Any]:
         last = list(node)[-1] if isinstance(node, dict) else len(node) - 1
         child = node[last]
         if (isinstance(child, dict | list) and len(child)
-                and hasattr(child, "ca") and not child.fa.flow_style()):
+                and hasattr(child, "ca") and not cast(Any, child).fa.flow_style()):
             node = child
             continue
         return node, last

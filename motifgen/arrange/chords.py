@@ -329,7 +329,7 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
     spans: list[_Span] = []
     top = dict(zip(strong, _sounding_at(melody, strong)))
     for a, b in zip(bounds, bounds[1:]):
-        start, req = a, set()
+        start, req = a, set[int]()
         for s in (x for x in strong if a - _EPS <= x < b - _EPS):
             pitch = top[s]
             if pitch is None:
@@ -370,8 +370,8 @@ def _cadence_split(sp: _Span, strong: Sequence[float], top: dict[float, int | No
         return [sp]
     if last <= sp.start + _EPS:
         return [_Span(sp.start, sp.end, {pitch % 12}, {})]
-    head = {top[s] % 12 for s in strong
-            if sp.start - _EPS <= s < last - _EPS and top[s] is not None}
+    head = {t % 12 for s in strong
+            if sp.start - _EPS <= s < last - _EPS and (t := top[s]) is not None}
     return [_Span(sp.start, last, head, {}), _Span(last, sp.end, {pitch % 12}, {})]
 
 

@@ -23,6 +23,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -102,11 +103,11 @@ def ceilings(chords: Sequence[Chord], melody: Notes, default: int) -> list[int]:
     for c in chords:
         low = lowest_during(melody, c.beat, c.end)
         out.append(None if low is None else low - CLEARANCE)
-    known = [i for i, v in enumerate(out) if v is not None]
+    known = {i: v for i, v in enumerate(out) if v is not None}
     if not known:
         return [default] * len(chords)
-    return [out[i] if out[i] is not None else out[min(known, key=lambda k: abs(k - i))]
-            for i in range(len(out))]  # type: ignore[misc]
+    return [v if v is not None else known[min(known, key=lambda k: abs(k - i))]
+            for i, v in enumerate(out)]
 
 
 def _recent(melody: Notes, beat: float, window: float = 1.0) -> set[int | None]:
@@ -136,8 +137,8 @@ def _sounding(melody: Notes, beat: float) -> int | None:
     return int(melody.pitch[mask].max()) if mask.any() else None
 
 
-def _perfect_parallel(a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
-                      b1: np.ndarray) -> np.ndarray:
+def _perfect_parallel(a0: np.ndarray, b0: np.ndarray | np.int64, a1: np.ndarray,
+                      b1: np.ndarray | np.int64) -> np.ndarray:
     """Both voices move and keep a perfect fifth or unison/octave (as interval class)."""
     i0, i1 = (b0 - a0) % 12, (b1 - a1) % 12
     return (a0 != a1) & (b0 != b1) & (i0 == i1) & ((i1 == 0) | (i1 == 7))
@@ -191,7 +192,7 @@ def _bass_move(a: np.ndarray, b: np.ndarray, i: int, mel: _Melody) -> np.ndarray
             + BASS_WIDE_LEAP_COST[1] * (leap > 12))
     m1 = mel.at[i]
     if m1 is not None:
-        for m0 in ({mel.accented[i]} | mel.recent[i]) - {None}:
+        for m0 in cast("set[int]", ({mel.accented[i]} | mel.recent[i]) - {None}):
             cost = cost + FORBIDDEN * _perfect_parallel(a, np.int64(m0), b, np.int64(m1))
     return cost
 
@@ -308,7 +309,8 @@ def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
     `cur`; states are (bass, upper...) rows, and parallels count the bass too. Voice by
     voice on 2-D arrays: three voices are too few for reductions over an axis to pay."""
     cost = np.zeros((len(prev), len(cur)))
-    up = down = None
+    up: np.ndarray | None = None
+    down: np.ndarray | None = None
     held = np.zeros(cost.shape, dtype=bool)
     for k in range(1, prev.shape[1]):
         move = cur[None, :, k] - prev[:, None, k]
@@ -317,6 +319,7 @@ def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
         up = move > 0 if up is None else up & (move > 0)
         down = move < 0 if down is None else down & (move < 0)
         held |= dist == 0
+    assert up is not None and down is not None  # a state has upper voices
     cost += SAME_DIRECTION_COST * (up | down)
     if common:
         cost += COMMON_TONE_LOST_COST * ~held
@@ -355,7 +358,7 @@ def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool,
         if m0 is None and m1 is not None:
             cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, None, k], b1, np.int64(m1))
         if m1 is None:
-            for m in ({m0} | mel.recent[i]) - {None}:
+            for m in cast("set[int]", ({m0} | mel.recent[i]) - {None}):
                 cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m), b1,
                                                             cur[None, :, k])
     return cost

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,7 @@ _SET_TEMPO, _SMPTE_OFFSET, _TIME_SIGNATURE, _KEY_SIGNATURE = 0x51, 0x54, 0x58, 0
 _MAX_DELTA = (1 << 28) - 1  # the longest delta time four VLQ bytes hold
 
 
-def to_ticks(beats: float | np.ndarray) -> np.ndarray:
+def to_ticks(beats: float | Sequence[float] | np.ndarray) -> np.ndarray:
     """Quarter-note beats to 960-PPQ ticks, rounded to the nearest tick."""
     return np.floor(np.asarray(beats, dtype=np.float64) * PPQ + 0.5).astype(np.int64)
 

@@ -99,12 +99,12 @@ def apply(target: Any, edit: Edit) -> None:
     from ..theory import Key
 
     if edit.field == "motif":
-        target.set_motif(edit.name, edit.value, Key.parse(edit.key))
+        target.set_motif(edit.name, edit.value, Key.parse(edit.key or ""))
         return
     if edit.field == "seed":
         target.set(("seed",), edit.value)
         return
-    keys: list[str | int] = ["scenes", scene_index(target.data, edit.scene)]
+    keys: list[str | int] = ["scenes", scene_index(target.data, edit.scene or "")]
     keys += [int(p) if p.isdigit() and k != "transform" else p
              for k, p in zip([None, *edit.field.split(".")], edit.field.split("."))]
     value = edit.value

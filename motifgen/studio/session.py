@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,7 @@ class Session:
         for scene in project.scenes:
             own = tuple(e for e in edits if e.scene in (None, scene.id))
             scores[scene.id] = self._takes.get_or(
-                ("score", self.raw, own, scene.id), lambda s=scene: compose_scene(project, s))
+                ("score", self.raw, own, scene.id), partial(compose_scene, project, scene))
         return film_template(list(scores.values()), articulations=project.articulations), scores
 
     def audition(self, project: Project, statements: list[tuple[Any, str]],
