@@ -151,6 +151,18 @@ def test_musicxml_is_deterministic(score: Score, xml_file: Path, tmp_path: Path)
     assert again.read_bytes() == xml_file.read_bytes()
 
 
+def test_the_plan_is_written_as_one_json_key_per_field(score: Score, tmp_path: Path) -> None:
+    import dataclasses
+    import json
+
+    from motifgen.io.plan import write_plan
+
+    back = json.loads(write_plan(score, tmp_path / "A.json").read_text(encoding="utf-8"))
+    assert set(back) == {f.name for f in dataclasses.fields(Plan)} - {"version"} | {"motifgen"}
+    assert back["moods"] == ["tense", "heroic"] and back["scene"] == dict(score.plan.scene)
+    assert back["hits"] == [] and back["seed"] is None
+
+
 def test_quantise_keeps_every_note_on_a_notatable_grid() -> None:
     rng = np.random.default_rng(3)
     rows = [(float(o), float(d), 60, 80) for o, d in zip(rng.uniform(0, 16, 200),

@@ -14,6 +14,7 @@ from motifgen.orchestra import (
     DRUM_CHANNEL,
     INSTRUMENTS,
     ROLES,
+    allocate_channels,
     canonical_name,
     fit_range,
     instrument,
@@ -184,3 +185,31 @@ def test_instrument_table_rows():
     assert [r["name"] for r in rows] == list(INSTRUMENTS)
     horn = next(r for r in rows if r["name"] == "horn")
     assert horn["program"] == 60 and horn["range"] == "35-77" and horn["comfortable"] == "53-74"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 24), min_size=1, max_size=8), min_size=1, max_size=12),
+       st.sets(st.integers(0, 24), max_size=3))
+def test_one_channel_allocator_keeps_tracks_that_sound_together_apart(cues, drums):
+    """`allocate_channels` serves a cue (all together) and the film's template (tracks
+    together when some cue plays both): drums on the kit's channel, two melodic tracks
+    of one cue never on one channel, and one error when 15 are not enough."""
+    tracks = sorted(set().union(*cues))
+    together = {t: set().union(*(c for c in cues if t in c)) - {t} for t in tracks}
+    try:
+        chan = allocate_channels(tracks, drums, lambda t: together[t])
+    except MotifgenError as e:
+        assert "more than 15 melodic parts would play at once" in e.message
+        return
+    assert all(chan[t] == DRUM_CHANNEL for t in tracks if t in drums)
+    for cue in cues:
+        melodic = [chan[t] for t in cue if t not in drums]
+        assert len(melodic) == len(set(melodic)) and DRUM_CHANNEL not in melodic
+
+
+def test_too_many_melodic_parts_is_one_clear_error():
+    names = [f"p{i}" for i in range(16)]
+    with pytest.raises(MotifgenError, match="more than 15 melodic parts"):
+        allocate_channels(names, (), lambda _: names)
+    assert allocate_channels(names[:15], (), lambda _: names) == {
+        n: c for n, c in zip(names, [c for c in range(16) if c != DRUM_CHANNEL])}
