@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -171,8 +172,7 @@ def score_order(parts: tuple[Part, ...] | list[Part]) -> list[Part]:
 
     if all(p.name in ABBREVIATIONS for p in parts):
         return list(parts)
-    return sorted(parts, key=lambda p: (p.engraving is None, p.engraving.rank
-                                        if p.engraving else 0))
+    return sorted(parts, key=lambda p: p.engraving.rank if p.engraving else math.inf)
 
 
 _INTERVALS = {-2: "M-2", -7: "P-5", -12: "P-8", 12: "P8", 24: "P15", -9: "M-6", -3: "m-3"}
