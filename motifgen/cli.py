@@ -18,7 +18,7 @@ from .errors import MotifgenError, Terminated
 from .io import FORMATS
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .film import Project
 
 
 def _formats(text: str) -> list[str]:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MotifgenError, TimingError
+from .film import Project
 from .markers import Spot, check_rate, read_markers
-from .project import Project
 from .timecode import FrameRate, frames_to_timecode, timecode_to_frames
 
 #: A region's label is its scene id when it is one of these (else a new id is made).

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import MotifgenError
+from .film import Project
 from .generate import Candidate, key_for, propose
-from .project import Project
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ..film import Project, Scene
 from ..motif import Notes
 from ..orchestra import INSTRUMENTS, Instrument, engraving_of
 from ..recipes import COLOURS
@@ -31,9 +32,6 @@ from .plan import plan_of
 from .sections import Section, cut, spot
 from .textures import TEXTURES, is_strong
 from .voicing import Voicing, voice_lead
-
-if TYPE_CHECKING:  # the project reader imports the arranger's tables
-    from ..project import Project, Scene
 
 #: Lowest pitch the upper voices of the accompaniment take.
 UPPER_FLOOR = 36
