@@ -373,7 +373,7 @@ def cmd_instruments(args: argparse.Namespace) -> int:
 
 
 def cmd_transforms(args: argparse.Namespace) -> int:
-    from .transforms import TRANSFORMS
+    from .development.registry import TRANSFORMS
 
     rows = [{"usage": t.usage, "defaults": t.defaults, "what it does": t.summary}
             for t in TRANSFORMS.values()]
@@ -384,7 +384,7 @@ def cmd_transforms(args: argparse.Namespace) -> int:
 
 def cmd_transform(args: argparse.Namespace) -> int:
     from .arrange import motif_of, write_statements
-    from .transforms import apply_chain, format_chain, parse_chain
+    from .development.chain import apply_chain, format_chain, parse_chain
 
     project = _load(args)
     _check_output(args.output, project)
@@ -403,7 +403,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 def cmd_vary(args: argparse.Namespace) -> int:
     from .arrange import motif_of, palette, write_statements
-    from .variations import vary
+    from .development.vary import vary
 
     project = _load(args)
     _check_output(args.output, project)
@@ -423,7 +423,7 @@ def cmd_vary(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from .notation import format_tiny
+    from .io.notation import format_tiny
     from .suggest import suggest, write_candidates, write_pick
 
     if (args.pick is None) != (args.into is None):

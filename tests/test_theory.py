@@ -105,13 +105,17 @@ def test_beat_groups(meter, beat, group, strong):
 
 
 def test_strong_beats_and_metre_groups_follow_beat_groups():
-    from motifgen.arrange.chords import strong_offsets
-    from motifgen.transforms import _group
+    from motifgen.development.transforms import _group
+    from motifgen.theory import strong_beats
 
     for den in (2, 4, 8, 16):
         for num in range(1, 13):
             groups = beat_groups((num, den))
-            assert strong_offsets((num, den)) == groups.strong
+            bars = [b + s for b in (0.0, groups.bar, 2 * groups.bar) for s in groups.strong]
+            assert strong_beats((num, den), 3 * groups.bar) == bars
+            assert groups.strong_beats(groups.bar, 2 * groups.bar) == bars[len(groups.strong):
+                                                                           2 * len(groups.strong)]
+            assert all(groups.is_strong(b) for b in bars)
             assert _group((num, den)) == (groups.group, groups.unit)
 
 

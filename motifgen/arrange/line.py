@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..motif import Notes
-from ..transforms import notes_of
+from ..motif import Notes, notes_of
 
 #: Tolerance for comparing beats.
 EPS = 1e-6

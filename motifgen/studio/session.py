@@ -232,7 +232,7 @@ class Session:
         """`vary`'s variations of `name` in the scene's mood, each as the chain to use in
         the scene and a take of it alone."""
         from ..arrange import motif_of, palette
-        from ..variations import vary
+        from ..development.vary import vary
 
         project = self.project()
         scene = project.scene(scene_id)
@@ -246,7 +246,7 @@ class Session:
 
     def candidates(self, name: str, n: int = 5) -> list[dict]:
         """`suggest`'s candidates for `name`, each as tinyNotation and a take of it."""
-        from ..notation import format_tiny
+        from ..io.notation import format_tiny
         from ..projectfile import key_label
         from ..suggest import suggest
 

@@ -1,4 +1,4 @@
-"""Keys, modes and scale degrees: the small amount of theory the core needs.
+"""Keys, modes and scale degrees.
 
 Pitches are MIDI numbers. A scale degree is an absolute *step* (0 = the tonic
 nearest middle C, 7 = the tonic an octave up in a seven-note mode, -1 = the
@@ -7,13 +7,13 @@ degree below the tonic) plus an *alteration* in semitones for chromatic notes.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from .errors import MotifgenError
+from ..errors import MotifgenError
+from .pitch import FLAT_NAMES, SHARP_NAMES, pitch_class, pitch_name
 
 #: Scales as semitone offsets from the tonic. One table: the CLI, validation
 #: and the `mode` transform all read it.
@@ -54,32 +54,9 @@ _RELATIVE_MAJOR_OFFSET = {
     "mixolydian": 7, "aeolian": 9, "locrian": 11,
 }
 
-_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-_FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 #: Tonic of step 0 is this MIDI number plus the tonic's pitch class (C4 = 60).
 TONIC_OCTAVE_BASE = 60
-
-#: Dynamic marks -> MIDI velocity (and CC1 level) for attacks. One table: moods,
-#: the `dynamics` transform and the harmony's controller curves read it.
-DYNAMICS: dict[str, int] = {
-    "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 127,
-}
-
-
-def dynamic_level(mark: str) -> int:
-    """MIDI velocity of a dynamic mark from `DYNAMICS`.
-
-    >>> dynamic_level("mf")
-    80
-    """
-    try:
-        return DYNAMICS[mark]
-    except KeyError as e:
-        raise MotifgenError(f"unknown dynamic {mark!r}; expected one of: "
-                            + ", ".join(DYNAMICS)) from e
-
 
 def mode_name(name: str) -> str:
     """Canonical mode name for `name` (case-insensitive, aliases allowed)."""
@@ -90,30 +67,6 @@ def mode_name(name: str) -> str:
         known = ", ".join(sorted(MODES) + sorted(MODE_ALIASES))
         raise MotifgenError(f"unknown mode {name!r}; expected one of: {known}")
     return key
-
-
-def semitones_above_c(name: str) -> int:
-    """Semitones of a spelled note name above the C of its octave: 'B#' is 12, 'Cb' -1.
-
-    Accepts '#', 'b' and music21's '-' for flat.
-    """
-    text = name.strip()
-    if not text or text[0].upper() not in _LETTERS:
-        raise MotifgenError(f"unknown note name {name!r}; expected A-G with optional # or b")
-    value = _LETTERS[text[0].upper()]
-    for ch in text[1:]:
-        if ch == "#":
-            value += 1
-        elif ch in "b-":
-            value -= 1
-        else:
-            raise MotifgenError(f"unknown note name {name!r}; expected A-G with optional # or b")
-    return value
-
-
-def pitch_class(name: str) -> int:
-    """Pitch class of a note name such as 'D', 'F#', 'Bb', 'E-' (music21 flat)."""
-    return semitones_above_c(name) % 12
 
 
 @dataclass(frozen=True)
@@ -167,7 +120,11 @@ class Key:
 
     def note_name(self, pc: int) -> str:
         """Spell a pitch class with the key's accidentals (flats in flat keys)."""
-        return (_FLAT_NAMES if self.sharps() < 0 else _SHARP_NAMES)[pc % 12]
+        return (FLAT_NAMES if self.sharps() < 0 else SHARP_NAMES)[pc % 12]
+
+    def pitch_name(self, pitch: int) -> str:
+        """Spell a MIDI pitch with the key's accidentals and its octave: 'Bb4'."""
+        return pitch_name(pitch, flats=self.sharps() < 0)
 
     @property
     def name(self) -> str:
@@ -179,8 +136,8 @@ class Key:
         major_pc = (sharps * 7) % 12
         if self.is_minor:
             pc = (major_pc + 9) % 12
-            return (_FLAT_NAMES if sharps < 0 else _SHARP_NAMES)[pc] + "m"
-        return (_FLAT_NAMES if sharps < 0 else _SHARP_NAMES)[major_pc]
+            return (FLAT_NAMES if sharps < 0 else SHARP_NAMES)[pc] + "m"
+        return (FLAT_NAMES if sharps < 0 else SHARP_NAMES)[major_pc]
 
     def step_to_pitch(self, step: int, alteration: int = 0) -> int:
         """MIDI pitch of absolute scale step `step`, raised by `alteration` semitones."""
@@ -265,147 +222,3 @@ def pitches_of(steps: np.ndarray, alts: np.ndarray, key: Key) -> np.ndarray:
     scale = _degree_table(key)[0]
     octave, index = np.divmod(steps, len(scale))
     return key.tonic_pitch + 12 * octave + scale[index] + alts
-
-
-def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:
-    """'3/4' -> (3, 4); the denominator must be a power of two."""
-    if isinstance(text, tuple):
-        num, den = text
-    else:
-        try:
-            num_s, den_s = str(text).strip().split("/")
-            num, den = int(num_s), int(den_s)
-        except ValueError as e:
-            raise MotifgenError(f"bad meter {text!r}; expected e.g. '4/4' or '6/8'") from e
-    if num < 1 or num > 32 or den not in (1, 2, 4, 8, 16, 32):
-        raise MotifgenError(f"bad meter {text!r}; expected e.g. '4/4' or '6/8'")
-    return num, den
-
-
-def bar_beats(meter: tuple[int, int]) -> float:
-    """Length of one bar in quarter-note beats."""
-    return meter[0] * 4.0 / meter[1]
-
-
-@dataclass(frozen=True)
-class BeatGroups:
-    """How a meter's bar divides, in quarter-note beats (see `beat_groups`).
-
-    `unit`: the written beat (4 / denominator: an eighth in 6/8); `beat`: the
-    felt beat (a dotted `unit` in compound meters); `bar`: the bar length;
-    `strong`: the strong beats' offsets from the bar line.
-    """
-
-    unit: float
-    beat: float
-    bar: float
-    strong: tuple[float, ...]
-
-    @property
-    def compound(self) -> bool:
-        """True for compound meters (6/8, 9/8, 12/8, 6/16...): dotted beats."""
-        return self.beat != self.unit
-
-    @property
-    def group(self) -> float:
-        """Length of a strong-beat group (from one strong beat to the next), or the
-        bar when the groups differ in length (5/4 = 3 + 2)."""
-        bounds = (*self.strong, self.bar)
-        lengths = {b - a for a, b in zip(bounds, bounds[1:])}
-        return lengths.pop() if len(lengths) == 1 else self.bar
-
-
-@lru_cache(maxsize=64)
-def beat_groups(meter: tuple[int, int]) -> BeatGroups:
-    """Beats and strong beats of a meter: the one rule harmony and transforms share.
-
-    A meter is compound when its denominator is 8 or more and its numerator a
-    multiple of 3 above 3; its beats are then dotted. The bar line is strong;
-    so is the middle beat (rounded up: 5/4 is 3 + 2) of a bar of four or more
-    beats, and the second beat of a two-beat compound bar (6/8 is felt in two).
-
-    >>> [beat_groups(m).strong for m in ((4, 4), (3, 4), (2, 4), (6, 8), (12, 8), (5, 4))]
-    [(0.0, 2.0), (0.0,), (0.0,), (0.0, 1.5), (0.0, 3.0), (0.0, 3.0)]
-    >>> beat_groups((6, 8)).beat, beat_groups((6, 8)).group, beat_groups((5, 4)).group
-    (1.5, 1.5, 5.0)
-    """
-    num, den = meter
-    unit = 4.0 / den
-    compound = den >= 8 and num % 3 == 0 and num > 3
-    beat = 3 * unit if compound else unit
-    count = num // 3 if compound else num
-    if count >= 4 or (compound and count == 2):
-        strong = (0.0, (count + 1) // 2 * beat)
-    else:
-        strong = (0.0,)
-    return BeatGroups(unit, beat, bar_beats(meter), strong)
-
-
-_min = np.minimum.reduce
-_sum = np.add.reduce
-_max = np.maximum.reduce
-
-
-def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
-    """Move each pitch outside low..high by whole octaves to the nearest octave inside.
-
-    The range must span at least an octave (11 semitones), so every pitch class fits.
-
-    >>> fold_into(np.array([10, 60, 130]), 0, 127).tolist()
-    [10, 60, 118]
-    """
-    pitch = np.asarray(pitch, dtype=np.int64)
-    if len(pitch) == 0 or (_min(pitch) >= low and _max(pitch) <= high):
-        return pitch
-    if len(pitch) <= 32 and pitch.ndim == 1:  # a few notes: cheaper in Python, same integers
-        out = []
-        for p in pitch.tolist():
-            if p < low:
-                p += 12 * ((low - p + 11) // 12)
-            if p > high:
-                p -= 12 * ((p - high + 11) // 12)
-            out.append(p)
-        return np.array(out, dtype=np.int64)
-    pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
-    return np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
-
-
-def place_in_range(pitch: np.ndarray, low: int, high: int, keep_octave: bool = True
-                   ) -> np.ndarray:
-    """Shift a whole line by the octave that leaves fewest notes outside low..high, then
-    fold the rest by octaves: the contour survives and nothing is clipped.
-
-    Ties go to the smallest shift when `keep_octave` (an instrument keeps the written
-    register where it can), else to the line whose mean is nearest the range's centre.
-
-    >>> place_in_range(np.array([50, 55, 62, 74]), 55, 105).tolist()
-    [62, 67, 74, 86]
-    """
-    pitch = np.asarray(pitch, dtype=np.int64)
-    if len(pitch) == 0:
-        return pitch
-    if high - low < 11:
-        raise MotifgenError(f"range {low}-{high} is narrower than an octave")
-    n = len(pitch)
-    centre = (low + high) / 2.0
-    mean = float(_sum(pitch, dtype=np.float64)) / n  # as pitch.mean() computes it
-    base = int(round((centre - mean) / 12.0))
-    shifts = range(base - 3, base + 4)
-    # notes outside low..high for each shift: those below low - 12k or above high - 12k
-    if n <= 64:
-        ordered = sorted(pitch.tolist())
-        outside = [bisect_left(ordered, low - 12 * k) + n - bisect_right(ordered, high - 12 * k)
-                   for k in shifts]
-    else:
-        ordered = np.sort(pitch)
-        edges = 12 * np.arange(base - 3, base + 4)
-        outside = (np.searchsorted(ordered, low - edges, side="left") + n
-                   - np.searchsorted(ordered, high - edges, side="right")).tolist()
-
-    def cost(k: int) -> tuple[int, float, float]:
-        spread = abs(mean + 12 * k - centre)
-        out = outside[k - base + 3]
-        return (out, abs(k), spread) if keep_octave else (out, spread, abs(k))
-
-    best = min(shifts, key=cost)
-    return fold_into(pitch + 12 * best, low, high)
