@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import MotifgenError, Terminated
+from .errors import MotifgenError, Terminated, error_line
 from .io import FORMATS
 
 if TYPE_CHECKING:
@@ -286,11 +286,6 @@ def _report(message: str, status: int, debug: bool) -> int:
     return status
 
 
-def error_line(message: str) -> str:
-    """`message` as the one line the command line prints (the studio shows the same)."""
-    return f"motifgen: {' '.join(message.split())}"
-
-
 def _load(args: argparse.Namespace) -> Project:
     """The project named on the command line, with its --allow-path folders."""
     from .project import load
@@ -448,8 +443,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 def _spell(motif) -> str:
     """Note names with octave, e.g. 'D4 F4 E4'."""
-    return " ".join(f"{motif.key.note_name(int(p) % 12)}{int(p) // 12 - 1}"
-                    for p in motif.pitch)
+    return " ".join(motif.key.pitch_name(p) for p in motif.pitch.tolist())
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -36,7 +36,7 @@ _max = np.maximum.reduce
 
 
 def _frozen(values: Iterable[float] | Array, dtype: type) -> Array:
-    arr = np.array(values, dtype=dtype).reshape(-1)
+    arr: Array = np.array(values, dtype=dtype).reshape(-1)
     arr.setflags(write=False)
     return arr
 
@@ -76,8 +76,9 @@ def _aligned(on: Array, dur: Array, pit: Array, vel: Array) -> bool:
             and len(dur) == len(pit) == len(vel) == n)
 
 
-#: Note values by letter, in quarter-note beats (the letters of a project's rhythm).
-_LENGTHS = (("w", 4.0), ("h", 2.0), ("q", 1.0), ("e", 0.5), ("s", 0.25), ("t", 0.125))
+#: Note values by letter, in quarter-note beats (the letters of a project's rhythm and of
+#: `Motif.spell`), longest first.
+LENGTHS: dict[str, float] = {"w": 4.0, "h": 2.0, "q": 1.0, "e": 0.5, "s": 0.25, "t": 0.125}
 
 
 def length_name(beats: float) -> str:
@@ -86,7 +87,7 @@ def length_name(beats: float) -> str:
     >>> [length_name(b) for b in (1, 0.5, 1.5, 3, 0.375, 1.25)]
     ['q', 'e', 'q.', 'h.', 's.', '1.25']
     """
-    for letter, value in _LENGTHS:
+    for letter, value in LENGTHS.items():
         if abs(beats - value) < 1e-6:
             return letter
         if abs(beats - 1.5 * value) < 1e-6:
@@ -114,8 +115,8 @@ class Notes:
             raise MotifgenError("every note needs a positive duration")
         order = np.lexsort((pitch, onset))
         if not np.array_equal(order, np.arange(len(order))):
-            onset, duration, pitch, velocity = (
-                a[order] for a in (onset, duration, pitch, velocity))
+            onset, duration = onset[order], duration[order]
+            pitch, velocity = pitch[order], velocity[order]
         for name, arr, dtype in (
             ("onset", onset, np.float64),
             ("duration", duration, np.float64),
@@ -215,7 +216,8 @@ class Motif(Notes):
         """Build from (onset, duration, pitch[, velocity]) tuples; velocity defaults to 80."""
         rows = [tuple(n) + ((80,) if len(n) == 3 else ()) for n in notes]
         cols = list(zip(*rows)) if rows else [(), (), (), ()]
-        return cls(*cols, key=key or Key(), meter=meter, name=name)
+        on, du, pi, ve = (np.asarray(c, dtype=t) for c, t in zip(cols, _DTYPES))
+        return cls(on, du, pi, ve, key=key or Key(), meter=meter, name=name)
 
     @classmethod
     def from_degrees(
@@ -236,7 +238,8 @@ class Motif(Notes):
         dur = np.asarray(durations, dtype=np.float64)
         onset = np.concatenate(([0.0], np.cumsum(dur)[:-1])) if len(dur) else dur
         pitch = pitches_of(steps, alterations, key)
-        return cls(onset, dur, pitch, [velocity] * len(pitch), key=key, meter=meter, name=name)
+        return cls(onset, dur, pitch, np.full(len(pitch), velocity, dtype=np.int64), key=key,
+                   meter=meter, name=name)
 
     def degrees(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, alterations) of every note in the motif's key."""
@@ -249,10 +252,10 @@ class Motif(Notes):
         clipped by the constructor."""
         return dataclasses.replace(
             self,
-            onset=self.onset if onset is None else onset,
-            duration=self.duration if duration is None else duration,
-            pitch=self.pitch if pitch is None else pitch,
-            velocity=self.velocity if velocity is None else velocity,
+            onset=self.onset if onset is None else np.asarray(onset),
+            duration=self.duration if duration is None else np.asarray(duration),
+            pitch=self.pitch if pitch is None else np.asarray(pitch),
+            velocity=self.velocity if velocity is None else np.asarray(velocity),
             **changes,
         )
 

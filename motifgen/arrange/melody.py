@@ -19,7 +19,7 @@ import numpy as np
 from ..motif import Motif, Notes, notes_of, with_notes
 from ..orchestra import Instrument, fit_range
 from ..seeds import rng as seeded_rng
-from ..theory import Key, bar_beats, fold_into
+from ..theory import Key, bar_beats
 from .dynamics import clip_velocity, velocity_of
 from .line import EPS, Line
 from .sections import Section
@@ -39,7 +39,7 @@ def in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> M
     moved = to_key(motif, key.note_name(key.tonic), key.mode)
     if moved.meter != meter:
         moved = metre(moved, meter)
-    return with_notes(moved, pitch=fold_into(moved.pitch + 12 * register, 0, 127))
+    return moved.transposed(12 * register)
 
 
 def place_lead(pitch: np.ndarray, inst: Instrument) -> np.ndarray:

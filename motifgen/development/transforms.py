@@ -494,9 +494,9 @@ def ornament(m: Motif, figure: str = "neighbour") -> Motif:
         else:  # grace
             long[0] = True
             figures = [None] * n
-            for i in np.flatnonzero(long):
-                g = min(0.125, dur[i] / 4) / dur[i]
-                figures[i] = [(0.0, g, neighbour[1][i]), (g, 1.0 - g, pitch[i])]
+            for j in np.flatnonzero(long):
+                g = min(0.125, dur[j] / 4) / dur[j]
+                figures[j] = [(0.0, g, neighbour[1][j]), (g, 1.0 - g, pitch[j])]
     rows = []
     for i in range(n):
         for frac_on, frac_len, p in figures[i] or [(0.0, 1.0, pitch[i])]:

@@ -250,7 +250,8 @@ def _shape(m: Motif) -> bytes:
         return b"n" + m.onset.tobytes() + m.pitch.tobytes()
     rel = m.onset - m.onset[0]
     span = float(rel[-1]) or 1.0
-    return np.diff(m.pitch).tobytes() + np.round(rel / span, 9).tobytes()
+    shape: bytes = np.diff(m.pitch).tobytes() + np.round(rel / span, 9).tobytes()
+    return shape
 
 
 class _Found:

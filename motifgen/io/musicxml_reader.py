@@ -24,13 +24,12 @@ from xml.parsers import expat
 
 from ..errors import NotationError
 from ..motif import Motif
-from ..theory import Key, bar_beats
+from ..theory import LETTER_PC, Key, bar_beats
 from .motif_files import read_motif_bytes
 
 #: The most XML one motif file may hold (a ``.mxl`` archive unpacked): a whole
 #: orchestral score fits, a zip bomb does not.
 MAX_MUSICXML_BYTES = 16_000_000
-_STEP_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 class _Refused(Exception):
@@ -174,7 +173,7 @@ def _pitch(note: Element) -> int | None:
     if pitch is None:
         return None
     step = (pitch.findtext("step") or "").strip().upper()
-    if step not in _STEP_PC:
+    if step not in LETTER_PC:
         raise NotationError(f"bad pitch step {step[:10]!r}; expected A to G")
     octave_text = (pitch.findtext("octave") or "").strip()
     try:
@@ -184,7 +183,7 @@ def _pitch(note: Element) -> int | None:
         raise NotationError(f"bad octave or alter in the pitch {step}{octave_text[:10]}") from None
     if not (-2 <= octave <= 10 and -3 <= alter <= 3):
         raise NotationError(f"pitch {step} octave {octave} alter {alter:g} is outside MIDI")
-    ps = 12 * (octave + 1) + _STEP_PC[step] + alter
+    ps = 12 * (octave + 1) + LETTER_PC[step] + alter
     midi = int(ps + 0.5) if ps >= 0 else -int(-ps + 0.5)  # music21 rounds half up
     if not 0 <= midi <= 127:
         raise NotationError(f"a note is MIDI pitch {midi}, outside 0..127")

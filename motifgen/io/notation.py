@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotationError
-from ..motif import MAX_WRITTEN_BEATS, MAX_WRITTEN_NOTES, Motif
-from ..theory import Key, parse_meter
+from ..motif import LENGTHS, MAX_WRITTEN_BEATS, MAX_WRITTEN_NOTES, Motif
+from ..theory import LETTER_PC, Key, parse_meter
 from .motif_files import motif_path
 
-_RHYTHM = {"w": 4.0, "h": 2.0, "q": 1.0, "e": 0.5, "s": 0.25, "t": 0.125}
-_LETTER_PC = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _TINY_NOTE = re.compile(
     r"^(?P<name>r|[a-gA-G]+)(?P<octave>'*)(?P<acc>#{1,2}|-{1,2}|n)?"
     r"(?P<dur>\d+)?(?P<dots>\.*)(?P<tie>~)?(?:_\S*)?$"
@@ -96,7 +94,7 @@ def _tiny_pitch(name: str, ticks: str, acc: str) -> int:
         raise NotationError(f"cannot read note {name!r}: repeat one letter for octaves (cc, CC)")
     octave = 4 + (len(name) - 1) + len(ticks) if name[0].islower() else 4 - len(name)
     alter = {"#": 1, "##": 2, "-": -1, "--": -2, "n": 0, "": 0}[acc]
-    return _midi_pitch(12 * (octave + 1) + _LETTER_PC[letter] + alter, f"note {name}{ticks}")
+    return _midi_pitch(12 * (octave + 1) + LETTER_PC[letter.upper()] + alter, f"note {name}{ticks}")
 
 
 def _midi_pitch(pitch: int, what: str) -> int:
@@ -149,13 +147,13 @@ def _rhythm_value(token: str) -> float:
         value = float(token)
     except ValueError:
         base = token.rstrip(".")
-        if base not in _RHYTHM:
+        if base not in LENGTHS:
             raise NotationError(
                 f"bad rhythm value {token!r}: expected w h q e s (with . for dotted) "
                 "or a length in beats"
             ) from None
         dots = len(token) - len(base)
-        return _RHYTHM[base] * (2 - 0.5 ** dots)
+        return LENGTHS[base] * (2 - 0.5 ** dots)
     if not 0 < value <= MAX_WRITTEN_BEATS:
         raise NotationError(f"bad rhythm value {token!r}: expected a length in beats above 0 "
                             f"and at most {MAX_WRITTEN_BEATS}")
@@ -293,7 +291,7 @@ def _tiny_name(pitch: int, key: Key) -> str:
         spellings = []
         for s in steps:
             degree = letters[(tonic_letter + s) % 7]
-            spellings.append((degree, (pitch - _LETTER_PC[degree.lower()] + 6) % 12 - 6))
+            spellings.append((degree, (pitch - LETTER_PC[degree.upper()] + 6) % 12 - 6))
         degree, degree_alter = min(spellings, key=lambda sp: abs(sp[1]))  # ties: first
         if abs(degree_alter) <= 2:
             letter, alter = degree, degree_alter

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MotifgenError
+from ..errors import error_line as line_of
 from ..project import Project, load
 from ..score import Score
 from .draft import Edit, apply, check_edit, digest, edited
@@ -59,9 +60,7 @@ class Take:
 
 def error_line(e: MotifgenError) -> str:
     """The line the command line prints for `e`."""
-    from ..cli import error_line as line
-
-    return line(str(e))
+    return line_of(str(e))
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

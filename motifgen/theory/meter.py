@@ -74,7 +74,7 @@ class BeatGroups:
         [2.0, 4.0, 6.0]
         """
         bar = (start // self.bar) * self.bar
-        out = []
+        out: list[float] = []
         while bar < end - EPS:
             out.extend(bar + s for s in self.strong if start - EPS <= bar + s < end - EPS)
             bar += self.bar
@@ -100,6 +100,7 @@ def beat_groups(meter: tuple[int, int]) -> BeatGroups:
     compound = den >= 8 and num % 3 == 0 and num > 3
     beat = 3 * unit if compound else unit
     count = num // 3 if compound else num
+    strong: tuple[float, ...]
     if count >= 4 or (compound and count == 2):
         strong = (0.0, (count + 1) // 2 * beat)
     else:

@@ -116,10 +116,10 @@ def place_in_range(pitch: np.ndarray, low: int, high: int, keep_octave: bool = T
         outside = [bisect_left(ordered, low - 12 * k) + n - bisect_right(ordered, high - 12 * k)
                    for k in shifts]
     else:
-        ordered = np.sort(pitch)
+        sorted_pitch = np.sort(pitch)
         edges = 12 * np.arange(base - 3, base + 4)
-        outside = (np.searchsorted(ordered, low - edges, side="left") + n
-                   - np.searchsorted(ordered, high - edges, side="right")).tolist()
+        outside = (np.searchsorted(sorted_pitch, low - edges, side="left") + n
+                   - np.searchsorted(sorted_pitch, high - edges, side="right")).tolist()
 
     def cost(k: int) -> tuple[int, float, float]:
         spread = abs(mean + 12 * k - centre)

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import MotifgenError
 from .pitch import FLAT_NAMES, SHARP_NAMES, pitch_class, pitch_name
+
+#: An array of MIDI numbers or scale steps.
+IntArray = NDArray[np.int64]
 
 #: Scales as semitone offsets from the tonic. One table: the CLI, validation
 #: and the `mode` transform all read it.
@@ -193,32 +197,33 @@ def _degree_lists(key: Key) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int
 _FEW = 32
 
 
-def degrees_of(pitch: np.ndarray, key: Key) -> tuple[np.ndarray, np.ndarray]:
+def degrees_of(pitch: ArrayLike, key: Key) -> tuple[IntArray, IntArray]:
     """(steps, alterations) of MIDI pitches in `key`: `Key.pitch_to_step` on whole arrays."""
-    pitch = np.asarray(pitch, dtype=np.int64)
-    if pitch.ndim == 1 and len(pitch) <= _FEW:
-        scale, table_steps, table_alts, tonic = _degree_lists(key)
+    pitches = np.asarray(pitch, dtype=np.int64)
+    if pitches.ndim == 1 and len(pitches) <= _FEW:
+        scale, few_steps, few_alts, tonic = _degree_lists(key)
         size = len(scale)
         steps, alts = [], []
-        for p in pitch.tolist():
+        for p in pitches.tolist():
             octave, rel = divmod(p - tonic, 12)
-            steps.append(octave * size + table_steps[rel])
-            alts.append(table_alts[rel])
+            steps.append(octave * size + few_steps[rel])
+            alts.append(few_alts[rel])
         return np.array(steps, dtype=np.int64), np.array(alts, dtype=np.int64)
-    scale, table_steps, table_alts = _degree_table(key)
-    octave, rel = np.divmod(pitch - key.tonic_pitch, 12)
-    return octave * len(scale) + table_steps[rel], table_alts[rel]
+    table, table_steps, table_alts = _degree_table(key)
+    octaves, rels = np.divmod(pitches - key.tonic_pitch, 12)
+    return octaves * len(table) + table_steps[rels], table_alts[rels]
 
 
-def pitches_of(steps: np.ndarray, alts: np.ndarray, key: Key) -> np.ndarray:
+def pitches_of(steps: ArrayLike, alts: ArrayLike, key: Key) -> IntArray:
     """MIDI pitches of absolute scale steps plus alterations: `Key.step_to_pitch` on arrays."""
-    steps = np.asarray(steps, dtype=np.int64)
-    alts = np.asarray(alts, dtype=np.int64)
-    if steps.ndim == 1 and alts.shape == steps.shape and len(steps) <= _FEW:
+    step_arr = np.asarray(steps, dtype=np.int64)
+    alt_arr = np.asarray(alts, dtype=np.int64)
+    if step_arr.ndim == 1 and alt_arr.shape == step_arr.shape and len(step_arr) <= _FEW:
         scale, _, _, tonic = _degree_lists(key)
         size = len(scale)
         return np.array([tonic + 12 * (s // size) + scale[s % size] + a
-                         for s, a in zip(steps.tolist(), alts.tolist())], dtype=np.int64)
-    scale = _degree_table(key)[0]
-    octave, index = np.divmod(steps, len(scale))
-    return key.tonic_pitch + 12 * octave + scale[index] + alts
+                         for s, a in zip(step_arr.tolist(), alt_arr.tolist())], dtype=np.int64)
+    table = _degree_table(key)[0]
+    octave, index = np.divmod(step_arr, len(table))
+    found: IntArray = key.tonic_pitch + 12 * octave + table[index] + alt_arr
+    return found
