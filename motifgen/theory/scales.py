@@ -134,15 +134,6 @@ class Key:
     def name(self) -> str:
         return f"{self.note_name(self.tonic)} {self.mode}"
 
-    def signature_name(self) -> str:
-        """Key name for a MIDI key signature: the relative major or minor tonic."""
-        sharps = self.sharps()
-        major_pc = (sharps * 7) % 12
-        if self.is_minor:
-            pc = (major_pc + 9) % 12
-            return (FLAT_NAMES if sharps < 0 else SHARP_NAMES)[pc] + "m"
-        return (FLAT_NAMES if sharps < 0 else SHARP_NAMES)[major_pc]
-
     def step_to_pitch(self, step: int, alteration: int = 0) -> int:
         """MIDI pitch of absolute scale step `step`, raised by `alteration` semitones."""
         octave, index = divmod(step, len(self.scale))
