@@ -99,10 +99,10 @@ def length_name(beats: float) -> str:
 class Notes:
     """Parallel note arrays: onset, duration (beats), pitch, velocity."""
 
-    onset: np.ndarray
-    duration: np.ndarray
-    pitch: np.ndarray
-    velocity: np.ndarray
+    onset: Array
+    duration: Array
+    pitch: Array
+    velocity: Array
 
     def __post_init__(self) -> None:
         onset = np.asarray(self.onset, dtype=np.float64).reshape(-1)
@@ -175,7 +175,7 @@ class Notes:
         on, dur, pit, vel = arrays = [np.asarray(a, dtype=t) for a, t in zip(given, _DTYPES)]
         if not _aligned(on, dur, pit, vel) or (
                 len(on) and not _holds(on, dur, pit, vel, True, True, len(on) > 1)):
-            return cls(*given)  # type: ignore[arg-type]
+            return cls(on, dur, pit, vel)
         new = object.__new__(cls)
         for name, arr, a in zip(_ARRAYS, arrays, given):
             if arr.flags.writeable:
@@ -192,9 +192,8 @@ class Notes:
         >>> Notes.from_rows([(1.0, 1.0, 60, 80), (0.0, 1.0, 62, 80)]).rows()
         [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
         """
-        if not rows:
-            return cls([], [], [], [])  # type: ignore[arg-type]
-        return cls(*(np.array([r[i] for r in rows]) for i in range(4)))
+        on, dur, pit, vel = (np.array([r[i] for r in rows], dtype=t) for i, t in enumerate(_DTYPES))
+        return cls(on, dur, pit, vel)
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,7 +240,7 @@ class Motif(Notes):
         return cls(onset, dur, pitch, np.full(len(pitch), velocity, dtype=np.int64), key=key,
                    meter=meter, name=name)
 
-    def degrees(self) -> tuple[np.ndarray, np.ndarray]:
+    def degrees(self) -> tuple[Array, Array]:
         """(steps, alterations) of every note in the motif's key."""
         return degrees_of(self.pitch, self.key)
 
@@ -316,7 +315,7 @@ class Motif(Notes):
         return bar_beats(self.meter)
 
     @property
-    def intervals(self) -> np.ndarray:
+    def intervals(self) -> Array:
         """Semitone steps between consecutive notes."""
         return np.diff(self.pitch)
 
