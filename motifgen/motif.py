@@ -187,13 +187,14 @@ class Notes:
 
     @classmethod
     def from_rows(cls, rows: Sequence[Row]) -> Notes:
-        """Notes from (onset, duration, pitch, velocity) rows, in any order.
+        """Notes from (onset, duration, pitch, velocity) rows, in any order (`trusted`: no
+        sort or copy when they are already in order).
 
         >>> Notes.from_rows([(1.0, 1.0, 60, 80), (0.0, 1.0, 62, 80)]).rows()
         [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
         """
         on, dur, pit, vel = (np.array([r[i] for r in rows], dtype=t) for i, t in enumerate(_DTYPES))
-        return cls(on, dur, pit, vel)
+        return cls.trusted(on, dur, pit, vel, copy=False)
 
 
 @dataclass(frozen=True, eq=False)

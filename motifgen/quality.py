@@ -120,9 +120,9 @@ import numpy as np
 
 from .motif import Notes
 from .score import Part, Score
+from .theory import EPS as _EPS
 from .theory import bar_beats, beat_groups
 
-_EPS = 1e-6
 ACCOMPANIMENT = ("counter", "harmony", "bass")
 PERFECT = (0, 7)
 

@@ -26,9 +26,8 @@ import numpy as np
 from ..errors import MotifgenError
 from ..moods import Mood
 from ..motif import Notes
+from ..theory import EPS as _EPS
 from ..theory import Key, bar_beats, beat_groups, strong_beats
-
-_EPS = 1e-6
 
 #: Chord qualities as semitone offsets from the root (root first).
 QUALITIES: dict[str, tuple[int, ...]] = {
