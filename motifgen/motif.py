@@ -9,16 +9,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 
 from .errors import MotifgenError
 from .theory import Key, bar_beats, degrees_of, fold_into, pitches_of
 
+if TYPE_CHECKING:  # numpy.typing is for the type checker only
+    from numpy.typing import ArrayLike, NDArray
+
 #: A note array: onsets and durations are float64, pitches and velocities int64.
-Array = NDArray[Any]
+Array: TypeAlias = "NDArray[Any]"
 #: A note as (onset, duration, pitch, velocity), the order of `Notes.rows`.
 Row = tuple[float, float, int, int]
 

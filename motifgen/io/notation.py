@@ -180,12 +180,13 @@ def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
             raise NotationError(
                 f"unknown field(s) {sorted(map(str, extra))}; expected file and optional track")
         path = motif_path(spec["file"], base_dir, allow)
-        from .midi_reader import read_midi_motif
-        from .musicxml_reader import read_musicxml_motif
-
         if path.suffix.lower() in (".mid", ".midi"):
+            from .midi_reader import read_midi_motif
+
             return _checked(read_midi_motif(path, key, spec.get("track"), meter))
         if path.suffix.lower() in (".xml", ".musicxml", ".mxl"):
+            from .musicxml_reader import read_musicxml_motif  # expat and zipfile: only here
+
             return _checked(read_musicxml_motif(path, key, meter))
         raise NotationError(f"motif file {path}: expected .mid, .midi, .musicxml, .xml or .mxl")
     if set(spec) == {"degrees", "rhythm"}:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from numpy.typing import ArrayLike
 
 from .scales import Key
+
+if TYPE_CHECKING:  # numpy.typing is for the type checker only
+    from numpy.typing import ArrayLike
 
 #: Krumhansl–Kessler key profiles (C major, C minor), rotated for the other tonics.
 MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)

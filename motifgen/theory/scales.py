@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 
 from ..errors import MotifgenError
 from .pitch import FLAT_NAMES, SHARP_NAMES, pitch_class, pitch_name
 
+if TYPE_CHECKING:  # numpy.typing is for the type checker only
+    from numpy.typing import ArrayLike, NDArray
+
 #: An array of MIDI numbers or scale steps.
-IntArray = NDArray[np.int64]
+IntArray: TypeAlias = "NDArray[np.int64]"
 
 #: Scales as semitone offsets from the tonic. One table: the CLI, validation
 #: and the `mode` transform all read it.
