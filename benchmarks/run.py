@@ -185,8 +185,8 @@ def bench_large(tmp: Path, scenes: int) -> list[Row]:
 
 
 def bench_transforms(seconds: float) -> list[Row]:
-    from motifgen.transforms import apply_chain, parse_chain
-    from motifgen.variations import vary
+    from motifgen.development.chain import apply_chain, parse_chain
+    from motifgen.development.vary import vary
 
     motifs = random_motifs(64)
     chains = [parse_chain(c) for c in TRANSFORM_CHAINS]
@@ -213,9 +213,9 @@ def bench_transforms(seconds: float) -> list[Row]:
 
 def bench_baseline(tmp: Path, repeat: int) -> list[Row]:
     from motifgen.arrange import compose_scene
+    from motifgen.development.chain import apply_chain, parse_chain
     from motifgen.io.midi import write_midi
     from motifgen.project import load
-    from motifgen.transforms import apply_chain, parse_chain
 
     from . import baseline
 

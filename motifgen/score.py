@@ -29,7 +29,7 @@ class TempoMap:
     tempos: tuple[tuple[float, float], ...] = ((0.0, 120.0),)
     meters: tuple[tuple[float, tuple[int, int]], ...] = ((0.0, (4, 4)),)
     ramps: tuple[tuple[float, float], ...] = ()
-    #: cumulative seconds and the beat at each tempo change (set by __post_init__)
+    #: seconds and beats of each tempo change, worked out once (not compared or shown)
     _secs: tuple[float, ...] = field(init=False, repr=False, compare=False)
     _beats: tuple[float, ...] = field(init=False, repr=False, compare=False)
 

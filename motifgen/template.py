@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
 from .motif import Notes
@@ -76,7 +74,7 @@ class Track:
     def silent_part(self) -> Part:
         """The track as a part with no notes (a silent track of a full template)."""
         return Part(name=self.name, instrument=self.slot[0], program=self.program,
-                    role=self.role, notes=_no_notes(), channel=self.channel,
+                    role=self.role, notes=Notes.from_rows([]), channel=self.channel,
                     is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1],
                     engraving=engraving_of(self.slot[0]))
 
@@ -215,11 +213,7 @@ def guide_notes(chords: Sequence[dict]) -> Notes:
                 pitch += (pc - pitch) % 12 or 12
             rows.append((float(c["beat"]), float(c["beats"]), pitch, GUIDE_VELOCITY))
     rows.sort()
-    return Notes(*(np.array(col) for col in zip(*rows))) if rows else _no_notes()
-
-
-def _no_notes() -> Notes:
-    return Notes(*(np.zeros(0) for _ in range(4)))
+    return Notes.from_rows(rows)
 
 
 def guide_part(score: Score, channel: int) -> Part:

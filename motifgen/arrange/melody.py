@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..motif import Motif, Notes
+from ..motif import Motif, Notes, notes_of, with_notes
 from ..orchestra import Instrument, fit_range
 from ..seeds import rng as seeded_rng
-from ..theory import Key, bar_beats, fold_into
-from ..transforms import notes_of, with_notes
+from ..theory import Key, bar_beats
 from .dynamics import clip_velocity, velocity_of
 from .line import EPS, Line
 from .sections import Section
@@ -34,13 +33,13 @@ TOP_MARGIN = 2
 
 def in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> Motif:
     """The motif moved to the section's key and mode, meter and register."""
-    from ..transforms import key as to_key
-    from ..transforms import metre
+    from ..development.transforms import key as to_key
+    from ..development.transforms import metre
 
     moved = to_key(motif, key.note_name(key.tonic), key.mode)
     if moved.meter != meter:
         moved = metre(moved, meter)
-    return with_notes(moved, pitch=fold_into(moved.pitch + 12 * register, 0, 127))
+    return moved.transposed(12 * register)
 
 
 def place_lead(pitch: np.ndarray, inst: Instrument) -> np.ndarray:
@@ -194,11 +193,11 @@ def _variant(project: Any, scene: Any, base: Motif, who: str, role: str, stated:
     """The motif a statement plays, its chain and its similarity score: the scene's own
     transform at a first statement, the motif as it is, or a development in the mood's
     palette."""
-    from ..transforms import apply_chain
-    from ..variations import develop
+    from ..development.chain import apply_chain
+    from ..development.vary import develop
 
     if who in scene.transform and not stated:
-        return apply_chain(base, scene.transform[who], rng=g), scene.transform[who], None
+        return apply_chain(base, scene.transform[who]), scene.transform[who], None
     if role != "development":
         return base, "", 1.0
     var = develop(base, palette(project, sec.mood), sec.intensity, g, mode=sec.key.mode)
