@@ -41,8 +41,10 @@ def allocate_channels(tracks: Sequence[K], drums: Collection[K],
                       together: Callable[[K], Iterable[K]]) -> dict[K, int]:
     """A MIDI channel (0-based) per track, in order: `drums` on the drum kit's, every
     other the lowest melodic channel that no track it plays `together` with already
-    holds (so tracks that never sound at once may share one). A MotifgenError when
-    the 15 melodic channels do not suffice.
+    holds (so tracks that never sound at once may share one). When that runs out of
+    channels (a long film whose cues mix many instruments), the track with the most
+    channels already taken around it is placed first instead (DSatur), which needs
+    fewer. A MotifgenError when the 15 melodic channels do not suffice.
 
     >>> allocate_channels(["a", "kit", "b"], {"kit"}, lambda t: {"a", "b"} - {t})
     {'a': 0, 'kit': 9, 'b': 1}
@@ -57,6 +59,25 @@ def allocate_channels(tracks: Sequence[K], drums: Collection[K],
             out[track] = DRUM_CHANNEL
             continue
         taken = {out[t] for t in together(track) if t in out}
+        channel = next((c for c in MELODIC_CHANNELS if c not in taken), None)
+        if channel is None:
+            return _saturated(tracks, drums, together)
+        out[track] = channel
+    return out
+
+
+def _saturated(tracks: Sequence[K], drums: Collection[K],
+               together: Callable[[K], Iterable[K]]) -> dict[K, int]:
+    """DSatur colouring of the melodic tracks (ties: most melodic neighbours, then the
+    order given)."""
+    out: dict[K, int] = {t: DRUM_CHANNEL for t in tracks if t in drums}
+    left = [t for t in dict.fromkeys(tracks) if t not in drums]
+    near = {t: set(together(t)) - set(drums) - {t} for t in left}
+    while left:
+        track = max(left, key=lambda t: (len({out[s] for s in near[t] if s in out}),
+                                         len(near[t])))  # max keeps the first of equals
+        left.remove(track)
+        taken = {out[s] for s in near[track] if s in out}
         channel = next((c for c in MELODIC_CHANNELS if c not in taken), None)
         if channel is None:
             raise MotifgenError(f"more than {len(MELODIC_CHANNELS)} melodic parts would play "

@@ -213,3 +213,38 @@ def test_too_many_melodic_parts_is_one_clear_error():
         allocate_channels(names, (), lambda _: names)
     assert allocate_channels(names[:15], (), lambda _: names) == {
         n: c for n, c in zip(names, [c for c in range(16) if c != DRUM_CHANNEL])}
+
+
+def _crown(n: int) -> tuple[list[str], dict[str, set[str]]]:
+    """A crown graph: a_i plays with every b_j but b_i; score-order greedy needs n
+    channels, saturation 2."""
+    tracks = [t for i in range(1, n + 1) for t in (f"a{i}", f"b{i}")]
+    together: dict[str, set[str]] = {t: set() for t in tracks}
+    for i in range(1, n + 1):
+        for j in range(1, n + 1):
+            if i != j:
+                together[f"a{i}"].add(f"b{j}")
+                together[f"b{j}"].add(f"a{i}")
+    return tracks, together
+
+
+def test_channels_keep_the_given_order_greedy_when_it_fits(monkeypatch):
+    import motifgen.orchestra as orchestra
+
+    tracks, together = _crown(3)
+    monkeypatch.setattr(orchestra, "MELODIC_CHANNELS", (0, 1, 2))
+    chan = allocate_channels(tracks, (), lambda t: together[t])
+    assert [chan[t] for t in tracks] == [0, 0, 1, 1, 2, 2]  # greedy, not saturation
+
+
+def test_channels_fall_back_to_saturation_when_the_given_order_runs_out(monkeypatch):
+    import motifgen.orchestra as orchestra
+
+    tracks, together = _crown(3)
+    monkeypatch.setattr(orchestra, "MELODIC_CHANNELS", (0, 1))
+    chan = allocate_channels(tracks, (), lambda t: together[t])
+    assert set(chan.values()) == {0, 1}
+    assert all(chan[s] != chan[t] for s in tracks for t in together[s])
+    monkeypatch.setattr(orchestra, "MELODIC_CHANNELS", (0,))
+    with pytest.raises(MotifgenError, match="melodic parts would play at once"):
+        allocate_channels(tracks, (), lambda t: together[t])
