@@ -146,14 +146,34 @@ def _names(slots: Sequence[Slot]) -> dict[Slot, str]:
 def _channels(slots: Sequence[Slot], drums: set[Slot],
               together: dict[Slot, set[Slot]]) -> dict[Slot, int]:
     """Greedy colouring in score order: the lowest melodic channel no slot played in the
-    same cue already holds."""
-    out: dict[Slot, int] = {}
-    for slot in slots:
-        if slot in drums:
-            out[slot] = DRUM_CHANNEL
-            continue
-        taken = {out[s] for s in together[slot] if s in out}
-        free = [c for c in MELODIC_CHANNELS if c not in taken]
+    same cue already holds. When that runs out of channels (a long film whose cues
+    mix many instruments), the slot with the most channels already taken around it is
+    coloured first instead (DSatur), which needs fewer."""
+    out = {slot: DRUM_CHANNEL for slot in slots if slot in drums}
+    melodic = [slot for slot in slots if slot not in drums]
+    order = iter(melodic)
+    while len(out) < len(slots):
+        slot = next(order, None)
+        if slot is None or (taken := {out[s] for s in together[slot] if s in out}) >= set(
+                MELODIC_CHANNELS):
+            return _saturated(melodic, drums, together)
+        out[slot] = min(c for c in MELODIC_CHANNELS if c not in taken)
+    return out
+
+
+def _saturated(melodic: Sequence[Slot], drums: set[Slot],
+               together: dict[Slot, set[Slot]]) -> dict[Slot, int]:
+    """DSatur colouring of the melodic slots (ties: most neighbours, then score order)."""
+    out: dict[Slot, int] = {slot: DRUM_CHANNEL for slot in drums}
+    left = list(melodic)
+    while left:
+        def saturation(slot: Slot) -> tuple[int, int]:
+            return (len({out[s] for s in together[slot] if s in out and s not in drums}),
+                    len(together[slot] - drums))
+
+        slot = max(left, key=saturation)  # max keeps the first of equals: score order
+        left.remove(slot)
+        free = [c for c in MELODIC_CHANNELS if c not in {out.get(s) for s in together[slot]}]
         if not free:
             raise MotifgenError("the film's template needs more than 15 melodic channels at "
                                 "once; list fewer instruments in the scenes' moods")

@@ -119,9 +119,10 @@ class _Events:
         """Append many events: equal-length arrays, scalars broadcast."""
         self._flush()
         tick = np.asarray(tick, dtype=np.int64)
-        cols = [tick] + [np.broadcast_to(np.asarray(c, dtype=np.int64), tick.shape)
-                         for c in (order, status, data1, data2)]
-        self.blocks.append(np.column_stack(cols))
+        block = np.empty((len(tick), 5), dtype=np.int64)
+        for col, values in enumerate((tick, order, status, data1, data2)):
+            block[:, col] = values  # float data truncated, as an int64 cast does
+        self.blocks.append(block)
 
     def extend(self, other: _Events, offset: int) -> None:
         """Append `other`'s events `offset` ticks later (cues laid out on a reel)."""
@@ -290,7 +291,7 @@ def part_events(part: Part, setup: bool = True, named: bool = True,
     cc_status = _CC_STATUS | ch
 
     def cc(control: int, value: float) -> tuple[int, int, int]:
-        return cc_status, _byte(int(control), "control"), int(np.clip(value, 0, 127))
+        return cc_status, _byte(int(control), "control"), int(min(max(value, 0), 127))
 
     curves = {k: v for k, v in part.controllers.items() if v}
     start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
