@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from .errors import MotifgenError
 from .io import FORMATS, file_name, file_names, scene_files
@@ -68,18 +69,20 @@ PARALLEL_FROM_SCENES = 6
 def default_jobs(scenes: int) -> int:
     """`--jobs` when none is given: one process for a short film, else one per
     processor (at most one per scene)."""
+    return 1 if scenes < PARALLEL_FROM_SCENES else _workers(scenes, scenes)
+
+
+def _workers(jobs: int, tasks: int) -> int:
+    """The processes worth starting: at most one per task and per processor, and only
+    where the system can fork (workers share the loaded project and scores, nothing is
+    loaded again or sent to them)."""
+    import multiprocessing
     import os
 
-    if scenes < PARALLEL_FROM_SCENES or not _can_fork():
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(scenes, len(os.sched_getaffinity(0)) if hasattr(
-        os, "sched_getaffinity") else os.cpu_count() or 1))
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(jobs, tasks, cpus or 1))
 
 
 def _worker_start() -> None:
@@ -97,15 +100,9 @@ def _worker_start() -> None:
         pass
 
 
-def _worker_loop(conn, project: Project | tuple[str, tuple[str, ...]],
-                 seed: int | None) -> None:
-    """A worker: compose the scenes the parent sends until it sends None. `project` is
-    the parent's loaded project (a forked worker shares it), else (path, allow) to load."""
-    from .arrange import compose_scene
-
+def _worker_loop(conn, work: Callable[[Any], Any]) -> None:
+    """A forked worker: `work` each task the parent sends until it sends None."""
     _worker_start()
-    if isinstance(project, tuple):
-        project = load(*project)
     while True:
         try:
             task = conn.recv()
@@ -113,9 +110,9 @@ def _worker_loop(conn, project: Project | tuple[str, tuple[str, ...]],
             return
         if task is None:
             return
-        index, scene_id = task
+        index, item = task
         try:
-            reply = ("ok", index, compose_scene(project, project.scene(scene_id), seed))
+            reply = ("ok", index, work(item))
         except BaseException as e:  # handed to the parent, which raises it
             reply = ("error", index, e)
         try:
@@ -124,21 +121,17 @@ def _worker_loop(conn, project: Project | tuple[str, tuple[str, ...]],
             conn.send(("error", index, RuntimeError(f"{type(reply[2]).__name__}: {e}")))
 
 
-def _start_workers(count: int, project: Project, allow: tuple[str, ...],
-                   seed: int | None) -> tuple[list, list]:
-    """`count` worker processes and the parent's end of a pipe to each. Forked where the
-    system can (the loaded project is shared, not loaded again), else started afresh."""
+def _start_workers(count: int, work: Callable[[Any], Any]) -> tuple[list, list]:
+    """`count` forked worker processes running `work`, and the parent's end of a pipe
+    to each."""
     import multiprocessing
 
-    forked = _can_fork()
-    context = multiprocessing.get_context("fork" if forked else None)
-    given = project if forked else (str(project.path), allow)
+    context = multiprocessing.get_context("fork")
     processes, pipes = [], []
     try:
         for _ in range(count):
             parent, child = context.Pipe()
-            process = context.Process(target=_worker_loop, args=(child, given, seed),
-                                      daemon=True)
+            process = context.Process(target=_worker_loop, args=(child, work), daemon=True)
             processes.append(process)
             process.start()
             child.close()
@@ -160,18 +153,18 @@ def _stop_workers(processes: list) -> None:
             process.join(1)
 
 
-def _compose_in_workers(project: Project, allow: tuple[str, ...], seed: int | None,
-                        workers: int, done: Callable[[Score], None]) -> list[Score]:
-    """Compose every scene in `workers` processes; `done` is called for each score as it
-    comes. Results are read here, in the main thread, so an error, Ctrl-C or SIGTERM
-    (raised where the parent waits) ends every worker at once: no worker outlives the
-    run, and no helper thread is left waiting on a message a stopped worker had half
-    sent."""
+def _in_workers(items: Sequence[Any], work: Callable[[Any], Any], workers: int,
+                done: Callable[[Any], None]) -> list[Any]:
+    """`work` of every item in `workers` forked processes, results in the items' order;
+    `done` is called with each result as it comes. Results are read here, in the main
+    thread, so an error, Ctrl-C or SIGTERM (raised where the parent waits) ends every
+    worker at once: no worker outlives the run, and no helper thread is left waiting on
+    a message a stopped worker had half sent."""
     from multiprocessing.connection import wait
 
-    queue = [(i, s.id) for i, s in enumerate(project.scenes)]
-    results: list[Score | None] = [None] * len(queue)
-    processes, idle = _start_workers(workers, project, allow, seed)
+    queue = list(enumerate(items))
+    results: list[Any] = [None] * len(queue)
+    processes, idle = _start_workers(workers, work)
     busy: set = set()
     try:
         while queue or busy:
@@ -200,30 +193,30 @@ def _compose_in_workers(project: Project, allow: tuple[str, ...], seed: int | No
             conn.send(None)
     finally:
         _stop_workers(processes)
-    return [score for score in results if score is not None]
+    return results
 
 
-def _compose_all(project: Project, allow: tuple[str, ...], seed: int | None,
-                 jobs: int | None, bar) -> list[Score]:
+def _compose_all(project: Project, seed: int | None, jobs: int | None, bar) -> list[Score]:
     """Every scene of the film composed, in order, in `jobs` processes (None: see
     `default_jobs`)."""
-    import os
-
-    scenes = list(project.scenes)
-    jobs = default_jobs(len(scenes)) if jobs is None else jobs
-    workers = min(jobs, len(scenes), os.cpu_count() or 1)  # more would only compete
-    if workers > 1:
-        def done(score: Score) -> None:
-            bar.set_description(f"compose {score.id}")
-            bar.update(1)
-
-        return _compose_in_workers(project, allow, seed, workers, done)
     from .arrange import compose_scene
 
+    scenes = list(project.scenes)
+    workers = _workers(default_jobs(len(scenes)) if jobs is None else jobs, len(scenes))
+
+    def one(scene_id: str) -> Score:
+        return compose_scene(project, project.scene(scene_id), seed)
+
+    def done(score: Score) -> None:
+        bar.set_description(f"compose {score.id}")
+        bar.update(1)
+
+    if workers > 1:
+        return _in_workers([s.id for s in scenes], one, workers, done)
     scores = []
     for scene in scenes:
         bar.set_description(f"compose {scene.id}")
-        scores.append(compose_scene(project, scene, seed))
+        scores.append(one(scene.id))
         bar.update(1)
     return scores
 
@@ -259,22 +252,36 @@ def _check_outputs(out: Path, protected: set, wanted: Sequence[str], formats: Se
 
 
 def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Writer],
-                  short_formats: Sequence[str], film: Template, bar) -> dict[str, list[str]]:
-    """Every scene's files written into `stage`; return the file names per scene."""
+                  short_formats: Sequence[str], film: Template, bar, jobs: int | None
+                  ) -> dict[str, list[str]]:
+    """Every scene's files written into `stage`, in `jobs` processes like composing;
+    return the file names per scene."""
     from .io.condensed import condense, condensed_name
 
-    files: dict[str, list[str]] = {}
-    for score in scores:
+    def one(index: int) -> tuple[str, list[str]]:
+        score, names = scores[index], []
         for fmt, write in writers.items():
-            bar.set_description(f"{fmt} {score.id}")
             write(score, stage / file_name(score.id, fmt), film)
-            files.setdefault(score.id, []).extend(file_names(score.id, fmt))
+            names += file_names(score.id, fmt)
             if fmt in short_formats:
-                short = condensed_name(score.id, fmt)
-                write(condense(score), stage / short, film)
-                files[score.id].append(short)
-            bar.update(1)
-    return files
+                names.append(condensed_name(score.id, fmt))
+                write(condense(score), stage / names[-1], film)
+        return score.id, names
+
+    def done(written: tuple[str, list[str]]) -> None:
+        bar.set_description(f"write {written[0]}")
+        bar.update(len(writers))
+
+    workers = _workers(default_jobs(len(scores)) if jobs is None else jobs, len(scores))
+    if workers > 1:
+        written = _in_workers(range(len(scores)), one, workers, done)
+    else:
+        written = []
+        for i, score in enumerate(scores):
+            bar.set_description(f"write {score.id}")
+            written.append(one(i))
+            bar.update(len(writers))
+    return dict(written)
 
 
 def _write_film(stage: Path, out: Path, project: Project, scores: Sequence[Score],
@@ -324,13 +331,13 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     _check_outputs(out, protected, wanted, formats, short_formats, reel)
     bar = _progress(len(project.scenes) + len(wanted) * len(formats), progress,
                     len(project.scenes))
-    scores = _compose_all(project, allowed, seed, jobs, bar)
+    scores = _compose_all(project, seed, jobs, bar)
     film = film_template(scores, full=template == "full", articulations=amap)
     by_id = {score.id: score for score in scores}
     scores = [fit(by_id[i], film) for i in wanted]
     waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
     with staged_folder(out, protected, waiting) as stage:
-        files = _write_scenes(stage, scores, writers, short_formats, film, bar)
+        files = _write_scenes(stage, scores, writers, short_formats, film, bar, jobs)
         bar.close()
         _write_film(stage, out, project, scores, files, film, reel)
     wrote = f"wrote {len(scores)} scenes" + (f" and {REEL}" if reel else "")
