@@ -61,15 +61,18 @@ def protected_files(project: Project) -> set[tuple[int, int]]:
     return {found for path in project.sources if (found := file_id(path)) is not None}
 
 
-#: Films with fewer scenes than this are composed in one process unless `jobs` says
-#: otherwise: starting workers and handing their scores back costs more than it saves.
-PARALLEL_FROM_SCENES = 6
+#: Films with less music than this (seconds, all scenes together) are composed in one
+#: process unless `jobs` says otherwise: starting workers, handing their scores back and
+#: the processors' contention on a shared machine cost more than they save.
+PARALLEL_FROM_SECONDS = 20 * 60
 
 
-def default_jobs(scenes: int) -> int:
+def default_jobs(project: Project) -> int:
     """`--jobs` when none is given: one process for a short film, else one per
     processor (at most one per scene)."""
-    return 1 if scenes < PARALLEL_FROM_SCENES else _workers(scenes, scenes)
+    music = sum(float(s.end) - float(s.start) for s in project.scenes)
+    scenes = len(project.scenes)
+    return 1 if music < PARALLEL_FROM_SECONDS else _workers(scenes, scenes)
 
 
 def _workers(jobs: int, tasks: int) -> int:
@@ -196,13 +199,12 @@ def _in_workers(items: Sequence[Any], work: Callable[[Any], Any], workers: int,
     return results
 
 
-def _compose_all(project: Project, seed: int | None, jobs: int | None, bar) -> list[Score]:
-    """Every scene of the film composed, in order, in `jobs` processes (None: see
-    `default_jobs`)."""
+def _compose_all(project: Project, seed: int | None, jobs: int, bar) -> list[Score]:
+    """Every scene of the film composed, in order, in `jobs` processes."""
     from .arrange import compose_scene
 
     scenes = list(project.scenes)
-    workers = _workers(default_jobs(len(scenes)) if jobs is None else jobs, len(scenes))
+    workers = _workers(jobs, len(scenes))
 
     def one(scene_id: str) -> Score:
         return compose_scene(project, project.scene(scene_id), seed)
@@ -252,7 +254,7 @@ def _check_outputs(out: Path, protected: set, wanted: Sequence[str], formats: Se
 
 
 def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Writer],
-                  short_formats: Sequence[str], film: Template, bar, jobs: int | None
+                  short_formats: Sequence[str], film: Template, bar, jobs: int
                   ) -> dict[str, list[str]]:
     """Every scene's files written into `stage`, in `jobs` processes like composing;
     return the file names per scene."""
@@ -272,7 +274,7 @@ def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Write
         bar.set_description(f"write {written[0]}")
         bar.update(len(writers))
 
-    workers = _workers(default_jobs(len(scores)) if jobs is None else jobs, len(scores))
+    workers = _workers(jobs, len(scores))
     if workers > 1:
         written = _in_workers(range(len(scores)), one, workers, done)
     else:
@@ -331,6 +333,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     _check_outputs(out, protected, wanted, formats, short_formats, reel)
     bar = _progress(len(project.scenes) + len(wanted) * len(formats), progress,
                     len(project.scenes))
+    jobs = default_jobs(project) if jobs is None else jobs
     scores = _compose_all(project, seed, jobs, bar)
     film = film_template(scores, full=template == "full", articulations=amap)
     by_id = {score.id: score for score in scores}
