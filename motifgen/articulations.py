@@ -3,7 +3,9 @@
 A map (YAML, like a Cubase expression map or a Logic articulation set) says,
 per instrument and articulation, which message selects it: a keyswitch note
 (played `lead` beats before the note), a controller value, or a program
-change. `instruments.default` serves every instrument not listed; an
+change. An entry names an instrument, a family of the catalogue (`strings`,
+`woodwind`, `brass`, ...) or `default`; a note's instrument is looked up in
+that order, so a map can tell strings apart from winds and brass; an
 articulation a map lacks falls back along `FALLBACK` (spiccato to staccato,
 most others to long). Built in: `gm` (no messages: patches and note lengths,
 as motifgen always wrote) and `uacc` (Spitfire's UACC CC32 values). A project
@@ -56,6 +58,8 @@ LINES = frozenset({"melody", "counter"})
 SPICCATO_BEATS = 0.5
 #: Keyswitch defaults: beats before the note, velocity.
 KEYSWITCH_LEAD, KEYSWITCH_VELOCITY = 0.0625, 100
+#: The catalogue's families, which a map may address as a whole.
+FAMILIES: frozenset[str] = frozenset(i.family for i in INSTRUMENTS.values())
 #: The built-in maps, files in motifgen/data/articulations.
 BUILTIN = ("gm", "uacc")
 _DATA = Path(__file__).parent / "data" / "articulations"
@@ -75,7 +79,7 @@ class Message:
 
 @dataclass(frozen=True)
 class ArticulationMap:
-    """instrument (or "default") -> articulation -> Message."""
+    """instrument, family or "default" -> articulation -> Message."""
 
     name: str
     instruments: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
@@ -83,9 +87,12 @@ class ArticulationMap:
     path: Path | None = None
 
     def message(self, instrument: str, articulation: str) -> Message | None:
-        """The message for `articulation` on `instrument`, through `FALLBACK`."""
+        """The message for `articulation` on `instrument` (its own entry, its family's,
+        the default), through `FALLBACK`."""
+        family = INSTRUMENTS[instrument].family if instrument in INSTRUMENTS else None
         while True:
             for entry in (self.instruments.get(instrument, {}),
+                          self.instruments.get(family or "", {}),
                           self.instruments.get("default", {})):
                 if articulation in entry:
                     return entry[articulation]
@@ -177,8 +184,9 @@ def load_map(path: Path) -> ArticulationMap:
         raise fail("instruments", "a mapping of instrument names (or default) to articulations")
     out: dict[str, dict[str, Message]] = {}
     for inst, entries in instruments.items():
-        if inst != "default" and inst not in INSTRUMENTS:
-            raise fail(f"instruments.{inst}", "default or a catalogue instrument name "
+        if inst != "default" and inst not in INSTRUMENTS and inst not in FAMILIES:
+            raise fail(f"instruments.{inst}", "default, a family "
+                       f"({', '.join(sorted(FAMILIES))}) or a catalogue instrument name "
                        "(motifgen instruments lists them)")
         if not isinstance(entries, dict):
             raise fail(f"instruments.{inst}",

@@ -151,9 +151,36 @@ def test_a_bad_map_is_one_line_naming_the_file_and_field(tmp_path, text, expecte
 def test_the_built_in_maps_load_and_uacc_selects_every_articulation():
     assert [builtin(n).name for n in BUILTIN] == ["gm", "uacc"]
     uacc = builtin("uacc")
-    values = [uacc.message("strings_vln1", a).value for a in ARTICULATIONS]
-    assert len(set(values)) == len(values) and all(0 < v < 128 for v in values)
+    for instrument in ("strings_vln1", "cello", "horn", "flute"):
+        values = [uacc.message(instrument, a).value for a in ARTICULATIONS]
+        assert len(set(values)) == len(values) and all(0 < v < 128 for v in values)
     assert builtin("gm").message("horn", "legato") is None
+
+
+def test_uacc_gives_strings_the_values_spitfire_strings_answer():
+    """Spitfire's string patches have no 40 and play 52 as a one-second short note:
+    strings take 50 (short 0.5) for staccato and 9 (long marcato) for marcato, the
+    winds and brass 40 and 52; everything else is shared."""
+    uacc = builtin("uacc")
+    for strings in ("violin", "strings_vla", "contrabass", "tremolo_strings"):
+        assert (uacc.message(strings, "staccato").value,
+                uacc.message(strings, "marcato").value) == (50, 9)
+    for wind in ("flute", "horn", "brass_trombones"):
+        assert (uacc.message(wind, "staccato").value,
+                uacc.message(wind, "marcato").value) == (40, 52)
+    assert uacc.message("cello", "spiccato") == uacc.message("horn", "spiccato")
+
+
+def test_a_map_entry_may_name_a_family_between_instrument_and_default(tmp_path):
+    (tmp_path / "m.yaml").write_text(
+        "instruments:\n  default: {long: {cc: 32, value: 1}}\n"
+        "  brass: {long: {cc: 32, value: 2}}\n  trumpet: {long: {cc: 32, value: 3}}\n")
+    amap = load_map(tmp_path / "m.yaml")
+    assert [amap.message(i, "long").value for i in ("flute", "horn", "trumpet")] == [1, 2, 3]
+    (tmp_path / "bad.yaml").write_text("instruments:\n  brasses: {long: {cc: 32, value: 2}}\n")
+    with pytest.raises(MotifgenError, match=r"instruments\.brasses: expected default, a family "
+                       r"\(brass, keyboard"):
+        load_map(tmp_path / "bad.yaml")
 
 
 def test_the_readme_lists_the_uacc_values_the_map_sends():
