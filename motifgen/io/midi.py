@@ -151,17 +151,35 @@ class _Events:
         return encode_tracks([self], end_tick)[0]
 
 
+#: Events encoded in one pass at most: small tracks share a pass (the numpy work is paid
+#: once for them), a large one has its own, which bounds the arrays held at once.
+ONE_PASS_EVENTS = 4096
+
+
 def encode_tracks(tracks: Sequence[_Events], end_tick: int) -> list[bytes]:
-    """Every track's MTrk chunk (see `_Events.encode`), encoded in one pass over all
-    their events: the numpy work is paid once per file, not once per track."""
+    """Every track's MTrk chunk (see `_Events.encode`), neighbouring tracks encoded in
+    one pass over their events while they hold `ONE_PASS_EVENTS` or fewer."""
+    chunks: list[bytes] = []
+    group: list[tuple[np.ndarray, list[bytes]]] = []
+    for ev in tracks:
+        rows = ev.rows()
+        if group and sum(len(r) for r, _ in group) + len(rows) > ONE_PASS_EVENTS:
+            chunks += _encode_pass(group, end_tick)
+            group = []
+        group.append((rows, ev.metas))
+    return chunks + (_encode_pass(group, end_tick) if group else [])
+
+
+def _encode_pass(tracks: Sequence[tuple[np.ndarray, list[bytes]]], end_tick: int
+                 ) -> list[bytes]:
+    """The MTrk chunks of tracks given as (event rows, meta payloads), in one pass."""
     metas: list[bytes] = []
     blocks = []
-    for t, ev in enumerate(tracks):
-        rows = ev.rows()
+    for t, (rows, payloads) in enumerate(tracks):
         if metas and len(rows):
             rows[rows[:, 2] < 0, 3] += len(metas)  # rows() is a new array
         blocks.append(np.column_stack((np.full(len(rows), t, dtype=np.int64), rows)))
-        metas += ev.metas
+        metas += payloads
     track, tick, order, status, data1, data2 = np.concatenate(blocks).T
     idx = np.lexsort((order, tick, track))  # stable: ties keep insertion order
     track, tick, status, data1, data2 = track[idx], tick[idx], status[idx], data1[idx], data2[idx]
