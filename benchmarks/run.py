@@ -279,8 +279,8 @@ def bench_warm(project_path: Path, figures: dict[str, float]) -> list[Row]:
 
 
 def bench_transforms(seconds: float) -> list[Row]:
-    from motifgen.transforms import apply_chain, parse_chain
-    from motifgen.variations import vary
+    from motifgen.development.chain import apply_chain, parse_chain
+    from motifgen.development.vary import vary
 
     motifs = random_motifs(64)
     chains = [parse_chain(c) for c in TRANSFORM_CHAINS]
@@ -307,9 +307,9 @@ def bench_transforms(seconds: float) -> list[Row]:
 
 def bench_baseline(tmp: Path, repeat: int, figures: dict[str, float]) -> list[Row]:
     from motifgen.arrange import compose_scene
+    from motifgen.development.chain import apply_chain, parse_chain
     from motifgen.io.midi import write_midi
     from motifgen.project import load
-    from motifgen.transforms import apply_chain, parse_chain
 
     from . import baseline
 

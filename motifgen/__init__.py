@@ -27,17 +27,17 @@ _API = {
     "Key": "theory",
     "load": "project",
     "Project": "project",
-    "propose": "generate",
-    "constraints_for": "generate",
-    "memorability": "generate",
-    "transform": "transforms",
-    "apply_chain": "transforms",
-    "parse_chain": "transforms",
-    "TRANSFORMS": "transforms",
-    "vary": "variations",
-    "develop": "variations",
-    "similarity": "variations",
-    "Variation": "variations",
+    "propose": "generate.sampler",
+    "constraints_for": "generate.constraints",
+    "memorability": "generate.memorability",
+    "transform": "development.chain",
+    "apply_chain": "development.chain",
+    "parse_chain": "development.chain",
+    "TRANSFORMS": "development.registry",
+    "vary": "development.vary",
+    "develop": "development.vary",
+    "similarity": "development.similarity",
+    "Variation": "development.vary",
     "compose_scene": "arrange",
     "compose_film": "compose",
     "Score": "score",
@@ -52,7 +52,7 @@ __all__ = sorted(_API) + ["__version__"]
 
 def __getattr__(name: str) -> Any:
     if name == "transform":
-        return import_module(".transforms", __name__).apply_chain
+        return import_module(".development.chain", __name__).apply_chain
     if name in _API:
         return getattr(import_module(f".{_API[name]}", __name__), name)
     raise AttributeError(f"module 'motifgen' has no attribute {name!r}")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import MotifgenError, Terminated
+from .errors import MotifgenError, Terminated, error_line
 from .io import FORMATS
 
 if TYPE_CHECKING:
@@ -286,11 +286,6 @@ def _report(message: str, status: int, debug: bool) -> int:
     return status
 
 
-def error_line(message: str) -> str:
-    """`message` as the one line the command line prints (the studio shows the same)."""
-    return f"motifgen: {' '.join(message.split())}"
-
-
 def _load(args: argparse.Namespace) -> Project:
     """The project named on the command line, with its --allow-path folders."""
     from .project import load
@@ -373,7 +368,7 @@ def cmd_instruments(args: argparse.Namespace) -> int:
 
 
 def cmd_transforms(args: argparse.Namespace) -> int:
-    from .transforms import TRANSFORMS
+    from .development.registry import TRANSFORMS
 
     rows = [{"usage": t.usage, "defaults": t.defaults, "what it does": t.summary}
             for t in TRANSFORMS.values()]
@@ -384,7 +379,7 @@ def cmd_transforms(args: argparse.Namespace) -> int:
 
 def cmd_transform(args: argparse.Namespace) -> int:
     from .arrange import motif_of, write_statements
-    from .transforms import apply_chain, format_chain, parse_chain
+    from .development.chain import apply_chain, format_chain, parse_chain
 
     project = _load(args)
     _check_output(args.output, project)
@@ -403,7 +398,7 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 def cmd_vary(args: argparse.Namespace) -> int:
     from .arrange import motif_of, palette, write_statements
-    from .variations import vary
+    from .development.vary import vary
 
     project = _load(args)
     _check_output(args.output, project)
@@ -423,7 +418,7 @@ def cmd_vary(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from .notation import format_tiny
+    from .io.notation import format_tiny
     from .suggest import suggest, write_candidates, write_pick
 
     if (args.pick is None) != (args.into is None):
@@ -448,8 +443,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 def _spell(motif) -> str:
     """Note names with octave, e.g. 'D4 F4 E4'."""
-    return " ".join(f"{motif.key.note_name(int(p) % 12)}{int(p) // 12 - 1}"
-                    for p in motif.pitch)
+    return " ".join(motif.key.pitch_name(p) for p in motif.pitch.tolist())
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import MotifgenError
 from .motif import Motif
 from .projectfile import ProjectFile, key_label, motif_text
-from .theory import Key
+from .theory import Key, rank_keys
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,6 @@ COARSENESS = 0.01
 #: so that one note far off a coarse grid (a single 16th among eighths) is not
 #: averaged away by many notes that fit.
 ERROR_POWER = 4
-
-#: Krumhansl–Kessler key profiles (C major, C minor), rotated for the other tonics.
-MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
-MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
-
 
 @dataclass(frozen=True)
 class Quantised:
@@ -107,23 +102,14 @@ def quantise(motif: Motif, grids: Sequence[Grid] = GRIDS, offset: float = 0.0) -
 
 def detect_key(motif: Motif) -> list[tuple[Key, float]]:
     """Every major and minor key with its correlation to the motif's duration-weighted
-    pitch classes (Krumhansl–Schmuckler), best first.
+    pitch classes (`theory.rank_keys`), best first.
 
-    >>> from motifgen.notation import parse_tiny
+    >>> from motifgen.io.notation import parse_tiny
     >>> m = parse_tiny("3/4 d4 f8 e d4 a2 c#4 d2.", Key())
     >>> [k.name for k, _ in detect_key(m)[:2]]
     ['D aeolian', 'D ionian']
     """
-    weights = np.bincount(motif.pitch % 12, weights=motif.duration, minlength=12)
-    profiles = np.array([np.roll(profile, tonic)
-                         for profile in (MAJOR_PROFILE, MINOR_PROFILE) for tonic in range(12)])
-    z = profiles - profiles.mean(axis=1, keepdims=True)
-    z /= np.linalg.norm(z, axis=1, keepdims=True)
-    w = weights - weights.mean()
-    norm = np.linalg.norm(w)
-    r = z @ (w / norm) if norm > 0 else np.zeros(len(profiles))
-    keys = [Key(tonic, mode) for mode in ("ionian", "aeolian") for tonic in range(12)]
-    return [(keys[i], float(r[i])) for i in np.argsort(-r, kind="stable")]
+    return rank_keys(motif.pitch, motif.duration)
 
 
 def import_motif(path: str | Path, name: str, track: str | int | None = None,
@@ -135,7 +121,7 @@ def import_motif(path: str | Path, name: str, track: str | int | None = None,
     Returns the lines to show: the key (given or detected, with the runner-up),
     the grid, the motif as tinyNotation, the note count and what was written.
     """
-    from .notation import read_midi_motif
+    from .io.midi_reader import read_midi_motif
 
     path = Path(path)
     if not path.is_file():

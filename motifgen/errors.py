@@ -63,3 +63,12 @@ def did_you_mean(word: object, known: Iterable[object]) -> str:
     lowered = {str(k).lower(): str(k) for k in known}
     match = get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.7)
     return f"; did you mean {lowered[match[0]]!r}?" if match else ""
+
+
+def error_line(message: str) -> str:
+    """`message` as the one line the command line prints (the studio shows the same).
+
+    >>> error_line("bad   meter '3/5'")
+    "motifgen: bad meter '3/5'"
+    """
+    return f"motifgen: {' '.join(message.split())}"

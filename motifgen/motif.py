@@ -6,23 +6,81 @@ Notes are kept sorted by onset (then pitch), durations are positive.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from .errors import MotifgenError
-from .theory import Key, bar_beats, degrees_of, pitches_of
+from .theory import Key, bar_beats, degrees_of, fold_into, pitches_of
+
+if TYPE_CHECKING:  # numpy.typing is for the type checker only
+    from numpy.typing import ArrayLike, NDArray
+
+#: A note array: onsets and durations are float64, pitches and velocities int64.
+Array: TypeAlias = "NDArray[Any]"
+#: A note as (onset, duration, pitch, velocity), the order of `Notes.rows`.
+Row = tuple[float, float, int, int]
+
+#: A motif as written (text or a file) is a few bars: more is a mistake (or a whole score)
+#: and would only slow composing.
+MAX_WRITTEN_NOTES = 256
+MAX_WRITTEN_BEATS = 256
+#: The most notes a development may make (`sequence` and `ornament` multiply them).
+MAX_DEVELOPED_NOTES = 4096
+
+_ARRAYS = ("onset", "duration", "pitch", "velocity")
+_DTYPES = (np.float64, np.float64, np.int64, np.int64)
+_min = np.minimum.reduce
+_max = np.maximum.reduce
 
 
-def _frozen(values: Iterable[float] | np.ndarray, dtype: type) -> np.ndarray:
-    arr = np.array(values, dtype=dtype).reshape(-1)
+def _frozen(values: Iterable[float] | Array, dtype: type) -> Array:
+    arr: Array = np.array(values, dtype=dtype).reshape(-1)
     arr.setflags(write=False)
     return arr
 
 
-#: Note values by letter, in quarter-note beats (the letters of a project's rhythm).
-_LENGTHS = (("w", 4.0), ("h", 2.0), ("q", 1.0), ("e", 0.5), ("s", 0.25), ("t", 0.125))
+def _holds(on: Array, dur: Array, pit: Array, vel: Array,
+           durations: bool, velocities: bool, order: bool) -> bool:
+    """Whether note arrays keep the invariants the trusted constructors rely on: positive
+    durations, velocities 1..127, sorted by onset then pitch (each checked only when asked).
+
+    A few notes are looked at as Python lists, where a plain "all positive" or
+    "strictly rising" settles it; anything less clear-cut gets the array checks.
+    """
+    small = len(on) <= 32
+    if durations and not (small and min(dur.tolist()) > 0) and _min(dur) <= 0:
+        return False
+    if velocities:
+        vl = vel.tolist() if small else None
+        if not (vl is not None and 1 <= min(vl) and max(vl) <= 127) and (
+                _min(vel) < 1 or _max(vel) > 127):
+            return False
+    if order:
+        if small:
+            ol = on.tolist()
+            if min([b - a for a, b in zip(ol, ol[1:])]) > 0:
+                return True
+        d_on = on[1:] - on[:-1]
+        least = _min(d_on)
+        if least <= 0 and (least < 0 or ((pit[1:] - pit[:-1])[d_on == 0] < 0).any()):
+            return False
+    return True
+
+
+def _aligned(on: Array, dur: Array, pit: Array, vel: Array) -> bool:
+    """Whether four arrays are 1-D and of one length."""
+    n = len(on)
+    return (on.ndim == dur.ndim == pit.ndim == vel.ndim == 1
+            and len(dur) == len(pit) == len(vel) == n)
+
+
+#: Note values by letter, in quarter-note beats (the letters of a project's rhythm and of
+#: `Motif.spell`), longest first.
+LENGTHS: dict[str, float] = {"w": 4.0, "h": 2.0, "q": 1.0, "e": 0.5, "s": 0.25, "t": 0.125}
 
 
 def length_name(beats: float) -> str:
@@ -31,7 +89,7 @@ def length_name(beats: float) -> str:
     >>> [length_name(b) for b in (1, 0.5, 1.5, 3, 0.375, 1.25)]
     ['q', 'e', 'q.', 'h.', 's.', '1.25']
     """
-    for letter, value in _LENGTHS:
+    for letter, value in LENGTHS.items():
         if abs(beats - value) < 1e-6:
             return letter
         if abs(beats - 1.5 * value) < 1e-6:
@@ -43,10 +101,10 @@ def length_name(beats: float) -> str:
 class Notes:
     """Parallel note arrays: onset, duration (beats), pitch, velocity."""
 
-    onset: np.ndarray
-    duration: np.ndarray
-    pitch: np.ndarray
-    velocity: np.ndarray
+    onset: Array
+    duration: Array
+    pitch: Array
+    velocity: Array
 
     def __post_init__(self) -> None:
         onset = np.asarray(self.onset, dtype=np.float64).reshape(-1)
@@ -59,8 +117,8 @@ class Notes:
             raise MotifgenError("every note needs a positive duration")
         order = np.lexsort((pitch, onset))
         if not np.array_equal(order, np.arange(len(order))):
-            onset, duration, pitch, velocity = (
-                a[order] for a in (onset, duration, pitch, velocity))
+            onset, duration = onset[order], duration[order]
+            pitch, velocity = pitch[order], velocity[order]
         for name, arr, dtype in (
             ("onset", onset, np.float64),
             ("duration", duration, np.float64),
@@ -83,9 +141,62 @@ class Notes:
                         self.pitch.tolist(), self.velocity.tolist()))
 
     def fingerprint(self) -> bytes:
-        """The notes as bytes: equal exactly when two note arrays sound the same."""
-        return b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
-                                              self.velocity))
+        """The notes as bytes: equal exactly when two note arrays sound the same.
+
+        Worked out once per object (the arrays are read-only).
+        """
+        found: bytes | None = self.__dict__.get("_fingerprint")
+        if found is None:
+            found = b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
+                                                   self.velocity))
+            object.__setattr__(self, "_fingerprint", found)
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        """Equal notes are equal values (`fingerprint`); a Motif is never plain Notes."""
+        if not isinstance(other, Notes) or isinstance(other, Motif) or isinstance(self, Motif):
+            return NotImplemented
+        return self.fingerprint() == other.fingerprint()
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint())
+
+    @classmethod
+    def trusted(cls, onset: ArrayLike, duration: ArrayLike, pitch: ArrayLike,
+                velocity: ArrayLike, copy: bool = True) -> Notes:
+        """`Notes(onset, duration, pitch, velocity)`, without the constructor's copies and
+        sort when the arrays already hold every invariant (equal 1-D lengths, positive
+        durations, sorted by onset then pitch, velocities 1..127); anything else goes
+        through the constructor. Writable arrays the caller passes are copied unless
+        `copy` is False (the caller hands them over and keeps no reference).
+
+        >>> Notes.trusted([0.0, 1.0], [1.0, 1.0], [62, 60], [80, 80]).rows()
+        [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
+        """
+        given = (onset, duration, pitch, velocity)
+        on, dur, pit, vel = arrays = [np.asarray(a, dtype=t) for a, t in zip(given, _DTYPES)]
+        if not _aligned(on, dur, pit, vel) or (
+                len(on) and not _holds(on, dur, pit, vel, True, True, len(on) > 1)):
+            return cls(on, dur, pit, vel)
+        new = object.__new__(cls)
+        for name, arr, a in zip(_ARRAYS, arrays, given):
+            if arr.flags.writeable:
+                if copy and arr is a:
+                    arr = arr.copy()
+                arr.setflags(write=False)
+            object.__setattr__(new, name, arr)
+        return new
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Row]) -> Notes:
+        """Notes from (onset, duration, pitch, velocity) rows, in any order (`trusted`: no
+        sort or copy when they are already in order).
+
+        >>> Notes.from_rows([(1.0, 1.0, 60, 80), (0.0, 1.0, 62, 80)]).rows()
+        [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
+        """
+        on, dur, pit, vel = (np.array([r[i] for r in rows], dtype=t) for i, t in enumerate(_DTYPES))
+        return cls.trusted(on, dur, pit, vel, copy=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,7 +218,8 @@ class Motif(Notes):
         """Build from (onset, duration, pitch[, velocity]) tuples; velocity defaults to 80."""
         rows = [tuple(n) + ((80,) if len(n) == 3 else ()) for n in notes]
         cols = list(zip(*rows)) if rows else [(), (), (), ()]
-        return cls(*cols, key=key or Key(), meter=meter, name=name)
+        on, du, pi, ve = (np.asarray(c, dtype=t) for c, t in zip(cols, _DTYPES))
+        return cls(on, du, pi, ve, key=key or Key(), meter=meter, name=name)
 
     @classmethod
     def from_degrees(
@@ -128,29 +240,85 @@ class Motif(Notes):
         dur = np.asarray(durations, dtype=np.float64)
         onset = np.concatenate(([0.0], np.cumsum(dur)[:-1])) if len(dur) else dur
         pitch = pitches_of(steps, alterations, key)
-        return cls(onset, dur, pitch, [velocity] * len(pitch), key=key, meter=meter, name=name)
+        return cls(onset, dur, pitch, np.full(len(pitch), velocity, dtype=np.int64), key=key,
+                   meter=meter, name=name)
 
-    def degrees(self) -> tuple[np.ndarray, np.ndarray]:
+    def degrees(self) -> tuple[Array, Array]:
         """(steps, alterations) of every note in the motif's key."""
         return degrees_of(self.pitch, self.key)
 
-    def with_notes(self, onset=None, duration=None, pitch=None, velocity=None, **kw) -> Motif:
-        """A copy with some arrays (and/or key, meter, name) replaced."""
-        return replace(
+    def with_notes(self, onset: ArrayLike | None = None, duration: ArrayLike | None = None,
+                   pitch: ArrayLike | None = None, velocity: ArrayLike | None = None,
+                   **changes: Any) -> Motif:
+        """A copy with some arrays (and/or key, meter, name) replaced, checked, sorted and
+        clipped by the constructor."""
+        return dataclasses.replace(
             self,
-            onset=self.onset if onset is None else onset,
-            duration=self.duration if duration is None else duration,
-            pitch=self.pitch if pitch is None else pitch,
-            velocity=self.velocity if velocity is None else velocity,
-            **kw,
+            onset=self.onset if onset is None else np.asarray(onset),
+            duration=self.duration if duration is None else np.asarray(duration),
+            pitch=self.pitch if pitch is None else np.asarray(pitch),
+            velocity=self.velocity if velocity is None else np.asarray(velocity),
+            **changes,
         )
+
+    def replace(self, onset: ArrayLike | None = None, duration: ArrayLike | None = None,
+                pitch: ArrayLike | None = None, velocity: ArrayLike | None = None,
+                **changes: Any) -> Motif:
+        """`with_notes`, with a fast path for new note arrays that already hold every
+        invariant (equal 1-D lengths, positive durations, sorted by onset then pitch,
+        velocities 1..127): then nothing is checked again or copied. `changes` (key,
+        meter, name) are kept as given.
+
+        >>> m = Motif.from_notes([(0, 1, 62), (1, 1, 64)])
+        >>> m.replace(pitch=[64, 62]).rows()
+        [(0.0, 1.0, 64, 80), (1.0, 1.0, 62, 80)]
+        """
+        on = self.onset if onset is None else np.asarray(onset, dtype=np.float64)
+        dur = self.duration if duration is None else np.asarray(duration, dtype=np.float64)
+        pit = self.pitch if pitch is None else np.asarray(pitch, dtype=np.int64)
+        vel = self.velocity if velocity is None else np.asarray(velocity, dtype=np.int64)
+        n = len(on)
+        if not _aligned(on, dur, pit, vel) or (n and not _holds(
+                on, dur, pit, vel, duration is not None, velocity is not None,
+                n > 1 and (onset is not None or pitch is not None))):
+            return self.with_notes(onset, duration, pitch, velocity, **changes)
+        arrays = {}
+        for name, arr, given in (("onset", on, onset), ("duration", dur, duration),
+                                 ("pitch", pit, pitch), ("velocity", vel, velocity)):
+            if given is not None:
+                if arr.flags.writeable:
+                    arr.setflags(write=False)
+                arrays[name] = arr
+        return self._assemble(arrays, changes)
+
+    def _assemble(self, arrays: dict[str, Array], changes: dict[str, Any]) -> Motif:
+        """A Motif with this one's fields, then `arrays` (read-only, valid) and `changes`."""
+        if changes.keys() - _FIELD_SET:
+            raise TypeError(f"unknown Motif fields: {', '.join(changes.keys() - _FIELD_SET)}")
+        state = vars(self)
+        if len(state) != len(_MOTIF_FIELDS):  # only the dataclass fields are carried over
+            state = {name: getattr(self, name) for name in _MOTIF_FIELDS}
+        new = object.__new__(Motif)
+        fresh = vars(new)
+        fresh.update(state)
+        fresh.update(arrays)
+        fresh.update(changes)
+        return new
+
+    def window(self, start: int, stop: int) -> Motif:
+        """Notes start..stop-1: a run of consecutive notes of a motif is a valid motif."""
+        return self._assemble({name: getattr(self, name)[start:stop] for name in _ARRAYS}, {})
+
+    def transposed(self, semitones: int) -> Motif:
+        """Every note `semitones` higher, folded back into MIDI 0..127 by octaves."""
+        return self.replace(pitch=fold_into(self.pitch + semitones, 0, 127))
 
     @property
     def bar_length(self) -> float:
         return bar_beats(self.meter)
 
     @property
-    def intervals(self) -> np.ndarray:
+    def intervals(self) -> Array:
         """Semitone steps between consecutive notes."""
         return np.diff(self.pitch)
 
@@ -162,18 +330,27 @@ class Motif(Notes):
         >>> Motif.from_notes(notes, Key(2, "aeolian")).spell()
         'D4/q. A4/e Bb4/0.7'
         """
-        return " ".join(f"{self.key.note_name(p % 12)}{p // 12 - 1}/{length_name(d)}"
+        return " ".join(f"{self.key.pitch_name(p)}/{length_name(d)}"
                         for p, d in zip(self.pitch.tolist(), self.duration.tolist()))
 
     def __eq__(self, other: object) -> bool:
+        """Equal when every field is: the notes, key, meter and name."""
         if not isinstance(other, Motif):
             return NotImplemented
-        return (self.key == other.key and self.meter == other.meter
+        return (self.key == other.key and self.meter == other.meter and self.name == other.name
                 and self.fingerprint() == other.fingerprint())
 
     def __hash__(self) -> int:
-        return hash((self.key, self.meter, self.fingerprint()))
+        return hash((self.key, self.meter, self.name, self.fingerprint()))
 
     def __repr__(self) -> str:
         return (f"Motif({self.name + ', ' if self.name else ''}{len(self)} notes, "
                 f"{self.key.name}, {self.meter[0]}/{self.meter[1]}, {self.end:g} beats)")
+
+
+_MOTIF_FIELDS = tuple(f.name for f in fields(Motif))
+_FIELD_SET = frozenset(_MOTIF_FIELDS)
+
+#: `Notes.trusted` and `Motif.replace` as functions, for the arranger's lines and motifs.
+notes_of = Notes.trusted
+with_notes = Motif.replace

@@ -471,7 +471,7 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
 def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Key,
                meter: tuple[int, int], seed: int, folders: tuple[Path, ...]) -> Leitmotif:
     """A character or theme; `folders` are the project's folder and the allowed ones."""
-    from .notation import read_motif
+    from .io.notation import read_motif
     from .orchestra import instrument as find_instrument
 
     spec = r.mapping(spec if spec is not None else {}, where, _MOTIF_OWNER)
@@ -516,7 +516,8 @@ def _generated(r: _Reader, where: str, name: str, spec: Mapping[str, Any], key: 
                home: Key, meter: tuple[int, int], archetype: str | None, traits: list[str],
                seed: int) -> tuple[Key, Motif]:
     """The key and motif generated for a leitmotif given by archetype and traits."""
-    from .generate import generate_motif, key_for, trait_name
+    from .generate.constraints import key_for, trait_name
+    from .generate.sampler import generate_motif
 
     for j, word in enumerate(traits):
         r.convert(f"{where}.traits[{j}]", lambda w=word: trait_name(w))
@@ -691,7 +692,7 @@ def _scene(r: _Reader, where: str, raw: Any, fps: Any,
         tw = f"{where}.transform.{name}"
         if name not in featuring:
             raise r.fail(tw, f"{name!r} is not featured in this scene")
-        from .transforms import parse_chain
+        from .development.chain import parse_chain
 
         r.convert(tw, lambda c=chain: parse_chain(str(c)))
 

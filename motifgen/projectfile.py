@@ -38,7 +38,7 @@ def same_notes(a: Motif, b: Motif) -> bool:
 def motif_text(motif: Motif) -> tuple[str, Motif]:
     """`motif` as the tinyNotation a project file holds, and the motif that text reads
     back as: the same notes, checked, so a wrong motif is never written."""
-    from .notation import format_tiny, parse_tiny
+    from .io.notation import format_tiny, parse_tiny
 
     tiny = format_tiny(motif)
     back = parse_tiny(tiny, motif.key, motif.meter)

@@ -120,9 +120,9 @@ import numpy as np
 
 from .motif import Notes
 from .score import Part, Score
-from .theory import bar_beats
+from .theory import EPS as _EPS
+from .theory import bar_beats, beat_groups
 
-_EPS = 1e-6
 ACCOMPANIMENT = ("counter", "harmony", "bass")
 PERFECT = (0, 7)
 
@@ -424,7 +424,7 @@ def vary_identical(project: Any, n: int = 4, seed: int = 0) -> tuple[int, int]:
     """(`vary` results with the source's pitches and onsets, results in all) for every
     motif, with no mood and with every built-in mood the project's scenes grow from."""
     from .arrange.melody import palette
-    from .variations import vary
+    from .development.vary import vary
 
     moods = sorted({palette(project, project.moods[m]) for sc in project.scenes
                     for m in sc.moods})
@@ -532,13 +532,11 @@ def _colourable(score: Score, chords: Sequence[dict[str, Any]], colour_sets: lis
                 ) -> bool:
     """Whether any chord but the section's last could have been a colour chord: one of
     `colour_sets` holds every melody note sounding on a strong beat under it."""
-    from .arrange.chords import strong_offsets
-
     on, off, pitch = _cat(_pitched(score, ("melody",)))
     lines = score.tempo_map.bar_lines(score.end_beats)
     for c in chords[:-1]:
         start, end = float(c["beat"]), float(c["beat"]) + float(c["beats"])
-        offs = strong_offsets(score.tempo_map.meter_at(start))
+        offs = beat_groups(score.tempo_map.meter_at(start)).strong
         beats = np.array([b + o for b in lines for o in offs if start - _EPS <= b + o < end - _EPS])
         if not len(beats):
             continue

@@ -28,6 +28,9 @@ class TempoMap:
     tempos: tuple[tuple[float, float], ...] = ((0.0, 120.0),)
     meters: tuple[tuple[float, tuple[int, int]], ...] = ((0.0, (4, 4)),)
     ramps: tuple[tuple[float, float], ...] = ()
+    #: seconds and beats of each tempo change, worked out once (not compared or shown)
+    _secs: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _beats: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.tempos or self.tempos[0][0] != 0:

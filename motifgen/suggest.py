@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import MotifgenError
-from .generate import Candidate, key_for, propose
+from .generate.constraints import key_for
+from .generate.sampler import Candidate, propose
 from .project import Project
 
 
@@ -57,7 +58,7 @@ def suggest(project: Project, name: str, n: int = 5, seed: int | None = None,
 
 def _check_words(archetype: str | None, traits: Sequence[str] | None) -> None:
     """Unknown words given on the command line are errors at their option."""
-    from .generate import archetype_name, trait_name
+    from .generate.constraints import archetype_name, trait_name
 
     for option, check, words in (("--archetype", archetype_name, [archetype] if archetype else []),
                                  ("--traits", trait_name, traits or [])):

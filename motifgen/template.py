@@ -261,7 +261,7 @@ def guide_notes(chords: Sequence[dict]) -> Notes:
                 pitch += (pc - pitch) % 12 or 12
             rows.append((float(c["beat"]), float(c["beats"]), pitch, GUIDE_VELOCITY))
     rows.sort()
-    return Notes(*(list(col) for col in zip(*rows))) if rows else Notes([], [], [], [])
+    return Notes.from_rows(rows)
 
 
 def guide_part(score: Score, channel: int) -> Part:

@@ -108,7 +108,7 @@ def test_allow_path_lets_a_motif_file_come_from_outside(name, capsys):
 
 
 def test_a_motif_file_inside_the_project_folder_needs_no_permission(tmp_path):
-    from motifgen.notation import motif_path
+    from motifgen.io.motif_files import motif_path
 
     (tmp_path / "motifs").mkdir()
     (tmp_path / "motifs" / "a.mid").write_bytes(b"")

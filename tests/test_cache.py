@@ -30,7 +30,7 @@ def test_a_second_load_reads_the_generated_motifs_from_the_cache(example, folder
     generated = [m for m in first.motifs.values() if m.generated]
     assert len(entries) == len(generated) >= 2
 
-    import motifgen.generate as gen
+    import motifgen.generate.sampler as gen
 
     def refuse(*a, **k):
         raise AssertionError("generated again although cached")

@@ -17,14 +17,13 @@ from motifgen.arrange.chords import (
     parallel_perfects,
     sounding,
     strong_beat_chord_tone_ratio,
-    strong_beats,
 )
 from motifgen.arrange.voicing import bass_line
 from motifgen.errors import MotifgenError
 from motifgen.moods import COLOURS, PRESETS, resolve_mood
 from motifgen.motif import Motif, Notes
 from motifgen.orchestra import instrument
-from motifgen.theory import Key, bar_beats
+from motifgen.theory import Key, bar_beats, strong_beats
 
 # (steps, alterations, durations, meter): diatonic unless alterations say otherwise
 MOTIFS = {

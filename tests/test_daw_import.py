@@ -13,7 +13,8 @@ import pytest
 from motifgen.compose import compose_film
 from motifgen.dawimport import import_motif
 from motifgen.errors import NotationError
-from motifgen.notation import parse_tiny, pick_track, read_midi_motif
+from motifgen.io.midi_reader import pick_track, read_midi_motif
+from motifgen.io.notation import parse_tiny
 from motifgen.theory import Key
 from tests.conftest import EXAMPLE, ROOT
 
@@ -103,7 +104,7 @@ def test_bad_bars_exit_2_with_one_line(bars):
 
 
 def test_the_reader_finds_every_time_signature_and_the_end_as_mido_does(tmp_path):
-    from motifgen.smf import read_midi_notes
+    from motifgen.io.midi_reader import read_midi_notes
 
     compose_film(EXAMPLE, tmp_path, progress=False, reel=True)
     for path in sorted(tmp_path.glob("*.mid")):

@@ -17,9 +17,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from motifgen.development.chain import apply_chain, parse_chain
+from motifgen.development.registry import TRANSFORMS
 from motifgen.errors import MotifgenError
 from motifgen.project import load
-from motifgen.transforms import TRANSFORMS, apply_chain, parse_chain
 from tests.conftest import EXAMPLE
 
 #: MOTIFGEN_FUZZ_EXAMPLES=5000 for a longer hunt
@@ -141,7 +142,7 @@ chains = st.lists(steps, max_size=5).map(", ".join) | st.text(max_size=60)
 @FUZZ
 @given(chain=chains)
 def test_chain_parser_and_apply(chain):
-    from motifgen.notation import parse_tiny
+    from motifgen.io.notation import parse_tiny
     from motifgen.theory import Key
 
     motif = parse_tiny("4/4 d4 a4 g8 f e4 f4. g8 a2", Key.parse("D minor"))

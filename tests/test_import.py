@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from motifgen.dawimport import GRIDS, detect_key, import_motif, quantise
 from motifgen.errors import MotifgenError
+from motifgen.io.notation import format_tiny, parse_tiny
 from motifgen.motif import Motif
-from motifgen.notation import format_tiny, parse_tiny
 from motifgen.project import load
 from motifgen.theory import MODES, Key
 

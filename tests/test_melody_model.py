@@ -1,7 +1,7 @@
 """The shipped melody model comes from music21's corpus: its source list is the corpus
 selection, re-reading sources gives the recorded events, and training counts them.
 
-A full rebuild takes about a minute; ``python -m motifgen.melody_model --check``
+A full rebuild takes about a minute; ``python -m motifgen.generate.train --check``
 compares one with the shipped file. Here a subset is re-read: one folk-song file and
 three chorales, whose event digests must match the shipped provenance rows."""
 
@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from motifgen import melody_model as mm
+from motifgen.generate import model as mm
+from motifgen.generate import train
 
 SUBSET = ("essenFolksong/kinder0.abc", "bach/bwv269", "bach/bwv347", "bach/bwv153.1")
 
@@ -23,28 +24,28 @@ def model() -> mm.MelodyModel:
 
 
 def test_the_sources_are_the_corpus_selection(model):
-    assert list(model.sources) == sorted(mm.default_sources())
+    assert list(model.sources) == sorted(train.default_sources())
     melodies = sum(row[0] for row in model.sources.values())
     assert sum(model.start_degrees().values()) == melodies  # one start per melody
     assert melodies > 8000 and sum(row[1] for row in model.sources.values()) > 400_000
 
 
 def test_re_reading_a_subset_gives_the_shipped_events(model):
-    corpus = mm.read_sources(SUBSET)
+    corpus = train.read_sources(SUBSET)
     for source in SUBSET:
-        assert mm.source_summary(corpus[source]) == model.sources[source], source
+        assert train.source_summary(corpus[source]) == model.sources[source], source
 
 
 def test_training_counts_events_deterministically():
     tune = mm.Melody((30, 31, 32, 30), (1.0, 1.0, 2.0, 1.0))
     assert mm.melody_events(tune) == ["s/1", "+1/1", "+1/2", "-2/1"]
-    data = mm.train({"a": [tune] * 3, "b": [tune]})
+    data = train.train({"a": [tune] * 3, "b": [tune]})
     assert data["unigram"] == {"s/1": 4, "+1/1": 4, "+1/2": 4, "-2/1": 4}
     assert data["bigram"]["+1/1"] == {"+1/2": 4}
     assert data["trigram"] == {}  # contexts seen fewer than MIN_CONTEXT times are dropped
     assert data["start"] == {"0": 4}
     assert data["sources"]["a"][:2] == [3, 12]
-    assert mm.dumps(data) == mm.dumps(mm.train({"b": [tune], "a": [tune] * 3}))
+    assert train.dumps(data) == train.dumps(train.train({"b": [tune], "a": [tune] * 3}))
 
 
 def test_scores_back_off_and_every_event_has_weight(model):
@@ -66,4 +67,4 @@ def test_composing_never_imports_music21(example):
 
 def test_the_model_file_is_small_and_shipped():
     assert mm.MODEL_PATH.stat().st_size < 300_000
-    assert mm.MODEL_PATH.read_text(encoding="utf-8") == mm.dumps(mm.load_model().data)
+    assert mm.MODEL_PATH.read_text(encoding="utf-8") == train.dumps(mm.load_model().data)

@@ -8,9 +8,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from motifgen.generate import MEMORABILITY, memorability, memorability_parts
+from motifgen.generate.memorability import MEMORABILITY, memorability, memorability_parts
+from motifgen.io.notation import parse_tiny
 from motifgen.motif import Motif
-from motifgen.notation import parse_tiny
 from motifgen.seeds import rng
 from motifgen.theory import Key
 

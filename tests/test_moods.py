@@ -71,7 +71,8 @@ def test_dynamics_increase():
 
 
 def test_one_dynamics_table():
-    from motifgen import theory, transforms
+    from motifgen import theory
+    from motifgen.development import transforms
 
     assert DYNAMICS is theory.DYNAMICS and transforms.DYNAMICS is theory.DYNAMICS
     assert PRESETS["heroic"].velocity == DYNAMICS["f"]

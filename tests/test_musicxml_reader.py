@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motifgen.notation import read_musicxml_motif
+from motifgen.io.musicxml_reader import read_musicxml_motif
 from motifgen.theory import Key
 
 corpus = pytest.importorskip("music21.corpus")
@@ -74,7 +74,7 @@ def test_the_reader_never_imports_music21(tmp_path):
     import sys
 
     path = next(p for p in PATHS if p.suffix == ".mxl")
-    code = ("import sys\nfrom pathlib import Path\nfrom motifgen.notation import "
+    code = ("import sys\nfrom pathlib import Path\nfrom motifgen.io.musicxml_reader import "
             "read_musicxml_motif\nfrom motifgen.theory import Key\n"
             f"read_musicxml_motif(Path({str(path)!r}), Key())\n"
             "assert not [m for m in sys.modules if m.startswith('music21')], 'music21'\n")

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motifgen.errors import NotationError
-from motifgen.notation import parse_degrees, parse_tiny, read_midi_motif, read_motif
+from motifgen.io.midi_reader import read_midi_motif
+from motifgen.io.notation import parse_degrees, parse_tiny, read_motif
 from motifgen.theory import Key
 
 D_MINOR = Key.parse("D minor")

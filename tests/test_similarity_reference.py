@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from motifgen.development.chain import apply_chain
+from motifgen.development.similarity import similarity
+from motifgen.development.vary import develop
 from motifgen.motif import Motif
 from motifgen.theory import Key
-from motifgen.transforms import apply_chain
-from motifgen.variations import develop, similarity
 
 _GAP = 0.5
 _CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4])

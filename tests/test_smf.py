@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motifgen.errors import NotationError
-from motifgen.smf import read_midi_notes
+from motifgen.io.midi_reader import read_midi_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 

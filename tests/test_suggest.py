@@ -10,7 +10,7 @@ import mido
 import pytest
 
 from motifgen.cli import main
-from motifgen.notation import format_tiny
+from motifgen.io.notation import format_tiny
 from motifgen.project import load
 from motifgen.projectfile import same_notes
 from motifgen.suggest import suggest
@@ -119,11 +119,11 @@ def test_mistakes_are_one_line_and_leave_the_project_alone(capsys, film, args, f
 
 
 def test_readme_lists_every_archetype_and_trait_as_the_tables_define_them():
-    from motifgen.generate import archetype_table, trait_table
+    from motifgen.generate.constraints import ARCHETYPES, TRAITS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for row in archetype_table():
-        assert f"| `{row['archetype']}` | {row['mode'].replace('_', ' ')} |" in readme
-        assert f"| {row['summary']} |" in readme
-    for row in trait_table():
-        assert f"| `{row['trait']}` |" in readme and f"| {row['summary']} |" in readme
+    for name, a in ARCHETYPES.items():
+        assert f"| `{name}` | {a.constraints.mode.replace('_', ' ')} |" in readme
+        assert f"| {a.summary} |" in readme
+    for name, t in TRAITS.items():
+        assert f"| `{name}` |" in readme and f"| {t.summary} |" in readme

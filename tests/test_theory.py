@@ -8,8 +8,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError
-from motifgen.motif import Motif
-from motifgen.theory import MODES, Key, beat_groups, degrees_of, parse_meter, pitches_of
+from motifgen.motif import Motif, Notes
+from motifgen.theory import (
+    MODES,
+    Key,
+    beat_groups,
+    degrees_of,
+    note_name,
+    parse_meter,
+    pitch_class,
+    pitch_name,
+    pitches_of,
+    rank_keys,
+)
 
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
 
@@ -57,7 +68,9 @@ def test_every_pitch_has_a_degree_within_a_semitone_or_two(key, pitch):
 ])
 def test_key_names_and_signatures(text, name, sharps, signature):
     key = Key.parse(text)
-    assert key.name == name and key.sharps() == sharps and key.signature_name() == signature
+    # a MIDI key signature is the accidentals and major/minor (FF 59 sf mi)
+    assert key.name == name and key.sharps() == sharps
+    assert key.is_minor == signature.endswith("m")
 
 
 def test_chromatic_spelling_follows_common_practice():
@@ -105,13 +118,17 @@ def test_beat_groups(meter, beat, group, strong):
 
 
 def test_strong_beats_and_metre_groups_follow_beat_groups():
-    from motifgen.arrange.chords import strong_offsets
-    from motifgen.transforms import _group
+    from motifgen.development.transforms import _group
+    from motifgen.theory import strong_beats
 
     for den in (2, 4, 8, 16):
         for num in range(1, 13):
             groups = beat_groups((num, den))
-            assert strong_offsets((num, den)) == groups.strong
+            bars = [b + s for b in (0.0, groups.bar, 2 * groups.bar) for s in groups.strong]
+            assert strong_beats((num, den), 3 * groups.bar) == bars
+            assert groups.strong_beats(groups.bar, 2 * groups.bar) == bars[len(groups.strong):
+                                                                           2 * len(groups.strong)]
+            assert all(groups.is_strong(b) for b in bars)
             assert _group((num, den)) == (groups.group, groups.unit)
 
 
@@ -123,6 +140,70 @@ def test_motif_is_immutable_sorted_and_compared_by_value():
     assert m == Motif.from_notes([(0, 1, 60), (1, 1, 62), (2, 1, 64)], Key())
     assert m != m.with_notes(pitch=np.array([60, 62, 65]))
     assert m.end == 3 and m.intervals.tolist() == [2, 2]
+
+
+rows = st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.25]),
+                          st.sampled_from([0.25, 0.5, 1.0, 2.0]), st.integers(0, 127),
+                          st.integers(-5, 140)), max_size=40)
+
+
+@given(rows)
+def test_trusted_notes_equal_checked_notes(notes):
+    """The trusted constructor takes its fast path only when the arrays hold every
+    invariant; either way the notes equal the checked constructor's (value equality)."""
+    cols = [np.array([r[i] for r in notes], dtype=t)
+            for i, t in enumerate((np.float64, np.float64, np.int64, np.int64))]
+    checked = Notes(*cols)
+    assert Notes.trusted(*cols) == checked and hash(Notes.trusted(*cols)) == hash(checked)
+    assert Notes.from_rows(notes) == checked
+    assert checked.rows() == sorted(checked.rows(), key=lambda r: (r[0], r[2]))
+
+
+@given(rows, st.integers(-130, 130))
+def test_replace_window_and_transposed_equal_the_checked_path(notes, shift):
+    m = Motif.from_notes([(o, d, p, min(127, max(1, v))) for o, d, p, v in notes],
+                         Key(2, "aeolian"), name="mara")
+    flipped = m.pitch[::-1]
+    assert m.replace(pitch=flipped) == m.with_notes(pitch=flipped)
+    assert m.replace(velocity=m.velocity) == m
+    for a, b in ((0, 3), (1, len(m)), (len(m), len(m))):
+        assert m.window(a, b) == Motif.from_notes(m.rows()[a:b], m.key, name="mara")
+    moved = m.transposed(shift)
+    assert moved.name == "mara" and ((moved.pitch >= 0) & (moved.pitch <= 127)).all()
+    classes = sorted(zip(moved.onset.tolist(), ((moved.pitch - shift) % 12).tolist()))
+    assert classes == sorted(zip(m.onset.tolist(), (m.pitch % 12).tolist()))
+
+
+def test_equality_counts_every_field_and_notes_are_never_a_motif():
+    m = Motif.from_notes([(0, 1, 62), (1, 1, 64)], Key(2, "aeolian"), name="mara")
+    assert m == m.with_notes() and hash(m) == hash(m.with_notes())
+    assert m != m.with_notes(name="finch") and m != m.with_notes(key=Key(2, "dorian"))
+    plain = Notes(m.onset, m.duration, m.pitch, m.velocity)
+    assert plain == Notes(m.onset, m.duration, m.pitch, m.velocity)
+    assert plain != m and m != plain
+    assert len({plain, Notes(m.onset, m.duration, m.pitch, m.velocity)}) == 1
+
+
+@given(st.integers(0, 127))
+def test_one_speller_names_every_pitch_as_it_reads_back(pitch):
+    for flats in (False, True):
+        name = pitch_name(pitch, flats)
+        assert name.startswith(note_name(pitch, flats))
+        assert pitch_class(note_name(pitch, flats)) == pitch % 12
+        assert int(name[len(note_name(pitch, flats)):]) == pitch // 12 - 1
+    assert Key(10, "minor").pitch_name(70) == "Bb4" and Key(7).pitch_name(66) == "F#4"
+
+
+@given(keys)
+def test_key_finding_names_the_key_of_its_scale_played_from_the_tonic(key):
+    """The tonic triad held over the scale: the major or minor key on that tonic wins
+    (for the modes whose third is major or minor)."""
+    if key.mode not in ("ionian", "aeolian"):
+        return
+    pitches = [key.step_to_pitch(s) for s in range(8)] + [key.step_to_pitch(s) for s in (0, 2, 4)]
+    lengths = [1.0] * 8 + [4.0, 4.0, 4.0]
+    best = rank_keys(pitches, lengths)[0][0]
+    assert best == key
 
 
 def test_motif_rejects_non_positive_durations_and_mismatched_arrays():

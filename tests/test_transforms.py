@@ -7,27 +7,22 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from motifgen.errors import MotifgenError, TransformError
-from motifgen.motif import Motif
-from motifgen.theory import MODES, Key
-from motifgen.transforms import (
-    TRANSFORMS,
-    Step,
-    apply_chain,
+from motifgen.development.chain import Step, apply_chain, format_chain, parse_chain
+from motifgen.development.registry import TRANSFORMS
+from motifgen.development.transforms import (
     augment,
-    degrees_of,
     diminish,
-    format_chain,
     interval_classes,
     invert,
     key,
     metre,
     mode,
-    parse_chain,
-    pitches_of,
     retrograde,
     transpose,
 )
+from motifgen.errors import MotifgenError, TransformError
+from motifgen.motif import Motif
+from motifgen.theory import MODES, Key, degrees_of, pitches_of
 
 DURATIONS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
@@ -438,7 +433,7 @@ def _one_note_value(beats: float) -> bool:
 def test_dotted_rhythm_writes_one_note_value_per_note(m):
     """Dotting turns equal pairs of plain values into dotted-plus-short; a pair of
     dotted values is left alone (it would need 9/16 and 3/16 of its length)."""
-    from motifgen.transforms import rhythm
+    from motifgen.development.transforms import rhythm
 
     out = rhythm(m, "dotted")
     for before, after in zip(m.duration.tolist(), out.duration.tolist()):

@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from motifgen.development.chain import apply_chain, parse_chain
+from motifgen.development.similarity import similarity
+from motifgen.development.vary import PALETTES, Variation, _shape, develop, vary
 from motifgen.errors import MotifgenError
 from motifgen.motif import Motif
 from motifgen.project import load
 from motifgen.theory import MODES, Key
-from motifgen.transforms import apply_chain, parse_chain
-from motifgen.variations import PALETTES, Variation, _shape, develop, similarity, vary
 
 MOODS = ("heroic", "triumphant", "tender", "tragic", "melancholy", "menacing",
          "mysterious", "wonder", "playful", "action", "suspense", "peaceful")

@@ -26,9 +26,8 @@ import numpy as np
 from ..errors import MotifgenError
 from ..moods import Mood
 from ..motif import Notes
-from ..theory import Key, bar_beats, beat_groups
-
-_EPS = 1e-6
+from ..theory import EPS as _EPS
+from ..theory import Key, bar_beats, beat_groups, strong_beats
 
 #: Chord qualities as semitone offsets from the root (root first).
 QUALITIES: dict[str, tuple[int, ...]] = {
@@ -140,27 +139,6 @@ def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,
 def harmony_key(key: Key, mood: Mood) -> Key:
     """The key chords are chosen in: `key` if the mood allows its mode, else the mood's mode."""
     return key if key.mode in mood.modes else Key(key.tonic, mood.mode)
-
-
-def strong_offsets(meter: tuple[int, int]) -> tuple[float, ...]:
-    """Strong beats within one bar (beats from the bar line; `theory.beat_groups`).
-
-    >>> strong_offsets((4, 4)), strong_offsets((3, 4)), strong_offsets((6, 8))
-    ((0.0, 2.0), (0.0,), (0.0, 1.5))
-    """
-    return beat_groups(meter).strong
-
-
-def strong_beats(meter: tuple[int, int], length: float) -> list[float]:
-    """Every strong beat in [0, length)."""
-    bar = bar_beats(meter)
-    offs = strong_offsets(meter)
-    out: list[float] = []
-    start = 0.0
-    while start < length - _EPS:
-        out.extend(start + o for o in offs if start + o < length - _EPS)
-        start += bar
-    return out
 
 
 def sounding(notes: Notes, beat: float) -> int | None:

@@ -13,22 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from ..motif import Notes
+from ..motif import Notes, notes_of
 from ..orchestra import INSTRUMENTS, Instrument
 from ..score import Marker, Part, Score
 from ..seeds import rng as seeded_rng
-from ..theory import bar_beats, beat_groups, fold_into
-from ..transforms import notes_of
+from ..theory import bar_beats, beat_groups, fold_into, strong_beats
 from . import dynamics as dyn
 from . import form
-from .chords import cadence, drive, harmonise, harmony_key, strong_beats, turn
+from .chords import cadence, drive, harmonise, harmony_key, turn
 from .line import EPS, Line, Row, grid, rows_to_notes, window
 from .melody import Melody, place_under, statements
 from .parts import BLOCK, SECTIONS, PartSpec, channels, lead_name, orchestrate
 from .percussion import Moments, percussion
 from .plan import plan_of
 from .sections import Section, cut, spot
-from .textures import TEXTURES, is_strong
+from .textures import TEXTURES
 from .voicing import Voicing, voice_lead
 
 #: Lowest pitch the upper voices of the accompaniment take.
@@ -397,7 +396,7 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
         if articulation == "staccato" or driving:
             step = 0.5 if driving else groups.beat
             for t in grid(v.beat, v.end, step):
-                accent = 8 if is_strong(groups, t) else -4
+                accent = 8 if groups.is_strong(t) else -4
                 rows.append((t, min(step, v.end - t) * (0.85 if driving else 0.6), v.bass,
                              velocity + accent))
             continue

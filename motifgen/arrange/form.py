@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..motif import Notes
+from ..motif import Notes, notes_of
 from ..score import Part, TempoMap
 from ..theory import Key, bar_beats
-from ..transforms import notes_of
 from .chords import Chord
 from .dynamics import VELOCITY_RANGE
 from .percussion import Moments

@@ -7,13 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..motif import Notes
-from ..transforms import notes_of
-
-#: Tolerance for comparing beats.
-EPS = 1e-6
-
-Row = tuple[float, float, int, int]
+from ..motif import Notes, Row, notes_of
+from ..theory import EPS
 
 
 @dataclass
@@ -44,12 +39,7 @@ class Line:
 
 def rows_to_notes(rows: Sequence[Row]) -> Notes:
     """Notes from (onset, duration, pitch, velocity) rows."""
-    if not rows:
-        return Notes(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64),
-                     np.zeros(0, dtype=np.int64))
-    on, du, pi, ve = zip(*rows)
-    return notes_of(np.array(on, dtype=np.float64), np.array(du, dtype=np.float64),
-                    np.array(pi, dtype=np.int64), np.array(ve, dtype=np.int64), copy=False)
+    return Notes.from_rows(rows)
 
 
 def window(notes: Notes, start: float, end: float) -> Notes:

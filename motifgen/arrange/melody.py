@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..motif import Motif, Notes
+from ..motif import Motif, Notes, notes_of, with_notes
 from ..orchestra import Instrument, fit_range
 from ..seeds import rng as seeded_rng
-from ..theory import Key, bar_beats, fold_into
-from ..transforms import notes_of, with_notes
+from ..theory import Key, bar_beats
 from .dynamics import clip_velocity, velocity_of
 from .line import EPS, Line
 from .sections import Section
@@ -34,13 +33,13 @@ TOP_MARGIN = 2
 
 def in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> Motif:
     """The motif moved to the section's key and mode, meter and register."""
-    from ..transforms import key as to_key
-    from ..transforms import metre
+    from ..development.transforms import key as to_key
+    from ..development.transforms import metre
 
     moved = to_key(motif, key.note_name(key.tonic), key.mode)
     if moved.meter != meter:
         moved = metre(moved, meter)
-    return with_notes(moved, pitch=fold_into(moved.pitch + 12 * register, 0, 127))
+    return moved.transposed(12 * register)
 
 
 def place_lead(pitch: np.ndarray, inst: Instrument) -> np.ndarray:
@@ -112,8 +111,8 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
     lead returns as the climax. `closing`: the beat from which the melody holds
     the tonic to the end (None for an open ending); `length` is the cue's end.
     """
-    from ..transforms import apply_chain
-    from ..variations import develop
+    from ..development.chain import apply_chain
+    from ..development.vary import develop
 
     bar = bar_beats(meter)
     out = Melody({0: Line()}, {}, [], [])
@@ -147,7 +146,7 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
                 role = "development"
                 developed += 1
             if who in scene.transform and who not in stated:
-                motif = apply_chain(base[who], scene.transform[who], rng=g)
+                motif = apply_chain(base[who], scene.transform[who])
                 chain, score = scene.transform[who], None
             elif role != "development":
                 motif, chain, score = base[who], "", 1.0

@@ -30,13 +30,8 @@ class Texture:
     figure: bool = False  # a moving figure rather than held or re-struck chords
 
 
-def is_strong(groups: BeatGroups, beat: float) -> bool:
-    """Whether `beat` (from a bar line) is one of the meter's strong beats."""
-    return any(abs((beat % groups.bar) - s) < EPS for s in groups.strong)
-
-
 def _vel(groups: BeatGroups, beat: float, velocity: int) -> int:
-    return velocity + (STRONG_ACCENT if is_strong(groups, beat) else 0)
+    return velocity + (STRONG_ACCENT if groups.is_strong(beat) else 0)
 
 
 def sustained(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
@@ -69,7 +64,7 @@ def chorale(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGrou
     """Block chords re-struck on every strong beat."""
     rows: list[Row] = []
     for v in voicings:
-        cuts = [v.beat] + [b for b in _strong_beats(groups, v.beat, v.end) if b > v.beat + EPS]
+        cuts = [v.beat] + [b for b in groups.strong_beats(v.beat, v.end) if b > v.beat + EPS]
         for a, b in zip(cuts, cuts[1:] + [v.end]):
             rows.extend((a, (b - a) * factor, v.upper[k], _vel(groups, a, velocity))
                         for k in voices)
@@ -136,16 +131,6 @@ def harp(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
             if p is not None:
                 rows.append((t, min(0.5, v.end - t) * factor, p, _vel(groups, t, velocity)))
     return rows
-
-
-def _strong_beats(groups: BeatGroups, start: float, end: float) -> list[float]:
-    bar0 = (start // groups.bar) * groups.bar
-    out = []
-    b = bar0
-    while b < end - EPS:
-        out.extend(b + s for s in groups.strong if start - EPS <= b + s < end - EPS)
-        b += groups.bar
-    return out
 
 
 def _triplet_or_compound(groups: BeatGroups) -> float:

@@ -1,4 +1,5 @@
-"""Writers: one module per output format, each reading a Score and nothing else.
+"""Files in and out, one module per format. Writers read a Score and nothing else; the
+motif readers (`notation`, `midi_reader`, `musicxml_reader`) give a Motif.
 
 `FORMATS` maps a `--format` name to its module and writer, `SUFFIXES` to the end of
 its file name (``<id>.<suffix>``; the format's name when not listed); the command

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from ..motif import Notes
 from ..score import Part, Score
 
@@ -74,8 +72,7 @@ def merged(parts: list[Part], octaves: bool = True) -> Notes:
         best = {(on, p): kept for (on, p), kept in best.items()
                 if not any((on, p - 12 * k) in best for k in range(1, 5))}
     rows = sorted((on, dur, p, v) for (on, p), (dur, v) in best.items())
-    return Notes(*(np.array([r[i] for r in rows]) for i in range(4))) if rows else Notes(
-        np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+    return Notes.from_rows(rows)
 
 
 def condense(score: Score) -> Score:

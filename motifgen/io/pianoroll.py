@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..score import Score
+from ..theory import pitch_name
 from .files import atomic_write
 
 DPI = 100
-_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
             "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
 _HIT = "#d62728"
@@ -39,10 +39,6 @@ def timecode_at(score: Score, seconds: float) -> str:
     from ..timecode import offset_timecode
 
     return offset_timecode(score.start_timecode, seconds, score.fps)
-
-
-def _pitch_name(p: int) -> str:
-    return f"{_NAMES[p % 12]}{p // 12 - 1}"
 
 
 def _draw(score: Score, width: int, height: int) -> Any:
@@ -84,7 +80,7 @@ def _draw(score: Score, width: int, height: int) -> Any:
     low, high = (min(pitches) - 2, max(pitches) + 2) if pitches else (48, 84)
     ax.set_ylim(low, high)
     octave_cs = [p for p in range(low, high + 1) if p % 12 == 0]
-    ax.set_yticks(octave_cs or [low], [_pitch_name(p) for p in (octave_cs or [low])])
+    ax.set_yticks(octave_cs or [low], [pitch_name(p) for p in (octave_cs or [low])])
     ax.set_ylabel("pitch")
     ax.set_xlim(0, total)
     if lane is not None:

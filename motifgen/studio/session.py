@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MotifgenError
+from ..errors import error_line as line_of
 from ..project import Project, load
 from ..score import Score
 from .draft import Edit, apply, check_edit, digest, edited
@@ -59,9 +60,7 @@ class Take:
 
 def error_line(e: MotifgenError) -> str:
     """The line the command line prints for `e`."""
-    from ..cli import error_line as line
-
-    return line(str(e))
+    return line_of(str(e))
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -249,7 +248,7 @@ class Session:
         """`vary`'s variations of `name` in the scene's mood, each as the chain to use in
         the scene and a take of it alone."""
         from ..arrange import motif_of, palette
-        from ..variations import vary
+        from ..development.vary import vary
 
         project = self.project()
         scene = project.scene(scene_id)
@@ -263,7 +262,7 @@ class Session:
 
     def candidates(self, name: str, n: int = 5) -> list[dict]:
         """`suggest`'s candidates for `name`, each as tinyNotation and a take of it."""
-        from ..notation import format_tiny
+        from ..io.notation import format_tiny
         from ..projectfile import key_label
         from ..suggest import suggest
 

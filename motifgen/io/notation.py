@@ -1,9 +1,10 @@
-"""Motif input in four forms: tinyNotation text, scale degrees + rhythm, MIDI, MusicXML.
+"""Motif text, read and written: tinyNotation and scale degrees + rhythm; `read_motif`
+takes a project's ``motif:`` in any of its four forms (text, degrees, a MIDI or a
+MusicXML file, read by `midi_reader` and `musicxml_reader`).
 
 tinyNotation (music21's compact notation, e.g. ``"4/4 d4 f8 e d4 a4 g2"``) is read
 by a small parser here so composing a film never waits for music21 to import;
-the tests check it against music21's own parser. MusicXML is read by
-`motifgen.xmlmotif` (standard library, hardened), never by music21's converter.
+the tests check it against music21's own parser; `format_tiny` writes it.
 """
 
 from __future__ import annotations
@@ -15,22 +16,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import NotationError
-from .motif import Motif
-from .theory import Key, bar_beats, parse_meter
+from ..errors import NotationError
+from ..motif import LENGTHS, MAX_WRITTEN_BEATS, MAX_WRITTEN_NOTES, Motif
+from ..theory import LETTER_PC, Key, parse_meter
+from .motif_files import motif_path
 
-_RHYTHM = {"w": 4.0, "h": 2.0, "q": 1.0, "e": 0.5, "s": 0.25, "t": 0.125}
-_LETTER_PC = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _TINY_NOTE = re.compile(
     r"^(?P<name>r|[a-gA-G]+)(?P<octave>'*)(?P<acc>#{1,2}|-{1,2}|n)?"
     r"(?P<dur>\d+)?(?P<dots>\.*)(?P<tie>~)?(?:_\S*)?$"
 )
 _TUPLET = re.compile(r"(trip|quad)\{([^}]*)\}")
 _DEGREE = re.compile(r"^(?P<acc>[b#]*)(?P<deg>-?\d+)$")
-
-#: A motif is a few bars: more is a mistake (or a whole score) and would only slow composing.
-MAX_NOTES = 256
-MAX_BEATS = 256
 
 
 def parse_tiny(text: str, key: Key, default_meter: tuple[int, int] = (4, 4),
@@ -98,7 +94,7 @@ def _tiny_pitch(name: str, ticks: str, acc: str) -> int:
         raise NotationError(f"cannot read note {name!r}: repeat one letter for octaves (cc, CC)")
     octave = 4 + (len(name) - 1) + len(ticks) if name[0].islower() else 4 - len(name)
     alter = {"#": 1, "##": 2, "-": -1, "--": -2, "n": 0, "": 0}[acc]
-    return _midi_pitch(12 * (octave + 1) + _LETTER_PC[letter] + alter, f"note {name}{ticks}")
+    return _midi_pitch(12 * (octave + 1) + LETTER_PC[letter.upper()] + alter, f"note {name}{ticks}")
 
 
 def _midi_pitch(pitch: int, what: str) -> int:
@@ -151,201 +147,17 @@ def _rhythm_value(token: str) -> float:
         value = float(token)
     except ValueError:
         base = token.rstrip(".")
-        if base not in _RHYTHM:
+        if base not in LENGTHS:
             raise NotationError(
                 f"bad rhythm value {token!r}: expected w h q e s (with . for dotted) "
                 "or a length in beats"
             ) from None
         dots = len(token) - len(base)
-        return _RHYTHM[base] * (2 - 0.5 ** dots)
-    if not 0 < value <= MAX_BEATS:
+        return LENGTHS[base] * (2 - 0.5 ** dots)
+    if not 0 < value <= MAX_WRITTEN_BEATS:
         raise NotationError(f"bad rhythm value {token!r}: expected a length in beats above 0 "
-                            f"and at most {MAX_BEATS}")
+                            f"and at most {MAX_WRITTEN_BEATS}")
     return value
-
-
-def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
-                    default_meter: tuple[int, int] = (4, 4),
-                    bars: tuple[int, int] | None = None) -> Motif:
-    """The notes of one track of a MIDI file: the named/numbered track (`pick_track`),
-    else the first with notes; with `bars` (first, last, from 1) only that passage.
-
-    Beat 0 is the bar line at the start of the bar holding the first note (of the
-    passage's first bar with `bars`), so a pickup keeps its place before the
-    downbeat; the file's first time signature (the passage's) is the motif's meter.
-    """
-    from .smf import read_midi_notes
-
-    data = read_motif_bytes(path, MAX_MIDI_BYTES)
-    if len(data) >= 14 and data[:4] == b"MThd" and data[12] & 0x80:
-        raise NotationError(f"cannot read MIDI file {path}: it counts time in SMPTE frames, "
-                            "not beats; export it with ticks per beat (PPQ)")
-    try:
-        mid = read_midi_notes(data)
-    except NotationError as e:
-        raise NotationError(f"cannot read MIDI file {path}: {e.message}") from e
-    if mid.ticks_per_beat < 1:
-        raise NotationError(f"cannot read MIDI file {path}: its header gives "
-                            f"{mid.ticks_per_beat} ticks per beat; expected 1 or more")
-    meter = _file_meter(*mid.meter, path) if mid.meter else None
-    candidates = [(index, trk.name, list(trk.notes)) for index, trk in enumerate(mid.tracks)
-                  if trk.notes]
-    if not candidates:
-        raise NotationError(f"MIDI file {path} has no notes")
-    chosen = candidates[0] if track is None else pick_track(candidates, str(track), path)
-    ppq = mid.ticks_per_beat
-    rows = sorted(chosen[2])
-    if bars is not None:
-        lines = _bar_ticks(mid, ppq, default_meter, path)
-        first, meter, rows = _passage(rows, lines, bars, ppq, path)
-        return Motif.from_notes(
-            [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key, meter=meter)
-    meter = meter or default_meter
-    bar = ppq * bar_beats(meter)
-    # the bar the first note falls in (a note a 32nd early still counts as on the bar line)
-    first = (rows[0][0] + ppq / 8) // bar * bar
-    return Motif.from_notes(
-        [((t - first) / ppq, d / ppq, p, v) for t, d, p, v in rows], key=key, meter=meter)
-
-
-def _words(name: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", name.lower())
-
-
-def pick_track(candidates: list, track: str, path: Path):
-    """The (index, name, notes) of `candidates` that `track` names: its number, its whole
-    name, the start of its name, or the starts of words of it ("horn" finds
-    "Horn in F", "vc" finds "Vc", "ii" finds "Vln II"), case-insensitive; the closest
-    kind of match wins, and two tracks matching alike is an error naming both."""
-    wanted = track.strip().lower()
-    words = _words(wanted)
-
-    def rank(name: str) -> int | None:
-        name = name.strip().lower()
-        if name == wanted:
-            return 0
-        if wanted and name.startswith(wanted):
-            return 1
-        have = _words(name)
-        if words and all(any(h.startswith(w) for h in have) for w in words):
-            return 2
-        return None
-
-    by_number = [c for c in candidates if str(c[0]) == track.strip()]
-    if by_number:
-        return by_number[0]
-    ranked = [(r, c) for c in candidates if (r := rank(c[1])) is not None]
-    best = [c for r, c in ranked if r == min(r for r, _ in ranked)] if ranked else []
-    names = ", ".join(f"{i}:{n or '(unnamed)'}" for i, n, _ in (best or candidates))
-    if not best:
-        raise NotationError(
-            f"MIDI file {path} has no track {track!r}; tracks with notes: {names}")
-    if len(best) > 1:
-        raise NotationError(f"MIDI file {path}: --track {track!r} matches {len(best)} tracks "
-                            f"({names}); give more of the name or the track number")
-    return best[0]
-
-
-def _bar_ticks(mid, ppq: int, default_meter: tuple[int, int],
-               path: Path) -> list[tuple[int, tuple[int, int]]]:
-    """(tick, meter) of every bar line of the file up to its last event, from its time
-    signatures (`default_meter` before the first one)."""
-    changes = [(tick, _file_meter(*sig, path)) for tick, sig in mid.meters]
-    if not changes or changes[0][0] > 0:
-        changes.insert(0, (0, default_meter))
-    lines = []
-    for k, (tick, meter) in enumerate(changes):
-        stop = changes[k + 1][0] if k + 1 < len(changes) else mid.end + 1
-        step = round(ppq * bar_beats(meter))
-        lines += [(t, meter) for t in range(tick, max(stop, tick + 1), step)]
-    return lines
-
-
-def _passage(rows: list, lines: list, bars: tuple[int, int], ppq: int, path: Path):
-    """The notes of bars `bars` (from 1, both included): (first tick, meter, rows cut to
-    the passage). A note up to a 32nd early counts as on the bar line it anticipates."""
-    a, b = bars
-    if not 1 <= a <= b or a > len(lines):
-        raise NotationError(f"MIDI file {path} has {len(lines)} bars; --bars {a}-{b} is not "
-                            "among them")
-    start, meter = lines[a - 1]
-    stop = lines[b][0] if b < len(lines) else max(t + d for t, d, _, _ in rows)
-    early = ppq // 8
-    cut = [(max(t, start), min(t + d, stop) - max(t, start), p, v) for t, d, p, v in rows
-           if start - early <= t < stop - early and min(t + d, stop) > max(t, start)]
-    if not cut:
-        raise NotationError(f"MIDI file {path}: the track has no notes in bars {a}-{b}")
-    return start, meter, cut
-
-
-def _file_meter(numerator: int, denominator: int, path: Path) -> tuple[int, int]:
-    """A MIDI file's time signature, refused when no bar has it (0/4, 3/0, 4/3 ...)."""
-    try:
-        return parse_meter((int(numerator), int(denominator)))
-    except Exception as e:
-        raise NotationError(f"cannot read MIDI file {path}: impossible time signature "
-                            f"{numerator}/{denominator}; expected e.g. 3/4 or 6/8") from e
-
-
-def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (4, 4)) -> Motif:
-    """The first part of a MusicXML file (``.musicxml``, ``.xml`` or compressed ``.mxl``)
-    as a motif (chords give their top note), read by `motifgen.xmlmotif` with the
-    standard library: no music21, so no pickle cache, no entities, nothing fetched.
-
-    As for MIDI, beat 0 is the bar line before the first note, so a pickup (a
-    short first measure, or one that starts with rests) stays a pickup.
-    """
-    from .xmlmotif import read_musicxml
-
-    data = read_motif_bytes(path, MAX_MUSICXML_BYTES)
-    try:
-        found = read_musicxml(data, compressed=path.suffix.lower() == ".mxl")
-    except NotationError as e:
-        raise NotationError(f"cannot read MusicXML file {path}: {e.message}") from e
-    except RecursionError as e:
-        raise NotationError(f"cannot read MusicXML file {path}: nested too deeply") from e
-    rows = found.rows
-    if not rows:
-        raise NotationError(f"MusicXML file {path} has no notes")
-    meter = found.meter or default_meter
-    bar = bar_beats(meter)
-    first = (min(r[0] for r in rows) + 1 / 8) // bar * bar
-    return Motif.from_notes([(o - first, d, p, v) for o, d, p, v in rows], key=key, meter=meter)
-
-
-#: The most bytes a motif file may hold. A motif is a few bars; a whole score's MusicXML
-#: or a DAW's full arrangement as MIDI fits, a 3-million-note file does not.
-MAX_MIDI_BYTES = 1_000_000
-MAX_MUSICXML_BYTES = 16_000_000
-
-
-def read_motif_bytes(path: Path, limit: int) -> bytes:
-    """The bytes of the motif file `path`, refused when it is not a regular file (a FIFO
-    or device is not even opened for blocking reads) or larger than `limit` bytes."""
-    import os
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as e:
-        raise NotationError(f"cannot read motif file {path}: {e.strerror or e}") from e
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotationError(f"motif file {path} is not a regular file")
-        if info.st_size > limit:
-            raise NotationError(f"motif file {path} is larger than "
-                                f"{limit // 1_000_000} MB; a motif is a few bars")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-    except OSError as e:
-        raise NotationError(f"cannot read motif file {path}: {e.strerror or e}") from e
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise NotationError(f"motif file {path} is larger than "
-                            f"{limit // 1_000_000} MB; a motif is a few bars")
-    return data
 
 
 def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
@@ -354,7 +166,7 @@ def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
 
     A file is named relative to `base_dir` (the project's folder) and must lie inside
     it or inside one of the folders in `allow`. The motif may have at most
-    `MAX_NOTES` notes and last at most `MAX_BEATS` beats.
+    `MAX_WRITTEN_NOTES` notes and last at most `MAX_WRITTEN_BEATS` beats.
     """
     if isinstance(spec, str):
         return _checked(parse_tiny(spec, key, meter))
@@ -369,8 +181,12 @@ def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
                 f"unknown field(s) {sorted(map(str, extra))}; expected file and optional track")
         path = motif_path(spec["file"], base_dir, allow)
         if path.suffix.lower() in (".mid", ".midi"):
+            from .midi_reader import read_midi_motif
+
             return _checked(read_midi_motif(path, key, spec.get("track"), meter))
         if path.suffix.lower() in (".xml", ".musicxml", ".mxl"):
+            from .musicxml_reader import read_musicxml_motif  # expat and zipfile: only here
+
             return _checked(read_musicxml_motif(path, key, meter))
         raise NotationError(f"motif file {path}: expected .mid, .midi, .musicxml, .xml or .mxl")
     if set(spec) == {"degrees", "rhythm"}:
@@ -381,42 +197,16 @@ def read_motif(spec: Any, key: Key, meter: tuple[int, int], base_dir: Path,
     )
 
 
-def motif_path(name: object, base_dir: Path, allow: Sequence[Path] = ()) -> Path:
-    """The existing file `name` relative to `base_dir`, refused when it resolves (symlinks
-    followed) outside `base_dir` and every folder in `allow`."""
-    if not isinstance(name, str) or not name.strip() or "\0" in name:
-        raise NotationError(f"expected a file name, got {name!r}")
-    path = base_dir / name  # never ~ or $VAR expanded: the name is taken literally
-    try:
-        real = path.resolve()
-        folders = [Path(f).resolve() for f in (base_dir, *allow)]
-    except (OSError, RuntimeError) as e:  # a symlink loop, a name too long
-        why = getattr(e, "strerror", None) or "a symbolic link loop"
-        raise NotationError(f"motif file {name}: cannot follow the path: {why}") from e
-    if not any(real.is_relative_to(f) for f in folders):
-        raise NotationError(
-            f"motif file {name} lies outside the project folder {folders[0]}; move it inside, "
-            "or allow its folder with --allow-path DIR")
-    try:
-        found = real.is_file()
-    except OSError as e:
-        raise NotationError(f"motif file {name}: {e.strerror or e}") from e
-    if not found:
-        if real.exists():
-            raise NotationError(f"motif file {path} is not a regular file")
-        raise NotationError(f"motif file {path} does not exist")
-    return path
-
-
 def _checked(motif: Motif) -> Motif:
-    """`motif`, refused when it has more than MAX_NOTES notes or lasts over MAX_BEATS beats."""
-    if len(motif) > MAX_NOTES:
+    """`motif`, refused when it has more than `MAX_WRITTEN_NOTES` notes or lasts over
+    `MAX_WRITTEN_BEATS` beats."""
+    if len(motif) > MAX_WRITTEN_NOTES:
         raise NotationError(f"the motif has {len(motif)} notes; a motif may have at most "
-                            f"{MAX_NOTES} notes")
+                            f"{MAX_WRITTEN_NOTES} notes")
     length = motif.end
-    if not math.isfinite(length) or length > MAX_BEATS:
+    if not math.isfinite(length) or length > MAX_WRITTEN_BEATS:
         raise NotationError(f"the motif lasts {length:g} beats; a motif may last at most "
-                            f"{MAX_BEATS} beats")
+                            f"{MAX_WRITTEN_BEATS} beats")
     return motif
 
 
@@ -502,7 +292,7 @@ def _tiny_name(pitch: int, key: Key) -> str:
         spellings = []
         for s in steps:
             degree = letters[(tonic_letter + s) % 7]
-            spellings.append((degree, (pitch - _LETTER_PC[degree.lower()] + 6) % 12 - 6))
+            spellings.append((degree, (pitch - LETTER_PC[degree.upper()] + 6) % 12 - 6))
         degree, degree_alter = min(spellings, key=lambda sp: abs(sp[1]))  # ties: first
         if abs(degree_alter) <= 2:
             letter, alter = degree, degree_alter

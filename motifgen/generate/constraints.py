@@ -1,9 +1,8 @@
 """New motifs for characters and themes defined by an archetype and traits.
 
 A character or theme without a written ``motif:`` gets one from its ``archetype:``
-and ``traits:``, the same one for the same project seed. Three steps:
-
-**1. Constraints** (`constraints_for`). The archetype's row of `ARCHETYPES` gives a
+and ``traits:``, the same one for the same project seed. This module holds the
+constraints (`constraints_for`): The archetype's row of `ARCHETYPES` gives a
 mode, characteristic figures (`Figure`: signed semitone intervals the motif must
 contain, e.g. the hero's rising fourth or fifth at its head), a contour (`CONTOURS`),
 a rhythmic profile (`RHYTHMS`), a length range within 3-12 notes, an ambitus limit
@@ -24,58 +23,19 @@ The key: a character with its own ``key:`` keeps it; otherwise the project's ton
 takes the archetype's mode (`key_for`). Figures the key's scale cannot form (a
 semitone in a pentatonic scale) are dropped (`Constraints.fitted`).
 
-**2. Candidates** (`propose`). Notes are drawn one scale step at a time from the
-n-gram of `melody_model` (folk songs and chorales), conditioned on the constraints:
-
-* masks: events whose duration the rhythm profile does not allow, steps that would
-  leave the ambitus or register, and last notes that would break the contour;
-* weights: steps that follow the contour x1.6, favoured lengths x2, a note from
-  which a due figure can start x5, a last note on the tonic x4 (third or fifth x2);
-* written in: each figure where the current note allows it, from a random place on
-  (at the start for a head figure), and the rhythm profile's cell, from a beat.
-
-The first note's degree follows the corpus's start degrees. The corpus pulse lasts
-the meter's written beat (`theory.beat_groups`; half of it for running and motor
-rhythms); the last note is held to the next bar line. Draws that break any
-constraint (`Constraints.check`) are rejected; the first `POOL` distinct valid
-motifs are ranked by memorability, best first. All randomness comes from
-`seeds.rng(seed, "generate", name, archetype, *traits)` (the table names, so
-"The Sea" and "sea" give the same motif).
-
-**3. Memorability** (`memorability`, 0..1) is the weighted sum of the components in
-`MEMORABILITY`, each 0..1 (see each function's docstring): brevity 0.10, a
-distinctive head interval 0.15, a clear rhythmic cell 0.15, a tonal centre 0.15, a
-singable range 0.10, a clear contour (few crossings of its range) 0.15, conjunct
-motion 0.10, and familiarity (likelihood under the n-gram) 0.10. Ten famous
-public-domain motifs (Beethoven, Wagner, Grieg, Mozart, Dvořák, the Dies irae) score
-above random note strings and above shuffles of their own pitches
-(tests/test_memorability.py).
+Candidates are drawn by `sampler` and ranked by `memorability`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
-from .errors import MotifgenError, did_you_mean
-from .melody_model import Melody, MelodyModel, load_model, melody_events
-from .motif import Motif
-from .seeds import rng as seeded_rng
-from .theory import Key, bar_beats, beat_groups, pitches_of
-
-#: Valid motifs drawn before ranking (more when more candidates are asked for).
-POOL = 16
-#: Draws allowed per wanted candidate before giving up.
-_ATTEMPTS = 40
-_TOL = 1e-6
-
-
-# --------------------------------------------------------------------------
-# Figures, rhythms and contours
+from ..errors import MotifgenError, did_you_mean
+from ..motif import Motif
+from ..theory import EPS, Key, beat_groups
 
 
 @dataclass(frozen=True)
@@ -110,11 +70,11 @@ class Figure:
     def in_key(self, key: Key) -> Figure | None:
         """The options `key`'s scale can form (None if none)."""
         kept = tuple(run for run in self.options
-                     if any(_steps_for(run, start, key) for start in range(len(key.scale))))
+                     if any(steps_for(run, start, key) for start in range(len(key.scale))))
         return replace(self, options=kept) if kept else None
 
 
-def _steps_for(run: Sequence[int], start: int, key: Key) -> tuple[int, ...] | None:
+def steps_for(run: Sequence[int], start: int, key: Key) -> tuple[int, ...] | None:
     """Scale steps that play the semitone intervals `run` from step `start` in `key`."""
     size = len(key.scale)
     steps, here = [], start
@@ -130,7 +90,7 @@ def _steps_for(run: Sequence[int], start: int, key: Key) -> tuple[int, ...] | No
 
 def _has_pair(first: float, second: float) -> Callable[[list[float], list[float]], bool]:
     """Rhythm test: a note of length `first` followed by one of length `second`."""
-    return lambda d, _o: any(abs(a - first) < _TOL and abs(b - second) < _TOL
+    return lambda d, _o: any(abs(a - first) < EPS and abs(b - second) < EPS
                              for a, b in zip(d, d[1:]))
 
 
@@ -163,7 +123,7 @@ RHYTHMS: dict[str, Rhythm] = {
                     pulse=0.5),
     "lilting": Rhythm((0.5, 1, 1.5), _has_pair(1, 0.5), "a long-short lilt", (), (1, 0.5)),
     "syncopated": Rhythm((0.5, 1, 1.5), lambda d, o: any(
-        x >= 1 and abs(t % 1 - 0.5) < _TOL for x, t in zip(d, o)),
+        x >= 1 and abs(t % 1 - 0.5) < EPS for x, t in zip(d, o)),
         "a long note starting off the beat", (), (0.5, 1.5)),
     "steady": Rhythm((1, 2), lambda d, o: sum(x == 1 for x in d) * 2 >= len(d), "even beats"),
 }
@@ -270,7 +230,7 @@ class Constraints:
                      for f in self.figures if not f.found_in(intervals)]
         if pitch and not CONTOURS[self.contour].holds(pitch):
             problems.append(f"contour is not {self.contour}")
-        if any(min(abs(x - a) for a in rhythm.lengths) > _TOL for x in lengths) or (
+        if any(min(abs(x - a) for a in rhythm.lengths) > EPS for x in lengths) or (
                 lengths and not rhythm.needs(lengths, onsets)):
             problems.append(f"rhythm is not {self.rhythm} ({rhythm.summary})")
         if pitch and max(pitch) - min(pitch) > self.ambitus:
@@ -463,350 +423,3 @@ def key_for(home: Key, archetype: str | None, traits: Sequence[str] = ()) -> Key
     'D phrygian'
     """
     return Key(home.tonic, constraints_for(archetype, traits).mode or home.mode)
-
-
-# --------------------------------------------------------------------------
-# Drawing candidates
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A generated motif, its memorability and the constraints it satisfies."""
-
-    motif: Motif
-    score: float
-    constraints: Constraints
-
-
-@dataclass(frozen=True, eq=False)
-class _Frame:
-    """What every draw for one set of constraints shares."""
-
-    constraints: Constraints
-    key: Key
-    meter: tuple[int, int]
-    model: MelodyModel
-    allowed: np.ndarray  # weight factor per event after the first: 0 barred, 2 favoured
-    first: np.ndarray  # the same for first-note events
-    beats: np.ndarray  # written beats of each event's duration
-    lowest: int  # scale step of pitch[0]
-    pitch: np.ndarray  # sounding pitch (register applied) of scale steps from `lowest`
-    starts: dict[Figure, np.ndarray]  # per figure: which steps of the scale can start it
-    ending: np.ndarray  # weight factor of a last note on each step of the scale
-
-
-def _frame(constraints: Constraints, key: Key, meter: tuple[int, int]) -> _Frame:
-    model = load_model()
-    rhythm = RHYTHMS[constraints.rhythm]
-    beats = model.durations * rhythm.pulse
-    factor = np.where(np.isin(beats, rhythm.favour), 2.0, 1.0) * np.isin(beats, rhythm.lengths)
-    size = len(key.scale)
-    steps = np.arange(-4 * size, 5 * size)
-    starts = {fig: np.array([any(_steps_for(run, s, key) for run in fig.options)
-                             for s in range(size)]) for fig in constraints.figures}
-    ending = np.array([4.0 if s == 0 else 2.0 if s in (2, 4) else 1.0 for s in range(size)])
-    return _Frame(constraints, key, meter, model, factor * ~model.is_start,
-                  factor * model.is_start, beats, int(steps[0]),
-                  pitches_of(steps, np.zeros_like(steps), key) + 12 * constraints.register,
-                  starts, ending)
-
-
-def _start_step(g: np.random.Generator, f: _Frame, head: tuple[int, ...] | None) -> int | None:
-    """A first scale step: the corpus's start degrees, in the octave the contour
-    suggests (high for falling lines, low for the others), able to start `head`."""
-    scale, size = f.key.scale, len(f.key.scale)
-    counts = f.model.start_degrees()
-    falling = CONTOURS[f.constraints.contour].lean(0.0) < 0
-    steps, weights = [], []
-    for index in range(size):
-        degree = round(scale[index] * 7 / 12) % 7  # nearest diatonic degree
-        if falling:
-            step = index or size
-        else:
-            step = index - size if index > size // 2 else index
-        if head is None or _steps_for(head, step, f.key):
-            steps.append(step)
-            weights.append(counts.get(degree, 0) + 1)
-    pick = _sample(g, np.array(weights, dtype=np.float64))
-    return None if pick is None else steps[pick]
-
-
-def _sample(g: np.random.Generator, weights: np.ndarray) -> int | None:
-    """An index drawn in proportion to `weights` (None when all are 0)."""
-    cdf = np.cumsum(weights)
-    if len(cdf) == 0 or cdf[-1] <= 0:
-        return None
-    return int(np.searchsorted(cdf, g.random() * cdf[-1], side="right"))
-
-
-def _draw(g: np.random.Generator, f: _Frame) -> Motif | None:
-    """One motif drawn from the model under the constraints (None if it dead-ends)."""
-    c, key, model = f.constraints, f.key, f.model
-    count = int(g.integers(c.length[0], c.length[1] + 1))
-    head = next((fig for fig in c.figures if fig.head), None)
-    run = head.options[int(g.integers(len(head.options)))] if head else None
-    pending = {fig: int(g.integers(1, max(2, count - fig.moves() + 1)))
-               for fig in c.figures if not fig.head}
-    start = _start_step(g, f, run)
-    if start is None:
-        return None
-    forced = list(_steps_for(run, start, key) or ()) if run else []
-    cell = RHYTHMS[c.rhythm].cell
-    cell_at = int(g.integers(0, max(1, count - len(cell)))) if cell else count
-    timed: list[float] = []  # lengths of the rhythm cell still to play
-    steps, lengths, history = [start], [], []
-    for i in range(count):
-        if i >= cell_at and sum(lengths) % 1 == 0 and len(cell) < count - i:
-            timed, cell_at = list(cell), count
-        if i == 0:
-            weights = model.weights(history) * f.first
-        else:
-            if not forced:
-                forced = _place(g, pending, steps[-1], i, count, key)
-            weights = _condition(model.weights(history) * f.allowed, f, steps, i, count,
-                                 forced[0] if forced else None, pending)
-        if timed:
-            weights = weights * (f.beats == timed.pop(0))
-        pick = _sample(g, weights)
-        if pick is None:
-            return None
-        if i:
-            steps.append(forced.pop(0) if forced else steps[-1] + int(model.steps[pick]))
-        lengths.append(float(f.beats[pick]))
-        history.append(model.vocabulary[pick])
-    index = np.array(steps) - f.lowest
-    if index.min() < 0 or index.max() >= len(f.pitch):
-        return None
-    return _as_motif(f.pitch[index].tolist(), lengths, key, f.meter)
-
-
-def _place(g: np.random.Generator, pending: dict[Figure, int], here: int, i: int,
-           count: int, key: Key) -> list[int]:
-    """The scale steps of a pending figure to write in from note `i`, once its place is
-    reached and the note at step `here` can start it (empty if none); it stops pending."""
-    for fig, place in pending.items():
-        runs = [steps for run in fig.options if place <= i and len(run) <= count - i
-                for steps in [_steps_for(run, here, key)] if steps]
-        if runs:
-            del pending[fig]
-            return list(runs[int(g.integers(len(runs)))])
-    return []
-
-
-def _condition(weights: np.ndarray, f: _Frame, steps: list[int], i: int, count: int,
-               forced: int | None, pending: dict[Figure, int]) -> np.ndarray:
-    """Mask and bias the model's weights for note `i` (see the module docstring)."""
-    c, model = f.constraints, f.model
-    targets = steps[-1] + model.steps
-    if forced is not None:
-        return weights * (targets == forced)
-    pitches = np.take(f.pitch, targets - f.lowest, mode="clip")
-    sounded = np.take(f.pitch, [s - f.lowest for s in steps], mode="clip").tolist()
-    low, high = c.window(f.key)
-    span = np.maximum(pitches, max(sounded)) - np.minimum(pitches, min(sounded))
-    weights = weights * ((span <= c.ambitus) & (pitches >= low) & (pitches <= high))
-    lean = CONTOURS[c.contour].lean(i / max(1, count - 1))
-    if lean:
-        weights = weights * np.where(model.steps * lean > 0, 1.6, 1.0)
-    degree = targets % len(f.key.scale)
-    for fig, place in pending.items():
-        if place <= i:
-            weights = weights * np.where(f.starts[fig][degree], 5.0, 1.0)
-    if i == count - 1:
-        shape = CONTOURS[c.contour].holds
-        ends = {p: shape([*sounded, p]) for p in set(pitches.tolist())}
-        weights = weights * f.ending[degree] * np.array([ends[p] for p in pitches.tolist()])
-    return weights
-
-
-def _as_motif(pitch: list[int], lengths: list[float], key: Key, meter: tuple[int, int]
-              ) -> Motif:
-    """Notes end to end, each `lengths` written beats long; the last held to a bar line."""
-    unit = beat_groups(meter).unit
-    beats = [x * unit for x in lengths]
-    onsets = np.concatenate(([0.0], np.cumsum(beats)[:-1]))
-    bar = bar_beats(meter)
-    end = bar * np.ceil((onsets[-1] + beats[-1]) / bar - _TOL)
-    beats[-1] = end - onsets[-1]
-    return Motif.from_notes([(float(o), float(d), p) for o, d, p in zip(onsets, beats, pitch)],
-                            key=key, meter=meter)
-
-
-def propose(name: str, key: Key, meter: tuple[int, int], archetype: str | None = None,
-            traits: Sequence[str] = (), seed: int = 0, n: int = 5) -> list[Candidate]:
-    """`n` distinct motifs for `name` in `key`, best (most memorable) first, each
-    satisfying the constraints of the archetype and traits in that key."""
-    if n < 1:
-        raise MotifgenError(f"expected at least one candidate, got {n}")
-    words = (archetype_name(archetype) if archetype else None, tuple(map(trait_name, traits)))
-    ranked = _ranked(name, key, tuple(meter), *words, seed, max(n, POOL))
-    if len(ranked) < n:
-        wanted = constraints_for(*words).fitted(key).describe()
-        raise MotifgenError(f"found only {len(ranked)} distinct motifs for {name!r} "
-                            f"({wanted}); ask for fewer")
-    return list(ranked[:n])
-
-
-@lru_cache(maxsize=256)
-def _ranked(name: str, key: Key, meter: tuple[int, int], archetype: str | None,
-            traits: tuple[str, ...], seed: int, wanted: int) -> tuple[Candidate, ...]:
-    """Up to `wanted` distinct valid motifs, ranked (cached: a project loads the same
-    characters again and again)."""
-    constraints = constraints_for(archetype, traits).fitted(key)
-    frame = _frame(constraints, key, meter)
-    g = seeded_rng(seed, "generate", name, archetype or "", *traits)
-    found: dict[Motif, None] = {}
-    for _ in range(_ATTEMPTS * wanted):
-        motif = _draw(g, frame)
-        if motif is not None and not constraints.check(motif):
-            found.setdefault(motif.with_notes(name=name))
-            if len(found) == wanted:
-                break
-    scores = {m: memorability(m) for m in found}
-    ranked = sorted(found, key=scores.__getitem__, reverse=True)  # stable: draw order on ties
-    return tuple(Candidate(m, scores[m], constraints) for m in ranked)
-
-
-def generate_motif(name: str, key: Key, meter: tuple[int, int], archetype: str | None = None,
-                   traits: Sequence[str] = (), seed: int = 0) -> Motif:
-    """The most memorable candidate for `name`: the same for the same inputs."""
-    return propose(name, key, meter, archetype, traits, seed, n=1)[0].motif
-
-
-# --------------------------------------------------------------------------
-# Memorability
-
-
-def brevity(motif: Motif) -> float:
-    """1 for 3-8 notes, falling linearly to 0 at 16 notes: motifs that stick are short."""
-    return float(np.clip((16 - len(motif)) / 8, 0, 1))
-
-
-#: How distinctive a head interval is, by size in semitones: the perfect fourth, fifth,
-#: sixths and octave are the signature openings; steps and repeats say little.
-_HEAD = {0: 0.0, 1: 0.4, 2: 0.4, 3: 0.7, 4: 0.7, 5: 1.0, 6: 0.6, 7: 1.0, 8: 0.9, 9: 0.9,
-         10: 0.6, 11: 0.5, 12: 0.9}
-
-
-def head_interval(motif: Motif) -> float:
-    """The first change of pitch (repeated notes skipped, as in Beethoven's Fifth):
-    1 for a fourth, fifth or octave, 0.9 a sixth, 0.7 a third, 0.4 a step, 0.2 beyond an
-    octave; 0 when the pitch never changes."""
-    moves = [int(x) for x in np.diff(motif.pitch) if x]
-    return _HEAD.get(abs(moves[0]), 0.2) if moves else 0.0
-
-
-def rhythmic_cell(motif: Motif) -> float:
-    """A clear rhythmic cell: half for pairs of successive lengths that recur (the share
-    of pairs heard more than once), half for few distinct lengths (1 up to three,
-    else 3 / count). The held last note is left out."""
-    lengths = np.round(motif.duration[:-1], 3).tolist()
-    if len(lengths) < 2:
-        return 0.5
-    pairs = list(zip(lengths, lengths[1:]))
-    recurring = sum(pairs.count(p) > 1 for p in pairs) / len(pairs)
-    return 0.5 * recurring + 0.5 * min(1.0, 3 / len(set(lengths)))
-
-
-def tonal_centre(motif: Motif) -> float:
-    """A tonal centre in the motif's key, the mean of: the first note on the tonic triad;
-    the last on the tonic (1) or the third or fifth (0.6); the share of notes in the
-    scale; the share of time on the tonic triad (full marks from 60 %)."""
-    key = motif.key
-    rel = (motif.pitch - key.tonic_pitch) % 12
-    triad = [key.scale[i] for i in (0, 2, 4) if i < len(key.scale)]
-    on_triad = np.isin(rel, triad)
-    last = 1.0 if rel[-1] == 0 else 0.6 if on_triad[-1] else 0.0
-    in_scale = float(np.mean(np.isin(rel, key.scale)))
-    held = float(np.sum(motif.duration * on_triad) / np.sum(motif.duration))
-    return (float(on_triad[0]) + last + in_scale + min(1.0, held / 0.6)) / 4
-
-
-def singable_range(motif: Motif) -> float:
-    """1 within a tenth (16 semitones: a trained voice sings it), falling to 0 at two
-    octaves; halved when a single leap exceeds an octave."""
-    span = int(np.ptp(motif.pitch))
-    score = float(np.clip((24 - span) / 8, 0, 1)) if span > 16 else 1.0
-    return score / 2 if np.any(np.abs(np.diff(motif.pitch)) > 12) else score
-
-
-def contour_clarity(motif: Motif) -> float:
-    """A clear shape crosses its range few times: the line's total movement divided by
-    its ambitus is 1 for a straight rise or fall; the score is 1 up to one crossing,
-    falling linearly to 0 at four (a zigzag through the whole range)."""
-    span = int(np.ptp(motif.pitch))
-    if span == 0:
-        return 1.0
-    crossings = float(np.abs(np.diff(motif.pitch)).sum()) / span
-    return float(np.clip((4 - crossings) / 3, 0, 1))
-
-
-#: Singability of a melodic interval by size, following the steep fall of interval
-#: frequencies in folk song (steps and repeated notes most common).
-def _conjunct(size: int) -> float:
-    return 1.0 if size <= 2 else 0.8 if size <= 4 else 0.6 if size in (5, 7) else \
-        0.35 if size <= 9 else 0.15 if size <= 12 else 0.0
-
-
-def conjunct_motion(motif: Motif) -> float:
-    """Mean singability of the intervals: 1 for steps and repeats, 0.8 thirds, 0.6
-    fourths and fifths, 0.35 tritone and sixths, 0.15 sevenths and octave, 0 beyond."""
-    sizes = np.abs(np.diff(motif.pitch)).tolist()
-    return float(np.mean([_conjunct(s) for s in sizes])) if sizes else 0.0
-
-
-def familiarity(motif: Motif) -> float:
-    """How idiomatic the steps and rhythm are: the mean information per note (after the
-    first) under the n-gram of `melody_model`, 1 at 2 bits or less, 0 at 8 bits or more."""
-    steps, _ = motif.degrees()
-    events = melody_events(Melody(tuple(steps.tolist()), tuple(motif.duration.tolist())))
-    bits = load_model().bits(events)[1:]
-    return float(np.clip((8 - np.mean(bits)) / 6, 0, 1)) if bits else 0.0
-
-
-#: The memorability score: component -> (weight, function). Weights sum to 1.
-MEMORABILITY: dict[str, tuple[float, Callable[[Motif], float]]] = {
-    "brevity": (0.10, brevity),
-    "head_interval": (0.15, head_interval),
-    "rhythmic_cell": (0.15, rhythmic_cell),
-    "tonal_centre": (0.15, tonal_centre),
-    "singable_range": (0.10, singable_range),
-    "contour_clarity": (0.15, contour_clarity),
-    "conjunct_motion": (0.10, conjunct_motion),
-    "familiarity": (0.10, familiarity),
-}
-
-
-def memorability_parts(motif: Motif) -> dict[str, float]:
-    """Each component of `MEMORABILITY` for `motif`, 0..1."""
-    return {name: fn(motif) for name, (_, fn) in MEMORABILITY.items()}
-
-
-def memorability(motif: Motif) -> float:
-    """0..1: the weighted sum of `memorability_parts` (0 for fewer than two notes)."""
-    if len(motif) < 2:
-        return 0.0
-    parts = memorability_parts(motif)
-    return round(sum(w * parts[name] for name, (w, _) in MEMORABILITY.items()), 6)
-
-
-# --------------------------------------------------------------------------
-# Tables for the CLI and the README
-
-
-def archetype_table() -> list[dict[str, Any]]:
-    """One row per archetype: its constraints in words and its summary."""
-    return [{"archetype": name, "mode": a.constraints.mode,
-             "figures": "; ".join(f.describe() for f in a.constraints.figures),
-             "contour": a.constraints.contour, "rhythm": a.constraints.rhythm,
-             "notes": "{}-{}".format(*a.constraints.length),
-             "ambitus": a.constraints.ambitus, "summary": a.summary}
-            for name, a in ARCHETYPES.items()]
-
-
-def trait_table() -> list[dict[str, Any]]:
-    """One row per trait: what it adds and its summary."""
-    return [{"trait": name, "mode": t.mode or "",
-             "figure": t.figure.describe() if t.figure else "",
-             "contour": t.contour or "", "rhythm": t.rhythm or "", "summary": t.summary}
-            for name, t in TRAITS.items()]

@@ -1,12 +1,12 @@
 """Read a MusicXML motif (``.musicxml``, ``.xml`` or compressed ``.mxl``) with the standard
-library only.
+library only: `read_musicxml_motif` (`musicxml` writes scores).
 
 Composing never goes through music21's converter, which keeps parsed files as pickles
 in a shared scratch folder: a pickle someone else planted there would run as code. The
 XML is parsed by expat with entity declarations and external entities refused (the
 defusedxml rules: no XXE, no entity-expansion bombs; a DOCTYPE naming the MusicXML DTD
 is fine, it is never fetched); a ``.mxl`` archive is unpacked in memory, at most
-`MAX_XML_BYTES` of it. The notes read are those music21 gives for the same file (the
+`MAX_MUSICXML_BYTES` of it. The notes read are those music21 gives for the same file (the
 tests compare both on music21's corpus): the first part (its first staff when it has
 several), each chord as its top note, grace notes left out, ties kept as separate notes,
 measure offsets and a pickup bar as music21 lays them out.
@@ -18,15 +18,18 @@ import io
 import zipfile
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
-from .errors import NotationError
+from ..errors import NotationError
+from ..motif import Motif
+from ..theory import LETTER_PC, Key, bar_beats
+from .motif_files import read_motif_bytes
 
 #: The most XML one motif file may hold (a ``.mxl`` archive unpacked): a whole
 #: orchestral score fits, a zip bomb does not.
-MAX_XML_BYTES = 16_000_000
-_STEP_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+MAX_MUSICXML_BYTES = 16_000_000
 
 
 class _Refused(Exception):
@@ -68,7 +71,7 @@ def parse_xml(data: bytes) -> Element:
 def unpack_mxl(data: bytes) -> bytes:
     """The MusicXML document inside a compressed ``.mxl`` archive: the root file that
     ``META-INF/container.xml`` names, else the first ``.musicxml``/``.xml`` entry; refused
-    when it would unpack to more than `MAX_XML_BYTES`."""
+    when it would unpack to more than `MAX_MUSICXML_BYTES`."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
@@ -92,15 +95,15 @@ def unpack_mxl(data: bytes) -> bytes:
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> bytes:
-    """One archive member, read at most to `MAX_XML_BYTES` whatever its header claims."""
+    """One archive member, read at most to `MAX_MUSICXML_BYTES` whatever its header claims."""
     info = archive.getinfo(name)
     too_big = NotationError(f"{name} in the .mxl archive unpacks to more than "
-                            f"{MAX_XML_BYTES // 1_000_000} MB; a motif file is a few bars")
-    if info.file_size > MAX_XML_BYTES:
+                            f"{MAX_MUSICXML_BYTES // 1_000_000} MB; a motif file is a few bars")
+    if info.file_size > MAX_MUSICXML_BYTES:
         raise too_big
     with archive.open(info) as member:
-        data = member.read(MAX_XML_BYTES + 1)
-    if len(data) > MAX_XML_BYTES:
+        data = member.read(MAX_MUSICXML_BYTES + 1)
+    if len(data) > MAX_MUSICXML_BYTES:
         raise too_big
     return data
 
@@ -119,8 +122,8 @@ def read_musicxml(data: bytes, compressed: bool) -> XmlNotes:
     """The notes of the first part of a MusicXML document (or ``.mxl`` archive)."""
     if compressed or data[:4] == b"PK\x03\x04":
         data = unpack_mxl(data)
-    if len(data) > MAX_XML_BYTES:
-        raise NotationError(f"the MusicXML is larger than {MAX_XML_BYTES // 1_000_000} MB")
+    if len(data) > MAX_MUSICXML_BYTES:
+        raise NotationError(f"the MusicXML is larger than {MAX_MUSICXML_BYTES // 1_000_000} MB")
     root = parse_xml(data)
     if root.tag != "score-partwise":
         what = ("a timewise score; save it as partwise MusicXML" if root.tag == "score-timewise"
@@ -170,7 +173,7 @@ def _pitch(note: Element) -> int | None:
     if pitch is None:
         return None
     step = (pitch.findtext("step") or "").strip().upper()
-    if step not in _STEP_PC:
+    if step not in LETTER_PC:
         raise NotationError(f"bad pitch step {step[:10]!r}; expected A to G")
     octave_text = (pitch.findtext("octave") or "").strip()
     try:
@@ -180,7 +183,7 @@ def _pitch(note: Element) -> int | None:
         raise NotationError(f"bad octave or alter in the pitch {step}{octave_text[:10]}") from None
     if not (-2 <= octave <= 10 and -3 <= alter <= 3):
         raise NotationError(f"pitch {step} octave {octave} alter {alter:g} is outside MIDI")
-    ps = 12 * (octave + 1) + _STEP_PC[step] + alter
+    ps = 12 * (octave + 1) + LETTER_PC[step] + alter
     midi = int(ps + 0.5) if ps >= 0 else -int(-ps + 0.5)  # music21 rounds half up
     if not 0 <= midi <= 127:
         raise NotationError(f"a note is MIDI pitch {midi}, outside 0..127")
@@ -199,6 +202,82 @@ def _velocity(note: Element) -> int:
     return round(scalar * 127) or 80
 
 
+class _Measure:
+    """What one <measure> holds while it is read: the time cursor, the furthest time
+    reached, note and rest counts, a lone rest and the rows (top note of each chord)."""
+
+    def __init__(self) -> None:
+        self.cursor = self.highest = self.onset = Fraction(0)
+        self.counts = {"note": 0, "rest": 0}
+        self.lone_rest: tuple[Element, Fraction, Fraction] | None = None
+        self.rows: list[list[Fraction | int]] = []
+        self.chord_head: list[Fraction | int] | None = None
+
+    def move(self, el: Element, step: Fraction, finale: bool) -> None:
+        """A <backup> or <forward> of `step` quarter notes."""
+        if el.tag == "backup":
+            self.cursor = max(Fraction(0), self.cursor - step)
+            return
+        if finale:
+            self.highest = max(self.highest, self.cursor + step)
+        self.cursor += step
+
+    def mark(self, el: Element, divisions: Fraction | None) -> None:
+        """A <direction> or <harmony>: placed in the bar like a note."""
+        shift_ = el.find("offset")
+        text = (shift_.text or "").strip() if shift_ is not None else ""
+        try:
+            moved = Fraction(text) / _divisions(divisions) if text else Fraction(0)
+        except (ValueError, ZeroDivisionError):
+            moved = Fraction(0)
+        self.highest = max(self.highest, self.cursor + moved)
+
+    def note(self, el: Element, divisions: Fraction | None) -> None:
+        """A <note>: a rest moves the cursor, a chord note may raise its chord's top."""
+        if el.find("grace") is not None:
+            return
+        length = (_number(el.find("duration"), "note duration") or Fraction(0))
+        length /= _divisions(divisions)
+        is_rest = el.find("rest") is not None
+        in_chord = el.find("chord") is not None and sum(self.counts.values()) > 0
+        self.counts["rest" if is_rest else "note"] += 1
+        if not in_chord:
+            self.onset = self.cursor
+            self.cursor += length
+            self.chord_head = None
+        self.highest = max(self.highest, self.onset + length)
+        if is_rest:
+            self.lone_rest = (el, self.onset, length)
+            return
+        pitch = _pitch(el)
+        if pitch is None or (el.findtext("staff") or "1").strip() != "1":
+            return
+        if in_chord and self.chord_head is not None:
+            self.chord_head[2] = max(int(self.chord_head[2]), pitch)
+        elif not in_chord:
+            self.chord_head = [self.onset, length, pitch, _velocity(el)]
+            self.rows.append(self.chord_head)
+
+    def length(self, bar: Fraction) -> Fraction:
+        """How far the next measure starts after this one (music21's layout)."""
+        if self.counts == {"note": 0, "rest": 1} and self.lone_rest is not None:
+            el, start, length = self.lone_rest  # a whole-bar rest lasts the bar
+            rest = el.find("rest")
+            kind = (el.findtext("type") or "").strip()
+            if (rest is not None and rest.get("measure") == "yes") or (
+                    length != bar and kind in ("whole", "breve") and el.find("dot") is None
+                    and el.find("time-modification") is None):
+                self.highest = max(self.highest, start + bar)
+        if self.highest > bar:  # an overfull bar: trusted when over by a round amount
+            excess = self.highest - bar
+            trusted = (excess > Fraction(1, 2) or (excess * 16).denominator == 1
+                       or (excess * 12).denominator == 1)
+            return self.highest if trusted else bar
+        if self.highest == 0 and not self.counts["note"] and not self.counts["rest"]:
+            return bar  # an empty measure is a bar's rest
+        return self.highest
+
+
 def _part_notes(part: Element, finale: bool = False) -> XmlNotes:
     """The notes of `part`; files written by Finale (`finale`) fill a <forward> with a
     hidden rest, which makes a bar longer (music21 does the same)."""
@@ -208,84 +287,27 @@ def _part_notes(part: Element, finale: bool = False) -> XmlNotes:
     measure_offset, pickup = Fraction(0), Fraction(0)
     rows: list[tuple[Fraction, Fraction, int, int]] = []
     for index, measure in enumerate(part.iter("measure")):
-        cursor = highest = Fraction(0)
-        onset = Fraction(0)
-        counts = {"note": 0, "rest": 0}
-        lone_rest: tuple[Element, Fraction, Fraction] | None = None
-        measure_rows: list[list] = []
-        chord_head: list | None = None
+        m = _Measure()
         for el in measure:
             if el.tag == "attributes":
                 divisions = _number(el.find("divisions"), "divisions", positive=True) or divisions
-                for time in el.findall("time"):
-                    sig = _time_signature(time)
-                    if sig is not None:
-                        meter = meter or sig
-                        bar = Fraction(4 * sig[0], sig[1])
-                        break
+                sig = next((s for s in map(_time_signature, el.findall("time")) if s), None)
+                if sig is not None:
+                    meter = meter or sig
+                    bar = Fraction(4 * sig[0], sig[1])
             elif el.tag in ("backup", "forward"):
                 length = _number(el.find("duration"), f"{el.tag} duration")
                 if length is not None:
-                    step = length / _divisions(divisions)
-                    if el.tag == "backup":
-                        cursor = max(Fraction(0), cursor - step)
-                    else:
-                        if finale:
-                            highest = max(highest, cursor + step)
-                        cursor += step
-            elif el.tag in ("direction", "harmony"):  # marks, placed in the bar like notes
-                shift_ = el.find("offset")
-                text = (shift_.text or "").strip() if shift_ is not None else ""
-                try:
-                    moved = Fraction(text) / _divisions(divisions) if text else Fraction(0)
-                except (ValueError, ZeroDivisionError):
-                    moved = Fraction(0)
-                highest = max(highest, cursor + moved)
+                    m.move(el, length / _divisions(divisions), finale)
+            elif el.tag in ("direction", "harmony"):
+                m.mark(el, divisions)
             elif el.tag == "note":
-                if el.find("grace") is not None:
-                    continue
-                length = _number(el.find("duration"), "note duration") or Fraction(0)
-                length /= _divisions(divisions)
-                is_rest = el.find("rest") is not None
-                in_chord = el.find("chord") is not None and counts["note"] + counts["rest"] > 0
-                counts["rest" if is_rest else "note"] += 1
-                if not in_chord:
-                    onset = cursor
-                    cursor += length
-                    chord_head = None
-                highest = max(highest, onset + length)
-                if is_rest:
-                    lone_rest = (el, onset, length)
-                    continue
-                pitch = _pitch(el)
-                staff = (el.findtext("staff") or "1").strip()
-                if pitch is None or staff != "1":
-                    continue
-                if in_chord and chord_head is not None:
-                    chord_head[2] = max(chord_head[2], pitch)
-                elif not in_chord:
-                    chord_head = [onset, length, pitch, _velocity(el)]
-                    measure_rows.append(chord_head)
-        if counts == {"note": 0, "rest": 1} and lone_rest is not None:
-            el, start, length = lone_rest  # a whole-bar rest lasts the bar, as in music21
-            rest = el.find("rest")
-            kind = (el.findtext("type") or "").strip()
-            if (rest is not None and rest.get("measure") == "yes") or (
-                    length != bar and kind in ("whole", "breve") and el.find("dot") is None
-                    and el.find("time-modification") is None):
-                highest = max(highest, start + bar)
-        if highest > bar:  # an overfull bar: trusted when over by a round amount
-            excess = highest - bar
-            trusted = (excess > Fraction(1, 2) or (excess * 16).denominator == 1
-                       or (excess * 12).denominator == 1)
-            shift = highest if trusted else bar
-        elif highest == 0 and not counts["note"] and not counts["rest"]:
-            shift = bar  # an empty measure is a bar's rest
-        else:
-            shift = highest
-            if index == 0 and highest < bar:  # a pickup: its notes end at the bar line
-                pickup = bar - highest
-        rows += [(measure_offset + o, d, p, v) for o, d, p, v in measure_rows]
+                m.note(el, divisions)
+        shift = m.length(bar)
+        if index == 0 and m.highest < bar and (m.highest or sum(m.counts.values())):
+            pickup = bar - m.highest  # a pickup: its notes end at the bar line
+        rows += [(measure_offset + Fraction(o), Fraction(d), int(p), int(v))
+                 for o, d, p, v in m.rows]
         measure_offset += shift
     return XmlNotes([(float(o) + float(pickup), float(d), p, v) for o, d, p, v in rows if d > 0],
                     meter)
@@ -296,3 +318,27 @@ def _divisions(divisions: Fraction | None) -> Fraction:
         raise NotationError("a note or backup comes before <divisions>; expected "
                             "<attributes><divisions>N</divisions> first")
     return divisions
+
+
+def read_musicxml_motif(path: Path, key: Key, default_meter: tuple[int, int] = (4, 4)) -> Motif:
+    """The first part of a MusicXML file (``.musicxml``, ``.xml`` or compressed ``.mxl``)
+    as a motif (chords give their top note), read by `read_musicxml` with the
+    standard library: no music21, so no pickle cache, no entities, nothing fetched.
+
+    As for MIDI, beat 0 is the bar line before the first note, so a pickup (a
+    short first measure, or one that starts with rests) stays a pickup.
+    """
+    data = read_motif_bytes(path, MAX_MUSICXML_BYTES)
+    try:
+        found = read_musicxml(data, compressed=path.suffix.lower() == ".mxl")
+    except NotationError as e:
+        raise NotationError(f"cannot read MusicXML file {path}: {e.message}") from e
+    except RecursionError as e:
+        raise NotationError(f"cannot read MusicXML file {path}: nested too deeply") from e
+    rows = found.rows
+    if not rows:
+        raise NotationError(f"MusicXML file {path} has no notes")
+    meter = found.meter or default_meter
+    bar = bar_beats(meter)
+    first = (min(r[0] for r in rows) + 1 / 8) // bar * bar
+    return Motif.from_notes([(o - first, d, p, v) for o, d, p, v in rows], key=key, meter=meter)
