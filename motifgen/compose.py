@@ -79,6 +79,8 @@ def _workers(jobs: int, tasks: int) -> int:
     """The processes worth starting: at most one per task and per processor, and only
     where the system can fork (workers share the loaded project and scores, nothing is
     loaded again or sent to them)."""
+    if min(jobs, tasks) <= 1:
+        return 1  # multiprocessing is not even imported
     import multiprocessing
     import os
 
