@@ -10,6 +10,7 @@ import mido
 import pytest
 
 from motifgen.arrange import compose_scene
+from motifgen.errors import MotifgenError
 from motifgen.io.midi import score_to_bytes
 from motifgen.orchestra import INSTRUMENTS
 from motifgen.project import load
@@ -162,3 +163,39 @@ def test_the_readme_shows_the_example_films_template_as_it_is():
               for t in template.tracks]
     actual.append((GUIDE_NAME, "", str(template.guide_channel + 1), "64", "0"))
     assert rows and [r for r in actual if r in rows] == rows
+
+
+def _crown(n: int) -> tuple[list, dict]:
+    """Slots a1, b1, a2, b2, ... where ai plays with every bj but bi: two colours do, and
+    greedy colouring in this order needs n."""
+    slots = [s for i in range(1, n + 1) for s in ((f"a{i}", "melody", 1), (f"b{i}", "melody", 1))]
+    together: dict = {s: set() for s in slots}
+    for i in range(1, n + 1):
+        for j in range(1, n + 1):
+            if i != j:
+                a, b = (f"a{i}", "melody", 1), (f"b{j}", "melody", 1)
+                together[a].add(b)
+                together[b].add(a)
+    return slots, together
+
+
+def test_channels_fall_back_to_saturation_when_score_order_runs_out(monkeypatch):
+    import motifgen.template as template
+
+    slots, together = _crown(3)
+    monkeypatch.setattr(template, "MELODIC_CHANNELS", (0, 1))
+    channels = template._channels(slots, set(), together)
+    assert set(channels.values()) == {0, 1}
+    assert all(channels[s] != channels[t] for s in slots for t in together[s])
+    monkeypatch.setattr(template, "MELODIC_CHANNELS", (0,))
+    with pytest.raises(MotifgenError, match="more than 15 melodic channels"):
+        template._channels(slots, set(), together)
+
+
+def test_channels_keep_score_order_greedy_when_it_fits(monkeypatch):
+    import motifgen.template as template
+
+    slots, together = _crown(3)
+    monkeypatch.setattr(template, "MELODIC_CHANNELS", (0, 1, 2))
+    channels = template._channels(slots, set(), together)
+    assert [channels[s] for s in slots] == [0, 0, 1, 1, 2, 2]  # greedy, not saturation
