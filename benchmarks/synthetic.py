@@ -17,8 +17,9 @@ MOODS = ("heroic", "triumphant", "tender", "tragic", "melancholy", "menacing", "
          "wonder", "playful", "action", "suspense", "peaceful")
 NAMES = ("ada", "bram", "cleo", "dov", "esme", "falk", "greta", "hugo", "ines", "jonas",
          "kira", "lev")
-INSTRUMENTS = ("horn", "clarinet", "oboe", "flute", "cello", "trumpet", "bassoon", "violin",
-               "viola", "english_horn", "trombone", "piano")
+#: Lead instruments, besides those of the moods: few enough that the film's template
+#: (every cue's tracks on one set of channels) fits the 15 melodic MIDI channels.
+INSTRUMENTS = ("horn", "clarinet", "oboe", "flute", "cello", "violin")
 KEYS = ("D minor", "A phrygian", "F major", "G dorian", "E minor", "Bb major", "C lydian")
 CHAINS = ("fragment=3, sequence=3:+1", "invert", "augment=2", "retrograde, diminish=2",
           "mode=dorian, rhythm=dotted")

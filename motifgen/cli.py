@@ -160,9 +160,9 @@ def _compose_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--template", choices=("used", "full"), default="used",
                    help="the film's template tracks in every cue's MIDI: only those the "
                    "cue plays (default) or all, the others silent")
-    c.add_argument("--jobs", type=_positive, default=1, metavar="N",
+    c.add_argument("--jobs", type=_positive, default=None, metavar="N",
                    help="compose scenes in N processes (at most one per scene and per "
-                   "processor)")
+                   "processor; default: one for a short film, else one per processor)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
 

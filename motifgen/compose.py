@@ -11,7 +11,6 @@ could leave some files new and some old.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -22,10 +21,10 @@ from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
 from .template import Template, film_template, fit
+from .timing import describe_excursion
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
-from .timing import describe_excursion
 
 Writer = Callable[[Score, Path, Template], object]
 
@@ -65,9 +64,33 @@ def protected_files(project: Project) -> set[tuple[int, int]]:
     return {found for path in project.sources if (found := file_id(path)) is not None}
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str, allow: tuple[str, ...]) -> Project:
-    return load(path, allow)
+#: Films with less music than this (seconds, all scenes together) are composed in one
+#: process unless `jobs` says otherwise: starting workers, handing their scores back and
+#: the processors' contention on a shared machine cost more than they save.
+PARALLEL_FROM_SECONDS = 20 * 60
+
+
+def default_jobs(project: Project) -> int:
+    """`--jobs` when none is given: one process for a short film, else one per
+    processor (at most one per scene)."""
+    music = sum(float(s.end) - float(s.start) for s in project.scenes)
+    scenes = len(project.scenes)
+    return 1 if music < PARALLEL_FROM_SECONDS else _workers(scenes, scenes)
+
+
+def _workers(jobs: int, tasks: int) -> int:
+    """The processes worth starting: at most one per task and per processor, and only
+    where the system can fork (workers share the loaded project and scores, nothing is
+    loaded again or sent to them)."""
+    if min(jobs, tasks) <= 1:
+        return 1  # multiprocessing is not even imported
+    import multiprocessing
+    import os
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(jobs, tasks, cpus or 1))
 
 
 def _worker_start() -> None:
@@ -85,8 +108,8 @@ def _worker_start() -> None:
         pass
 
 
-def _worker_loop(conn) -> None:
-    """A worker: compose the jobs the parent sends until it sends None."""
+def _worker_loop(conn, work: Callable[[Any], Any]) -> None:
+    """A forked worker: `work` each task the parent sends until it sends None."""
     _worker_start()
     while True:
         try:
@@ -95,10 +118,9 @@ def _worker_loop(conn) -> None:
             return
         if task is None:
             return
-        index, job = task
-        reply: tuple[str, int, Score | BaseException]
+        index, item = task
         try:
-            reply = ("ok", index, _compose_one(job))
+            reply = ("ok", index, work(item))
         except BaseException as e:  # handed to the parent, which raises it
             reply = ("error", index, e)
         try:
@@ -107,33 +129,57 @@ def _worker_loop(conn) -> None:
             conn.send(("error", index, RuntimeError(f"{type(reply[2]).__name__}: {e}")))
 
 
-def _compose_in_workers(jobs: list, workers: int, done: Callable[[Score], None]) -> list[Score]:
-    """Compose `jobs` in `workers` processes; `done` is called for each score as it comes.
-
-    Results are read here, in the main thread, so an error, Ctrl-C or SIGTERM (raised
-    where the parent waits) ends every worker at once: no worker outlives the run, and
-    no helper thread is left waiting on a message a stopped worker had half sent."""
+def _start_workers(count: int, work: Callable[[Any], Any]) -> tuple[list, list]:
+    """`count` forked worker processes running `work`, and the parent's end of a pipe
+    to each."""
     import multiprocessing
-    from multiprocessing.connection import wait
 
-    context = multiprocessing.get_context()
-    processes, idle = [], []
-    results: list[Score | None] = [None] * len(jobs)
-    queue = list(enumerate(jobs))
-    busy: dict = {}
+    context = multiprocessing.get_context("fork")
+    processes, pipes = [], []
     try:
-        for _ in range(workers):
+        for _ in range(count):
             parent, child = context.Pipe()
-            process = context.Process(target=_worker_loop, args=(child,), daemon=True)
+            process = context.Process(target=_worker_loop, args=(child, work), daemon=True)
+            processes.append(process)
             process.start()
             child.close()
-            processes.append(process)
-            idle.append(parent)
+            pipes.append(parent)
+    except BaseException:
+        _stop_workers(processes)
+        raise
+    return processes, pipes
+
+
+def _stop_workers(processes: list) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(1)
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+
+
+def _in_workers(items: Sequence[Any], work: Callable[[Any], Any], workers: int,
+                done: Callable[[Any], None]) -> list[Any]:
+    """`work` of every item in `workers` forked processes, results in the items' order;
+    `done` is called with each result as it comes. Results are read here, in the main
+    thread, so an error, Ctrl-C or SIGTERM (raised where the parent waits) ends every
+    worker at once: no worker outlives the run, and no helper thread is left waiting on
+    a message a stopped worker had half sent."""
+    from multiprocessing.connection import wait
+
+    queue = list(enumerate(items))
+    results: list[Any] = [None] * len(queue)
+    processes, idle = _start_workers(workers, work)
+    busy: set = set()
+    try:
         while queue or busy:
             while queue and idle:
                 conn = idle.pop()
                 conn.send(queue.pop(0))
-                busy[conn] = True
+                busy.add(conn)
             sentinels = {p.sentinel: p for p in processes}
             for ready in wait(list(busy) + list(sentinels)):
                 if ready in sentinels:
@@ -150,34 +196,122 @@ def _compose_in_workers(jobs: list, workers: int, done: Callable[[Score], None])
                     raise payload
                 results[index] = payload
                 done(payload)
-                del busy[conn]
-                idle.append(conn)
+                busy.discard(ready)
+                idle.append(ready)
         for conn in idle:
             conn.send(None)
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(1)
-            if process.is_alive():
-                process.kill()
-                process.join(1)
-    return [score for score in results if score is not None]
+        _stop_workers(processes)
+    return results
 
 
-def _compose_one(job: tuple[str, tuple[str, ...], str, int | None]) -> Score:
+def _compose_all(project: Project, seed: int | None, jobs: int, bar) -> list[Score]:
+    """Every scene of the film composed, in order, in `jobs` processes."""
     from .arrange import compose_scene
 
-    path, allow, scene_id, seed = job
-    project = _load_cached(path, allow)
-    return compose_scene(project, project.scene(scene_id), seed)
+    scenes = list(project.scenes)
+    workers = _workers(jobs, len(scenes))
+
+    def one(scene_id: str) -> Score:
+        return compose_scene(project, project.scene(scene_id), seed)
+
+    def done(score: Score) -> None:
+        bar.set_description(f"compose {score.id}")
+        bar.update(1)
+
+    if workers > 1:
+        return _in_workers([s.id for s in scenes], one, workers, done)
+    scores = []
+    for scene in scenes:
+        bar.set_description(f"compose {scene.id}")
+        scores.append(one(scene.id))
+        bar.update(1)
+    return scores
+
+
+def _check_options(formats: Sequence[str], soundfont: Path | None, condensed: bool,
+                   template: str) -> tuple[dict[str, Writer], list[str]]:
+    """The writer of every format and the formats that also get a condensed score; a
+    bad option or a missing tool fails here, before anything is loaded."""
+    from .io.condensed import SCORE_FORMATS
+
+    if template not in TEMPLATES:
+        raise MotifgenError(f"unknown template {template!r}; expected one of: "
+                            f"{', '.join(TEMPLATES)}", "--template")
+    writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
+    short_formats = [f for f in formats if f in SCORE_FORMATS] if condensed else []
+    if condensed and not short_formats:
+        raise MotifgenError("--score condensed needs a score format: add musicxml or pdf to "
+                            "--format")
+    return writers, short_formats
+
+
+def _check_outputs(out: Path, protected: set, wanted: Sequence[str], formats: Sequence[str],
+                   short_formats: Sequence[str], reel: bool) -> None:
+    """Every obstacle to writing the files is found before composing."""
+    from .io.condensed import condensed_name
+
+    check_folder(out)
+    extra = list(CUE_SHEETS) + ([REEL] if reel else [])
+    names = [n for s in wanted for fmt in formats for n in file_names(s, fmt)]
+    shorts = [condensed_name(s, fmt) for s in wanted for fmt in short_formats]
+    for name in names + shorts + extra:
+        check_replaceable(out / name, protected, name)
+
+
+def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Writer],
+                  short_formats: Sequence[str], film: Template, bar, jobs: int
+                  ) -> dict[str, list[str]]:
+    """Every scene's files written into `stage`, in `jobs` processes like composing;
+    return the file names per scene."""
+    from .io.condensed import condense, condensed_name
+
+    def one(index: int) -> tuple[str, list[str]]:
+        score, names = scores[index], []
+        for fmt, write in writers.items():
+            write(score, stage / file_name(score.id, fmt), film)
+            names += file_names(score.id, fmt)
+            if fmt in short_formats:
+                names.append(condensed_name(score.id, fmt))
+                write(condense(score), stage / names[-1], film)
+        return score.id, names
+
+    def done(written: tuple[str, list[str]]) -> None:
+        bar.set_description(f"write {written[0]}")
+        bar.update(len(writers))
+
+    workers = _workers(jobs, len(scores))
+    if workers > 1:
+        written = _in_workers(range(len(scores)), one, workers, done)
+    else:
+        written = []
+        for i, score in enumerate(scores):
+            bar.set_description(f"write {score.id}")
+            written.append(one(i))
+            bar.update(len(writers))
+    return dict(written)
+
+
+def _write_film(stage: Path, out: Path, project: Project, scores: Sequence[Score],
+                files: dict[str, list[str]], film: Template, reel: bool) -> None:
+    """The cue sheet (keeping the rows of scenes not composed now) and the reel."""
+    from .io.cuesheet import earlier_rows, write_cue_sheet
+
+    film_ids = [s.id for s in project.scenes]
+    composed = {score.id for score in scores}
+    kept = earlier_rows(out, [i for i in film_ids if i not in composed], scene_files)
+    csv_name, md_name = CUE_SHEETS
+    write_cue_sheet(scores, stage / csv_name, stage / md_name, files, kept, film_ids)
+    if reel:
+        from .io.reel import write_reel
+
+        write_reel(scores, film, stage / REEL)
 
 
 def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
-                 jobs: int = 1, progress: bool = True,
+                 jobs: int | None = 1, progress: bool = True,
                  allow: Sequence[str | Path] = (), condensed: bool = False,
                  template: str = "used", reel: bool = False,
                  articulations: str | None = None) -> list[str]:
@@ -186,86 +320,36 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     (`io.condensed`) in each score format asked for; `template`: "used" (each cue's MIDI
     has the film template's tracks it plays) or "full" (every track, silent ones too);
     `reel`: also write `REEL`, the written cues on one timeline; `articulations`: a
-    built-in articulation map or a map file, instead of the project's.
+    built-in articulation map or a map file, instead of the project's; `jobs`: processes
+    composing (None: `default_jobs`).
 
     Every scene is composed, also when only some are written: the film's template
     comes from all of them, so a cue's file is the same whichever cues are asked for."""
-    from .io.condensed import SCORE_FORMATS, condense, condensed_name
-
-    if template not in TEMPLATES:
-        raise MotifgenError(f"unknown template {template!r}; expected one of: "
-                            f"{', '.join(TEMPLATES)}", "--template")
+    writers, short_formats = _check_options(formats, soundfont, condensed, template)
     allowed = tuple(str(a) for a in allow)
     project = load(project_path, allowed)
-    scenes = [project.scene(s) for s in scene_ids] if scene_ids else list(project.scenes)
-    wanted = [s.id for s in scenes]
-    scenes = list(project.scenes)
+    wanted = list(dict.fromkeys(project.scene(s).id for s in scene_ids)) if scene_ids else [
+        s.id for s in project.scenes]
     amap = project.articulations
     if articulations is not None:
         from .articulations import resolve
 
         amap = resolve(articulations, Path.cwd(), "--articulations")
-    writers = {fmt: _writer(fmt, soundfont) for fmt in formats}  # fail early on missing tools
-    short_formats = [f for f in formats if f in SCORE_FORMATS] if condensed else []
-    if condensed and not short_formats:
-        raise MotifgenError("--score condensed needs a score format: add musicxml or pdf to "
-                            "--format")
     out = Path(out_dir)
     protected = protected_files(project)
-    check_folder(out)  # every obstacle to writing is found before composing
-    extra = list(CUE_SHEETS) + ([REEL] if reel else [])
-    names = [n for s in wanted for fmt in formats for n in file_names(s, fmt)]
-    shorts = [condensed_name(s, fmt) for s in wanted for fmt in short_formats]
-    for name in names + shorts + extra:
-        check_replaceable(out / name, protected, name)
-    jobs_list = [(str(project.path), allowed, s.id, seed) for s in scenes]
-    bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
-    scores: list[Score] = []
-    import os
-
-    workers = min(jobs, len(scenes), os.cpu_count() or 1)  # more would only compete
-    if workers > 1:
-        def done(score: Score) -> None:
-            bar.set_description(f"compose {score.id}")
-            bar.update(1)
-
-        scores = _compose_in_workers(jobs_list, workers, done)
-    else:
-        from .arrange import compose_scene
-
-        for scene in scenes:
-            bar.set_description(f"compose {scene.id}")
-            scores.append(compose_scene(project, scene, seed))
-            bar.update(1)
+    _check_outputs(out, protected, wanted, formats, short_formats, reel)
+    bar = _progress(len(project.scenes) + len(wanted) * len(formats), progress,
+                    len(project.scenes))
+    jobs = default_jobs(project) if jobs is None else jobs
+    scores = _compose_all(project, seed, jobs, bar)
     film = film_template(scores, full=template == "full", articulations=amap)
     by_id = {score.id: score for score in scores}
-    scores = [fit(by_id[i], film) for i in dict.fromkeys(wanted)]
+    scores = [fit(by_id[i], film) for i in wanted]
     waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
     with staged_folder(out, protected, waiting) as stage:
-        files: dict[str, list[str]] = {}
-        for score in scores:
-            for fmt, write in writers.items():
-                bar.set_description(f"{fmt} {score.id}")
-                name = file_name(score.id, fmt)
-                write(score, stage / name, film)
-                files.setdefault(score.id, []).extend(file_names(score.id, fmt))
-                if fmt in short_formats:
-                    short = condensed_name(score.id, fmt)
-                    write(condense(score), stage / short, film)
-                    files[score.id].append(short)
-                bar.update(1)
+        files = _write_scenes(stage, scores, writers, short_formats, film, bar, jobs)
         bar.close()
-        from .io.cuesheet import earlier_rows, write_cue_sheet
-
-        film_ids = [s.id for s in project.scenes]
-        composed = {score.id for score in scores}
-        kept = earlier_rows(out, [i for i in film_ids if i not in composed], scene_files)
-        csv_name, md_name = CUE_SHEETS
-        write_cue_sheet(scores, stage / csv_name, stage / md_name, files, kept, film_ids)
-        if reel:
-            from .io.reel import write_reel
-
-            write_reel(scores, film, stage / REEL)
+        _write_film(stage, out, project, scores, files, film, reel)
     wrote = f"wrote {len(scores)} scenes" + (f" and {REEL}" if reel else "")
     return [_summary(score) for score in scores] + [f"{wrote} to {out}/"]
 

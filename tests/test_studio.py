@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("starlette")
 
@@ -140,6 +142,39 @@ def test_edits_recompose_and_undo_steps_back(client):
     assert client.post("/api/undo", json={}, headers=SIGNED).json()["edits"] == ["seed = 12"]
     assert client.post("/api/undo", json={}, headers=SIGNED).json()["seed"] == 11
     assert client.get(f"/api/scene/{SCENE}").json()["take"] == first["take"]
+
+
+_STEPS = [Edit("seed", 3), Edit("seed", 5), Edit("transform.warden", "invert", scene=SCENE),
+          Edit("transform.warden", "retrograde", scene=SCENE),
+          Edit("transform.warden", None, scene=SCENE), Edit("mood", "tender", scene=SCENE),
+          Edit("hits.0.downbeat", True, scene=SCENE), Edit("hits.0.downbeat", False, scene=SCENE),
+          Edit("mood", "menacing", scene="2M2"), Edit("transform.mara", "invert", scene="2M2"),
+          Edit("transform.mara", None, scene="2M2"),  # 2M2 has a transform in the file
+          Edit("transform.mara", "retrograde", scene="2M2")]
+
+
+@pytest.fixture(scope="module")
+def read_only_film(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("film")
+    for name in ("cartographer.yaml", "compass.mid"):
+        shutil.copy(EXAMPLE.parent / name, folder / name)
+    return folder / "cartographer.yaml"
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.sampled_from(_STEPS), max_size=6))
+def test_a_draft_edited_from_the_last_one_is_the_file_with_every_edit_made(read_only_film,
+                                                                             steps):
+    """The session makes a draft from the one before it where it can (no copy of the
+    file): the bytes are those of a fresh copy with every edit made in turn."""
+    from motifgen.studio.draft import edited
+
+    session = Session(read_only_film)
+    for edit in steps:
+        edits = tuple(e for e in session.edits if e.target != edit.target) + (edit,)
+        assert session.draft(edits) == edited(session.base(), edits).encoded()
+        session.history.append(edits)
+    assert session.draft() == edited(session.base(), session.edits).encoded()
 
 
 @pytest.mark.parametrize("edit, fragment", [

@@ -368,6 +368,37 @@ def _resolution(melody: Notes, beat: float, end: float) -> int | None:
     return int(melody.pitch[j]) if short and step else None
 
 
+@dataclass(frozen=True)
+class _Harmony:
+    """What the harmoniser needs of the key and the mood, worked out once per call."""
+
+    key: Key
+    colour: str
+    cands: list[_Cand]
+    tonic: int
+    dominant: int
+    approach: frozenset[tuple[int, str]]  # the cadence chords' (root, quality)
+    mediant_friendly: bool
+    semitone_friendly: bool
+
+    @classmethod
+    def of(cls, key: Key, mood: Mood) -> _Harmony:
+        hkey = harmony_key(key, mood)
+        colour = mood.colour
+        tonic = hkey.tonic
+        approach = {((tonic + off) % 12, q)
+                    for off, q in CADENCES.get(colour, CADENCES["none"])}
+        return cls(hkey, colour, palette(hkey, colour), tonic, (tonic + 7) % 12,
+                   frozenset(approach),
+                   colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II"),
+                   colour in ("hexatonic_pole", "phrygian_bII", "diminished"))
+
+    def closes(self) -> list[_Cand]:
+        """The chords a phrase may end on: the tonic, or the dominant (a half cadence)."""
+        return [c for c in self.cands if c.root == self.tonic and c.quality != "diminished"
+                or c.root == self.dominant and c.quality in ("major", "minor")]
+
+
 def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], length: float,
               rng: np.random.Generator, cadences: Sequence[float] | None = None
               ) -> list[Chord]:
@@ -383,87 +414,17 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     """
     if length <= 0:
         raise MotifgenError(f"cannot harmonise {length} beats; the length must be positive")
-    hkey = harmony_key(key, mood)
-    colour = mood.colour
-    cands = palette(hkey, colour)
-    chrom = _chromatic(hkey)
-    tonic = hkey.tonic
-    dominant = (tonic + 7) % 12
-    closes = [c for c in cands if c.root == tonic and c.quality != "diminished"
-              or c.root == dominant and c.quality in ("major", "minor")]
-    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, cands,
-                        cadences or (), closes)
+    h = _Harmony.of(key, mood)
+    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, h.cands,
+                        cadences or (), h.closes())
     bar = bar_beats(meter)
     phrase = bar * (8 if mood.harmonic_rhythm >= 2 * bar else 4)
-    approach = {((tonic + off) % 12, q) for off, q in CADENCES.get(colour, CADENCES["none"])}
-    mediant_friendly = colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II")
-    semitone_friendly = colour in ("hexatonic_pole", "phrygian_bII", "diminished")
-
-    n = len(spans)
-    if cadences is None:
-        ends = [abs(sp.end - length) < _EPS
-                or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS for sp in spans]
-    else:
-        ends = [abs(sp.end - length) < _EPS
-                or any(sp.start < c - _EPS <= sp.end + _EPS for c in cadences) for sp in spans]
-    options: list[list[_Cand]] = []
-    unary: list = []
-    for i, sp in enumerate(spans):
-        opts = [c for c in cands if sp.required <= c.pcs]
-        if not opts:
-            opts = [c for c in chrom if sp.required <= c.pcs] or list(cands)
-        total = sum(sp.weights.values()) or 1.0
-        costs = []
-        for c in opts:
-            cost = {"diatonic": 0.0, "colour": -0.35, "chromatic": 2.5}[c.kind]
-            cost -= 1.0 * sum(w for pc, w in sp.weights.items() if pc in c.pcs) / total
-            cost += 0.6 * len(sp.required - c.pcs)
-            is_tonic = c.root == tonic and c.quality != "diminished" or (
-                c.root == tonic and _tonic_quality(hkey) == "diminished")
-            if i == 0:
-                cost -= 1.5 if is_tonic else 0.0
-            if ends[i]:
-                if is_tonic:
-                    cost -= 4.0 if i == n - 1 else (3.5 if cadences is not None else 1.5)
-                elif c.root == dominant and c.quality in ("major", "minor"):
-                    cost -= 2.8 if cadences is not None else 0.6  # a half cadence
-                elif i == n - 1 or cadences is not None:
-                    cost += 2.0  # a phrase ends off tonic and dominant
-            if i + 1 < n and ends[i + 1] and (c.root, c.quality) in approach:
-                cost -= 1.2
-            costs.append(cost)
-        options.append(opts)
-        unary.append(costs)
+    ends = _phrase_ends(spans, length, phrase, cadences)
+    options, costs = _options(h, spans, ends, cadences is not None)
     # a little noise on every option, drawn in the order the options were listed
     noise = iter(rng.uniform(0.0, 0.35, size=sum(len(o) for o in options)).tolist())
-    unary = [np.array([cost + next(noise) for cost in costs]) for costs in unary]
-
-    def pair(a: _Cand, b: _Cand, j: int) -> float:
-        d = (b.root - a.root) % 12
-        if a.root == b.root and a.quality == b.quality:
-            cost = 1.2
-        elif d == 5:
-            cost = -0.6
-        elif d == 7:
-            cost = -0.1
-        elif d in (2, 10):
-            cost = -0.3
-        elif d in (3, 4, 8, 9):
-            cost = -0.3 if mediant_friendly else 0.0
-        elif d in (1, 11):
-            cost = 0.0 if semitone_friendly else 0.3
-        else:
-            cost = 0.0 if semitone_friendly else 0.8
-        if a.symbol.startswith("V/"):
-            cost += -1.0 if d == 5 else 0.8
-        if a.kind == "colour" and b.kind == "colour":
-            cost += 0.9
-        if ends[j] and b.root == tonic and (a.root, a.quality) in approach:
-            cost -= 1.0
-        return cost
-
-    trans = [np.array([[pair(a, b, j) for b in options[j]] for a in options[j - 1]])
-             for j in range(1, n)]
+    unary = [np.array([cost + next(noise) for cost in row]) for row in costs]
+    trans = _transitions(h, options, ends)
     picks = _viterbi(unary, trans)
     coloured = [np.array([c.kind == "colour" for c in opts], dtype=float) for opts in options]
     if length >= 2 * bar - _EPS and any(m.any() for m in coloured):
@@ -471,16 +432,110 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
             if any(coloured[i][k] for i, k in enumerate(picks)):
                 break
             picks = _viterbi([u - extra * m for u, m in zip(unary, coloured)], trans)
+    return _chords_of(h.key, spans, [opts[k] for opts, k in zip(options, picks)])
 
+
+def _phrase_ends(spans: Sequence[_Span], length: float, phrase: float,
+                 cadences: Sequence[float] | None) -> list[bool]:
+    """Whether each span ends a phrase: at a cadence, else every `phrase` beats, and
+    at the end."""
+    if cadences is None:
+        return [abs(sp.end - length) < _EPS
+                or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS for sp in spans]
+    return [abs(sp.end - length) < _EPS
+            or any(sp.start < c - _EPS <= sp.end + _EPS for c in cadences) for sp in spans]
+
+
+def _options(h: _Harmony, spans: Sequence[_Span], ends: Sequence[bool], cadenced: bool
+             ) -> tuple[list[list[_Cand]], list[list[float]]]:
+    """The chords each span may take and the cost of each (before the noise): the kind
+    of chord, how much of the melody it holds, and tonic and dominant at phrase ends."""
+    chrom = _chromatic(h.key)
+    tonic_diminished = _tonic_quality(h.key) == "diminished"
+    n = len(spans)
+    options, unary = [], []
+    for i, sp in enumerate(spans):
+        opts = [c for c in h.cands if sp.required <= c.pcs]
+        if not opts:
+            opts = [c for c in chrom if sp.required <= c.pcs] or list(h.cands)
+        total = sum(sp.weights.values()) or 1.0
+        costs = []
+        for c in opts:
+            cost = {"diatonic": 0.0, "colour": -0.35, "chromatic": 2.5}[c.kind]
+            cost -= 1.0 * sum(w for pc, w in sp.weights.items() if pc in c.pcs) / total
+            cost += 0.6 * len(sp.required - c.pcs)
+            is_tonic = c.root == h.tonic and c.quality != "diminished" or (
+                c.root == h.tonic and tonic_diminished)
+            if i == 0:
+                cost -= 1.5 if is_tonic else 0.0
+            if ends[i]:
+                if is_tonic:
+                    cost -= 4.0 if i == n - 1 else (3.5 if cadenced else 1.5)
+                elif c.root == h.dominant and c.quality in ("major", "minor"):
+                    cost -= 2.8 if cadenced else 0.6  # a half cadence
+                elif i == n - 1 or cadenced:
+                    cost += 2.0  # a phrase ends off tonic and dominant
+            if i + 1 < n and ends[i + 1] and (c.root, c.quality) in h.approach:
+                cost -= 1.2
+            costs.append(cost)
+        options.append(opts)
+        unary.append(costs)
+    return options, unary
+
+
+def _pair(h: _Harmony, a: _Cand, b: _Cand, end: bool) -> float:
+    """The cost of chord `a` going to `b` (`end`: `b` ends a phrase): root motion, the
+    mood's colour, secondary dominants resolving, cadences."""
+    d = (b.root - a.root) % 12
+    if a.root == b.root and a.quality == b.quality:
+        cost = 1.2
+    elif d == 5:
+        cost = -0.6
+    elif d == 7:
+        cost = -0.1
+    elif d in (2, 10):
+        cost = -0.3
+    elif d in (3, 4, 8, 9):
+        cost = -0.3 if h.mediant_friendly else 0.0
+    elif d in (1, 11):
+        cost = 0.0 if h.semitone_friendly else 0.3
+    else:
+        cost = 0.0 if h.semitone_friendly else 0.8
+    if a.symbol.startswith("V/"):
+        cost += -1.0 if d == 5 else 0.8
+    if a.kind == "colour" and b.kind == "colour":
+        cost += 0.9
+    if end and b.root == h.tonic and (a.root, a.quality) in h.approach:
+        cost -= 1.0
+    return cost
+
+
+def _transitions(h: _Harmony, options: Sequence[Sequence[_Cand]], ends: Sequence[bool]
+                 ) -> list[np.ndarray]:
+    """The pair cost matrix between every two neighbouring spans; a pair met again (the
+    same chords, the same phrase end) is costed once."""
+    known: dict[tuple[_Cand, _Cand, bool], float] = {}
+
+    def pair(a: _Cand, b: _Cand, end: bool) -> float:
+        key = (a, b, end)
+        if key not in known:
+            known[key] = _pair(h, a, b, end)
+        return known[key]
+
+    return [np.array([[pair(a, b, ends[j]) for b in options[j]] for a in options[j - 1]])
+            for j in range(1, len(options))]
+
+
+def _chords_of(key: Key, spans: Sequence[_Span], picked: Sequence[_Cand]) -> list[Chord]:
+    """The chosen chord of every span, a chord repeated over neighbouring spans merged."""
     chords: list[Chord] = []
-    for sp, opts, k in zip(spans, options, picks):
-        c = opts[k]
+    for sp, c in zip(spans, picked):
         prev = chords[-1] if chords else None
         if prev and prev.root == c.root and prev.quality == c.quality and prev.symbol == c.symbol:
             chords[-1] = Chord(prev.beat, sp.end - prev.beat, prev.root, prev.pitch_classes,
                                prev.symbol, prev.quality, prev.kind)
             continue
-        chords.append(make_chord(sp.start, sp.end - sp.start, hkey, c.root, c.quality,
+        chords.append(make_chord(sp.start, sp.end - sp.start, key, c.root, c.quality,
                                  c.symbol, c.kind))
     return chords
 

@@ -260,7 +260,8 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
         cost += TOP_WEIGHT * abs(ceiling - TOP_BELOW - v[2])
         rows.append(v)
         costs.append(cost)
-    return np.array(rows, dtype=np.int64).reshape(-1, 3), np.array(costs)
+    # int16 keeps thousands of cached voicings small; they widen to int64 in `_states`
+    return np.array(rows, dtype=np.int16).reshape(-1, 3), np.array(costs)
 
 
 def _leading_tone(chord: Chord, tonic: int) -> int:

@@ -119,9 +119,10 @@ class _Events:
         """Append many events: equal-length arrays, scalars broadcast."""
         self._flush()
         tick = np.asarray(tick, dtype=np.int64)
-        cols = [tick] + [np.broadcast_to(np.asarray(c, dtype=np.int64), tick.shape)
-                         for c in (order, status, data1, data2)]
-        self.blocks.append(np.column_stack(cols))
+        block = np.empty((len(tick), 5), dtype=np.int64)
+        for col, values in enumerate((tick, order, status, data1, data2)):
+            block[:, col] = values  # float data truncated, as an int64 cast does
+        self.blocks.append(block)
 
     def extend(self, other: _Events, offset: int) -> None:
         """Append `other`'s events `offset` ticks later (cues laid out on a reel)."""
@@ -140,46 +141,91 @@ class _Events:
             self.blocks.append(np.array(self.pending, dtype=np.int64).reshape(-1, 5))
             self.pending = []
 
+    def rows(self) -> np.ndarray:
+        """Every event as a (tick, order, status, data1, data2) row, in insertion order."""
+        self._flush()
+        return np.concatenate(self.blocks) if self.blocks else np.zeros((0, 5), dtype=np.int64)
+
     def encode(self, end_tick: int) -> bytes:
         """The MTrk chunk: events sorted by (tick, order, insertion), then End of Track."""
-        self._flush()
-        rows = np.concatenate(self.blocks) if self.blocks else np.zeros((0, 5), dtype=np.int64)
-        tick, order, status, data1, data2 = rows.T
-        idx = np.lexsort((order, tick))  # stable: ties keep insertion order
-        tick, status, data1, data2 = tick[idx], status[idx], data1[idx], data2[idx]
-        n = len(tick)
-        delta = np.diff(tick, prepend=0)
-        if n and (delta.min() < 0 or delta.max() > _MAX_DELTA):
-            raise ValueError("event times must be non-negative and below 2**28 ticks")
-        is_meta = status < 0
-        # running status: a channel message repeating the previous message's status
-        prev = np.concatenate(([-1], status[:-1])) if n else status
-        with_status = ~is_meta & (status != prev)
-        n_data = np.where(is_meta, 0, np.where(data2 < 0, 1, 2))
-        meta_len = np.zeros(n, dtype=np.int64)
-        if is_meta.any():
-            meta_len[is_meta] = [len(self.metas[i]) for i in data1[is_meta].tolist()]
-        vlq_len = 1 + (delta >= 1 << 7) + (delta >= 1 << 14) + (delta >= 1 << 21)
-        size = vlq_len + with_status + n_data + meta_len
-        start = np.concatenate(([0], np.cumsum(size)[:-1])) if n else size
-        out = np.zeros(int(size.sum()), dtype=np.uint8)
-        for j in range(4):
-            has = vlq_len > j
-            shift = 7 * (vlq_len[has] - 1 - j)
-            more = np.where(vlq_len[has] - 1 > j, 0x80, 0)
-            out[start[has] + j] = ((delta[has] >> shift) & 0x7F) | more
-        pos = start + vlq_len
-        out[pos[with_status]] = status[with_status]
-        pos = pos + with_status
-        chan = ~is_meta
-        out[pos[chan]] = data1[chan]
-        two = n_data == 2
-        out[pos[two] + 1] = data2[two]
-        for at, i in zip(pos[is_meta].tolist(), data1[is_meta].tolist()):
-            out[at:at + len(self.metas[i])] = np.frombuffer(self.metas[i], dtype=np.uint8)
-        last = int(tick[-1]) if n else 0
-        body = out.tobytes() + vlq(max(0, end_tick - last)) + _meta(_END_OF_TRACK, b"")
-        return b"MTrk" + struct.pack(">L", len(body)) + body
+        return encode_tracks([self], end_tick)[0]
+
+
+#: Events encoded in one pass at most: small tracks share a pass (the numpy work is paid
+#: once for them), a large one has its own, which bounds the arrays held at once.
+ONE_PASS_EVENTS = 4096
+
+
+def encode_tracks(tracks: Sequence[_Events], end_tick: int) -> list[bytes]:
+    """Every track's MTrk chunk (see `_Events.encode`), neighbouring tracks encoded in
+    one pass over their events while they hold `ONE_PASS_EVENTS` or fewer."""
+    chunks: list[bytes] = []
+    group: list[tuple[np.ndarray, list[bytes]]] = []
+    for ev in tracks:
+        rows = ev.rows()
+        if group and sum(len(r) for r, _ in group) + len(rows) > ONE_PASS_EVENTS:
+            chunks += _encode_pass(group, end_tick)
+            group = []
+        group.append((rows, ev.metas))
+    return chunks + (_encode_pass(group, end_tick) if group else [])
+
+
+def _encode_pass(tracks: Sequence[tuple[np.ndarray, list[bytes]]], end_tick: int
+                 ) -> list[bytes]:
+    """The MTrk chunks of tracks given as (event rows, meta payloads), in one pass."""
+    metas: list[bytes] = []
+    blocks = []
+    for t, (rows, payloads) in enumerate(tracks):
+        if metas and len(rows):
+            rows[rows[:, 2] < 0, 3] += len(metas)  # rows() is a new array
+        blocks.append(np.column_stack((np.full(len(rows), t, dtype=np.int64), rows)))
+        metas += payloads
+    track, tick, order, status, data1, data2 = np.concatenate(blocks).T
+    idx = np.lexsort((order, tick, track))  # stable: ties keep insertion order
+    track, tick, status, data1, data2 = track[idx], tick[idx], status[idx], data1[idx], data2[idx]
+    n = len(tick)
+    first = np.ones(n, dtype=bool)  # the first event of its track
+    first[1:] = track[1:] != track[:-1]
+    delta = np.where(first, tick, tick - np.concatenate(([0], tick[:-1])))
+    if n and (delta.min() < 0 or delta.max() > _MAX_DELTA):
+        raise ValueError("event times must be non-negative and below 2**28 ticks")
+    is_meta = status < 0
+    # running status: a channel message repeating the previous message's status
+    prev = np.where(first, -1, np.concatenate(([-1], status[:-1])))
+    with_status = ~is_meta & (status != prev)
+    n_data = np.where(is_meta, 0, np.where(data2 < 0, 1, 2))
+    meta_len = np.zeros(n, dtype=np.int64)
+    if is_meta.any():
+        meta_len[is_meta] = [len(metas[i]) for i in data1[is_meta].tolist()]
+    vlq_len = 1 + (delta >= 1 << 7) + (delta >= 1 << 14) + (delta >= 1 << 21)
+    size = vlq_len + with_status + n_data + meta_len
+    start = np.concatenate(([0], np.cumsum(size)[:-1])) if n else size
+    out = np.zeros(int(size.sum()), dtype=np.uint8)
+    for j in range(4):
+        has = vlq_len > j
+        shift = 7 * (vlq_len[has] - 1 - j)
+        more = np.where(vlq_len[has] - 1 > j, 0x80, 0)
+        out[start[has] + j] = ((delta[has] >> shift) & 0x7F) | more
+    pos = start + vlq_len
+    out[pos[with_status]] = status[with_status]
+    pos = pos + with_status
+    chan = ~is_meta
+    out[pos[chan]] = data1[chan]
+    two = n_data == 2
+    out[pos[two] + 1] = data2[two]
+    for at, i in zip(pos[is_meta].tolist(), data1[is_meta].tolist()):
+        out[at:at + len(metas[i])] = np.frombuffer(metas[i], dtype=np.uint8)
+    data = out.tobytes()
+    counts = np.bincount(track, minlength=len(tracks)).tolist()
+    chunks, event, byte = [], 0, 0
+    for count in counts:
+        stop = event + count
+        to = int(start[stop]) if stop < n else len(data)
+        last = int(tick[stop - 1]) if count else 0
+        body = data[byte:to] + vlq(max(0, end_tick - last)) + _meta(_END_OF_TRACK, b"")
+        chunks.append(b"MTrk" + struct.pack(">L", len(body)) + body)
+        event, byte = stop, to
+    return chunks
 
 
 # --------------------------------------------------------------------------
@@ -263,7 +309,7 @@ def part_events(part: Part, setup: bool = True, named: bool = True,
     cc_status = _CC_STATUS | ch
 
     def cc(control: int, value: float) -> tuple[int, int, int]:
-        return cc_status, _byte(int(control), "control"), int(np.clip(value, 0, 127))
+        return cc_status, _byte(int(control), "control"), int(min(max(value, 0), 127))
 
     curves = {k: v for k, v in part.controllers.items() if v}
     start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
@@ -362,10 +408,10 @@ def score_to_bytes(score: Score, template: Template | None = None) -> bytes:
     ends = [int(to_ticks(score.length_beats))]
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
-    tracks = [conductor_events(score).encode(end_tick)]
     amap = template.articulations if template is not None else None
-    tracks += [part_events(p, setup, articulations=amap).encode(end_tick)
-               for p, setup in template_tracks(score, template)]
+    tracks = encode_tracks([conductor_events(score)] + [
+        part_events(p, setup, articulations=amap)
+        for p, setup in template_tracks(score, template)], end_tick)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
 

@@ -43,6 +43,7 @@ from .midi import (
     _text,
     _time_signature,
     conductor_events,
+    encode_tracks,
     named_track,
     part_events,
     smpte_offset,
@@ -162,8 +163,7 @@ def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
         if guide is not None and channel is not None:
             guide.extend(part_events(guide_part(cue, channel), named=False), now)
         end = max(end, now + _ends(cue)[1])
-    body = [conductor.encode(end)] + [t.encode(end) for t in tracks]
-    body += [guide.encode(end)] if guide is not None else []
+    body = encode_tracks([conductor, *tracks] + ([guide] if guide is not None else []), end)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(body), PPQ)
     return header + b"".join(body)
 

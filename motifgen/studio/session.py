@@ -117,7 +117,24 @@ class Session:
             return self.base()
         with self.lock:
             return self._projects.get_or(("file", self.raw, edits),
-                                         lambda: edited(self.base(), edits))
+                                         lambda: self._edited(edits))
+
+    def _edited(self, edits: tuple[Edit, ...]) -> Any:
+        """The draft file of `edits`, made from the current draft's file when `edits` is
+        that draft with one edit added, or with its last edit set again to another value
+        (the same field, neither value a removal, not a motif): that file is taken over
+        (it leaves the cache) and edited, which gives the bytes a fresh copy of the file
+        with every edit made in turn gives, without copying the whole file."""
+        current, last = self.edits, edits[-1]
+        added = edits[:-1] == current
+        again = (bool(current) and edits[:-1] == current[:-1] and current[-1].target == last.target
+                 and last.field != "motif" and None not in (current[-1].value, last.value))
+        if current and (added or again):
+            found = self._projects.pop(("file", self.raw, current), None)
+            if found is not None:
+                apply(found, last)
+                return found
+        return edited(self.base(), edits)
 
     def base(self) -> Any:
         """The file as last read, in the round-trip editor (read once per version)."""
