@@ -264,7 +264,10 @@ def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Write
                   ) -> dict[str, list[str]]:
     """Every scene's files written into `stage`, in `jobs` processes like composing;
     return the file names per scene."""
-    from .io.condensed import condense, condensed_name
+    from .io.condensed import STAFF_INSTRUMENTS, condense, condensed_name
+    from .orchestra import engraving_of
+
+    staves = {name: e for name in STAFF_INSTRUMENTS if (e := engraving_of(name)) is not None}
 
     def one(index: int) -> tuple[str, list[str]]:
         score, names = scores[index], []
@@ -273,7 +276,7 @@ def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Write
             names += file_names(score.id, fmt)
             if fmt in short_formats:
                 names.append(condensed_name(score.id, fmt))
-                write(condense(score), stage / names[-1], film)
+                write(condense(score, staves), stage / names[-1], film)
         return score.id, names
 
     def done(written: tuple[str, list[str]]) -> None:

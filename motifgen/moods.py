@@ -32,12 +32,7 @@ from typing import Any
 from .errors import MotifgenError, ProjectError, did_you_mean
 from .orchestra import INSTRUMENTS, ROLES, canonical_name
 from .recipes import COLOURS, MOOD_TEXTURES
-from .theory import DYNAMICS, mode_name
-
-#: Articulations -> fraction of the written length that sounds.
-ARTICULATIONS: dict[str, float] = {
-    "legato": 1.0, "tenuto": 0.95, "marcato": 0.75, "staccato": 0.5,
-}
+from .theory import ARTICULATIONS, DYNAMICS, mode_name
 
 #: Accompaniment textures a mood may name, and harmonic colours (`motifgen.recipes`).
 TEXTURES = MOOD_TEXTURES

@@ -61,6 +61,15 @@ class TempoMap:
         i = max(0, bisect.bisect_right(self._beats, beat) - 1)
         return self.tempos[i][1]
 
+    def ramp_word(self, start: float, end: float) -> str:
+        """The marking of the ramp from `start` to `end`: "accel." when it speeds up,
+        "rit." when it slows down; timing, the plan, the score and the cue sheet write it.
+
+        >>> TempoMap(((0.0, 100.0), (4.0, 90.0)), ramps=((0.0, 4.0),)).ramp_word(0.0, 4.0)
+        'rit.'
+        """
+        return "accel." if self.tempo_at(end) > self.tempo_at(start) else "rit."
+
     def meter_at(self, beat: float) -> tuple[int, int]:
         i = max(0, bisect.bisect_right([b for b, _ in self.meters], beat) - 1)
         return self.meters[i][1]

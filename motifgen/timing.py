@@ -205,7 +205,7 @@ class TimingPlan:
             bar, _ = self.tempo_map.position(beat)
             lines.append(f"meter {num}/{den} from bar {bar}")
         for a, b in self.tempo_map.ramps:
-            word = ramp_word(self.tempo_map, a, b)
+            word = self.tempo_map.ramp_word(a, b)
             lines.append(f"{word} from bar {self.tempo_map.position(a)[0]} "
                          f"to bar {self.tempo_map.position(b)[0]}")
         lines += [f"tempo {e.describe()}" for e in self.excursions]
@@ -247,12 +247,6 @@ class TimingPlan:
             on_bar_line=tm.is_bar_line(beat),
             downbeat=hit.downbeat,
         )
-
-
-def ramp_word(tempo_map: TempoMap, start: float, end: float) -> str:
-    """"rit." for a ramp from `start` to `end` that slows down, "accel." for one that
-    speeds up (a score's marking)."""
-    return "accel." if tempo_map.tempo_at(end) > tempo_map.tempo_at(start) else "rit."
 
 
 def solve(

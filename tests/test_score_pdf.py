@@ -12,12 +12,15 @@ import pytest
 from motifgen.arrange import compose_scene
 from motifgen.cli import main
 from motifgen.io import musicxml
-from motifgen.io.condensed import STAVES, condense, staff_role
+from motifgen.io.condensed import STAFF_INSTRUMENTS, STAVES, condense, staff_role
 from motifgen.io.pdf import style_for
+from motifgen.orchestra import engraving_of
 from motifgen.project import load
 from tests.conftest import EXAMPLE
 
 HAVE_MSCORE = shutil.which("mscore3") is not None
+#: The catalogue's engravings of the condensed staves, as `compose` gives them.
+ENGRAVINGS = {name: e for name in STAFF_INSTRUMENTS if (e := engraving_of(name)) is not None}
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +30,26 @@ def cue():
 
 
 def test_the_condensed_score_has_one_staff_per_role_in_score_order(cue):
-    short = condense(cue)
+    short = condense(cue, ENGRAVINGS)
     names = [p.name for p in short.parts]
     assert names == [name for role, name, _, _ in STAVES
                      if any(staff_role(p) == role for p in cue.parts)]
     assert len(names) >= 4
 
 
+def test_the_condensed_staves_are_printed_as_their_engravings_say(cue):
+    """A staff takes the engraving it is given for its instrument, and none without one."""
+    by_name = {p.name: p for p in condense(cue, ENGRAVINGS).parts}
+    assert by_name["Harmony"].engraving == engraving_of("piano")
+    assert by_name["Melody"].engraving is None
+    bare = condense(cue, {}).parts
+    assert all(p.engraving is None for p in bare)
+    assert [p.notes for p in bare] == [p.notes for p in by_name.values()]
+
+
 def test_the_condensed_score_keeps_every_note_but_doublings(cue):
     """Every note of the full score's parts of a role (the bass's octaves aside)."""
-    short = condense(cue).parts
+    short = condense(cue, ENGRAVINGS).parts
     assert sum(p.is_drum for p in short) == 1
     for part in short:
         role = staff_role(part)
@@ -52,7 +65,7 @@ def test_the_condensed_score_keeps_every_note_but_doublings(cue):
 
 
 def test_the_condensed_harmony_is_a_grand_staff_at_concert_pitch(cue, tmp_path):
-    path = musicxml.write_musicxml(condense(cue), tmp_path / "short.musicxml")
+    path = musicxml.write_musicxml(condense(cue, ENGRAVINGS), tmp_path / "short.musicxml")
     assert musicxml.validate_musicxml(path) == []
     root = ET.parse(path).getroot()
     names = {sp.get("id"): sp.findtext("part-name") for sp in root.iter("score-part")}

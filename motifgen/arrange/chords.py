@@ -8,11 +8,11 @@ note sounding on every strong beat is a tone of the chord sounding there;
 phrase ends prefer the mood's cadence (`CADENCES`) into the tonic.
 
 `voicing` then voice-leads the chords into real parts.
-Time is in quarter-note beats, pitch in MIDI numbers.
+Time is in quarter-note beats, pitch in MIDI numbers. The chord vocabulary
+(qualities, Roman numerals, `Chord`) is `motifgen.theory.chords`.
 
->>> c = make_chord(0.0, 4.0, Key(0, "ionian"), 10, "major")
->>> c.symbol, c.pitch_classes
-('bVII', (10, 2, 5))
+>>> [(c.symbol, c.kind) for c in palette(Key(0, "ionian"), "phrygian_bII")][-2:]
+[('vii°', 'diatonic'), ('bII', 'colour')]
 """
 
 from __future__ import annotations
@@ -28,20 +28,19 @@ from ..moods import Mood
 from ..motif import Notes
 from ..recipes import COLOURS
 from ..theory import EPS as _EPS
-from ..theory import Key, bar_beats, beat_groups, strong_beats
-
-#: Chord qualities as semitone offsets from the root (root first).
-QUALITIES: dict[str, tuple[int, ...]] = {
-    "major": (0, 4, 7),
-    "minor": (0, 3, 7),
-    "diminished": (0, 3, 6),
-    "augmented": (0, 4, 8),
-    "add6": (0, 4, 7, 9),
-    "minmaj7": (0, 3, 7, 11),
-    "sus4": (0, 5, 7),
-}
-
-_NUMERALS = ("I", "bII", "II", "bIII", "III", "IV", "#IV", "V", "bVI", "VI", "bVII", "VII")
+from ..theory import (
+    Chord,
+    Key,
+    bar_beats,
+    beat_groups,
+    chord_pcs,
+    chord_tones,
+    make_chord,
+    roman,
+    strong_beats,
+    tonic_quality,
+    triads_in,
+)
 
 #: Colour chords per mood colour: (semitones above the tonic, quality, symbol or "").
 #: "pole" entries depend on the tonic triad (see `_palette`).
@@ -58,51 +57,6 @@ CADENCES = {n: c.cadences for n, c in COLOURS.items()}
 #: Heptatonic parents whose triads fill out scales with few triads of their own.
 _PARENT_MODE = {"major_pentatonic": "ionian", "minor_pentatonic": "aeolian",
                 "whole_tone": "lydian"}
-
-
-@dataclass(frozen=True)
-class Chord:
-    """A chord sounding from `beat` for `duration` beats.
-
-    `root` and `pitch_classes` are pitch classes (root first); `symbol` is a
-    Roman numeral relative to the tonic's major scale (``bVII``, ``iv``,
-    ``ii°``, ``V/V``); `kind` says where it came from: "diatonic", "colour"
-    (the mood's harmonic colour) or "chromatic" (borrowed for a chromatic note).
-    """
-
-    beat: float
-    duration: float
-    root: int
-    pitch_classes: tuple[int, ...]
-    symbol: str
-    quality: str
-    kind: str = "diatonic"
-
-    @property
-    def end(self) -> float:
-        return self.beat + self.duration
-
-    def contains(self, pitch: int) -> bool:
-        return pitch % 12 in self.pitch_classes
-
-
-def roman(key: Key, root: int, quality: str) -> str:
-    """Roman numeral of a chord on `root` (pitch class) relative to `key`'s tonic."""
-    numeral = _NUMERALS[(root - key.tonic) % 12]
-    if numeral == "#IV" and quality in ("major", "augmented", "add6"):
-        numeral = "bV"
-    if quality in ("minor", "diminished", "minmaj7"):
-        numeral = numeral.lower()
-    return numeral + {"diminished": "°", "augmented": "+", "add6": "add6",
-                      "minmaj7": "(maj7)", "sus4": "sus4"}.get(quality, "")
-
-
-def make_chord(beat: float, duration: float, key: Key, root: int, quality: str,
-               symbol: str = "", kind: str = "diatonic") -> Chord:
-    """A Chord on pitch class `root` of `quality` (a `QUALITIES` name)."""
-    pcs = _chord_tones(int(root) % 12, quality)
-    return Chord(float(beat), float(duration), root % 12, pcs,
-                 symbol or roman(key, root, quality), quality, kind)
 
 
 def harmony_key(key: Key, mood: Mood) -> Key:
@@ -193,42 +147,7 @@ class _Cand:
 
     @property
     def pcs(self) -> frozenset[int]:
-        return _chord_pcs(self.root, self.quality)
-
-
-@lru_cache(maxsize=512)
-def _chord_tones(root: int, quality: str) -> tuple[int, ...]:
-    """Pitch classes of the chord of `quality` on pitch class `root`, root first."""
-    return tuple((root + i) % 12 for i in QUALITIES[quality])
-
-
-@lru_cache(maxsize=512)
-def _chord_pcs(root: int, quality: str) -> frozenset[int]:
-    return frozenset(_chord_tones(root, quality))
-
-
-def _triads_in(key: Key) -> list[tuple[int, str]]:
-    scale = key.pitch_classes()
-    out = []
-    for off in sorted({(pc - key.tonic) % 12 for pc in scale}):
-        root = (key.tonic + off) % 12
-        for q in ("major", "minor", "diminished", "augmented"):
-            if _chord_pcs(root, q) <= scale:
-                out.append((root, q))
-    return out
-
-
-def tonic_quality(key: Key) -> str:
-    """The quality of the tonic triad the key's scale holds (major, minor, diminished)."""
-    return _tonic_quality(key)
-
-
-@lru_cache(maxsize=256)
-def _tonic_quality(key: Key) -> str:
-    for root, q in _triads_in(key):
-        if root == key.tonic:
-            return q
-    return "minor" if key.is_minor else "major"
+        return chord_pcs(self.root, self.quality)
 
 
 def palette(key: Key, colour: str) -> list[_Cand]:
@@ -242,14 +161,14 @@ def _palette(key: Key, colour: str) -> tuple[_Cand, ...]:
         raise MotifgenError(f"unknown harmonic colour {colour!r}; expected one of: "
                             + ", ".join(COLOUR_CHORDS))
     seen: dict[tuple[int, str], _Cand] = {}
-    triads = _triads_in(key)
+    triads = triads_in(key)
     if key.mode in _PARENT_MODE or len(triads) < 4:
         parent = _PARENT_MODE.get(key.mode)
         if parent:
-            triads += _triads_in(Key(key.tonic, parent))
+            triads += triads_in(Key(key.tonic, parent))
     for root, q in triads:
         seen.setdefault((root, q), _Cand(root, q, roman(key, root, q), "diatonic"))
-    tonic_q = _tonic_quality(key)
+    tonic_q = tonic_quality(key)
     for off, q, symbol in COLOUR_CHORDS[colour]:
         if q == "pole":  # hexatonic pole: major I <-> minor bvi, minor i <-> major III
             off, q = (4, "major") if tonic_q == "minor" else (8, "minor")
@@ -451,7 +370,7 @@ def _options(h: _Harmony, spans: Sequence[_Span], ends: Sequence[bool], cadenced
     """The chords each span may take and the cost of each (before the noise): the kind
     of chord, how much of the melody it holds, and tonic and dominant at phrase ends."""
     chrom = _chromatic(h.key)
-    tonic_diminished = _tonic_quality(h.key) == "diminished"
+    tonic_diminished = tonic_quality(h.key) == "diminished"
     n = len(spans)
     options, unary = [], []
     for i, sp in enumerate(spans):
@@ -575,7 +494,7 @@ def turn(chords: Sequence[Chord], melody: Notes, key: Key, meter: tuple[int, int
     notes = _sounding_at(melody, beats)
     for off, quality in TURNS:
         root = (key.tonic + off) % 12
-        tones = set(_chord_tones(root, quality))
+        tones = set(chord_tones(root, quality))
         if root == first.root or (notes and notes[0] is not None and notes[0] % 12 not in tones):
             continue
         until = next((b for b, p in zip(beats, notes) if p is not None and p % 12 not in tones),
@@ -593,7 +512,7 @@ def substitute(chords: Sequence[Chord], start: float, end: float, key: Key, root
                kind: str = "colour") -> list[Chord] | None:
     """The chords with [start, end) given to the chord on `root` (semitones above the
     key's tonic), or None when a strong-beat melody note there is not one of its tones."""
-    tones = set(_chord_tones((key.tonic + root) % 12, quality))
+    tones = set(chord_tones((key.tonic + root) % 12, quality))
     beats = [b for b in strong_beats(meter, end) if b >= start - _EPS]
     if any(p is not None and p % 12 not in tones for p in _sounding_at(melody, beats)):
         return None

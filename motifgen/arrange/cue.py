@@ -19,7 +19,15 @@ from ..orchestra import INSTRUMENTS, Instrument, engraving_of
 from ..recipes import COLOURS
 from ..score import Marker, Part, Score
 from ..seeds import rng as seeded_rng
-from ..theory import bar_beats, beat_groups, fold_into, strong_beats
+from ..theory import (
+    ARTICULATIONS,
+    ROLE_VELOCITY,
+    bar_beats,
+    beat_groups,
+    fold_into,
+    strong_beats,
+    velocity_of,
+)
 from . import dynamics as dyn
 from . import form
 from .chords import cadence, drive, harmonise, harmony_key, turn
@@ -205,14 +213,13 @@ def _pedal(sec: Section, hits_before: int) -> int | None:
 
 
 def _base_velocity(sec: Section) -> float:
-    return dyn.velocity_of(_marks(sec.mood)[0]) + (sec.intensity - 0.5) * 16
+    return velocity_of(_marks(sec.mood)[0]) + (sec.intensity - 0.5) * 16
 
 
 def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
              melody: Melody, sec: Section, meter: tuple[int, int], moments: Moments,
              g: np.random.Generator) -> dict[str, Notes]:
     """Each track's notes in one section (beats from the section start)."""
-    from ..moods import ARTICULATIONS
 
     length = sec.end - sec.start
     groups = beat_groups(meter)
@@ -225,7 +232,7 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
     busy = sec.mood.texture in ("ostinato", "pulse") or sec.mood.tempo[1] >= 140
     for spec in specs:
         inst = INSTRUMENTS[spec.instrument]
-        velocity = int(round(base + dyn.ROLE_VELOCITY[spec.role]))
+        velocity = int(round(base + ROLE_VELOCITY[spec.role]))
         if spec.role == "melody" and spec.octave:
             notes = _doubled(mel, 12 * spec.octave, inst)
         elif spec.role == "melody":

@@ -1,6 +1,6 @@
 """Living dynamics: velocities a sample library plays, CC1 per part, CC11 swells.
 
-Velocities map the written dynamic into 30..115 (`velocity_of`), so a pp
+Velocities map the written dynamic into 30..115 (`theory.velocity_of`), so a pp
 passage is soft through CC1 and CC11 rather than through velocity 1. CC1 is
 drawn per part: the section's dynamic (ramping to its target, e.g. mf->f),
 the scene's intensity, an arch over every phrase (each role's phrase offset a
@@ -15,14 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..theory import DYNAMICS
+from ..theory import DYNAMICS, VELOCITY_RANGE
 
-#: Velocities stay within this range for every pitched note.
-VELOCITY_RANGE = (30, 115)
 #: CC1 offset per role: the lead above the accompaniment.
 ROLE_LEVEL = {"melody": 8, "counter": 0, "harmony": -6, "bass": -2, "percussion": 0}
-#: Velocity offset per role against the melody's.
-ROLE_VELOCITY = {"melody": 0, "counter": -8, "harmony": -14, "bass": -8, "percussion": 0}
 #: CC7 (channel volume) per role: a mix in which the lead is the loudest line.
 ROLE_VOLUME = {"melody": 112, "counter": 92, "harmony": 84, "bass": 80, "percussion": 96}
 #: Depth of the arch over a phrase, in CC1 steps (peak minus trough).
@@ -35,18 +31,6 @@ BUILD_BEATS, BUILD_DEPTH = 6.0, 18
 LEVEL_CEILING = 96
 #: CC1 bounds.
 CC1_RANGE = (12, 127)
-
-
-def velocity_of(mark: str) -> int:
-    """Velocity of a dynamic mark within `VELOCITY_RANGE`.
-
-    >>> velocity_of("ppp"), velocity_of("mf"), velocity_of("fff")
-    (30, 79, 115)
-    """
-    lo, hi = VELOCITY_RANGE
-    raw = DYNAMICS[mark]
-    return int(round(lo + (raw - DYNAMICS["ppp"]) * (hi - lo)
-                     / (DYNAMICS["fff"] - DYNAMICS["ppp"])))
 
 
 def clip_velocity(v: float) -> int:

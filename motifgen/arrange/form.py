@@ -18,9 +18,7 @@ import numpy as np
 
 from ..motif import Notes, notes_of
 from ..score import Part, TempoMap
-from ..theory import Key, bar_beats
-from .chords import Chord
-from .dynamics import VELOCITY_RANGE
+from ..theory import VELOCITY_RANGE, Chord, Key, bar_beats, make_chord, tonic_quality
 from .percussion import Moments
 
 #: What a scene's `ending:` does (default "ring").
@@ -146,8 +144,6 @@ def _enter_late(on: np.ndarray, du: np.ndarray, keep: np.ndarray,
 
 def close(chords: Sequence[Chord], closing: float, length: float, key: Key) -> list[Chord]:
     """The chords with the tonic from `closing` to `length` (the final bar)."""
-    from .chords import make_chord, tonic_quality
-
     kept = [c for c in chords if c.beat < closing - 1e-9]
     kept = [c if c.end <= closing + 1e-9 else Chord(c.beat, closing - c.beat, c.root,
                                                     c.pitch_classes, c.symbol, c.quality,

@@ -19,8 +19,8 @@ import numpy as np
 from ..motif import Motif, Notes, notes_of, with_notes
 from ..orchestra import Instrument, fit_range
 from ..seeds import rng as seeded_rng
-from ..theory import Key, bar_beats
-from .dynamics import clip_velocity, velocity_of
+from ..theory import Key, bar_beats, velocity_of
+from .dynamics import clip_velocity
 from .line import EPS, Line
 from .sections import Section
 
@@ -260,7 +260,7 @@ def palette(project: Any, mood: Any) -> str:
 
 def articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
     """Note lengths from the articulation, velocity from the dynamic and intensity."""
-    from ..moods import ARTICULATIONS
+    from ..theory import ARTICULATIONS
 
     ratio = ARTICULATIONS[mood.articulation]
     vel = velocity_of(mood.dynamics) + (intensity - 0.5) * 16 + (motif.velocity - 80) * 0.4

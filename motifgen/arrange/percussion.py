@@ -4,7 +4,7 @@ A groove is built on the meter's pulse groups (`pulse_groups`: 4/4 in
 quarters, 6/8 in dotted quarters, 5/8 as 2+3, 7/8 as 2+2+3), accented on the
 bar line. Every fourth bar varies the groove; the bar before a hit or the end
 of a section carries a fill that crescendos into it. Timpani play tonic and
-dominant, with a roll into each hit. Velocities stay in `dynamics.VELOCITY_RANGE`.
+dominant, with a roll into each hit. Velocities stay in `theory.VELOCITY_RANGE`.
 """
 
 from __future__ import annotations

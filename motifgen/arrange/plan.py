@@ -16,8 +16,6 @@ def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
             progressions: Sequence[list[dict]], form: list[dict]) -> Plan:
     """What was composed and why: written as <id>.json. Its hits are the timing
     report's (`TimingPlan.row`), with the kind the scene gives each."""
-    from ..timing import ramp_word
-
     tmap = timing.tempo_map
     kinds = {h.seconds: h.kind for h in scene.hits}
     hits = []
@@ -44,7 +42,7 @@ def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
                       "meters": [[b, f"{m[0]}/{m[1]}"] for b, m in tmap.meters],
                       "length_beats": timing.length_beats,
                       "ramps": [{"start_beat": a, "end_beat": b, "bar": tmap.position(a)[0],
-                                 "marking": ramp_word(tmap, a, b)} for a, b in tmap.ramps],
+                                 "marking": tmap.ramp_word(a, b)} for a, b in tmap.ramps],
                       "excursions": [{"into": e.label, "start_beat": e.from_beat,
                                       "end_beat": e.to_beat, "bpm": e.bpm,
                                       "mood_range": list(e.range), "percent": e.percent}

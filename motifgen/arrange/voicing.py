@@ -28,7 +28,7 @@ from typing import cast
 import numpy as np
 
 from ..motif import Notes
-from .chords import Chord
+from ..theory import Chord
 from .line import EPS, lowest_during
 
 #: A path through a forbidden move is taken only when nothing else exists.

@@ -10,10 +10,11 @@ no part plays is left out. Written as ``<id>.condensed.musicxml`` (and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from ..motif import Notes
-from ..score import Part, Score
+from ..score import Engraving, Part, Score
 
 #: (role, staff name, abbreviation, instrument the staff is written as) in score order.
 #: The harmony is written as a piano (a grand staff), the bass as a cello (one staff in
@@ -26,6 +27,8 @@ STAVES: tuple[tuple[str, str, str, str], ...] = (
     ("tuned", "Timpani", "Timp.", "timpani"),
     ("percussion", "Percussion", "Perc.", "drums"),
 )
+#: The instruments the staves are written as: whose engravings `condense` is given.
+STAFF_INSTRUMENTS: tuple[str, ...] = tuple(i for *_, i in STAVES if i)
 #: Abbreviation of each condensed staff by its name.
 ABBREVIATIONS = {name: short for _, name, short, _ in STAVES}
 #: The formats a condensed score is written in.
@@ -75,11 +78,10 @@ def merged(parts: list[Part], octaves: bool = True) -> Notes:
     return Notes.from_rows(rows)
 
 
-def condense(score: Score) -> Score:
-    """`score` as a short score: one staff per role, at concert pitch (each staff printed
-    as the catalogue prints its `STAVES` instrument)."""
-    from ..orchestra import engraving_of
-
+def condense(score: Score, engravings: Mapping[str, Engraving]) -> Score:
+    """`score` as a short score: one staff per role, at concert pitch, each staff printed
+    as `engravings` (the orchestra catalogue's, by name: see `STAFF_INSTRUMENTS`) prints
+    its `STAVES` instrument."""
     parts: list[Part] = []
     for role, name, _, instrument in STAVES:
         members = [p for p in score.parts if staff_role(p) == role and "(doubling)" not in p.name]
@@ -92,5 +94,5 @@ def condense(score: Score) -> Score:
             channel=9 if role == "percussion" else len(parts),
             is_drum=role == "percussion", articulations=lead.articulations,
             texture=lead.texture if len({p.texture for p in members}) == 1 else "",
-            engraving=engraving_of(instrument)))
+            engraving=engravings.get(instrument)))
     return replace(score, parts=tuple(parts))

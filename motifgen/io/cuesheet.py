@@ -35,15 +35,13 @@ def _number(x: float) -> str:
 def tempo_steps(tm: TempoMap) -> list[str]:
     """Every tempo of the map in bpm, a gradual change as its marking ("rit.", "accel.")
     in place of its steps."""
-    from ..timing import ramp_word
-
     out = []
     for beat, bpm in tm.tempos:
         ramp = next(((a, b) for a, b in tm.ramps if a - 1e-9 <= beat < b - 1e-9), None)
         if ramp is None:
             out.append(_number(bpm))
         elif abs(beat - ramp[0]) < 1e-9:
-            out.append(ramp_word(tm, *ramp))
+            out.append(tm.ramp_word(*ramp))
     return out
 
 

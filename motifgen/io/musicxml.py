@@ -29,7 +29,7 @@ from typing import Any, Literal, cast
 
 from ..errors import MotifgenError
 from ..score import Part, Score
-from ..theory import Key, bar_beats
+from ..theory import ARTICULATIONS, Key, bar_beats, dynamic_mark
 from .files import atomic_write
 from .rhythm import Beats, is_binary, quantise_indexed, written_values
 from .spelling import (
@@ -105,8 +105,6 @@ def notated_rows(part: Part) -> list[tuple[float, float, int, int, str]]:
     gap (or the note is a figure of a beat or less), else its played length undone
     by the section's articulation; the mark says how it is played.
     """
-    from ..moods import ARTICULATIONS
-
     rows = part.notes.rows()
     onsets = sorted({round(on, 6) for on, _, _, _ in rows})
     out = []
@@ -594,16 +592,6 @@ def _bar_index(bars: list, beat: Fraction) -> int:
     return len(bars) - 1
 
 
-#: Velocity (after the role's offset) -> the dynamic mark printed.
-def dynamic_mark(velocity: float, role: str) -> str:
-    """The printed dynamic nearest a note's velocity (the role's offset taken off)."""
-    from ..arrange.dynamics import ROLE_VELOCITY, velocity_of
-
-    level = velocity - ROLE_VELOCITY.get(role, 0)
-    marks = ("pp", "p", "mp", "mf", "f", "ff")
-    return min(marks, key=lambda m: abs(velocity_of(m) - level))
-
-
 def _tempo_mark(bpm: float, meter: tuple[int, int]) -> Any:
     """A metronome mark in the meter's beat unit, rounded for display (the MIDI and
     the `<sound>` tempo stay exact)."""
@@ -1021,14 +1009,12 @@ def _conductor(score: Score, measures: list, bars: list, hits: dict, harmony_: _
         i = _bar_index(bars, q(beat))
         measures[i].insert(max(Fraction(0), q(beat) - bars[i][0]), obj)
 
-    from ..timing import ramp_word
-
     tm = score.tempo_map
     for beat, bpm in tm.tempos:
         if not any(a - 1e-9 < beat < b - 1e-9 for a, b in tm.ramps):  # a ramp: one word
             put(beat, _tempo_mark(bpm, tm.meter_at(beat)))
     for a, b in tm.ramps:
-        word = expressions.TextExpression(ramp_word(tm, a, b))
+        word = expressions.TextExpression(tm.ramp_word(a, b))
         word.placement, word.style.fontStyle = "above", "italic"
         put(a, word)
     letters = _letters()

@@ -20,10 +20,9 @@ a part is spelled in its written key.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from ..theory import Key
+from ..theory import Key, numeral_degree
 
 #: Letters in line-of-fifths order: F is -1, C 0, ... B 5.
 FIFTHS = "FCGDAEB"
@@ -32,8 +31,6 @@ NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 #: Modes written with a `<mode>` element (MuseScore rejects some of the church modes).
 MAJOR_MINOR = {"ionian": "major", "aeolian": "minor", "harmonic_minor": "minor",
                "melodic_minor": "minor"}
-_NUMERAL = re.compile(r"^([b#]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)")
-_DEGREE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7}
 #: Letters above a chord root of each interval in semitones.
 _STEPS_ABOVE_ROOT = (0, 1, 1, 2, 2, 3, 4, 4, 4, 5, 6, 6)
 
@@ -76,18 +73,12 @@ class Chord:
 
     @classmethod
     def of(cls, symbol: str, pitch_classes: list[int] | tuple[int, ...]) -> Chord | None:
-        head, _, target = str(symbol).partition("/")
-        m = _NUMERAL.match(head)
-        if m is None or not pitch_classes:
+        """The chord of Roman numeral `symbol` (`theory.numeral_degree`), or None for a
+        symbol that is not one or a chord without pitch classes."""
+        read = numeral_degree(symbol)
+        if read is None or not pitch_classes:
             return None
-        degree = _DEGREE[m.group(2).lower()]
-        if target:
-            t = _NUMERAL.match(target)
-            if t is None:
-                return None
-            degree = (_DEGREE[t.group(2).lower()] - 1 + degree - 1) % 7 + 1
-        shift = {"b": -1, "#": 1}.get(m.group(1), 0)
-        return cls(degree, shift, tuple(int(p) % 12 for p in pitch_classes))
+        return cls(read[0], read[1], tuple(int(p) % 12 for p in pitch_classes))
 
 
 @dataclass(frozen=True)

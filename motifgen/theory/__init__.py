@@ -2,11 +2,35 @@
 
 `scales` (modes, `Key`, scale degrees), `pitch` (note names, the one speller,
 octave folding), `meter` (bars, beats, strong beats, the beat tolerance),
-`dynamics` (marks and MIDI levels), `keyfinding` (a key from pitch classes).
+`chords` (chord qualities, Roman numerals, the triads of a key), `dynamics`
+(marks, MIDI levels and velocities, and velocities read back as marks),
+`articulation` (how much of a written length sounds), `keyfinding` (a key from
+pitch classes).
 The names below are the package's: import them from `motifgen.theory`.
 """
 
-from .dynamics import DYNAMICS, dynamic_level
+from .articulation import ARTICULATIONS
+from .chords import (
+    QUALITIES,
+    TRIADS,
+    Chord,
+    chord_pcs,
+    chord_tones,
+    make_chord,
+    numeral_degree,
+    roman,
+    tonic_quality,
+    triads_in,
+)
+from .dynamics import (
+    DYNAMICS,
+    PRINTED_MARKS,
+    ROLE_VELOCITY,
+    VELOCITY_RANGE,
+    dynamic_level,
+    dynamic_mark,
+    velocity_of,
+)
 from .keyfinding import rank_keys
 from .meter import EPS, BeatGroups, bar_beats, beat_groups, parse_meter, strong_beats
 from .pitch import (
@@ -29,8 +53,11 @@ from .scales import (
 )
 
 __all__ = [
-    "DYNAMICS", "EPS", "LETTER_PC", "MODES", "MODE_ALIASES", "TONIC_OCTAVE_BASE",
-    "BeatGroups", "Key", "bar_beats", "beat_groups", "degrees_of", "dynamic_level",
-    "fold_into", "mode_name", "note_name", "parse_meter", "pitch_class", "pitch_name",
-    "pitches_of", "place_in_range", "rank_keys", "semitones_above_c", "strong_beats",
+    "ARTICULATIONS", "DYNAMICS", "EPS", "LETTER_PC", "MODES", "MODE_ALIASES",
+    "PRINTED_MARKS", "QUALITIES", "ROLE_VELOCITY", "TONIC_OCTAVE_BASE", "TRIADS",
+    "VELOCITY_RANGE", "BeatGroups", "Chord", "Key", "bar_beats", "beat_groups",
+    "chord_pcs", "chord_tones", "degrees_of", "dynamic_level", "dynamic_mark", "fold_into",
+    "make_chord", "mode_name", "note_name", "numeral_degree", "parse_meter", "pitch_class",
+    "pitch_name", "pitches_of", "place_in_range", "rank_keys", "roman",
+    "semitones_above_c", "strong_beats", "tonic_quality", "triads_in", "velocity_of",
 ]
