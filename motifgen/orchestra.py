@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from .errors import MotifgenError, did_you_mean
-from .score import Engraving
+from .score import DRUM_CHANNEL, SECTIONS, Engraving
 from .theory import place_in_range
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,8 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The roles a part can play in a cue, in order of importance.
 ROLES: tuple[str, ...] = ("melody", "counter", "harmony", "bass", "percussion")
 
-#: MIDI channel (0-based) of the General MIDI drum kit.
-DRUM_CHANNEL = 9
 #: Melodic channels, in the order they are handed out (15 of them).
 MELODIC_CHANNELS: tuple[int, ...] = tuple(c for c in range(16) if c != DRUM_CHANNEL)
 
@@ -227,18 +225,17 @@ INSTRUMENTS = {name: replace(inst, abbreviation=NOTATION[name][0], clefs=NOTATIO
                for name, inst in INSTRUMENTS.items()}
 
 #: The score's sections, top to bottom, with their instruments in score order.
-SCORE_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("woodwinds", ("piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon")),
-    ("brass", ("horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba",
-               "brass")),
-    ("percussion", ("timpani", "drums", "taiko", "bass_drum", "snare_drum", "cymbal",
-                    "suspended_cymbal", "tam_tam", "glockenspiel", "xylophone")),
-    ("keys and harp", ("harp", "celesta", "piano")),
-    ("choir", ("choir",)),
-    ("strings", ("strings_vln1", "violin", "strings_vln2", "strings_vla", "viola",
-                 "strings_vc", "cello", "strings_cb", "contrabass", "strings",
-                 "tremolo_strings", "pizzicato_strings")),
-)
+SCORE_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = tuple(zip(SECTIONS, (
+    ("piccolo", "flute", "oboe", "english_horn", "clarinet", "bassoon"),  # woodwinds
+    ("horn", "brass_horns", "trumpet", "trombone", "brass_trombones", "tuba", "brass"),  # brass
+    ("timpani", "drums", "taiko", "bass_drum", "snare_drum", "cymbal",  # percussion
+     "suspended_cymbal", "tam_tam", "glockenspiel", "xylophone"),
+    ("harp", "celesta", "piano"),  # keys and harp
+    ("choir",),
+    ("strings_vln1", "violin", "strings_vln2", "strings_vla", "viola",  # strings
+     "strings_vc", "cello", "strings_cb", "contrabass", "strings",
+     "tremolo_strings", "pizzicato_strings"),
+), strict=True))
 #: Section of each instrument (the stems follow it).
 SECTION_OF: dict[str, str] = {i: s for s, names in SCORE_ORDER for i in names}
 #: Instruments in score order.

@@ -115,6 +115,14 @@ class Marker:
     kind: str = "section"  # "hit" | "section" | "cue"
 
 
+#: MIDI channel (0-based) of the General MIDI drum kit: a drum part's channel.
+DRUM_CHANNEL = 9
+#: The sections of a score, top to bottom: what an `Engraving.section` names (the
+#: orchestra's catalogue lists the instruments of each; the audio stems follow them).
+SECTIONS: tuple[str, ...] = ("woodwinds", "brass", "percussion", "keys and harp", "choir",
+                             "strings")
+
+
 @dataclass(frozen=True)
 class Engraving:
     """How a part's instrument is printed, from the orchestra's catalogue: what a
@@ -123,7 +131,7 @@ class Engraving:
     `transposition`: semitones from written to sounding pitch; `clefs`: the clefs the
     instrument reads, preferred first ("grand": two staves; empty: by the range);
     `music21_class`: the music21 instrument class that names it in MusicXML;
-    `section` and `rank`: its section of the score (the stems follow it) and its place
+    `section` and `rank`: its section of the score (`SECTIONS`) and its place
     in score order, top to bottom.
     """
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from motifgen.arrange.chords import make_chord
-from motifgen.arrange.dynamics import VELOCITY_RANGE, Span, cc1_curve, velocity_of
+from motifgen.arrange.dynamics import Span, cc1_curve
 from motifgen.arrange.parts import channels, orchestrate
 from motifgen.arrange.percussion import Moments, percussion, pulse_groups
 from motifgen.arrange.textures import TEXTURES
@@ -19,7 +18,7 @@ from motifgen.arrange.voicing import voice_lead
 from motifgen.moods import PRESETS
 from motifgen.motif import Notes
 from motifgen.orchestra import DRUM_CHANNEL
-from motifgen.theory import Key, beat_groups
+from motifgen.theory import VELOCITY_RANGE, Key, beat_groups, make_chord, roman, velocity_of
 
 C = Key(0, "ionian")
 DIATONIC = [(0, "major"), (2, "minor"), (4, "minor"), (5, "major"), (7, "major"),
@@ -183,8 +182,6 @@ def _sampled(curve, length):
 
 
 def test_a_creeping_inner_voice_moves_by_semitones():
-    from motifgen.arrange.chords import roman
-
     key = Key(2, "locrian")
     chords = [make_chord(8.0 * i, 8.0, key, key.tonic + off, q) for i, (off, q) in
               enumerate([(0, "minmaj7"), (11, "diminished"), (0, "minmaj7"), (8, "minmaj7"),

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motifgen.arrange.chords import (
     COLOUR_CHORDS,
-    Chord,
     harmonise,
     harmony_key,
-    make_chord,
     palette,
     parallel_perfects,
     sounding,
@@ -23,7 +23,24 @@ from motifgen.errors import MotifgenError
 from motifgen.moods import PRESETS, resolve_mood
 from motifgen.motif import Motif, Notes
 from motifgen.orchestra import instrument
-from motifgen.theory import Key, bar_beats, strong_beats
+from motifgen.theory import (
+    MODES,
+    PRINTED_MARKS,
+    QUALITIES,
+    ROLE_VELOCITY,
+    Chord,
+    Key,
+    bar_beats,
+    chord_tones,
+    dynamic_mark,
+    make_chord,
+    numeral_degree,
+    roman,
+    strong_beats,
+    tonic_quality,
+    triads_in,
+    velocity_of,
+)
 
 # (steps, alterations, durations, meter): diatonic unless alterations say otherwise
 MOTIFS = {
@@ -284,3 +301,36 @@ def test_no_drive_where_no_dominant_holds_the_melody():
     chords = [make_chord(0.0, 8.0, key, 5, "major")]
     melody = Notes(np.array([0.0, 6.0]), np.array([6.0, 2.0]), np.array([65, 69]), np.full(2, 80))
     assert drive(chords, 8.0, key, melody, (4, 4)) == chords
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+@given(st.integers(0, 11), st.integers(0, 11), st.sampled_from(sorted(QUALITIES)),
+       st.sampled_from(sorted(MODES)))
+def test_a_numeral_reads_back_as_the_root_it_was_written_for(tonic, root, quality, mode):
+    """`roman` then `numeral_degree` gives the root's distance above the tonic: the
+    major scale's degree plus the numeral's own accidental."""
+    degree, shift = numeral_degree(roman(Key(tonic, mode), root, quality))
+    assert (MODES["ionian"][degree - 1] + shift - (root - tonic)) % 12 == 0
+    chord = make_chord(0.0, 1.0, Key(tonic, mode), root, quality)
+    assert chord.pitch_classes == chord_tones(root, quality) and chord.pitch_classes[0] == root
+
+
+@given(st.integers(0, 11), st.sampled_from(sorted(MODES)))
+def test_the_triads_of_a_key_lie_in_its_scale(tonic, mode):
+    key = Key(tonic, mode)
+    triads = triads_in(key)
+    assert all(set(chord_tones(r, q)) <= key.pitch_classes() for r, q in triads)
+    if any(r == tonic for r, _ in triads):
+        assert (tonic, tonic_quality(key)) in triads
+
+
+def test_a_secondary_dominant_reads_as_its_root():
+    assert numeral_degree("V/V") == (2, 0) and numeral_degree("V/vi") == (3, 0)
+    assert numeral_degree("#iv°") == (4, 1) and numeral_degree("X") is None
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_VELOCITY))
+@pytest.mark.parametrize("mark", PRINTED_MARKS)
+def test_a_played_velocity_prints_as_the_mark_it_was_played_from(mark, role):
+    assert dynamic_mark(velocity_of(mark) + ROLE_VELOCITY[role], role) == mark

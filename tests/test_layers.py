@@ -43,8 +43,6 @@ RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 IO_READS: frozenset[str] = frozenset({"io", "theory", "score", "motif", "errors", "timecode"})
 #: Imports of `io` outside `IO_READS`, known and owed a fix; the list only shrinks.
 KNOWN_IO: frozenset[tuple[str, str]] = frozenset({
-    ("motifgen.io.audio", "motifgen.orchestra"),  # the stems' score order
-    ("motifgen.io.midi", "motifgen.orchestra"),  # the drum channel
     ("motifgen.io.midi", "motifgen.articulations"),  # keyswitch maps of the film's template
     ("motifgen.io.midi", "motifgen.template"),  # the film's template tracks
     ("motifgen.io.reel", "motifgen.template"),

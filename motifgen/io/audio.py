@@ -34,8 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MotifgenError, ToolMissingError
-from ..orchestra import SCORE_ORDER
-from ..score import Part, Score
+from ..score import SECTIONS, Part, Score
 
 #: Seconds of ring-out kept after the scene's last beat (faded to silence).
 RELEASE_SECONDS = 0.25
@@ -47,8 +46,8 @@ PEAK_DBFS = -1.0
 FULL_SCALE = 32767.0
 #: Voices fluidsynth may hold at once: enough that no voice is ever stolen.
 POLYPHONY = 4096
-#: The stems, in score order: the template's sections.
-STEMS: tuple[str, ...] = tuple(section for section, _ in SCORE_ORDER)
+#: The stems, in score order: the score's sections.
+STEMS: tuple[str, ...] = SECTIONS
 #: Where soundfonts are looked for when neither argument nor environment names one.
 SOUNDFONT_PATHS: tuple[str, ...] = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",       # Debian/Ubuntu fluid-soundfont-gm

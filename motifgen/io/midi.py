@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..orchestra import DRUM_CHANNEL
-from ..score import Part, Score
+from ..score import DRUM_CHANNEL, Part, Score
 from ..theory import Key
 from ..timecode import frame_rate, timecode_fields
 from .files import atomic_write
