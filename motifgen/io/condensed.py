@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..motif import Notes
-from ..score import Engraving, Part, Score
+from ..score import DRUM_CHANNEL, Engraving, Part, Score
 
 #: (role, staff name, abbreviation, instrument the staff is written as) in score order.
 #: The harmony is written as a piano (a grand staff), the bass as a cello (one staff in
@@ -91,7 +91,7 @@ def condense(score: Score, engravings: Mapping[str, Engraving]) -> Score:
         parts.append(Part(
             name=name, instrument=instrument, program=0 if instrument else int(lead.program),
             role=lead.role, notes=merged(members, octaves=role != "bass"),
-            channel=9 if role == "percussion" else len(parts),
+            channel=DRUM_CHANNEL if role == "percussion" else len(parts),
             is_drum=role == "percussion", articulations=lead.articulations,
             texture=lead.texture if len({p.texture for p in members}) == 1 else "",
             engraving=engravings.get(instrument)))

@@ -392,7 +392,7 @@ def template_tracks(score: Score, template: Template | None) -> list[tuple[Part,
     tracks = [(p, True) for p in score.parts]
     if template is None:
         return tracks
-    sounding = {9 if p.is_drum else p.channel for p in score.parts}
+    sounding = {DRUM_CHANNEL if p.is_drum else p.channel for p in score.parts}
     for index, t in silent_tracks(score, template):
         tracks.insert(index, (t.silent_part(),
                               (DRUM_CHANNEL if t.is_drum else t.channel) not in sounding))
