@@ -165,10 +165,20 @@ class Part:
     #: the part's accompaniment texture ("pizzicato", "tremolo", ...; "" for none)
     texture: str = ""
     #: its job on the film's template ("melody", "doubling", "counter", ...; "" until
-    #: the template has placed it: see `motifgen.template.job_of`)
+    #: the template has placed it: see `duty`)
     job: str = ""
     #: the catalogue's names, clefs and transposition (None: not a catalogue instrument)
     engraving: Engraving | None = None
+
+    @property
+    def duty(self) -> str:
+        """The job the part does: once placed, the template's; before, its role, or
+        "doubling" for a melody's octave doubling (the arranger names those "...
+        (doubling)")."""
+        if self.job:
+            return self.job
+        doubling = self.role == "melody" and self.name.endswith("(doubling)")
+        return "doubling" if doubling else self.role
 
     @property
     def display_name(self) -> str:

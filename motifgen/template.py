@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
 from .motif import Notes
 from .orchestra import (
@@ -32,7 +31,7 @@ from .orchestra import (
     allocate_channels,
     engraving_of,
 )
-from .score import Part, Score
+from .score import Engraving, Part, Score
 
 #: An instrument's jobs in the order their tracks follow each other.
 JOBS: tuple[str, ...] = ("melody", "doubling", "counter", "harmony", "bass", "percussion")
@@ -70,13 +69,19 @@ class Track:
     program: int
     role: str
     is_drum: bool
+    desk: Desk
+
+    def engraving(self) -> Engraving | None:
+        """The instrument's engraving with the track's score names."""
+        entry = engraving_of(self.slot[0])
+        return entry and replace(entry, display=self.desk.full, abbreviation=self.desk.short)
 
     def silent_part(self) -> Part:
         """The track as a part with no notes (a silent track of a full template)."""
         return Part(name=self.name, instrument=self.slot[0], program=self.program,
                     role=self.role, notes=Notes.from_rows([]), channel=self.channel,
                     is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1],
-                    engraving=engraving_of(self.slot[0]))
+                    engraving=self.engraving())
 
 
 @dataclass(frozen=True)
@@ -95,21 +100,13 @@ class Template:
         return next(t for t in self.tracks if t.slot == slot)
 
 
-def job_of(part: Part) -> str:
-    """The job a part does: its role, or "doubling" for a melody's octave doubling (the
-    arranger names those "... (doubling)"); once placed, the job the template gave it."""
-    if part.job:
-        return part.job
-    return "doubling" if part.role == "melody" and part.name.endswith("(doubling)") else part.role
-
-
 def slots_of(score: Score) -> list[tuple[Slot, Part]]:
     """Each part of a cue with its slot; a second part with the same instrument and job
     in one cue is desk 2."""
     seen: dict[tuple[str, str], int] = {}
     out = []
     for part in score.parts:
-        key = (part.instrument, job_of(part))
+        key = (part.instrument, part.duty)
         seen[key] = seen.get(key, 0) + 1
         out.append(((*key, seen[key]), part))
     return out
@@ -120,16 +117,70 @@ def _order(slot: Slot) -> tuple[int, int, int]:
     return ORDER.index(instrument), JOBS.index(job), desk
 
 
-def _names(slots: Sequence[Slot]) -> dict[Slot, str]:
-    """Track names: the instrument's name for its first job in the film, the job in
-    brackets for the others ("Horn in F (counter)"), a desk number after a second desk."""
-    first: dict[str, str] = {}
-    out = {}
-    for instrument, job, desk in slots:
-        first.setdefault(instrument, job)
-        base = DISPLAY.get(instrument, INSTRUMENTS[instrument].display)
-        name = base if job == first[instrument] else f"{base} ({job})"
-        out[(instrument, job, desk)] = name if desk == 1 else f"{name} {desk}"
+#: Instruments whose tracks are named with another's: a chorale's horns are horns, a
+#: tune on the violin is the first violins', a bass line on the contrabass the basses'.
+PLAYS_AS: dict[str, str] = {"brass_horns": "horn", "brass_trombones": "trombone",
+                            "violin": "strings_vln1", "viola": "strings_vla",
+                            "cello": "strings_vc", "contrabass": "strings_cb"}
+#: Players a track of these takes (a chorale's pair); any other takes one.
+PLAYERS: dict[str, int] = {"brass_horns": 2, "brass_trombones": 2}
+#: Desk name and full score name of the sections, where the catalogue's abbreviation
+#: and display name are not it.
+DESKS: dict[str, tuple[str, str]] = {
+    "strings_vln1": ("Vln I", "Violins I"), "strings_vln2": ("Vln II", "Violins II"),
+    "strings_vla": ("Vla", "Violas"), "strings_vc": ("Vc", "Cellos"),
+    "strings_cb": ("Cb", "Basses"), "strings": ("Str", "Strings"),
+    "tremolo_strings": ("Str trem", "Strings (tremolo)"),
+    "pizzicato_strings": ("Str pizz", "Strings (pizz.)"), "choir": ("Choir (aah)", "Choir (aah)"),
+}
+#: Tracks that are a section, not numbered players: a second job is named in brackets.
+SECTIONS = frozenset({*DESKS, "drums"})
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A track's names: `name` on the DAW track ("Hn 3-4"), `full` and `short` on the
+    score's first and later systems ("Horn in F 3-4", "Hn. 3-4")."""
+
+    name: str
+    full: str
+    short: str
+
+
+def desk_of(instrument: str) -> Desk:
+    """An instrument's desk names before numbering: "Hn", "Horn in F", "Hn."."""
+    entry = INSTRUMENTS[PLAYS_AS.get(instrument, instrument)]
+    name, full = DESKS.get(entry.name, (entry.abbreviation.replace(".", ""), entry.display))
+    return Desk(name, full, entry.abbreviation or name)
+
+
+def desks(slots: Sequence[Slot]) -> dict[Slot, Desk]:
+    """Desk names in the order of `slots`: the players of an instrument numbered through
+    the film (melody Hn 1, counter-line Hn 2, a chorale pair Hn 3-4; one player alone
+    unnumbered: Tba), a section by its name with its second job on in brackets (the
+    cellos' harmony Vc, a tune on the cello Vc (melody), its bass line Vc (bass)).
+
+    >>> [d.name for d in desks([("horn", "melody", 1), ("horn", "counter", 1),
+    ...                         ("brass_horns", "harmony", 1), ("tuba", "bass", 1),
+    ...                         ("strings_vc", "harmony", 1), ("cello", "bass", 1)]).values()]
+    ['Hn 1', 'Hn 2', 'Hn 3-4', 'Tba', 'Vc', 'Vc (bass)']
+    """
+    groups: dict[str, list[Slot]] = {}
+    for slot in slots:
+        groups.setdefault(PLAYS_AS.get(slot[0], slot[0]), []).append(slot)
+    out: dict[Slot, Desk] = {}
+    for group, members in groups.items():
+        total, first = sum(PLAYERS.get(s[0], 1) for s in members), 1
+        for k, slot in enumerate(members):
+            base, n = desk_of(slot[0]), PLAYERS.get(slot[0], 1)
+            if group in SECTIONS:
+                tag = f" ({slot[1]})" if k else ""
+                tag += f" {slot[2]}" if slot[2] > 1 else ""
+                out[slot] = Desk(base.name + tag, base.full + tag, base.short + tag)
+                continue
+            number = "" if total == 1 else f" {first}" + (f"-{first + n - 1}" if n > 1 else "")
+            out[slot] = Desk(base.name + number, base.full + number, base.short + number)
+            first += n
     return out
 
 
@@ -147,9 +198,10 @@ def film_template(scores: Sequence[Score], full: bool = False,
     slots = sorted(parts, key=_order)
     drums = {s for s in slots if parts[s].is_drum}
     chan = allocate_channels(slots, drums, lambda slot: together[slot])
-    names = _names(slots)
-    tracks = tuple(Track(s, names[s], SECTION_OF[s[0]], chan[s], PAN[s[0]], parts[s].volume,
-                         parts[s].program, parts[s].role, parts[s].is_drum) for s in slots)
+    named = desks(slots)
+    tracks = tuple(Track(s, named[s].name, SECTION_OF[s[0]], chan[s], PAN[s[0]],
+                         parts[s].volume, parts[s].program, parts[s].role, parts[s].is_drum,
+                         named[s]) for s in slots)
     used = set(chan[s] for s in slots if s not in drums)
     guide = next((c for c in MELODIC_CHANNELS if c not in used), None)
     return Template(tracks, guide, full, articulations)
@@ -166,7 +218,7 @@ def fit(score: Score, template: Template) -> Score:
         t = template.track(slot)
         placed.append((template.tracks.index(t),
                        replace(part, name=t.name, channel=t.channel, pan=t.pan,
-                               volume=t.volume, job=slot[1])))
+                               volume=t.volume, job=slot[1], engraving=t.engraving())))
         if k < len(plan_parts):
             planned.append({**plan_parts[k], "name": t.name, "channel": t.channel + 1,
                             "pan": t.pan, "volume": t.volume, "section": t.section})

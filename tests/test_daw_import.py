@@ -23,7 +23,7 @@ NAMES = ["Flute", "Horn in F", "Horn in F (counter)", "Vln I", "Vln II", "Vc", "
 
 
 def _pick(track: str) -> str:
-    return pick_track([(i + 1, n, []) for i, n in enumerate(NAMES)], track, TAKE)[1]
+    return pick_track([(i + 1, n, [], "") for i, n in enumerate(NAMES)], track, TAKE)[1]
 
 
 @pytest.mark.parametrize("track, found", [
@@ -54,9 +54,20 @@ def test_horn_is_found_in_motifgens_own_output(tmp_path):
     path = tmp_path / "2M2.mid"
     horn = read_midi_motif(path, Key(), "horn")
     mid = mido.MidiFile(str(path))
-    track = next(t for t in mid.tracks if t.name == "Horn in F")
+    track = next(t for t in mid.tracks if t.name == "Hn 1")
+    assert [m.name for m in track if m.type == "instrument_name"] == ["Horn in F 1"]
     ons = sum(1 for m in track if m.type == "note_on" and m.velocity > 0)
     assert len(horn) == ons > 0
+
+
+def test_a_track_is_found_by_its_instrument_name_and_two_alike_are_named():
+    tracks = [(1, "Hn 1", [], "Horn in F 1"), (2, "Hn 3-4", [], "Horn in F 3-4"),
+              (3, "Vc (bass)", [], "Cellos (bass)")]
+    assert pick_track(tracks, "cellos", TAKE)[1] == "Vc (bass)"
+    assert pick_track(tracks, "horn in f 3", TAKE)[1] == "Hn 3-4"
+    assert pick_track(tracks, "hn 1", TAKE)[1] == "Hn 1"
+    with pytest.raises(NotationError, match=re.escape("matches 2 tracks (1:Hn 1, 2:Hn 3-4)")):
+        pick_track(tracks, "horn", TAKE)
 
 
 def test_bars_take_a_passage_from_its_bar_line():

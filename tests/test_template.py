@@ -4,6 +4,7 @@ with the same names, channels, pan and CC7 (read back with mido, not our writer)
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 
 import mido
@@ -17,6 +18,7 @@ from motifgen.template import (
     GUIDE_NAME,
     JOBS,
     PAN,
+    desk_of,
     film_template,
     fit,
     guide_notes,
@@ -97,16 +99,50 @@ def test_a_silent_track_sharing_a_channel_sends_nothing_on_it():
     assert checked, "the example film never shares a channel"
 
 
-def test_tracks_are_named_by_instrument_and_job():
+def test_tracks_are_named_by_desk_and_section():
     template = film_template(_scores(EXAMPLE))
     by_slot = {t.slot: t.name for t in template.tracks}
-    assert by_slot[("horn", "melody", 1)] == "Horn in F"
-    assert by_slot[("horn", "counter", 1)] == "Horn in F (counter)"
-    assert by_slot[("cello", "bass", 1)] == "Violoncello (bass)"
-    for (instrument, job, _), name in by_slot.items():
-        assert name.startswith(INSTRUMENTS[instrument].display.split(" (")[0]) or \
-            instrument == "choir"
-        assert job in JOBS
+    assert by_slot[("horn", "melody", 1)] == "Hn 1"
+    assert by_slot[("horn", "counter", 1)] == "Hn 2"
+    assert by_slot[("brass_horns", "harmony", 1)] == "Hn 3-4"
+    assert by_slot[("cello", "bass", 1)] == "Vc (bass)"
+    assert by_slot[("violin", "doubling", 1)] == "Vln I"
+    assert by_slot[("strings_vln2", "harmony", 1)] == "Vln II"
+
+
+@pytest.mark.parametrize("film", FILMS, ids=lambda p: p.stem)
+def test_every_films_tracks_have_one_desk_name_each(film):
+    """Names are unique, start with the instrument's (or its section's) abbreviation, and
+    number an instrument's players without gaps or overlaps through the film."""
+    template = film_template(_scores(film))
+    names = [t.name for t in template.tracks]
+    assert len(set(names)) == len(names), names
+    players: dict[str, list[int]] = {}
+    for t in template.tracks:
+        base = desk_of(t.slot[0]).name
+        assert t.name.startswith(base), (t.slot, t.name)
+        numbers = re.fullmatch(rf"{re.escape(base)} (\d+)(?:-(\d+))?", t.name)
+        if numbers:
+            low = int(numbers.group(1))
+            players.setdefault(base, []).extend(range(low, int(numbers.group(2) or low) + 1))
+        assert t.slot[1] in JOBS
+    for base, seats in players.items():
+        assert seats == list(range(1, len(seats) + 1)), (base, seats)
+
+
+def test_the_score_names_a_track_as_its_desk_in_full():
+    from motifgen.io.musicxml import abbreviation, full_name
+
+    scores = _scores(EXAMPLE)
+    template = film_template(scores)
+    seen = {}
+    for score in scores:
+        for part in fit(score, template).parts:
+            seen[part.name] = (full_name(part), abbreviation(part))
+    assert seen["Hn 3-4"] == ("Horn in F 3-4", "Hn. 3-4")
+    assert seen["Vln II"] == ("Violins II", "Vln. II")
+    assert seen["Vc (bass)"] == ("Cellos (bass)", "Vc. (bass)")
+    assert seen["Tba"] == ("Tuba", "Tba.")
 
 
 def test_the_guide_track_holds_the_plans_chords_as_block_chords():
@@ -149,8 +185,6 @@ def test_compose_template_full_writes_one_track_list_for_every_cue(tmp_path):
 
 
 def test_the_readme_shows_the_example_films_template_as_it_is():
-    import re
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### The film's template"):readme.index("### Articulation")]
     rows = [tuple(c.strip() for c in line.strip("|").split("|"))

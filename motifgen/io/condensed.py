@@ -84,7 +84,7 @@ def condense(score: Score, engravings: Mapping[str, Engraving]) -> Score:
     its `STAVES` instrument."""
     parts: list[Part] = []
     for role, name, _, instrument in STAVES:
-        members = [p for p in score.parts if staff_role(p) == role and "(doubling)" not in p.name]
+        members = [p for p in score.parts if staff_role(p) == role and p.duty != "doubling"]
         if not members:
             continue
         lead = members[0]

@@ -37,7 +37,8 @@ _SETUP, _CONTROL, _NOTE_OFF, _NOTE_ON, _END = range(5)
 
 # Status nibbles and meta types used here.
 _NOTE_OFF_STATUS, _NOTE_ON_STATUS, _CC_STATUS, _PROGRAM_STATUS = 0x80, 0x90, 0xB0, 0xC0
-_TRACK_NAME, _MARKER, _CHANNEL_PREFIX, _END_OF_TRACK = 0x03, 0x06, 0x20, 0x2F
+_TRACK_NAME, _INSTRUMENT_NAME, _MARKER = 0x03, 0x04, 0x06
+_CHANNEL_PREFIX, _END_OF_TRACK = 0x20, 0x2F
 _SET_TEMPO, _SMPTE_OFFSET, _TIME_SIGNATURE, _KEY_SIGNATURE = 0x51, 0x54, 0x58, 0x59
 _MAX_DELTA = (1 << 28) - 1  # the longest delta time four VLQ bytes hold
 
@@ -287,9 +288,17 @@ def named_track(part: Part) -> _Events:
     track, which sends nothing that could change the patch, volume or pan of a track
     sharing its channel."""
     ev = _Events()
-    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    _name(ev, part)
     ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [9 if part.is_drum else part.channel]))
     return ev
+
+
+def _name(ev: _Events, part: Part) -> None:
+    """The track's name ("Hn 3-4") and, from its engraving, the instrument's name in full
+    ("Horn in F 3-4"), which `import --track horn` also matches."""
+    ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+    if part.engraving is not None and part.engraving.display:
+        ev.meta(0, _SETUP, _text(_INSTRUMENT_NAME, ascii_text(part.engraving.display)))
 
 
 def part_events(part: Part, setup: bool = True, named: bool = True,
@@ -314,7 +323,7 @@ def part_events(part: Part, setup: bool = True, named: bool = True,
     start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
     ev = _Events()
     if named:
-        ev.meta(0, _SETUP, _text(_TRACK_NAME, ascii_text(part.name) or part.instrument))
+        _name(ev, part)
     for status, d1, d2 in (
         cc(0, 0), cc(32, 0), (_PROGRAM_STATUS | ch, int(part.program) % 128, -1),
         cc(7, part.volume), cc(10, part.pan), cc(11, start.get(11, 127)),

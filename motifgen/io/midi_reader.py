@@ -28,9 +28,11 @@ _DATA_BYTES = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}
 @dataclass(frozen=True)
 class Track:
     """One track's name (the last track-name event) and its notes as
-    (start tick, length in ticks, pitch, velocity), in the order they end."""
+    (start tick, length in ticks, pitch, velocity), in the order they end; `instrument`:
+    its instrument-name event's text, if any."""
     name: str
     notes: tuple[tuple[int, int, int, int], ...]
+    instrument: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,10 @@ def _vlq(data: bytes, i: int, end: int) -> tuple[int, int]:
     raise NotationError("a variable-length number runs over four bytes")
 
 
-def _track(data: bytes, i: int, end: int) -> tuple[str, list, list, int]:
-    """Name, notes, time signatures (tick, meter) and last tick of the track in
-    data[i:end]."""
-    now, status, name = 0, 0, ""
+def _track(data: bytes, i: int, end: int) -> tuple[tuple[str, str], list, list, int]:
+    """(Name, instrument name), notes, time signatures (tick, meter) and last tick of
+    the track in data[i:end]."""
+    now, status, name, instrument = 0, 0, "", ""
     meters: list[tuple[int, tuple[int, int]]] = []
     sounding: dict[tuple[int, int], tuple[int, int]] = {}
     notes: list[tuple[int, int, int, int]] = []
@@ -81,6 +83,8 @@ def _track(data: bytes, i: int, end: int) -> tuple[str, list, list, int]:
             i += length
             if kind == 0x03:
                 name = body.decode("latin-1")
+            elif kind == 0x04:
+                instrument = body.decode("latin-1")
             elif kind == 0x58 and length >= 2:
                 meters.append((now, (body[0], 2 ** body[1])))
             continue
@@ -104,7 +108,7 @@ def _track(data: bytes, i: int, end: int) -> tuple[str, list, list, int]:
             start = sounding.pop((channel, args[0]), None)
             if start is not None and now > start[0]:
                 notes.append((start[0], now - start[0], args[0], start[1]))
-    return name, notes, meters, now
+    return (name, instrument), notes, meters, now
 
 
 def read_midi_notes(data: bytes) -> MidiNotes:
@@ -138,7 +142,7 @@ def read_midi_notes(data: bytes) -> MidiNotes:
         for tick, sig in signatures:
             meters.setdefault(tick, sig)
         last = max(last, stop)
-        tracks.append(Track(name, tuple(notes)))
+        tracks.append(Track(name[0], tuple(notes), name[1]))
         i = end
     return MidiNotes(ppq, tuple(tracks), meter, tuple(sorted(meters.items())), last)
 
@@ -170,8 +174,8 @@ def read_midi_motif(path: Path, key: Key, track: str | int | None = None,
         raise NotationError(f"cannot read MIDI file {path}: its header gives "
                             f"{mid.ticks_per_beat} ticks per beat; expected 1 or more")
     meter = _file_meter(*mid.meter, path) if mid.meter else None
-    candidates = [(index, trk.name, list(trk.notes)) for index, trk in enumerate(mid.tracks)
-                  if trk.notes]
+    candidates = [(index, trk.name, list(trk.notes), trk.instrument)
+                  for index, trk in enumerate(mid.tracks) if trk.notes]
     if not candidates:
         raise NotationError(f"MIDI file {path} has no notes")
     chosen = candidates[0] if track is None else pick_track(candidates, str(track), path)
@@ -195,10 +199,11 @@ def _words(name: str) -> list[str]:
 
 
 def pick_track(candidates: list, track: str, path: Path):
-    """The (index, name, notes) of `candidates` that `track` names: its number, its whole
-    name, the start of its name, or the starts of words of it ("horn" finds
-    "Horn in F", "vc" finds "Vc", "ii" finds "Vln II"), case-insensitive; the closest
-    kind of match wins, and two tracks matching alike is an error naming both."""
+    """The (index, name, notes, instrument) of `candidates` that `track` names: its
+    number, its whole name, the start of its name, or the starts of words of it ("horn"
+    finds "Horn in F", "vc" finds "Vc", "ii" finds "Vln II"), case-insensitive, or so
+    its instrument name ("horn" finds motifgen's "Hn 1", instrument "Horn in F 1"); the
+    closest kind of match wins, and two tracks matching alike is an error naming both."""
     wanted = track.strip().lower()
     words = _words(wanted)
 
@@ -216,9 +221,10 @@ def pick_track(candidates: list, track: str, path: Path):
     by_number = [c for c in candidates if str(c[0]) == track.strip()]
     if by_number:
         return by_number[0]
-    ranked = [(r, c) for c in candidates if (r := rank(c[1])) is not None]
+    ranked = [(min(r), c) for c in candidates
+              if (r := [k for k in (rank(c[1]), rank(c[3])) if k is not None])]
     best = [c for r, c in ranked if r == min(r for r, _ in ranked)] if ranked else []
-    names = ", ".join(f"{i}:{n or '(unnamed)'}" for i, n, _ in (best or candidates))
+    names = ", ".join(f"{c[0]}:{c[1] or '(unnamed)'}" for c in (best or candidates))
     if not best:
         raise NotationError(
             f"MIDI file {path} has no track {track!r}; tracks with notes: {names}")

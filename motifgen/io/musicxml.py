@@ -143,17 +143,22 @@ FULL_NAMES = {"Vln I": "Violins I", "Vln II": "Violins II", "Vla": "Violas",
 
 
 def full_name(part: Part) -> str:
-    """The name of the first system: a string section's in full (Violins I)."""
+    """The name of the first system: a part on the film's template has its desk's
+    ("Horn in F 3-4"), another a string section's in full (Violins I)."""
+    if part.job and part.engraving is not None:
+        return part.engraving.display
     name = part.display_name
     return FULL_NAMES.get(name, name)
 
 
 def abbreviation(part: Part) -> str:
-    """The short name of later systems: the catalogue's, with the part's number (a
-    condensed score's staves have their own)."""
+    """The short name of later systems: a placed part's desk ("Hn. 3-4"), else the
+    catalogue's with the part's number (a condensed score's staves have their own)."""
     from .condensed import ABBREVIATIONS
 
     entry = part.engraving
+    if part.job and entry is not None:
+        return entry.abbreviation
     name = part.display_name
     if name in ABBREVIATIONS:
         return ABBREVIATIONS[name]
