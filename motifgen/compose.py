@@ -151,10 +151,12 @@ def _start_workers(count: int, work: Callable[[Any], Any]) -> tuple[list, list]:
 
 
 def _stop_workers(processes: list) -> None:
-    for process in processes:
+    """End every worker; one a signal interrupted before it had started is skipped."""
+    started = [p for p in processes if p.pid is not None]
+    for process in started:
         if process.is_alive():
             process.terminate()
-    for process in processes:
+    for process in started:
         process.join(1)
         if process.is_alive():
             process.kill()

@@ -871,3 +871,24 @@ def test_cue_sheet_cells_never_start_a_formula(world, start):
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
     assert rows[0]["title"] == "'" + title.replace("\r", " ")
     assert rows[0]["featuring"] == f"hero; {name}".replace("\r", " ")  # only a cell's start
+
+
+def test_stopping_the_workers_skips_one_a_signal_caught_before_it_started():
+    """A signal between creating a worker and starting it must not turn into an internal
+    error ("can only join a started process") while the others are stopped."""
+    import multiprocessing
+
+    from motifgen.compose import _stop_workers
+
+    context = multiprocessing.get_context("fork")
+    running = context.Process(target=time_sleep, args=(30,), daemon=True)
+    running.start()
+    waiting = context.Process(target=time_sleep, args=(30,), daemon=True)
+    _stop_workers([running, waiting])
+    assert not running.is_alive() and waiting.pid is None
+
+
+def time_sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
