@@ -111,12 +111,15 @@ class Instrument:
     #: clefs a copyist writes the instrument in, preferred first ("grand": two staves,
     #: treble over bass); empty: treble or bass by the part's range
     clefs: tuple[str, ...] = ()
+    #: the name of a score's first system where `display` is short (Violins I)
+    full: str = ""
 
     @property
     def engraving(self) -> Engraving:
         """What a writer prints for the instrument (carried by its `Part`)."""
         return Engraving(self.display, self.abbreviation, self.transposition, self.clefs,
-                         self.music21_class, SECTION_OF[self.name], ORDER.index(self.name))
+                         self.music21_class, SECTION_OF[self.name], ORDER.index(self.name),
+                         self.full)
 
     def melody_range(self) -> tuple[int, int]:
         """The comfortable range if there is one, else the full range."""
@@ -221,7 +224,12 @@ NOTATION: dict[str, tuple[str, tuple[str, ...]]] = {
     "cymbal": ("Cym.", ()), "suspended_cymbal": ("Sus. Cym.", ()), "tam_tam": ("T.-t.", ()),
     "drums": ("Perc.", ()),
 }
-INSTRUMENTS = {name: replace(inst, abbreviation=NOTATION[name][0], clefs=NOTATION[name][1])
+#: The string sections' names in full, for the first system of a score.
+FULL_NAMES: dict[str, str] = {"strings_vln1": "Violins I", "strings_vln2": "Violins II",
+                              "strings_vla": "Violas", "strings_vc": "Cellos",
+                              "strings_cb": "Basses"}
+INSTRUMENTS = {name: replace(inst, abbreviation=NOTATION[name][0], clefs=NOTATION[name][1],
+                             full=FULL_NAMES.get(name, ""))
                for name, inst in INSTRUMENTS.items()}
 
 #: The score's sections, top to bottom, with their instruments in score order.

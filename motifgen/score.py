@@ -142,6 +142,9 @@ class Engraving:
     music21_class: str = ""
     section: str = ""
     rank: int = 0
+    #: the name of the first system where `display` is a short one (a string section:
+    #: "Violins I" for "Vln I"); empty: `display`
+    full: str = ""
 
 
 @dataclass(frozen=True)

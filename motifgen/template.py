@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap
 from .motif import Notes
 from .orchestra import (
@@ -124,17 +125,12 @@ PLAYS_AS: dict[str, str] = {"brass_horns": "horn", "brass_trombones": "trombone"
                             "cello": "strings_vc", "contrabass": "strings_cb"}
 #: Players a track of these takes (a chorale's pair); any other takes one.
 PLAYERS: dict[str, int] = {"brass_horns": 2, "brass_trombones": 2}
-#: Desk name and full score name of the sections, where the catalogue's abbreviation
-#: and display name are not it.
-DESKS: dict[str, tuple[str, str]] = {
-    "strings_vln1": ("Vln I", "Violins I"), "strings_vln2": ("Vln II", "Violins II"),
-    "strings_vla": ("Vla", "Violas"), "strings_vc": ("Vc", "Cellos"),
-    "strings_cb": ("Cb", "Basses"), "strings": ("Str", "Strings"),
-    "tremolo_strings": ("Str trem", "Strings (tremolo)"),
-    "pizzicato_strings": ("Str pizz", "Strings (pizz.)"), "choir": ("Choir (aah)", "Choir (aah)"),
-}
+#: Desk names the catalogue's abbreviation (without its dots) does not give.
+DESKS: dict[str, str] = {"tremolo_strings": "Str trem", "pizzicato_strings": "Str pizz"}
 #: Tracks that are a section, not numbered players: a second job is named in brackets.
-SECTIONS = frozenset({*DESKS, "drums"})
+SECTIONS = frozenset({"strings_vln1", "strings_vln2", "strings_vla", "strings_vc",
+                      "strings_cb", "strings", "tremolo_strings", "pizzicato_strings",
+                      "choir", "drums"})
 
 
 @dataclass(frozen=True)
@@ -150,8 +146,10 @@ class Desk:
 def desk_of(instrument: str) -> Desk:
     """An instrument's desk names before numbering: "Hn", "Horn in F", "Hn."."""
     entry = INSTRUMENTS[PLAYS_AS.get(instrument, instrument)]
-    name, full = DESKS.get(entry.name, (entry.abbreviation.replace(".", ""), entry.display))
-    return Desk(name, full, entry.abbreviation or name)
+    if entry.name in DISPLAY:  # the choir, named for its sound: "Choir (aah)"
+        return Desk(DISPLAY[entry.name], DISPLAY[entry.name], entry.abbreviation)
+    name = DESKS.get(entry.name, entry.abbreviation.replace(".", ""))
+    return Desk(name, entry.full or entry.display, entry.abbreviation or name)
 
 
 def desks(slots: Sequence[Slot]) -> dict[Slot, Desk]:

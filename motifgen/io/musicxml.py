@@ -137,18 +137,14 @@ def notated_rows(part: Part) -> list[tuple[float, float, int, int, str]]:
 
 # --------------------------------------------------------------------- names
 
-#: Full names of the string sections the arranger names by their abbreviation.
-FULL_NAMES = {"Vln I": "Violins I", "Vln II": "Violins II", "Vla": "Violas",
-              "Vc": "Cellos", "Cb": "Basses"}
-
-
 def full_name(part: Part) -> str:
     """The name of the first system: a part on the film's template has its desk's
     ("Horn in F 3-4"), another a string section's in full (Violins I)."""
-    if part.job and part.engraving is not None:
-        return part.engraving.display
+    entry = part.engraving
+    if part.job and entry is not None:
+        return entry.display
     name = part.display_name
-    return FULL_NAMES.get(name, name)
+    return entry.full if entry is not None and entry.full and name == entry.display else name
 
 
 def abbreviation(part: Part) -> str:
