@@ -41,6 +41,7 @@ from ..theory import (
     tonic_quality,
     triads_in,
 )
+from .line import cheapest_path
 
 #: Colour chords per mood colour: (semitones above the tonic, quality, symbol or "").
 #: "pole" entries depend on the tonic triad (see `_palette`).
@@ -344,13 +345,13 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     noise = iter(rng.uniform(0.0, 0.35, size=sum(len(o) for o in options)).tolist())
     unary = [np.array([cost + next(noise) for cost in row]) for row in costs]
     trans = _transitions(h, options, ends)
-    picks = _viterbi(unary, trans)
+    picks = cheapest_path(unary, trans)
     coloured = [np.array([c.kind == "colour" for c in opts], dtype=float) for opts in options]
     if length >= 2 * bar - _EPS and any(m.any() for m in coloured):
         for extra in COLOUR_INSIST:  # a section of two bars sounds its mood's colour
             if any(coloured[i][k] for i, k in enumerate(picks)):
                 break
-            picks = _viterbi([u - extra * m for u, m in zip(unary, coloured)], trans)
+            picks = cheapest_path([u - extra * m for u, m in zip(unary, coloured)], trans)
     return _chords_of(h.key, spans, [opts[k] for opts, k in zip(options, picks)])
 
 
@@ -457,22 +458,6 @@ def _chords_of(key: Key, spans: Sequence[_Span], picked: Sequence[_Cand]) -> lis
         chords.append(make_chord(sp.start, sp.end - sp.start, key, c.root, c.quality,
                                  c.symbol, c.kind))
     return chords
-
-
-def _viterbi(unary: Sequence[np.ndarray], trans: Sequence[np.ndarray]) -> list[int]:
-    """The cheapest path: one option per span, `unary` costs plus `trans` pair costs."""
-    best = unary[0].copy()
-    back: list[np.ndarray] = []
-    for u, t in zip(unary[1:], trans):
-        total = best[:, None] + t
-        back.append(total.argmin(axis=0))
-        best = total.min(axis=0) + u
-    idx = int(best.argmin())
-    picks = [idx]
-    for b in reversed(back):
-        idx = int(b[idx])
-        picks.append(idx)
-    return picks[::-1]
 
 
 #: Chords a harmonic turn may land on, in order of preference: (semitones above the

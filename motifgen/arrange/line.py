@@ -1,4 +1,5 @@
-"""Notes gathered for a part while a scene is arranged, and small helpers over Notes."""
+"""Notes gathered for a part while a scene is arranged, small helpers over Notes, and the
+cheapest-path search the harmoniser and the voicing share."""
 
 from __future__ import annotations
 
@@ -56,9 +57,19 @@ def grid(start: float, end: float, step: float) -> list[float]:
     return [start + k * step for k in range(n) if start + k * step < end - EPS]
 
 
-def lowest_during(notes: Notes, start: float, end: float) -> int | None:
-    """The lowest pitch of `notes` sounding at any time in [start, end), or None."""
-    if not len(notes):
-        return None
-    mask = (notes.onset < end - EPS) & (notes.onset + notes.duration > start + EPS)
-    return int(notes.pitch[mask].min()) if mask.any() else None
+def cheapest_path(unary: Sequence[np.ndarray], trans: Sequence[np.ndarray]) -> list[int]:
+    """The cheapest path through a chain of choices (Viterbi): one state per step,
+    `unary[i][k]` the cost of state k of step i, `trans[i - 1][j, k]` of going to it from
+    state j of step i - 1; ties go to the lower state."""
+    best = unary[0].copy()
+    back: list[np.ndarray] = []
+    for u, t in zip(unary[1:], trans):
+        total = best[:, None] + t
+        back.append(total.argmin(axis=0))
+        best = total.min(axis=0) + u
+    idx = int(best.argmin())
+    picks = [idx]
+    for b in reversed(back):
+        idx = int(b[idx])
+        picks.append(idx)
+    return picks[::-1]

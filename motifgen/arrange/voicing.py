@@ -15,13 +15,18 @@ Two passes of dynamic programming:
 
 Costs are named below; a cost of `FORBIDDEN` is never chosen while any other
 path exists.
+
+The moves of a whole section are costed at once, as arrays of shape (change,
+from, to) over the voicings of every chord stacked (padded to the longest, in
+int16): numpy's cost is per call, and a section has a few dozen changes. The
+sums are taken in one fixed order, so equal paths tie as they always did.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import cast
 
@@ -29,7 +34,7 @@ import numpy as np
 
 from ..motif import Notes
 from ..theory import Chord
-from .line import EPS, lowest_during
+from .line import EPS, cheapest_path
 
 #: A path through a forbidden move is taken only when nothing else exists.
 FORBIDDEN = 1e4
@@ -77,6 +82,15 @@ UPPER_SPAN, UPPER_GAP = 19, 12
 CLEARANCE = 1
 
 
+#: The costs of a move by 0, 1, 2 ... semitones, worked out once: of the bass (its leaps),
+#: and of an upper voice (to be summed over the voices).
+_SEMITONES = np.arange(128)
+_BASS_LEAPS = (BASS_LEAP_WEIGHT * _SEMITONES + BASS_WIDE_LEAP_COST[0] * (_SEMITONES > 7)
+               + BASS_WIDE_LEAP_COST[1] * (_SEMITONES > 12))
+_VOICE_MOVES = (MOVE_WEIGHT * _SEMITONES + LEAP_COST[0] * (_SEMITONES > 5)
+                + LEAP_COST[1] * (_SEMITONES > 7))
+
+
 @dataclass(frozen=True)
 class Voicing:
     """One chord in real voices: `bass` and `upper` (three pitches, low to high)."""
@@ -96,45 +110,22 @@ class Voicing:
         return (self.bass, *self.upper)
 
 
-def ceilings(chords: Sequence[Chord], melody: Notes, default: int) -> list[int]:
-    """Highest pitch the upper voices may take under each chord: just below the lowest
+def _ceilings(lowest: Sequence[int | None], default: int) -> list[int]:
+    """Highest pitch the upper voices may take under each chord: just below the `lowest`
     melody note sounding during it; chords without melody take their neighbour's."""
-    out: list[int | None] = []
-    for c in chords:
-        low = lowest_during(melody, c.beat, c.end)
-        out.append(None if low is None else low - CLEARANCE)
+    out = [None if low is None else low - CLEARANCE for low in lowest]
     known = {i: v for i, v in enumerate(out) if v is not None}
     if not known:
-        return [default] * len(chords)
+        return [default] * len(out)
     return [v if v is not None else known[min(known, key=lambda k: abs(k - i))]
             for i, v in enumerate(out)]
 
 
-def _recent(melody: Notes, beat: float, window: float = 1.0) -> set[int | None]:
-    """Melody pitches heard in the `window` beats before `beat` (the last one at least):
-    a bass move is heard against each of them, across a rest too."""
-    recent = (melody.onset < beat - EPS) & (melody.onset >= beat - window - EPS)
-    return set(melody.pitch[recent].tolist()) | {_melody_at(melody, beat, True)}
-
-
-def _melody_at(melody: Notes, beat: float, before: bool) -> int | None:
-    """The melody pitch heard last before `beat` (`before`), or sounding at it; None
-    when there is none."""
-    if not len(melody):
-        return None
-    if before:
-        earlier = melody.onset < beat - EPS
-        if not earlier.any():
-            return None
-        last = melody.onset[earlier].max()
-        return int(melody.pitch[earlier & (melody.onset == last)].max())
-    mask = (melody.onset <= beat + EPS) & (melody.onset + melody.duration > beat + EPS)
-    return int(melody.pitch[mask].max()) if mask.any() else None
-
-
-def _sounding(melody: Notes, beat: float) -> int | None:
-    mask = (melody.onset <= beat) & (melody.onset + melody.duration > beat)
-    return int(melody.pitch[mask].max()) if mask.any() else None
+def _highest(mask: np.ndarray, pitch: np.ndarray) -> list[int | None]:
+    """The highest of `pitch` where each row of `mask` holds; None where a row holds
+    nowhere."""
+    top = np.where(mask, pitch, -1).max(axis=-1, initial=-1).tolist()
+    return [None if p < 0 else p for p in top]
 
 
 def _perfect_parallel(a0: np.ndarray, b0: np.ndarray | np.int64, a1: np.ndarray,
@@ -144,36 +135,135 @@ def _perfect_parallel(a0: np.ndarray, b0: np.ndarray | np.int64, a1: np.ndarray,
     return (a0 != a1) & (b0 != b1) & (i0 == i1) & ((i1 == 0) | (i1 == 7))
 
 
+def _perfect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The interval class from `a` up to `b` where it is perfect (a unison, octave or
+    fifth), else -1: equal to an interval class only where both make the same perfect
+    interval. The parallels of whole arrays of moves are tested with it on the small
+    arrays before they are broadcast, one comparison of the whole."""
+    ic = (b - a) % 12
+    return np.where((ic == 0) | (ic == 7), ic, -1)
+
+
 @dataclass(frozen=True)
 class _Melody:
-    """What the melody does at each chord change (see `bass_line`)."""
+    """What the melody does around each chord (see `bass_line`), read for every chord of
+    a section at once: rows of note masks, one row per chord."""
 
-    recent: list[set[int | None]]  # heard in the beat before the change
+    recent: list[set[int | None]]  # heard in the beat before the change (the last one at least)
     at: list[int | None]  # sounding at the change
     accented: list[int | None]  # on the last strong beat before it
     before: list[int | None]  # sounding just before it (None: a rest)
+    lowest: list[int | None]  # the lowest sounding at any time during the chord
 
     @classmethod
     def around(cls, chords: Sequence[Chord], melody: Notes,
                strong: Sequence[float]) -> _Melody:
-        return cls([_recent(melody, c.beat) for c in chords],
-                   [_melody_at(melody, c.beat, False) for c in chords],
-                   [_melody_at(melody, max((b for b in strong if b < c.beat - EPS),
-                                           default=-1.0), False) for c in chords],
-                   [_sounding(melody, c.beat - EPS) for c in chords])
+        on, end, pitch = melody.onset, melody.onset + melody.duration, melody.pitch
+        beat = np.array([c.beat for c in chords])[:, None]
+        # strong beats are not negative, so -1.0 stands for "none before the change"
+        accent = np.where(np.array(strong)[None, :] < beat - EPS, strong, -1.0)
+        accent = accent.max(axis=1, initial=-1.0)[:, None]
+        earlier = on < beat - EPS
+        last = np.where(earlier, on, -np.inf).max(axis=1, initial=-np.inf)[:, None]
+        recent = [{p} for p in _highest(earlier & (on == last), pitch)]
+        rows, cols = np.nonzero(earlier & (on >= beat - 1.0 - EPS))
+        for r, p in zip(rows.tolist(), pitch[cols].tolist()):
+            recent[r].add(p)
+        during = (on < np.array([c.end for c in chords])[:, None] - EPS) & (end > beat + EPS)
+        low = np.where(during, pitch, 128).min(axis=1, initial=128).tolist()
+        return cls(recent, _highest((on <= beat + EPS) & (end > beat + EPS), pitch),
+                   _highest((on <= accent + EPS) & (end > accent + EPS), pitch),
+                   _highest((on <= beat - EPS) & (end > beat - EPS), pitch),
+                   [None if p > 127 else p for p in low])
 
 
-def _bass_options(chord: Chord, melody: Notes, low: int, high: int, centre: float,
-                  pedal: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Bass pitches for one chord and their costs (root, inversions, register, room)."""
+@dataclass(frozen=True)
+class _Changes:
+    """The melody at a run of chord changes as arrays, a row per change (see `_move`)."""
+
+    at: np.ndarray  # sounding at the change (0 where the melody rests there)
+    exposed: np.ndarray  # a rest before the change and a note at it
+    against: np.ndarray  # what the bass moves against where a note sounds at the change
+    against_ok: np.ndarray  # (the rows are padded: where an entry is a pitch)
+    over: np.ndarray  # heard before a change into a rest
+    over_ok: np.ndarray
+
+    @classmethod
+    def of(cls, mel: _Melody, changes: Sequence[int]) -> _Changes:
+        sounding = [mel.at[i] is not None for i in changes]
+        against = [({mel.accented[i]} | mel.recent[i]) - {None} if on else set()
+                   for i, on in zip(changes, sounding)]
+        over = [set() if on else ({mel.before[i]} | mel.recent[i]) - {None}
+                for i, on in zip(changes, sounding)]
+        return cls(np.array([mel.at[i] or 0 for i in changes], dtype=np.int16),
+                   np.array([mel.before[i] is None and on for i, on in zip(changes, sounding)],
+                            dtype=bool),
+                   *_padded(cast("list[set[int]]", against)),
+                   *_padded(cast("list[set[int]]", over)))
+
+    def only(self, changes: np.ndarray) -> _Changes:
+        """These rows only."""
+        return _Changes(*(getattr(self, f.name)[changes] for f in fields(self)))
+
+
+def _padded(sets: Sequence[set[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Pitch sets as the rows of one array, padded with zeros, and where each is a pitch."""
+    width = max([1, *map(len, sets)])
+    rows = [sorted(s) + [0] * (width - len(s)) for s in sets]
+    ok = [[True] * len(s) + [False] * (width - len(s)) for s in sets]
+    return (np.array(rows, dtype=np.int16).reshape(len(sets), width),
+            np.array(ok, dtype=bool).reshape(len(sets), width))
+
+
+def _parallels_with(a0: np.ndarray, pitches: np.ndarray, ok: np.ndarray, a1: np.ndarray,
+                    b1: np.ndarray) -> np.ndarray:
+    """How many of the melody `pitches` of each change (rows, real where `ok`) move to
+    `b1` in parallel with a voice moving from `a0` to `a1`, shape (change, from, to):
+    `_perfect_parallel` with each pitch in turn (reducing along a short axis is slow).
+    `b1` is the same for every state moved from."""
+    after = _perfect(a1, b1)
+    count = np.zeros(np.broadcast_shapes(a0.shape, a1.shape, b1.shape), dtype=np.int16)
+    for w in range(pitches.shape[1]):
+        b0 = pitches[:, w, None, None]
+        count += np.where(ok[:, w, None, None] & (b0 != b1), after, -1) == (b0 - a0) % 12
+    return count * (a0 != a1)
+
+
+def _forbid(cost: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """`cost` with `FORBIDDEN` added `count` times, one addition at a time: the sums of
+    adding each forbidden move in turn."""
+    for r in range(int(count.max(initial=0))):
+        cost = cost + FORBIDDEN * (count > r)
+    return cost
+
+
+def _stacked(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Pitch arrays of different lengths as one (the first axis indexes them), each padded
+    with zeros to the longest; int16, on which numpy's arithmetic is fastest."""
+    out = np.zeros((len(arrays), max(len(a) for a in arrays), *arrays[0].shape[1:]),
+                   dtype=np.int16)
+    for i, a in enumerate(arrays):
+        out[i, :len(a)] = a
+    return out
+
+
+def _trimmed(trans: np.ndarray, sizes: Sequence[int]) -> list[np.ndarray]:
+    """Each change's move costs without the padding of `_stacked`."""
+    return [t[:m, :n] for t, m, n in zip(trans, sizes, sizes[1:])]
+
+
+@lru_cache(maxsize=4096)
+def _bass_options(pcs: tuple[int, ...], floor_mel: int | None, low: int, high: int,
+                  centre: float, pedal: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Bass pitches for a chord of pitch classes `pcs` (root first) and their costs (root,
+    inversions, register, room under the melody's lowest note `floor_mel`)."""
     if pedal is not None:
         pitch = int(round(centre)) - (int(round(centre)) - pedal) % 12
         while pitch < low:
             pitch += 12
-        return np.array([pitch], dtype=np.int64), np.zeros(1)
-    floor_mel = lowest_during(melody, chord.beat, chord.end)
+        return _frozen(np.array([pitch], dtype=np.int64)), _frozen(np.zeros(1))
     pitches, costs = [], []
-    for rank, pc in enumerate(chord.pitch_classes[:3]):
+    for rank, pc in enumerate(pcs[:3]):
         for p in range(low + (pc - low) % 12, high + 1, 12):
             cost = BASS_INVERSION_COST[rank] + BASS_CENTRE_WEIGHT * abs(p - centre)
             if floor_mel is not None:
@@ -181,20 +271,20 @@ def _bass_options(chord: Chord, melody: Notes, low: int, high: int, centre: floa
                 cost += BASS_ROOM_WEIGHT * max(0, p - (floor_mel - BASS_ROOM))
             pitches.append(p)
             costs.append(cost)
-    return np.array(pitches, dtype=np.int64), np.array(costs)
+    return _frozen(np.array(pitches, dtype=np.int64)), _frozen(np.array(costs))
 
 
-def _bass_move(a: np.ndarray, b: np.ndarray, i: int, mel: _Melody) -> np.ndarray:
-    """Cost of the bass moving from `a` to `b` into chord i: leaps, and parallels with
-    the melody heard before the change."""
-    leap = np.abs(a - b)
-    cost = (BASS_LEAP_WEIGHT * leap + BASS_WIDE_LEAP_COST[0] * (leap > 7)
-            + BASS_WIDE_LEAP_COST[1] * (leap > 12))
-    m1 = mel.at[i]
-    if m1 is not None:
-        for m0 in cast("set[int]", ({mel.accented[i]} | mel.recent[i]) - {None}):
-            cost = cost + FORBIDDEN * _perfect_parallel(a, np.int64(m0), b, np.int64(m1))
-    return cost
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """`a` made read-only: cached arrays are shared by every caller."""
+    a.setflags(write=False)
+    return a
+
+
+def _bass_move(a: np.ndarray, b: np.ndarray, ch: _Changes) -> np.ndarray:
+    """Cost of the bass moving from `a` to `b` at each change of `ch`, shape (change, from,
+    to): leaps, and parallels with the melody heard before the change."""
+    return _forbid(_BASS_LEAPS[np.abs(a - b)],
+                   _parallels_with(a, ch.against, ch.against_ok, b, ch.at[:, None, None]))
 
 
 def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centre: float,
@@ -209,35 +299,21 @@ def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centr
     if not chords:
         return []
     mel = _Melody.around(chords, melody, strong)
-    options = [_bass_options(c, melody, low, high, centre, pedal) for c in chords]
-    picks = _viterbi([c for _, c in options], lambda i: _bass_move(
-        options[i - 1][0][:, None], options[i][0][None, :], i, mel))
+    options = [_bass_options(c.pitch_classes, floor, low, high, centre, pedal)
+               for c, floor in zip(chords, mel.lowest)]
+    pitches = _stacked([p for p, _ in options])
+    trans = _bass_move(pitches[:-1, :, None], pitches[1:, None, :],
+                       _Changes.of(mel, range(1, len(chords))))
+    picks = cheapest_path([c for _, c in options], _trimmed(trans, [len(p) for p, _ in options]))
     return [int(options[i][0][k]) for i, k in enumerate(picks)]
-
-
-def _viterbi(unary: Sequence[np.ndarray], trans) -> list[int]:
-    """The cheapest path: `unary[i][k]` per state, `trans(i)[j, k]` from state j of i-1."""
-    best = unary[0].copy()
-    back = []
-    for i in range(1, len(unary)):
-        total = best[:, None] + trans(i)
-        back.append(total.argmin(axis=0))
-        best = total.min(axis=0) + unary[i]
-    k = int(best.argmin())
-    picks = [k]
-    for i in range(len(unary) - 1, 0, -1):
-        k = int(back[i - 1][k])
-        picks.append(k)
-    picks.reverse()
-    return picks
 
 
 @lru_cache(maxsize=4096)
 def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
                       leading: int, pedal: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Three-voice upper voicings of a chord over `bass` in floor..ceiling, with their
-    costs: the third present, the leading tone (pitch class `leading`, or -1) at most
-    once with the bass, missing tones and doublings costed."""
+    """Three-voice upper voicings of a chord over `bass` in floor..ceiling, as (bass,
+    upper...) rows, with their costs: the third present, the leading tone (pitch class
+    `leading`, or -1) at most once with the bass, missing tones and doublings costed."""
     third = pcs[1]
     pool = [p for p in range(max(floor, bass + 1), ceiling + 1) if p % 12 in pcs]
     rows, costs = [], []
@@ -258,10 +334,10 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
             cost += CROWDING_COST
         cost += MUD_WEIGHT * max(0, MUD_FLOOR - v[0])
         cost += TOP_WEIGHT * abs(ceiling - TOP_BELOW - v[2])
-        rows.append(v)
+        rows.append((bass, *v))
         costs.append(cost)
-    # int16 keeps thousands of cached voicings small; they widen to int64 in `_states`
-    return np.array(rows, dtype=np.int16).reshape(-1, 3), np.array(costs)
+    # int16 keeps thousands of cached voicings small (and is what `_move` reckons in)
+    return _frozen(np.array(rows, dtype=np.int16).reshape(-1, 4)), _frozen(np.array(costs))
 
 
 def _leading_tone(chord: Chord, tonic: int) -> int:
@@ -280,18 +356,18 @@ def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, 
         # widen step by step until the chord has a voicing: lower floor, then raise the top
         for floor, ceiling in ((max(low, top - 24), top), (bass + 1, top),
                                (bass + 1, top + 12), (bass + 1, top + 24)):
-            upper, cost = _upper_candidates(pcs, bass, floor, ceiling, lt, pedal)
-            if len(upper):
+            voiced, cost = _upper_candidates(pcs, bass, floor, ceiling, lt, pedal)
+            if len(voiced):
                 break
-        if not len(upper):
+        if not len(voiced):
             continue
         penalty = FORBIDDEN / 10 if ceiling > top else 0.0
-        rows.append(np.column_stack([np.full(len(upper), bass), upper]))
+        rows.append(voiced)
         costs.append(cost + bass_cost + penalty)
     if not rows:  # nothing fits anywhere: close position on the first bass
         bass = int(basses[0])
         r = bass + 1 + (pcs[1] - bass - 1) % 12
-        return (np.array([[bass, r, r + 1 + (pcs[2] - r - 1) % 12, r + 12]], dtype=np.int64),
+        return (np.array([[bass, r, r + 1 + (pcs[2] - r - 1) % 12, r + 12]], dtype=np.int16),
                 np.array([FORBIDDEN]))
     return np.concatenate(rows), np.concatenate(costs)
 
@@ -305,64 +381,71 @@ def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[keep], costs[keep]
 
 
-def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: bool) -> np.ndarray:
-    """Cost of the upper voices moving from every state in `prev` (rows) to every one in
-    `cur`; states are (bass, upper...) rows, and parallels count the bass too. Voice by
-    voice on 2-D arrays: three voices are too few for reductions over an axis to pay."""
-    cost = np.zeros((len(prev), len(cur)))
+def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """Cost of the upper voices moving from every state of `prev[m]` (rows) to every one
+    of `cur[m]` at each change m; states are (bass, upper...) rows, and parallels count
+    the bass too; `common`: whether the chords of the change share a tone. Voice by
+    voice: three voices are too few for reductions over an axis to pay."""
+    cost: np.ndarray | None = None
     up: np.ndarray | None = None
     down: np.ndarray | None = None
-    held = np.zeros(cost.shape, dtype=bool)
-    for k in range(1, prev.shape[1]):
-        move = cur[None, :, k] - prev[:, None, k]
+    held: np.ndarray | None = None
+    for k in range(1, prev.shape[-1]):
+        move = cur[:, None, :, k] - prev[:, :, None, k]
         dist = np.abs(move)
-        cost += MOVE_WEIGHT * dist + LEAP_COST[0] * (dist > 5) + LEAP_COST[1] * (dist > 7)
+        cost = _VOICE_MOVES[dist] if cost is None else cost + _VOICE_MOVES[dist]
         up = move > 0 if up is None else up & (move > 0)
         down = move < 0 if down is None else down & (move < 0)
-        held |= dist == 0
-    assert up is not None and down is not None  # a state has upper voices
+        held = dist == 0 if held is None else held | (dist == 0)
+    assert cost is not None and up is not None and down is not None and held is not None
     cost += SAME_DIRECTION_COST * (up | down)
-    if common:
-        cost += COMMON_TONE_LOST_COST * ~held
+    cost += COMMON_TONE_LOST_COST * (~held & common[:, None, None])
     return cost + FORBIDDEN * _any_parallel(prev, cur)
 
 
 def _any_parallel(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """For every pair of states, whether any two voices (the bass included) move in
-    parallel fifths or octaves: `_perfect_parallel` over all voice pairs at once."""
-    i, j = np.array(list(itertools.combinations(range(prev.shape[1]), 2))).T
-    before = (prev[:, j] - prev[:, i]) % 12
-    after = (cur[:, j] - cur[:, i]) % 12
-    moved = prev[:, None, :] != cur[None, :, :]
-    same = (before[:, None, :] == after[None, :, :]) & ((after == 0) | (after == 7))[None]
-    return (same & moved[:, :, i] & moved[:, :, j]).any(axis=2)
+    """For every pair of states of each change, whether any two voices (the bass
+    included) move in parallel fifths or octaves (`_perfect_parallel` of every pair)."""
+    voices = range(prev.shape[-1])
+    moved = [prev[:, :, None, k] != cur[:, None, :, k] for k in voices]
+    out = np.zeros(moved[0].shape, dtype=bool)
+    for i, j in itertools.combinations(voices, 2):
+        before = (prev[:, :, None, j] - prev[:, :, None, i]) % 12
+        out |= (_perfect(cur[:, None, :, i], cur[:, None, :, j]) == before) & moved[i] & moved[j]
+    return out
 
 
-def _move(prev: np.ndarray, cur: np.ndarray, i: int, mel: _Melody, common: bool,
+def _move(prev: np.ndarray, cur: np.ndarray, ch: _Changes, common: np.ndarray,
           plucked: bool = False, creep: bool = False) -> np.ndarray:
-    """Cost of every move from the states of chord i-1 to those of chord i. `plucked`:
-    the texture starts each chord on its lowest upper voice alone (pizzicato), so the
-    top voice of one chord and the lowest of the next are heard in succession too.
-    `creep`: the middle upper voice is drawn to move by a semitone."""
-    cost = _bass_move(prev[:, None, 0], cur[None, :, 0], i, mel) + _pair_cost(prev, cur,
-                                                                                 common)
+    """Cost of every move at each change of `ch` from the states of the chord before
+    (`prev[m]`, rows) to those of the chord after (`cur[m]`, columns). `plucked`: the
+    texture starts each chord on its lowest upper voice alone (pizzicato), so the top
+    voice of one chord and the lowest of the next are heard in succession too. `creep`:
+    the middle upper voice is drawn to move by a semitone."""
+    b0, b1 = prev[:, :, None, 0], cur[:, None, :, 0]
+    cost = _bass_move(b0, b1, ch) + _pair_cost(prev, cur, common)
     if plucked:
-        cost = cost + FORBIDDEN * _perfect_parallel(prev[:, None, 0], prev[:, None, -1],
-                                                    cur[None, :, 0], cur[None, :, 1])
+        cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, :, None, -1], b1,
+                                                    cur[:, None, :, 1])
     if creep:
-        cost = cost + CREEP_COST * (np.abs(cur[None, :, 2] - prev[:, None, 2]) == 1)
-    m0, m1 = mel.before[i], mel.at[i]
-    b0, b1 = prev[:, None, 0], cur[None, :, 0]
-    # where the melody rests on one side of the change, an upper voice sounds on top there
-    # (the top voice, or the lowest in a figure that starts from it)
-    for k in (1, prev.shape[1] - 1):
-        if m0 is None and m1 is not None:
-            cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, None, k], b1, np.int64(m1))
-        if m1 is None:
-            for m in cast("set[int]", ({m0} | mel.recent[i]) - {None}):
-                cost = cost + FORBIDDEN * _perfect_parallel(b0, np.int64(m), b1,
-                                                            cur[None, :, k])
+        cost = cost + CREEP_COST * (np.abs(cur[:, None, :, 2] - prev[:, :, None, 2]) == 1)
+    rest = np.flatnonzero(ch.exposed | ch.over_ok.any(axis=1))
+    if len(rest):
+        cost[rest] = _forbid(cost[rest], _on_top(prev[rest], cur[rest], ch.only(rest)))
     return cost
+
+
+def _on_top(prev: np.ndarray, cur: np.ndarray, ch: _Changes) -> np.ndarray:
+    """How many parallels, per move, the bass makes with an upper voice where the melody
+    rests on one side of the change and that voice sounds on top there (the top voice,
+    or the lowest in a figure that starts from it)."""
+    b0, b1 = prev[:, :, None, 0], cur[:, None, :, 0]
+    count = np.zeros((*prev.shape[:-1], cur.shape[-2]), dtype=np.int16)
+    for k in (1, prev.shape[-1] - 1):
+        count += ch.exposed[:, None, None] & _perfect_parallel(b0, prev[:, :, None, k], b1,
+                                                               ch.at[:, None, None])
+        count += _parallels_with(b0, ch.over, ch.over_ok, b1, cur[:, None, :, k])
+    return count
 
 
 def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, int],
@@ -378,23 +461,26 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
     if not chords:
         return []
     mel = _Melody.around(chords, melody, strong)
-    tops = [min(upper_high, t) for t in ceilings(chords, melody, upper_high)]
-    states = [_beam(*_states(c, *_bass_options(c, melody, *bass_range, bass_centre, pedal),
+    tops = [min(upper_high, t) for t in _ceilings(mel.lowest, upper_high)]
+    states = [_beam(*_states(c, *_bass_options(c.pitch_classes, floor, *bass_range,
+                                               bass_centre, pedal),
                              top, upper_low, tonic, pedal is not None))
-              for c, top in zip(chords, tops)]
+              for c, floor, top in zip(chords, mel.lowest, tops)]
     shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
               for a, b in zip(chords, chords[1:])]
     unary = [costs for _, costs in states]
     if lead_in is not None:
-        before = _Melody([{melody_before}], [mel.at[0]], [None], [melody_before])
-        prev = np.array([lead_in.pitches], dtype=np.int64)
-        unary[0] = unary[0] + _move(prev, states[0][0], 0, before,
-                                    bool(set(lead_in.chord.pitch_classes)
-                                         & set(chords[0].pitch_classes)))[0]
-    picks = _viterbi(unary, lambda i: _move(states[i - 1][0], states[i][0], i, mel,
-                                            shared[i - 1], plucked, creep))
+        before = _Melody([{melody_before}], [mel.at[0]], [None], [melody_before], [None])
+        prev = np.array([[lead_in.pitches]], dtype=np.int16)
+        common = bool(set(lead_in.chord.pitch_classes) & set(chords[0].pitch_classes))
+        unary[0] = unary[0] + _move(prev, states[0][0][None], _Changes.of(before, [0]),
+                                    np.array([common]))[0, 0]
+    rows = _stacked([r for r, _ in states])
+    trans = _move(rows[:-1], rows[1:], _Changes.of(mel, range(1, len(chords))),
+                  np.array(shared, dtype=bool), plucked, creep)
+    picks = cheapest_path(unary, _trimmed(trans, [len(r) for r, _ in states]))
     out = []
-    for c, (rows, _), k in zip(chords, states, picks):
-        row = rows[k].tolist()
+    for c, (voiced, _), k in zip(chords, states, picks):
+        row = voiced[k].tolist()
         out.append(Voicing(c.beat, c.duration, row[0], tuple(row[1:]), c))
     return out
