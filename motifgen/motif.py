@@ -195,7 +195,8 @@ class Notes:
         >>> Notes.from_rows([(1.0, 1.0, 60, 80), (0.0, 1.0, 62, 80)]).rows()
         [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
         """
-        on, dur, pit, vel = (np.array([r[i] for r in rows], dtype=t) for i, t in enumerate(_DTYPES))
+        columns = list(zip(*rows)) or [(), (), (), ()]
+        on, dur, pit, vel = (np.array(c, dtype=t) for c, t in zip(columns, _DTYPES))
         return cls.trusted(on, dur, pit, vel, copy=False)
 
 

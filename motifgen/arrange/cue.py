@@ -22,6 +22,7 @@ from ..seeds import rng as seeded_rng
 from ..theory import (
     ARTICULATIONS,
     ROLE_VELOCITY,
+    VELOCITY_RANGE,
     bar_beats,
     beat_groups,
     fold_into,
@@ -277,29 +278,36 @@ def _give_way(out: dict[str, Notes], specs: Sequence[PartSpec], doubling: set[st
     counter, and block doublings (`doubling`) and the `YIELDING` instruments to all."""
     lead = [s for s in specs if s.role == "melody" and not s.octave]
     doublings = [s for s in specs if s.role == "melody" and s.octave]
-    _yield_unisons(out, [s for s in specs if s.role == "harmony"], lead, among=False)
-    _yield_unisons(out, doublings, [s for s in specs if s.role == "harmony"], among=False)
+    # every onset of the section as the instant it is compared at (rounded once each)
+    instants = {t: round(t, 4) for notes in out.values() for t in notes.onset.tolist()}
+
+    def give_way(yielding: Sequence[PartSpec], to: Sequence[PartSpec], move: int = 0,
+                 among: bool = True) -> None:
+        _yield_unisons(out, instants, yielding, to, move, among)
+
+    give_way([s for s in specs if s.role == "harmony"], lead, among=False)
+    give_way(doublings, [s for s in specs if s.role == "harmony"], among=False)
     harmony = [s for s in specs if s.role == "harmony"]
     counter = [s for s in specs if s.role == "counter"]
-    _yield_unisons(out, counter, harmony, move=-12, among=False)
+    give_way(counter, harmony, move=-12, among=False)
     held = [s for s in harmony if not TEXTURES[s.texture].figure]
-    _yield_unisons(out, held, counter, among=False)  # where the counter could not move
-    _yield_unisons(out, [s for s in specs if s.name in doubling]
-                   + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
-                   specs)
+    give_way(held, counter, among=False)  # where the counter could not move
+    give_way([s for s in specs if s.name in doubling]
+             + [s for s in specs if s.instrument in YIELDING and s.name not in doubling], specs)
 
 
-def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
-                   specs: Sequence[PartSpec], move: int = 0, among: bool = True) -> None:
+def _yield_unisons(tracks: dict[str, Notes], instants: dict[float, float],
+                   yielding: Sequence[PartSpec], specs: Sequence[PartSpec], move: int = 0,
+                   among: bool = True) -> None:
     """Where a `yielding` part (the harmony under the melody, a figure, the timpani, a
     block doubling an octave below) would strike a note one of `specs` attacks at the
-    same moment, the drum takes the other octave and the others rest; with `move` (a
-    counter-line against the harmony) the note moves by that many semitones where it
-    can, and stays otherwise. With `among`, each yielding part also gives way to the
-    ones before it. Duplication between families is a choice at the octave, never an
-    exact copy."""
+    same moment (onsets compared as `instants`, rounded to 4 places), the drum takes
+    the other octave and the others rest; with `move` (a counter-line against the
+    harmony) the note moves by that many semitones where it can, and stays otherwise.
+    With `among`, each yielding part also gives way to the ones before it. Duplication
+    between families is a choice at the octave, never an exact copy."""
     names = {s.name for s in yielding}
-    taken = {(round(t, 4), p) for s in specs if s.name not in names
+    taken = {(instants[t], p) for s in specs if s.name not in names
              and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
                                                tracks[s.name].pitch.tolist())}
     for spec in yielding:
@@ -308,16 +316,17 @@ def _yield_unisons(tracks: dict[str, Notes], yielding: Sequence[PartSpec],
         rows: list[Row] = []
         for t, d, p, v in zip(notes.onset.tolist(), notes.duration.tolist(),
                               notes.pitch.tolist(), notes.velocity.tolist()):
-            if (round(t, 4), p) in taken:
+            at = instants[t]
+            if (at, p) in taken:
                 other = [q for q in ((p + move,) if move else (p - 12, p + 12))
-                         if inst.low <= q <= inst.high and (round(t, 4), q) not in taken]
+                         if inst.low <= q <= inst.high and (at, q) not in taken]
                 if other and (move or spec.instrument == "timpani"):
                     p = other[0]
                 elif not move:
                     continue
             rows.append((t, d, p, v))
             if among:
-                taken.add((round(t, 4), p))
+                taken.add((at, p))
         tracks[spec.name] = rows_to_notes(rows)
 
 
@@ -362,13 +371,12 @@ def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,
     where `fold` (string sections hand such notes on instead, `_route_sections`)."""
     if not rows:
         return rows_to_notes([])
-    noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows)).tolist()
-    out: list[Row] = []
-    for (t, d, q, v), n in zip(rows, noise):
-        if fold and (q < inst.low or q > inst.high):
-            q = int(fold_into(np.array([q]), inst.low, inst.high)[0])
-        out.append((t, d, q, dyn.clip_velocity(v + n)))
-    return rows_to_notes(out)
+    noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows))
+    onset, duration, pitch, velocity = (np.array(column) for column in zip(*rows))
+    if fold:
+        pitch = fold_into(pitch, inst.low, inst.high)
+    return notes_of(onset, duration, pitch, np.clip(velocity + noise, *VELOCITY_RANGE),
+                    copy=False)
 
 
 def _doubling(rows: list[Row], struck: list[Row], inst: Instrument,
