@@ -294,7 +294,7 @@ class _Harmony:
 
     key: Key
     colour: str
-    cands: list[_Cand]
+    cands: tuple[_Cand, ...]
     tonic: int
     dominant: int
     approach: frozenset[tuple[int, str]]  # the cadence chords' (root, quality)
@@ -308,7 +308,7 @@ class _Harmony:
         tonic = hkey.tonic
         approach = {((tonic + off) % 12, q)
                     for off, q in CADENCES.get(colour, CADENCES["none"])}
-        return cls(hkey, colour, palette(hkey, colour), tonic, (tonic + 7) % 12,
+        return cls(hkey, colour, _palette(hkey, colour), tonic, (tonic + 7) % 12,
                    frozenset(approach),
                    colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II"),
                    colour in ("hexatonic_pole", "phrygian_bII", "diminished"))
@@ -432,18 +432,20 @@ def _pair(h: _Harmony, a: _Cand, b: _Cand, end: bool) -> float:
 
 def _transitions(h: _Harmony, options: Sequence[Sequence[_Cand]], ends: Sequence[bool]
                  ) -> list[np.ndarray]:
-    """The pair cost matrix between every two neighbouring spans; a pair met again (the
-    same chords, the same phrase end) is costed once."""
-    known: dict[tuple[_Cand, _Cand, bool], float] = {}
-
-    def pair(a: _Cand, b: _Cand, end: bool) -> float:
-        key = (a, b, end)
-        if key not in known:
-            known[key] = _pair(h, a, b, end)
-        return known[key]
-
-    return [np.array([[pair(a, b, ends[j]) for b in options[j]] for a in options[j - 1]])
+    """The pair cost matrix between every two neighbouring spans (`_transition`)."""
+    return [_transition(h, tuple(options[j - 1]), tuple(options[j]), ends[j])
             for j in range(1, len(options))]
+
+
+@lru_cache(maxsize=4096)
+def _transition(h: _Harmony, prev: tuple[_Cand, ...], cur: tuple[_Cand, ...], end: bool
+                ) -> np.ndarray:
+    """The cost of every chord of `prev` going to every one of `cur` (`end`: the second
+    span ends a phrase), read-only: the same spans' chords meet again and again in a
+    film, and each such matrix is costed once."""
+    matrix = np.array([[_pair(h, a, b, end) for b in cur] for a in prev])
+    matrix.setflags(write=False)
+    return matrix
 
 
 def _chords_of(key: Key, spans: Sequence[_Span], picked: Sequence[_Cand]) -> list[Chord]:

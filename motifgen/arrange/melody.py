@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,8 +32,10 @@ LEAD_FLOOR = 55
 TOP_MARGIN = 2
 
 
+@lru_cache(maxsize=1024)
 def in_scene(motif: Motif, key: Key, meter: tuple[int, int], register: int) -> Motif:
-    """The motif moved to the section's key and mode, meter and register."""
+    """The motif moved to the section's key and mode, meter and register (worked out once
+    for each: every statement of a motif in a key starts from it)."""
     from ..development.transforms import key as to_key
     from ..development.transforms import metre
 
