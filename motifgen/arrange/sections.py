@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..theory import Key
@@ -26,7 +27,7 @@ def spot(project: Any, scene: Any) -> tuple[Any, list[Any], list[Any]]:
     moods' tempo ranges. Returns (timing, anchors, moods); a TimingError names the scene.
     `motifgen validate` runs this for every scene without arranging it."""
     from ..errors import TimingError
-    from ..timing import Hit, solve
+    from ..timing import Hit
 
     meter = project.motifs[scene.featuring[0]].motif.meter
     moods = [project.moods[scene.mood]] + [project.moods[s.mood] for s in scene.sections]
@@ -35,16 +36,26 @@ def spot(project: Any, scene: Any) -> tuple[Any, list[Any], list[Any]]:
     anchors += [Hit(s.seconds, s.label or s.mood, True, 1.0, kind="section",
                     ramp=s.tempo_change == "gradual") for s in scene.sections]
     anchors.sort(key=lambda h: h.seconds)
-    ranges = [(0.0, tempo_range(moods[0], anchors))] + [
-        (float(s.seconds), tempo_range(m, anchors)) for s, m in zip(scene.sections, moods[1:])]
+    ranges = ((0.0, tempo_range(moods[0], anchors)),) + tuple(
+        (float(s.seconds), tempo_range(m, anchors)) for s, m in zip(scene.sections, moods[1:]))
     try:
-        timing = solve(float(scene.duration), anchors,
-                       ranges if len(ranges) > 1 else ranges[0][1], meter,
-                       fps=project.fps, start=scene.start_timecode)
+        timing = _solved(float(scene.duration), tuple(anchors),
+                         ranges if len(ranges) > 1 else ranges[0][1], meter, project.fps,
+                         scene.start_timecode)
     except TimingError as e:
         index = project.scenes.index(scene)
         raise TimingError(e.message, f"{project.path}: scenes[{index}] ({scene.id})") from e
     return timing, anchors, moods
+
+
+@lru_cache(maxsize=512)
+def _solved(duration: float, anchors: tuple[Any, ...], ranges: Any, meter: tuple[int, int],
+            fps: Any, start: str | None) -> Any:
+    """`timing.solve`, once for each scene's anchors and ranges: the tempo map does not
+    depend on the seed, so a scene recomposed with another one keeps it."""
+    from ..timing import solve
+
+    return solve(duration, anchors, ranges, meter, fps=fps, start=start)
 
 
 def tempo_range(mood: Any, anchors: Sequence[Any]) -> tuple[float, float]:
