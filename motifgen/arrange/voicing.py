@@ -345,11 +345,23 @@ def _leading_tone(chord: Chord, tonic: int) -> int:
     return lt if lt in chord.pitch_classes and chord.root != lt + 1 else -1
 
 
-def _states(chord: Chord, basses: np.ndarray, bass_costs: np.ndarray, top: int, low: int,
-            tonic: int, pedal: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Every (bass, three upper voices) voicing of a chord under `top`, with its cost."""
-    pcs = chord.pitch_classes
-    lt = _leading_tone(chord, tonic)
+@lru_cache(maxsize=4096)
+def _voicings(pcs: tuple[int, ...], leading: int, floor_mel: int | None,
+              bass_range: tuple[int, int], centre: float, pedal: int | None, top: int,
+              low: int) -> tuple[np.ndarray, np.ndarray]:
+    """The voicings a chord of pitch classes `pcs` is costed in, with their costs: the
+    `STATE_BEAM` cheapest of `_states` over its `_bass_options`. Read-only: a film's
+    chords meet the same melody floors and ceilings again and again."""
+    rows, costs = _beam(*_states(pcs, leading, *_bass_options(pcs, floor_mel, *bass_range,
+                                                               centre, pedal),
+                                 top, low, pedal is not None))
+    return _frozen(rows), _frozen(costs)
+
+
+def _states(pcs: tuple[int, ...], lt: int, basses: np.ndarray, bass_costs: np.ndarray,
+            top: int, low: int, pedal: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Every (bass, three upper voices) voicing of a chord under `top`, with its cost
+    (`lt`: the leading tone's pitch class, or -1)."""
     rows, costs = [], []
     best = np.sort(np.argsort(bass_costs, kind="stable")[:BASS_BEAM])
     for bass, bass_cost in zip(basses[best].tolist(), bass_costs[best].tolist()):
@@ -462,9 +474,8 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
         return []
     mel = _Melody.around(chords, melody, strong)
     tops = [min(upper_high, t) for t in _ceilings(mel.lowest, upper_high)]
-    states = [_beam(*_states(c, *_bass_options(c.pitch_classes, floor, *bass_range,
-                                               bass_centre, pedal),
-                             top, upper_low, tonic, pedal is not None))
+    states = [_voicings(c.pitch_classes, _leading_tone(c, tonic), floor, bass_range,
+                        bass_centre, pedal, top, upper_low)
               for c, floor, top in zip(chords, mel.lowest, tops)]
     shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
               for a, b in zip(chords, chords[1:])]
