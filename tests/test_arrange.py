@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from motifgen.arrange.dynamics import Span, cc1_curve
+from motifgen.arrange.dynamics import Span, cc1_curves
 from motifgen.arrange.parts import channels, orchestrate
 from motifgen.arrange.percussion import Moments, percussion, pulse_groups
 from motifgen.arrange.textures import TEXTURES
@@ -164,8 +164,8 @@ def test_fill_crescendos_into_a_hit_and_timpani_avoid_the_bass():
 def test_dynamics_live():
     assert velocity_of("ppp") == VELOCITY_RANGE[0] and velocity_of("fff") == VELOCITY_RANGE[1]
     spans = [Span(0.0, 32.0, "p", "p", 0.5), Span(32.0, 64.0, "f", "ff", 0.8)]
-    melody = cc1_curve(spans, "melody", 16.0, [32.0])
-    harmony = cc1_curve(spans, "harmony", 16.0, [32.0])
+    curves = cc1_curves(spans, ["melody", "harmony"], 16.0, [32.0])
+    melody, harmony = curves["melody"], curves["harmony"]
     for curve in (melody, harmony):
         first = [v for b, v in curve if b < 32]
         assert max(first) - min(first) >= 15  # phrase arches, not a flat line

@@ -453,11 +453,9 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
     used = [s for s in order if len(gathered[s.name].onset)]
     chan = channels(used)
     parts, plan_parts = [], []
-    curves: dict[str, tuple[tuple[float, int], ...]] = {}  # CC1 per role
+    curves = dyn.cc1_curves(spans, [s.role for s in used], phrase, arrivals)  # CC1 per role
     for spec in used:
         notes = gathered[spec.name].notes()
-        if spec.role not in curves:
-            curves[spec.role] = dyn.cc1_curve(spans, spec.role, phrase, arrivals)
         controllers = {} if spec.is_drum else {1: curves[spec.role], 11: cc11}
         parts.append(Part(name=spec.name, instrument=spec.instrument, program=spec.program,
                           role=spec.role, notes=notes, channel=chan[spec.name],

@@ -48,12 +48,20 @@ class Span:
     intensity: float
 
 
-def cc1_curve(spans: Sequence[Span], role: str, phrase: float,
-              arrivals: Sequence[float] = (), step: float = 1.0) -> tuple[tuple[float, int], ...]:
-    """The CC1 curve of one part over the cue (only changes are listed)."""
-    phase = ROLE_PHASE.get(role, 0.0)
-    offset = ROLE_LEVEL.get(role, 0)
-    beats, values = [], []
+@dataclass(frozen=True)
+class _Grid:
+    """The beats a cue's CC1 curves are drawn at (`step` apart in each section) and what
+    every role's curve shares there."""
+
+    beats: list[float]  # as listed (rounded to 6 places)
+    phrase_at: np.ndarray  # beats from the section's start, in phrases
+    level: np.ndarray  # the section's dynamic and intensity, under the ceiling
+    build: np.ndarray  # the build into the next arrival
+
+
+def _grid(spans: Sequence[Span], phrase: float, arrivals: Sequence[float],
+          step: float) -> _Grid:
+    beats, phrase_at, levels = [], [], []
     for sp in spans:
         last = sp is spans[-1]
         count = int(np.floor((sp.end - sp.start) / step + (1 + 1e-9 if last else 1 - 1e-9)))
@@ -61,22 +69,37 @@ def cc1_curve(spans: Sequence[Span], role: str, phrase: float,
         beat = beat[(beat < sp.end - 1e-9) | (last & (beat <= sp.end + 1e-9))]
         a, b = DYNAMICS[sp.dynamic], DYNAMICS[sp.dynamic_to]
         t = np.minimum(1.0, (beat - sp.start) / max(sp.end - sp.start, 1e-9))
-        level = np.minimum(LEVEL_CEILING, (a + (b - a) * t) * (0.7 + 0.6 * sp.intensity))
-        u = ((beat - sp.start) / phrase - phase) % 1.0
+        levels.append(np.minimum(LEVEL_CEILING, (a + (b - a) * t) * (0.7 + 0.6 * sp.intensity)))
+        phrase_at.append((beat - sp.start) / phrase)
+        beats.append(beat)
+    beat = np.concatenate(beats) if beats else np.zeros(0)
+    build = np.zeros(len(beat))
+    for x in arrivals:
+        near = (x - BUILD_BEATS < beat) & (beat <= x)
+        build = np.where(near, np.maximum(build, BUILD_DEPTH * (1 - (x - beat) / BUILD_BEATS)),
+                         build)
+    return _Grid(np.round(beat, 6).tolist(), np.concatenate(phrase_at or [beat]),
+                 np.concatenate(levels or [beat]), build)
+
+
+def cc1_curves(spans: Sequence[Span], roles: Sequence[str], phrase: float,
+               arrivals: Sequence[float] = (), step: float = 1.0
+               ) -> dict[str, tuple[tuple[float, int], ...]]:
+    """The CC1 curve of each of `roles` over the cue (only changes are listed); the
+    roles' curves share their beats."""
+    grid = _grid(spans, phrase, arrivals, step)
+    out = {}
+    for role in dict.fromkeys(roles):
+        u = (grid.phrase_at - ROLE_PHASE.get(role, 0.0)) % 1.0
         arch = ARCH_DEPTH * (np.sin(np.pi * u) - 0.5)
-        build = np.zeros(len(beat))
-        for x in arrivals:
-            near = (x - BUILD_BEATS < beat) & (beat <= x)
-            build = np.where(near, np.maximum(build, BUILD_DEPTH * (1 - (x - beat) / BUILD_BEATS)),
-                             build)
-        value = np.clip(np.round(level + arch + build + offset), *CC1_RANGE).astype(int)
-        beats += np.round(beat, 6).tolist()
-        values += value.tolist()
-    out: list[tuple[float, int]] = []
-    for beat, value in zip(beats, values):
-        if not out or out[-1][1] != value:
-            out.append((beat, value))
-    return tuple(out)
+        values = np.clip(np.round(grid.level + arch + grid.build + ROLE_LEVEL.get(role, 0)),
+                         *CC1_RANGE).astype(int).tolist()
+        curve: list[tuple[float, int]] = []
+        for beat, value in zip(grid.beats, values):
+            if not curve or curve[-1][1] != value:
+                curve.append((beat, value))
+        out[role] = tuple(curve)
+    return out
 
 
 #: CC11 before a hit, per hit kind: (beats of the swell, the value it starts from).

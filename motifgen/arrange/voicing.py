@@ -62,6 +62,9 @@ SAME_DIRECTION_COST = 6.0
 #: before moves are costed.
 BASS_BEAM = 5
 STATE_BEAM = 40
+#: Chord changes whose moves are costed in one pass of array operations: enough for
+#: numpy's cost per call not to count, few enough for the arrays to stay in the cache.
+CHANGES_AT_ONCE = 8
 #: A creeping chromatic inner voice (the middle upper voice moving by a semitone), for
 #: moods that ask for one: a bonus, so a negative cost.
 CREEP_COST = -1.2
@@ -247,7 +250,7 @@ def _stacked(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _trimmed(trans: np.ndarray, sizes: Sequence[int]) -> list[np.ndarray]:
+def _trimmed(trans: Sequence[np.ndarray], sizes: Sequence[int]) -> list[np.ndarray]:
     """Each change's move costs without the padding of `_stacked`."""
     return [t[:m, :n] for t, m, n in zip(trans, sizes, sizes[1:])]
 
@@ -460,6 +463,19 @@ def _on_top(prev: np.ndarray, cur: np.ndarray, ch: _Changes) -> np.ndarray:
     return count
 
 
+def _moves(rows: np.ndarray, mel: _Melody, shared: Sequence[bool], plucked: bool,
+           creep: bool) -> list[np.ndarray]:
+    """`_move` at every change between the stacked chords' voicings `rows`, a block of
+    `CHANGES_AT_ONCE` changes at a time (`shared`: whether each change's chords share a
+    tone)."""
+    out: list[np.ndarray] = []
+    for a in range(1, len(rows), CHANGES_AT_ONCE):
+        b = min(a + CHANGES_AT_ONCE, len(rows))  # the changes into chords a .. b - 1
+        out.extend(_move(rows[a - 1:b - 1], rows[a:b], _Changes.of(mel, range(a, b)),
+                         np.array(shared[a - 1:b - 1], dtype=bool), plucked, creep))
+    return out
+
+
 def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, int],
                bass_centre: float, upper_low: int, upper_high: int, tonic: int,
                pedal: int | None = None,
@@ -487,8 +503,7 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
         unary[0] = unary[0] + _move(prev, states[0][0][None], _Changes.of(before, [0]),
                                     np.array([common]))[0, 0]
     rows = _stacked([r for r, _ in states])
-    trans = _move(rows[:-1], rows[1:], _Changes.of(mel, range(1, len(chords))),
-                  np.array(shared, dtype=bool), plucked, creep)
+    trans = _moves(rows, mel, shared, plucked, creep)
     picks = cheapest_path(unary, _trimmed(trans, [len(r) for r, _ in states]))
     out = []
     for c, (voiced, _), k in zip(chords, states, picks):
