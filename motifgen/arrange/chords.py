@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -146,7 +146,7 @@ class _Cand:
     symbol: str
     kind: str
 
-    @property
+    @cached_property
     def pcs(self) -> frozenset[int]:
         return chord_pcs(self.root, self.quality)
 

@@ -279,7 +279,8 @@ def _give_way(out: dict[str, Notes], specs: Sequence[PartSpec], doubling: set[st
     lead = [s for s in specs if s.role == "melody" and not s.octave]
     doublings = [s for s in specs if s.role == "melody" and s.octave]
     # every onset of the section as the instant it is compared at (rounded once each)
-    instants = {t: round(t, 4) for notes in out.values() for t in notes.onset.tolist()}
+    onsets = {t for notes in out.values() for t in notes.onset.tolist()}
+    instants = {t: round(t, 4) for t in onsets}
 
     def give_way(yielding: Sequence[PartSpec], to: Sequence[PartSpec], move: int = 0,
                  among: bool = True) -> None:

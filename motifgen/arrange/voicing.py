@@ -25,7 +25,7 @@ sums are taken in one fixed order, so equal paths tie as they always did.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import cast
@@ -250,7 +250,7 @@ def _stacked(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _trimmed(trans: Sequence[np.ndarray], sizes: Sequence[int]) -> list[np.ndarray]:
+def _trimmed(trans: Iterable[np.ndarray], sizes: Sequence[int]) -> list[np.ndarray]:
     """Each change's move costs without the padding of `_stacked`."""
     return [t[:m, :n] for t, m, n in zip(trans, sizes, sizes[1:])]
 

@@ -65,7 +65,11 @@ class BeatGroups:
 
     def is_strong(self, beat: float) -> bool:
         """Whether `beat` (from a bar line) is one of the strong beats."""
-        return any(abs((beat % self.bar) - s) < EPS for s in self.strong)
+        offset = beat % self.bar
+        for s in self.strong:  # a loop, not any(): textures ask for every note they draw
+            if abs(offset - s) < EPS:
+                return True
+        return False
 
     def strong_beats(self, start: float, end: float) -> list[float]:
         """Every strong beat in [start, end), counting bars from beat 0.
