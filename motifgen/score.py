@@ -148,6 +148,19 @@ class Engraving:
 
 
 @dataclass(frozen=True)
+class Message:
+    """What selects a sample library's articulation: a `cc` (controller `number` to
+    `value`), a `keyswitch` (note `number` at `velocity`, `lead` beats early) or a
+    `program`; an articulation map's entry, and what a Part's `switches` send."""
+
+    kind: str
+    number: int
+    value: int = 0
+    lead: float = 0.0
+    velocity: int = 100
+
+
+@dataclass(frozen=True)
 class Part:
     """One instrument's line: notes on one MIDI channel plus controller curves."""
 
@@ -172,6 +185,12 @@ class Part:
     job: str = ""
     #: the catalogue's names, clefs and transposition (None: not a catalogue instrument)
     engraving: Engraving | None = None
+    #: (beat, message) wherever the sample library's articulation changes, from the
+    #: film's articulation map (`template.dress`); the MIDI writer sends them
+    switches: tuple[tuple[float, Message], ...] = ()
+    #: a track of the film's template that the cue does not play (no notes): MIDI writes
+    #: its name, and its set-up only where no part that plays shares its channel
+    silent: bool = False
 
     @property
     def duty(self) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .arrange.parts import DISPLAY
-from .articulations import ArticulationMap
+from .articulations import ArticulationMap, changes
 from .motif import Notes
 from .orchestra import (
     INSTRUMENTS,
@@ -82,7 +82,7 @@ class Track:
         return Part(name=self.name, instrument=self.slot[0], program=self.program,
                     role=self.role, notes=Notes.from_rows([]), channel=self.channel,
                     is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1],
-                    engraving=self.engraving())
+                    engraving=self.engraving(), silent=True)
 
 
 @dataclass(frozen=True)
@@ -231,13 +231,23 @@ def fit(score: Score, template: Template) -> Score:
                    plan=plan)
 
 
-def silent_tracks(score: Score, template: Template) -> list[tuple[int, Track]]:
-    """With a full template: the template tracks the cue does not play, with their place
-    (index in the template)."""
-    if not template.full:
-        return []
-    played = {s for s, _ in slots_of(score)}
-    return [(i, t) for i, t in enumerate(template.tracks) if t.slot not in played]
+def dress(score: Score, template: Template, full: bool | None = None) -> Score:
+    """A cue placed by `fit` as its MIDI file's tracks: its parts with the messages of the
+    template's articulation map (`Part.switches`), on a full template (`full`; None: the
+    template's own) also the silent tracks of the slots it does not play in their
+    places, and the guide chords last. The MIDI writer and the reel (every cue dressed
+    full) write these tracks as they are."""
+    amap = template.articulations
+    parts = [replace(p, switches=tuple(changes(p, amap))) if amap is not None else p
+             for p in score.parts]
+    if template.full if full is None else full:
+        played = {s for s, _ in slots_of(score)}
+        for index, t in enumerate(template.tracks):
+            if t.slot not in played:
+                parts.insert(index, t.silent_part())
+    if template.guide_channel is not None:
+        parts.append(guide_part(score, template.guide_channel))
+    return replace(score, parts=tuple(parts))
 
 
 #: Where the guide chords sit: the root in the octave from this MIDI note up, the other

@@ -19,6 +19,7 @@ from motifgen.template import (
     JOBS,
     PAN,
     desk_of,
+    dress,
     film_template,
     fit,
     guide_notes,
@@ -55,7 +56,7 @@ def test_every_catalogue_instrument_has_a_place_a_section_and_a_seat():
 def test_with_a_full_template_every_cue_has_the_same_tracks(path):
     scores = _scores(path)
     template = film_template(scores, full=True)
-    cues = [_tracks(score_to_bytes(fit(s, template), template)) for s in scores]
+    cues = [_tracks(score_to_bytes(dress(fit(s, template), template))) for s in scores]
     lists = [[t[:2] for t in tracks] for tracks in cues]
     assert all(tracks == lists[0] for tracks in lists), "cues differ in their tracks"
     for k, _ in enumerate(lists[0]):  # CC7 and pan wherever a track sends them
@@ -74,7 +75,7 @@ def test_each_cue_plays_the_template_tracks_it_uses_in_template_order(path):
     template = film_template(scores)
     full = [(t.name, 9 if t.is_drum else t.channel, t.volume, t.pan) for t in template.tracks]
     for score in scores:
-        tracks = _tracks(score_to_bytes(fit(score, template), template))
+        tracks = _tracks(score_to_bytes(dress(fit(score, template), template)))
         assert tracks[-1][0] == GUIDE_NAME
         tracks = [t[:4] for t in tracks[:-1]]
         assert tracks == [t for t in full if t in tracks], score.id  # in template order
@@ -89,7 +90,7 @@ def test_a_silent_track_sharing_a_channel_sends_nothing_on_it():
     checked = 0
     for score in (fit(s, template) for s in scores):
         playing = {p.channel for p in score.parts}
-        for name, channel, _, _, sends in _tracks(score_to_bytes(score, template)):
+        for name, channel, _, _, sends in _tracks(score_to_bytes(dress(score, template))):
             track = next((t for t in template.tracks if t.name == name), None)
             if track is None or any(p.name == name for p in score.parts):
                 continue
@@ -149,7 +150,7 @@ def test_the_guide_track_holds_the_plans_chords_as_block_chords():
     scores = _scores(EXAMPLE)
     template = film_template(scores)
     score = scores[0]
-    mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(fit(score, template), template)))
+    mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(dress(fit(score, template), template))))
     guide = next(t for t in mid.tracks if t.name == GUIDE_NAME)
     now, struck = 0, {}
     for m in guide:

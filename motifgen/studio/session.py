@@ -181,7 +181,7 @@ class Session:
         as `motifgen compose` writes it: the template comes from every scene of the
         draft, composed once per draft."""
         from ..io.midi import score_to_bytes
-        from ..template import fit
+        from ..template import dress, fit
 
         project = self.project(edits)
         project.scene(scene_id)  # an unknown scene fails before any composing
@@ -190,7 +190,7 @@ class Session:
         def make() -> Take:
             film, scores = self._takes.get_or(("film", key), lambda: self._film(project, edits))
             score = fit(scores[scene_id], film)
-            midi = score_to_bytes(score, film)
+            midi = score_to_bytes(dress(score, film))
             return self._keep_take(Take(digest(midi), score, midi, scene_id))
 
         with self.lock:
