@@ -363,12 +363,12 @@ def _summary(score: Score) -> str:
     bpms = sorted({round(b) for b in score.tempo_map.bpms})
     tempo = f"{bpms[0]}" if len(bpms) == 1 else f"{bpms[0]}-{bpms[-1]}"
     hits = score.plan.hits
-    worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
+    worst = max((abs(h.frames_off) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
-    outside = "".join(
-        "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
-        for e in score.plan.tempo_map.get("excursions", []))
+    tmap = score.plan.tempo_map
+    outside = "".join("; " + describe_excursion(e.bpm, e.into, e.mood_range, e.percent)
+                      for e in (tmap.excursions if tmap is not None else ()))
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
             f"{tempo:>7s} bpm  {', '.join(score.plan.moods)}{caught}{outside}")
 

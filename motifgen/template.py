@@ -32,7 +32,7 @@ from .orchestra import (
     allocate_channels,
     engraving_of,
 )
-from .score import Engraving, Part, Score
+from .score import ChordRow, Engraving, Part, PartRow, Score
 
 #: An instrument's jobs in the order their tracks follow each other.
 JOBS: tuple[str, ...] = ("melody", "doubling", "counter", "harmony", "bass", "percussion")
@@ -218,14 +218,13 @@ def fit(score: Score, template: Template) -> Score:
                        replace(part, name=t.name, channel=t.channel, pan=t.pan,
                                volume=t.volume, job=slot[1], engraving=t.engraving())))
         if k < len(plan_parts):
-            planned.append({**plan_parts[k], "name": t.name, "channel": t.channel + 1,
-                            "pan": t.pan, "volume": t.volume, "section": t.section})
+            planned.append(replace(plan_parts[k], name=t.name, channel=t.channel + 1,
+                                   pan=t.pan, volume=t.volume, section=t.section))
     if template.guide_channel is not None:
         guide = guide_part(score, template.guide_channel)
-        planned.append({"name": guide.name, "instrument": guide.instrument, "role": guide.role,
-                        "program": guide.program, "channel": guide.channel + 1,
-                        "notes": len(guide.notes), "pan": guide.pan, "volume": guide.volume,
-                        "section": "guide"})
+        planned.append(PartRow(guide.name, guide.instrument, guide.role, guide.program,
+                               guide.channel + 1, len(guide.notes), guide.pan, guide.volume,
+                               "guide"))
     plan = replace(score.plan, parts=tuple(planned)) if plan_parts else score.plan
     return replace(score, parts=tuple(p for _, p in sorted(placed, key=lambda x: x[0])),
                    plan=plan)
@@ -255,30 +254,30 @@ def dress(score: Score, template: Template, full: bool | None = None) -> Score:
 GUIDE_ROOT_FLOOR, GUIDE_VELOCITY = 48, 64
 
 
-def guide_notes(chords: Sequence[dict]) -> Notes:
-    """Block chords, one per chord of the plan (`beat`, `beats`, `pitch_classes` with the
-    root first): root from `GUIDE_ROOT_FLOOR` up, each next tone the nearest above.
+def guide_notes(chords: Sequence[ChordRow]) -> Notes:
+    """Block chords, one per chord of the plan (its pitch classes with the root first):
+    root from `GUIDE_ROOT_FLOOR` up, each next tone the nearest above.
 
-    >>> guide_notes([{"beat": 0.0, "beats": 2.0, "pitch_classes": [2, 5, 9]}]).pitch.tolist()
+    >>> guide_notes([ChordRow(0.0, 2.0, "ii", (2, 5, 9), "diatonic")]).pitch.tolist()
     [50, 53, 57]
     """
     rows = []
     for c in chords:
-        pcs = [int(p) for p in c["pitch_classes"]]
-        if not pcs or c["beats"] <= 0:
+        pcs = [int(p) for p in c.pitch_classes]
+        if not pcs or c.beats <= 0:
             continue
         pitch = GUIDE_ROOT_FLOOR + (pcs[0] - GUIDE_ROOT_FLOOR) % 12
         for k, pc in enumerate(pcs):
             if k:
                 pitch += (pc - pitch) % 12 or 12
-            rows.append((float(c["beat"]), float(c["beats"]), pitch, GUIDE_VELOCITY))
+            rows.append((float(c.beat), float(c.beats), pitch, GUIDE_VELOCITY))
     rows.sort()
     return Notes.from_rows(rows)
 
 
 def guide_part(score: Score, channel: int) -> Part:
     """The plan's chords as the `Chords (guide)` track (piano patch, CC7 `GUIDE_VOLUME`)."""
-    chords = [c for s in score.plan.sections for c in s.get("chords", ())]
+    chords = [c for s in score.plan.sections for c in s.chords]
     return Part(name=GUIDE_NAME, instrument="piano", program=0, role="guide",
                 notes=guide_notes(chords), channel=channel, volume=GUIDE_VOLUME, pan=64,
                 engraving=engraving_of("piano"))

@@ -188,3 +188,19 @@ def test_a_cue_ending_mid_bar_with_the_next_right_after_closes_its_bar(tmp_path)
     assert abs(float(origin + at(start)) - second.start_seconds) < 1 / 96
     sigs = [m for m in mid.tracks[0] if m.type == "time_signature"]
     assert len(sigs) >= 3  # 1M3's, its short closing bar, 2M1's
+
+
+def test_the_reel_refuses_cues_not_dressed_on_one_track_list():
+    from motifgen.motif import Notes
+    from motifgen.score import Part, Score, TempoMap
+    from motifgen.theory import Key
+
+    def cue(n: int, start: float) -> Score:
+        parts = tuple(Part(f"P{k}", "piano", 0, "melody", Notes.from_rows([(0, 1, 60, 80)]),
+                           channel=k) for k in range(n))
+        return Score("C", "cue", Key(), TempoMap(), parts, start_seconds=start,
+                     start_timecode="01:00:00:00", length_beats=4.0)
+
+    assert reel_to_bytes([cue(2, 3600.0), cue(2, 3610.0)]).startswith(b"MThd")
+    with pytest.raises(ValueError, match="every track of one template"):
+        reel_to_bytes([cue(1, 3600.0), cue(2, 3610.0)])

@@ -14,6 +14,7 @@ from motifgen.arrange import compose_scene
 from motifgen.io.midi import score_to_bytes
 from motifgen.orchestra import INSTRUMENTS, ORDER, SECTION_OF
 from motifgen.project import load
+from motifgen.score import ChordRow
 from motifgen.template import (
     GUIDE_NAME,
     JOBS,
@@ -157,19 +158,19 @@ def test_the_guide_track_holds_the_plans_chords_as_block_chords():
         now += m.time
         if m.type == "note_on" and m.velocity > 0:
             struck.setdefault(now, set()).add(m.note)
-    chords = [c for s in score.plan.sections for c in s["chords"]]
-    assert len(struck) == len({c["beat"] for c in chords})
+    chords = [c for s in score.plan.sections for c in s.chords]
+    assert len(struck) == len({c.beat for c in chords})
     for c in chords:
-        notes = struck[round(c["beat"] * mid.ticks_per_beat)]
-        assert {n % 12 for n in notes} == set(c["pitch_classes"])
+        notes = struck[round(c.beat * mid.ticks_per_beat)]
+        assert {n % 12 for n in notes} == set(c.pitch_classes)
         assert max(notes) - min(notes) < 12 + 12  # close position
     cc7 = [m.value for m in guide if m.type == "control_change" and m.control == 7]
     assert cc7 == [0]
 
 
 def test_guide_chords_stack_upwards_from_the_root():
-    notes = guide_notes([{"beat": 0, "beats": 4, "pitch_classes": [7, 11, 2, 5]},
-                         {"beat": 4, "beats": 4, "pitch_classes": [0, 4, 7]}])
+    notes = guide_notes([ChordRow(0, 4, "V7", (7, 11, 2, 5), "diatonic"),
+                         ChordRow(4, 4, "I", (0, 4, 7), "diatonic")])
     assert notes.rows() == [(0.0, 4.0, 55, 64), (0.0, 4.0, 59, 64), (0.0, 4.0, 62, 64),
                             (0.0, 4.0, 65, 64), (4.0, 4.0, 48, 64), (4.0, 4.0, 52, 64),
                             (4.0, 4.0, 55, 64)]
