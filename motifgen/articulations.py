@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import MotifgenError
 from .orchestra import INSTRUMENTS
-from .score import Part
+from .score import Message, Part
 
 #: Every articulation a map may select.
 ARTICULATIONS: tuple[str, ...] = ("long", "legato", "staccato", "spiccato", "pizzicato",
@@ -63,18 +63,6 @@ FAMILIES: frozenset[str] = frozenset(i.family for i in INSTRUMENTS.values())
 #: The built-in maps, files in motifgen/data/articulations.
 BUILTIN = ("gm", "uacc")
 _DATA = Path(__file__).parent / "data" / "articulations"
-
-
-@dataclass(frozen=True)
-class Message:
-    """What selects an articulation: a `cc` (controller `number` to `value`), a
-    `keyswitch` (note `number` at `velocity`, `lead` beats early) or a `program`."""
-
-    kind: str
-    number: int
-    value: int = 0
-    lead: float = 0.0
-    velocity: int = 100
 
 
 @dataclass(frozen=True)

@@ -395,8 +395,9 @@ def cmd_transforms(args: argparse.Namespace) -> int:
 
 
 def cmd_transform(args: argparse.Namespace) -> int:
-    from .arrange import motif_of, write_statements
+    from .arrange import motif_of, statements_score
     from .development.chain import apply_chain, format_chain, parse_chain
+    from .io.midi import write_midi
 
     project = _load(args)
     _check_output(args.output, project)
@@ -407,15 +408,17 @@ def cmd_transform(args: argparse.Namespace) -> int:
     print(f"  before: {source.spell()}")
     print(f"  after:  {result.spell()}")
     if args.output:
-        write_statements(project, [(source, "original"), (result, format_chain(steps))],
-                         args.output, f"{args.name} transformed")
+        write_midi(statements_score(project, [(source, "original"),
+                                              (result, format_chain(steps))],
+                                    f"{args.name} transformed"), args.output)
         print(f"wrote {args.output}")
     return 0
 
 
 def cmd_vary(args: argparse.Namespace) -> int:
-    from .arrange import motif_of, palette, write_statements
+    from .arrange import motif_of, palette, statements_score
     from .development.vary import vary
+    from .io.midi import write_midi
 
     project = _load(args)
     _check_output(args.output, project)
@@ -427,9 +430,9 @@ def cmd_vary(args: argparse.Namespace) -> int:
         print(f"{i:2d}. score {var.score:.2f}  {var.chain}")
         print(f"    {var.motif.spell()}")
     if args.output:
-        write_statements(project, [(source, "original")] +
-                         [(v.motif, f"{v.chain} (score {v.score:.2f})") for v in variations],
-                         args.output, f"{args.name} variations")
+        write_midi(statements_score(project, [(source, "original")] + [
+            (v.motif, f"{v.chain} (score {v.score:.2f})") for v in variations],
+            f"{args.name} variations"), args.output)
         print(f"wrote {args.output}")
     return 0
 

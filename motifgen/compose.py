@@ -20,7 +20,7 @@ from .io import FORMATS, file_name, file_names, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
-from .template import Template, film_template, fit
+from .template import Template, dress, film_template, fit
 from .timing import describe_excursion
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _writer(fmt: str, soundfont: Path | None) -> Writer:
 
         find_musescore()
     if fmt == "mid":
-        return lambda score, path, template: write(score, path, template=template)
+        return lambda score, path, template: write(dress(score, template), path)
     return lambda score, path, template: write(score, path)
 
 
@@ -310,7 +310,7 @@ def _write_film(stage: Path, out: Path, project: Project, scores: Sequence[Score
     if reel:
         from .io.reel import write_reel
 
-        write_reel(scores, film, stage / REEL)
+        write_reel([dress(score, film, full=True) for score in scores], stage / REEL)
 
 
 def compose_film(project_path: str | Path, out_dir: str | Path,
@@ -363,12 +363,12 @@ def _summary(score: Score) -> str:
     bpms = sorted({round(b) for b in score.tempo_map.bpms})
     tempo = f"{bpms[0]}" if len(bpms) == 1 else f"{bpms[0]}-{bpms[-1]}"
     hits = score.plan.hits
-    worst = max((abs(h["frames_off"]) for h in hits), default=0.0)
+    worst = max((abs(h.frames_off) for h in hits), default=0.0)
     caught = (f", {len(hits)} hit{'s' if len(hits) > 1 else ''} within {worst:.4f} frames"
               if hits else "")
-    outside = "".join(
-        "; " + describe_excursion(e["bpm"], e["into"], e["mood_range"], e["percent"])
-        for e in score.plan.tempo_map.get("excursions", []))
+    tmap = score.plan.tempo_map
+    outside = "".join("; " + describe_excursion(e.bpm, e.into, e.mood_range, e.percent)
+                      for e in (tmap.excursions if tmap is not None else ()))
     return (f"{score.id:6s} {score.title[:34]:34s} {score.duration_seconds:6.1f}s "
             f"{tempo:>7s} bpm  {', '.join(score.plan.moods)}{caught}{outside}")
 

@@ -113,10 +113,35 @@ def load(path: str | Path, allow: Sequence[str | Path] = (),
     one of the folders in `allow` (the command line's ``--allow-path``). `raw`: bytes
     to read instead of the file's, as if the file held them (the studio's unsaved edits).
     """
-    path = Path(path)
-    r = _Reader(path)
-    data = _project_data(r, path, raw)
-    return _project(r, path, data, tuple(Path(a) for a in allow))
+    return load_data(path, project_data(path, raw), allow)
+
+
+def load_data(path: str | Path, data: Any, allow: Sequence[str | Path] = ()) -> Project:
+    """Validate a project file's YAML `data` (as `project_data` reads it) into a Project."""
+    return _project(_Reader(Path(path)), Path(path), data, tuple(Path(a) for a in allow))
+
+
+def project_data(path: str | Path, raw: bytes | None = None) -> Any:
+    """The project file's YAML data as `load` reads it (from `raw` if given), before any
+    check: what `with_scenes` is given back, edited."""
+    return _project_data(_Reader(Path(path)), Path(path), raw)
+
+
+def with_scenes(project: Project, data: Any, changed: Collection[int]) -> Project:
+    """`project` with the scenes at the indices `changed` read again from `data` (the
+    file's data as `project_data` gave it, those scenes edited): what `load` gives for
+    that data when nothing outside those scenes changed, without reading the rest
+    again. The studio's scene edits take this path."""
+    from dataclasses import replace
+
+    r = _Reader(project.path)
+    scenes_raw = data.get("scenes") if isinstance(data, Mapping) else None
+    if not isinstance(scenes_raw, list) or len(scenes_raw) != len(project.scenes):
+        raise ValueError("with_scenes: the data's scenes are not the project's")
+    known = [None if i in changed else s for i, s in enumerate(project.scenes)]
+    scenes = _scenes(r, scenes_raw, project.fps, project.motifs, known)
+    moods = _moods(r, project.custom_moods, scenes, project.moods)
+    return replace(project, scenes=scenes, moods=moods)
 
 
 def _project_data(r: _Reader, path: Path, raw: bytes | None = None) -> Any:
@@ -302,7 +327,6 @@ def _shown(value: Any, width: int = 40) -> str:
 
 
 def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Project:
-    from .moods import resolve_mood
     from .timecode import frame_rate
 
     data = r.mapping(data, "", _TOP, required=("motifgen",))
@@ -317,10 +341,7 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
     title = str(data.get("title", path.stem))
 
     custom = r.names(data.get("moods"), "moods", "mood name to fields")
-    moods: dict[str, Any] = {}
-    for name in custom:
-        moods[name] = r.convert(f"moods.{name}", partial(resolve_mood, name, custom))
-
+    resolved = _moods(r, custom, (), {})
     motifs: dict[str, Leitmotif] = {}
     for section, kind in (("characters", "character"), ("themes", "theme")):
         owners = r.names(data.get(section), section, "name to motif definition")
@@ -334,23 +355,8 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
     scenes_raw = data.get("scenes")
     if not isinstance(scenes_raw, list) or not scenes_raw:
         raise r.fail("scenes", "expected a list of at least one scene")
-    scenes: list[Scene] = []
-    for i, raw in enumerate(scenes_raw):
-        scene = _scene(r, f"scenes[{i}]", raw, fps, motifs)
-        if any(s.id == scene.id for s in scenes):
-            raise r.fail(f"scenes[{i}].id", f"scene id {scene.id!r} is used twice")
-        twin = next((s.id for s in scenes if _file_key(s.id) == _file_key(scene.id)), None)
-        if twin is not None:
-            raise r.fail(f"scenes[{i}].id", f"scene ids {twin!r} and {scene.id!r} differ only in "
-                         "case (or Unicode form); on macOS and Windows they would be one file")
-        scenes.append(scene)
-
-    for i, scene in enumerate(scenes):
-        for j, name in enumerate(scene.moods):
-            if name in moods:
-                continue
-            where = f"scenes[{i}].mood" if j == 0 else f"scenes[{i}].sections[{j - 1}].mood"
-            moods[name] = r.convert(where, partial(resolve_mood, name, custom))
+    scenes = _scenes(r, scenes_raw, fps, motifs, [None] * len(scenes_raw))
+    moods = _moods(r, custom, scenes, resolved)
 
     from .articulations import resolve
 
@@ -358,8 +364,47 @@ def _project(r: _Reader, path: Path, data: Any, allow: tuple[Path, ...]) -> Proj
     articulations = resolve(data.get("articulations", "gm"), path.parent,
                             f"{path}: articulations")
     return Project(path=path, title=title, key=key, meter=meter, fps=fps, seed=seed,
-                   motifs=motifs, moods=moods, custom_moods=dict(custom), scenes=tuple(scenes),
+                   motifs=motifs, moods=moods, custom_moods=dict(custom), scenes=scenes,
                    articulations=articulations)
+
+
+def _scenes(r: _Reader, scenes_raw: list[Any], fps: Any, motifs: Mapping[str, Leitmotif],
+            known: Sequence[Scene | None]) -> tuple[Scene, ...]:
+    """The file's scenes, each read and checked (a `known` one is taken as it is), with
+    no id used twice, even in another case or Unicode form."""
+    scenes: list[Scene] = []
+    for i, raw in enumerate(scenes_raw):
+        scene = known[i]
+        if scene is None:
+            scene = _scene(r, f"scenes[{i}]", raw, fps, motifs)
+        if any(s.id == scene.id for s in scenes):
+            raise r.fail(f"scenes[{i}].id", f"scene id {scene.id!r} is used twice")
+        twin = next((s.id for s in scenes if _file_key(s.id) == _file_key(scene.id)), None)
+        if twin is not None:
+            raise r.fail(f"scenes[{i}].id", f"scene ids {twin!r} and {scene.id!r} differ only in "
+                         "case (or Unicode form); on macOS and Windows they would be one file")
+        scenes.append(scene)
+    return tuple(scenes)
+
+
+def _moods(r: _Reader, custom: Mapping[str, Any], scenes: Sequence[Scene],
+           resolved: Mapping[str, Any]) -> dict[str, Any]:
+    """The custom moods, then every other mood the scenes use in the order they use
+    them, each resolved (or taken from `resolved`, moods already resolved)."""
+    from .moods import resolve_mood
+
+    def mood(name: str, where: str) -> Any:
+        found = resolved.get(name)
+        return found if found is not None else r.convert(where, partial(resolve_mood, name,
+                                                                         custom))
+
+    moods = {name: mood(name, f"moods.{name}") for name in custom}
+    for i, scene in enumerate(scenes):
+        for j, name in enumerate(scene.moods):
+            if name not in moods:
+                moods[name] = mood(name, f"scenes[{i}].mood" if j == 0
+                                   else f"scenes[{i}].sections[{j - 1}].mood")
+    return moods
 
 
 def _leitmotif(r: _Reader, where: str, name: str, kind: str, spec: Any, home: Key,

@@ -141,26 +141,10 @@ class ProjectFile:
         return f"themes.{name}", ["added"]
 
     def set(self, keys: tuple[str | int, ...], value: Any) -> None:
-        """Set the value at the field path `keys` (``("scenes", 4, "mood")``) in the data,
-        making the mappings on the way that are missing (a scene's first `transform`);
-        `value` None removes the field (and a mapping it leaves empty)."""
+        """Set the value at the field path `keys` in the data (see `set_field`)."""
         from ruamel.yaml.comments import CommentedMap
 
-        node, trail = self.data, []
-        for k in keys[:-1]:
-            if isinstance(k, str) and hasattr(node, "insert") and node.get(k) is None:
-                if value is None:
-                    return
-                node[k] = CommentedMap()
-            trail.append((node, k))
-            node = node[k]
-        if value is not None:
-            node[keys[-1]] = value
-            return
-        node.pop(keys[-1], None)
-        if not node and trail and hasattr(node, "insert"):
-            parent, k = trail[-1]
-            del parent[k]
+        set_field(self.data, keys, value, CommentedMap)
 
     def copy(self) -> ProjectFile:
         """An independent copy to edit (a deep copy of the data: far quicker than reading
@@ -288,6 +272,30 @@ class ProjectFile:
         if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
             raise MotifgenError("the project file is read-only; nothing was written (make "
                                 "it writable first if you mean to change it)", str(self.path))
+
+
+def set_field(data: Any, keys: tuple[str | int, ...], value: Any,
+              mapping: Callable[[], Any] = dict) -> None:
+    """Set the value at the field path `keys` (``("scenes", 4, "mood")``) in the YAML
+    `data`, making the mappings on the way that are missing (a scene's first
+    `transform`) with `mapping`; `value` None removes the field (and a mapping it leaves
+    empty). The round-trip editor and the studio's plain data share it, so both change
+    the same fields the same way."""
+    node, trail = data, []
+    for k in keys[:-1]:
+        if isinstance(k, str) and isinstance(node, dict) and node.get(k) is None:
+            if value is None:
+                return
+            node[k] = mapping()
+        trail.append((node, k))
+        node = node[k]
+    if value is not None:
+        node[keys[-1]] = value
+        return
+    node.pop(keys[-1], None)
+    if not node and trail and isinstance(node, dict):
+        parent, k = trail[-1]
+        del parent[k]
 
 
 def read_project(path: Path, limit: int) -> bytes:

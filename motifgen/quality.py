@@ -110,7 +110,7 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -119,7 +119,7 @@ from typing import Any
 import numpy as np
 
 from .motif import Notes
-from .score import Part, Score
+from .score import ChordRow, Part, Score, StatementRow
 from .theory import EPS as _EPS
 from .theory import bar_beats, beat_groups
 
@@ -171,10 +171,10 @@ def _extreme(on: np.ndarray, end: np.ndarray, pitch: np.ndarray, cuts: np.ndarra
     return out
 
 
-def chord_spans(score: Score) -> list[dict[str, Any]]:
-    """Every plan chord in time order (the plan's dicts, with their ``beat``/``beats``)."""
-    chords = [c for s in score.plan.sections for c in s.get("chords", [])]
-    return sorted(chords, key=lambda c: float(c["beat"]))
+def chord_spans(score: Score) -> list[ChordRow]:
+    """Every plan chord in time order (each from its ``beat`` for its ``beats``)."""
+    chords = [c for s in score.plan.sections for c in s.chords]
+    return sorted(chords, key=lambda c: float(c.beat))
 
 
 def _sounding_during(part: Part, start: float, end: float) -> np.ndarray:
@@ -182,12 +182,12 @@ def _sounding_during(part: Part, start: float, end: float) -> np.ndarray:
     return (n.onset < end - _EPS) & (n.onset + n.duration > start + _EPS)
 
 
-def voicings(part: Part, spans: Sequence[dict[str, Any]]) -> list[tuple[int, ...]]:
+def voicings(part: Part, spans: Sequence[ChordRow]) -> list[tuple[int, ...]]:
     """The part's voicing of each chord span: its distinct sounding pitches, low to high."""
     out = []
     for c in spans:
-        start = float(c["beat"])
-        mask = _sounding_during(part, start, start + float(c["beats"]))
+        start = float(c.beat)
+        mask = _sounding_during(part, start, start + float(c.beats))
         out.append(tuple(sorted(set(part.notes.pitch[mask].tolist()))))
     return out
 
@@ -220,7 +220,8 @@ def harmony_groups(score: Score) -> list[Part]:
     return pooled + others
 
 
-def _changes(score: Score) -> list[tuple[dict, dict, tuple[int, ...], tuple[int, ...]]]:
+def _changes(score: Score
+             ) -> list[tuple[ChordRow, ChordRow, tuple[int, ...], tuple[int, ...]]]:
     """(chord a, chord b, voicing a, voicing b) for each change of each harmony part."""
     spans = chord_spans(score)
     out = []
@@ -305,7 +306,7 @@ def common_tone(score: Score) -> float | None:
     """Share of changes between chords sharing a pitch class where one is kept in place."""
     held = total = 0
     for ca, cb, a, b in _changes(score):
-        shared = set(ca["pitch_classes"]) & set(cb["pitch_classes"])
+        shared = set(ca.pitch_classes) & set(cb.pitch_classes)
         if shared:
             total += 1
             kept = ({x for x, y in zip(a, b) if x == y} if len(a) == len(b)
@@ -330,11 +331,11 @@ def no_third(score: Score) -> float | None:
     parts = _pitched(score, ACCOMPANIMENT)
     missing = total = 0
     for c in chord_spans(score):
-        pcs = list(c["pitch_classes"])
+        pcs = list(c.pitch_classes)
         if len(pcs) < 3:
             continue
         total += 1
-        start, end = float(c["beat"]), float(c["beat"]) + float(c["beats"])
+        start, end = float(c.beat), float(c.beat) + float(c.beats)
         sounding = [p.notes.pitch[_sounding_during(p, start, end)] for p in parts]
         if not any(len(x) for x in sounding):
             total -= 1  # the accompaniment rests (a cut): no chord to judge
@@ -373,7 +374,7 @@ def cc1_range(score: Score, min_seconds: float = 30.0, cc: int = 1) -> float | N
     tm = score.tempo_map
     worst: float | None = None
     for sec in score.plan.sections:
-        start, end = float(sec["start_beat"]), float(sec["end_beat"])
+        start, end = float(sec.start_beat), float(sec.end_beat)
         if tm.seconds_at(end) - tm.seconds_at(start) < min_seconds - _EPS:
             continue
         for part in _pitched(score):
@@ -453,8 +454,8 @@ def chord_function(symbol: str) -> str:
     return {"I": "tonic", "V": "dominant"}.get(m.group(2).upper(), "")
 
 
-def _recognised(statement: Mapping[str, Any], at_least: float = 0.8) -> bool:
-    r = statement.get("recognisability")
+def _recognised(statement: StatementRow, at_least: float = 0.8) -> bool:
+    r = statement.recognisability
     return r is not None and float(r) >= at_least - 1e-9
 
 
@@ -464,11 +465,11 @@ def last_lead_recognisability(score: Score) -> float | None:
     if not featuring:
         return None
     mine = [s for s in score.plan.statements
-            if s.get("part") == "melody" and s.get("motif") == featuring[0]]
+            if s.part == "melody" and s.motif == featuring[0]]
     if not mine:
         return None
-    last = max(mine, key=lambda s: float(s["start_beat"]))
-    r = last.get("recognisability")
+    last = max(mine, key=lambda s: float(s.start_beat))
+    r = last.recognisability
     return None if r is None else float(r)
 
 
@@ -480,9 +481,9 @@ def hit_statements(score: Score) -> float | None:
     statements = score.plan.statements
     good = 0
     for h in hits:
-        beat = float(h["beat"])
-        good += h.get("kind") in ("cut", "sting") or any(
-            beat - _EPS <= float(s["start_beat"]) <= beat + 1 + _EPS and _recognised(s)
+        beat = float(h.beat)
+        good += h.kind in ("cut", "sting") or any(
+            beat - _EPS <= float(s.start_beat) <= beat + 1 + _EPS and _recognised(s)
             for s in statements)
     return good / len(hits)
 
@@ -495,16 +496,16 @@ def own_instrument(score: Score, project: Any = None) -> float | None:
 
     own = total = 0
     for s in score.plan.statements:
-        motif = project.motifs.get(s.get("motif"))
+        motif = project.motifs.get(s.motif)
         declared = getattr(motif, "instrument", None)
         if not declared:
             continue
         declared = canonical_name(declared)
-        if s.get("instrument"):
-            played = {canonical_name(s["instrument"])}
+        if s.instrument:
+            played = {canonical_name(s.instrument)}
         else:
-            start, end = float(s["start_beat"]), float(s["end_beat"])
-            played = {p.instrument for p in _pitched(score, (s.get("part", "melody"),))
+            start, end = float(s.start_beat), float(s.end_beat)
+            played = {p.instrument for p in _pitched(score, (s.part,))
                       if np.any((p.notes.onset >= start - _EPS) & (p.notes.onset < end - _EPS))}
         if not played:  # nothing of the statement's role sounds: nothing to judge
             continue
@@ -528,14 +529,14 @@ def _lowest_share(score: Score, start: float, end: float, pcs: set[int],
     return float(np.isin(low[heard] % 12, sorted(pcs)).mean())
 
 
-def _colourable(score: Score, chords: Sequence[dict[str, Any]], colour_sets: list[set[int]]
+def _colourable(score: Score, chords: Sequence[ChordRow], colour_sets: list[set[int]]
                 ) -> bool:
     """Whether any chord but the section's last could have been a colour chord: one of
     `colour_sets` holds every melody note sounding on a strong beat under it."""
     on, off, pitch = _cat(_pitched(score, ("melody",)))
     lines = score.tempo_map.bar_lines(score.end_beats)
     for c in chords[:-1]:
-        start, end = float(c["beat"]), float(c["beat"]) + float(c["beats"])
+        start, end = float(c.beat), float(c.beat) + float(c.beats)
         offs = beat_groups(score.tempo_map.meter_at(start)).strong
         beats = np.array([b + o for b in lines for o in offs if start - _EPS <= b + o < end - _EPS])
         if not len(beats):
@@ -562,14 +563,14 @@ def mood_grammar(score: Score, project: Any = None, min_bars: float = 2.0,
 
     judged = heard = 0
     for sec in score.plan.sections:
-        mood = project.mood(sec["mood"]) if project is not None else PRESETS.get(sec["mood"])
-        start, end = float(sec["start_beat"]), float(sec["end_beat"])
+        mood = project.mood(sec.mood) if project is not None else PRESETS.get(sec.mood)
+        start, end = float(sec.start_beat), float(sec.end_beat)
         if mood is None or mood.colour == "none" or end - start < min_bars * _bar(score, start):
             continue
-        key = harmony_key(Key.parse(sec["key"]), mood)
-        chords = sec.get("chords", [])
+        key = harmony_key(Key.parse(sec.key), mood)
+        chords = sec.chords
         sets = [set(c.pcs) for c in palette(key, mood.colour) if c.kind == "colour"]
-        ok: bool | None = any(c.get("kind") == "colour" for c in chords)
+        ok: bool | None = any(c.kind == "colour" for c in chords)
         if not ok and not _colourable(score, chords, sets):
             ok = None  # the melody allows no colour chord here
         if COLOURS[mood.colour].pedal:
@@ -596,11 +597,11 @@ def bar_before_melody(score: Score, min_seconds: float = 15.0) -> float | None:
     return float(min(onsets) >= _bar(score, 0.0) - _EPS)
 
 
-def _chord_at(spans: Sequence[dict[str, Any]], beat: float) -> dict[str, Any] | None:
+def _chord_at(spans: Sequence[ChordRow], beat: float) -> ChordRow | None:
     """The chord sounding at `beat` (the last one starting at or before it)."""
     found = None
     for c in spans:
-        if float(c["beat"]) <= beat + _EPS:
+        if float(c.beat) <= beat + _EPS:
             found = c
     return found
 
@@ -610,12 +611,12 @@ def _phrase_ends(score: Score, bars: int = 4) -> list[float]:
     bars and the closing tag are not phrases), else every `bars`-bar line; and the
     cue's end."""
     end = score.end_beats
-    form = [f for f in score.plan.form if f.get("part") not in ("establish", "tag")]
-    tags = {round(float(f["start_beat"]), 6) for f in score.plan.form
-            if f.get("part") == "tag"}
+    form = [f for f in score.plan.form if f.part not in ("establish", "tag")]
+    tags = {round(float(f.start_beat), 6) for f in score.plan.form
+            if f.part == "tag"}
     if form:  # a phrase that runs into the tag cadences on the final tonic, at the end
-        return sorted({min(float(f["end_beat"]), end) for f in form
-                       if round(float(f["end_beat"]), 6) not in tags} | {end})
+        return sorted({min(float(f.end_beat), end) for f in form
+                       if round(float(f.end_beat), 6) not in tags} | {end})
     lines = score.tempo_map.bar_lines(end)
     return [b for b in lines[bars::bars] if b < end - _EPS] + [end]
 
@@ -627,7 +628,7 @@ def phrase_ends(score: Score, bars: int = 4) -> float | None:
         return None
     ends = _phrase_ends(score, bars)
     chords = [_chord_at(spans, b - 1e-3) for b in ends]
-    funcs = [chord_function(c["symbol"]) if c else "" for c in chords]
+    funcs = [chord_function(c.symbol) if c else "" for c in chords]
     return sum(f != "" for f in funcs) / len(funcs)
 
 
@@ -637,19 +638,19 @@ def ending(score: Score) -> float | None:
     mel = _pitched(score, ("melody",))
     if not spans or not mel or _ending_kind(score) == "open":
         return None
-    if chord_function(spans[-1]["symbol"]) != "tonic":
+    if chord_function(spans[-1].symbol) != "tonic":
         return 0.0
     on, end, pitch = _cat(mel)
     last = np.flatnonzero(on == on.max())
     i = int(last[np.argmax(pitch[last])])
     chord = _chord_at(spans, float(on[i]))
-    tone = chord is not None and int(pitch[i]) % 12 in {int(p) % 12 for p in chord["pitch_classes"]}
+    tone = chord is not None and int(pitch[i]) % 12 in {int(p) % 12 for p in chord.pitch_classes}
     return float(end[i] - on[i] >= 2 - _EPS and tone)
 
 
 def _ending_kind(score: Score) -> str | None:
-    """The scene's `ending:` when the plan records one (top level or under ``scene``)."""
-    return score.plan.ending or score.plan.scene.get("ending")
+    """The scene's `ending:` when the plan records one."""
+    return score.plan.ending or None
 
 
 def plan_gaps(score: Score) -> list[str]:
@@ -657,20 +658,17 @@ def plan_gaps(score: Score) -> list[str]:
     plan = score.plan
     statements = plan.statements
     gaps = []
-    if statements and not any("instrument" in st for st in statements):
+    if statements and all(st.instrument is None for st in statements):
         gaps.append("statements[].instrument (own_instrument inferred from the parts "
                     "sounding in each statement)")
-    if any(st.get("part") != "melody" and st.get("recognisability") is None
+    if any(st.part != "melody" and st.recognisability is None
            for st in statements):
         gaps.append("statements[].recognisability for counter statements (never counted "
                     "at hits)")
-    if plan.hits and not any("kind" in h for h in plan.hits):
-        gaps.append("hits[].kind (cut/sting hits cannot be credited)")
     if _ending_kind(score) is None:
         gaps.append("scene ending (every cue judged as a closed ending)")
-    if not any("root" in c or "quality" in c for c in chord_spans(score)):
-        gaps.append("chords[].root/quality (function read from the symbol, third taken as "
-                    "pitch_classes[1])")
+    gaps.append("chords[].root/quality (function read from the symbol, third taken as "
+                "pitch_classes[1])")
     if not plan.form:
         gaps.append("form plan (phrase ends taken at every 4-bar line)")
     return gaps
@@ -704,7 +702,7 @@ def hits_change(score: Score) -> float | None:
     hits = score.plan.hits
     if not hits:
         return None
-    return sum(hit_changes(score, float(h["beat"])) for h in hits) / len(hits)
+    return sum(hit_changes(score, float(h.beat)) for h in hits) / len(hits)
 
 
 # --------------------------------------------------------------------------- the table
@@ -805,7 +803,7 @@ def _weights(score: Score, project: Any) -> dict[str, float]:
     """How many units (hits, statements, phrase ends) each pooled share stands for."""
     declared = 0
     if project is not None:
-        declared = sum(bool(getattr(project.motifs.get(s.get("motif")), "instrument", None))
+        declared = sum(bool(getattr(project.motifs.get(s.motif), "instrument", None))
                        for s in score.plan.statements)
     phrases = len(_phrase_ends(score))
     return {"hits": float(len(score.plan.hits)), "statements": float(declared),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -148,6 +147,19 @@ class Engraving:
 
 
 @dataclass(frozen=True)
+class Message:
+    """What selects a sample library's articulation: a `cc` (controller `number` to
+    `value`), a `keyswitch` (note `number` at `velocity`, `lead` beats early) or a
+    `program`; an articulation map's entry, and what a Part's `switches` send."""
+
+    kind: str
+    number: int
+    value: int = 0
+    lead: float = 0.0
+    velocity: int = 100
+
+
+@dataclass(frozen=True)
 class Part:
     """One instrument's line: notes on one MIDI channel plus controller curves."""
 
@@ -172,6 +184,12 @@ class Part:
     job: str = ""
     #: the catalogue's names, clefs and transposition (None: not a catalogue instrument)
     engraving: Engraving | None = None
+    #: (beat, message) wherever the sample library's articulation changes, from the
+    #: film's articulation map (`template.dress`); the MIDI writer sends them
+    switches: tuple[tuple[float, Message], ...] = ()
+    #: a track of the film's template that the cue does not play (no notes): MIDI writes
+    #: its name, and its set-up only where no part that plays shares its channel
+    silent: bool = False
 
     @property
     def duty(self) -> str:
@@ -194,43 +212,198 @@ class Part:
         return (self.name or self.instrument or "Part").replace("_", " ").title()
 
 
-#: One row of a plan: JSON-ready values by name.
-PlanRow = Mapping[str, Any]
+def _json(value: Any) -> Any:
+    """A row, or rows, as JSON-ready values (other values as they are)."""
+    if isinstance(value, PlanRow):
+        return value.as_json()
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _optional() -> Any:
+    """A row field that may be missing: None, and then left out of the row's JSON."""
+    return field(default=None, metadata={"optional": True})
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A row of a plan (one kind per class below): `as_json` is its JSON object, one key
+    per field, an optional field (`_optional`) left out while None."""
+
+    def as_json(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None or not f.metadata.get("optional"):
+                out[f.name] = _json(value)
+        return out
+
+
+@dataclass(frozen=True)
+class SceneRow(PlanRow):
+    """The scene a cue was composed for: its timecodes and length in seconds."""
+
+    id: str
+    title: str
+    start: str
+    end: str
+    duration_seconds: float
+    fps: str
+
+
+@dataclass(frozen=True)
+class RampRow(PlanRow):
+    """A gradual tempo change: its beats, the bar it starts in, "rit." or "accel."."""
+
+    start_beat: float
+    end_beat: float
+    bar: int
+    marking: str
+
+
+@dataclass(frozen=True)
+class ExcursionRow(PlanRow):
+    """A stretch played outside its mood's tempo range, `percent` beyond it."""
+
+    into: str
+    start_beat: float
+    end_beat: float
+    bpm: float
+    mood_range: tuple[float, float]
+    percent: float
+
+
+@dataclass(frozen=True)
+class TempoRow(PlanRow):
+    """The tempo map as the plan records it: (beat, bpm) tempos, (beat, "3/4") meters."""
+
+    tempos: tuple[tuple[float, float], ...]
+    meters: tuple[tuple[float, str], ...]
+    length_beats: float
+    ramps: tuple[RampRow, ...] = ()
+    excursions: tuple[ExcursionRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChordRow(PlanRow):
+    """A chord of a section from `beat` for `beats`: its Roman numeral, its pitch
+    classes (root first) and its kind ("diatonic", "colour", "cadence", ...)."""
+
+    beat: float
+    beats: float
+    symbol: str
+    pitch_classes: tuple[int, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
+class SectionRow(PlanRow):
+    """A section of the cue: its beats, first bar, mood, key, intensity and chords."""
+
+    label: str
+    start_beat: float
+    end_beat: float
+    bar: int
+    mood: str
+    key: str
+    intensity: float
+    chords: tuple[ChordRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class HitRow(PlanRow):
+    """A hit as it was caught: its timecode, where it falls (`beat` from the cue's start,
+    `bar` and `beat_in_bar` in quarter notes), the frames it is off and its kind."""
+
+    label: str
+    timecode: str
+    seconds: float
+    beat: float
+    bar: int
+    beat_in_bar: float
+    downbeat: bool
+    on_bar_line: bool
+    frames_off: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class StatementRow(PlanRow):
+    """A statement of a motif: its `part` (melody, counter), the motif's own key, the
+    transform chain that moved it here and its development with its recognisability
+    (None: not measured), its beats and mood; `instrument` (who plays it) and `form`
+    (its role: statement, answer, development, return, climax) where known."""
+
+    part: str
+    motif: str
+    source_key: str
+    chain: str
+    development: str
+    recognisability: float | None
+    start_beat: float
+    end_beat: float
+    mood: str
+    instrument: str | None = _optional()
+    form: str | None = _optional()
+
+
+@dataclass(frozen=True)
+class PartRow(PlanRow):
+    """A track: name, instrument, role, GM program, channel (1-based) and note count;
+    on the film's template also its pan, CC7 and section."""
+
+    name: str
+    instrument: str
+    role: str
+    program: int
+    channel: int
+    notes: int
+    pan: int | None = _optional()
+    volume: int | None = _optional()
+    section: str | None = _optional()
+
+
+@dataclass(frozen=True)
+class FormRow(PlanRow):
+    """A part of the cue's form (establish, statement, answer, ..., tag): who states
+    it (empty for none) and its beats."""
+
+    part: str
+    motif: str
+    start_beat: float
+    end_beat: float
 
 
 @dataclass(frozen=True)
 class Plan:
     """What a cue was composed from and why, with the provenance of every statement;
-    `io.plan` writes it as <id>.json, one key per field (`version` as "motifgen").
-
-    `scene`: id, title, start, end, duration_seconds, fps. `tempo_map`: tempos,
-    meters, length_beats, ramps, excursions. Each of `hits`: label, timecode, seconds,
-    beat, bar, beat_in_bar, downbeat, on_bar_line, frames_off, kind. Each of
-    `sections`: label, start_beat, end_beat, bar, mood, key, intensity, chords (beat,
-    beats, symbol, kind, pitch_classes, ...). `statements`: each statement of a motif
-    with its chain and source; `parts`: each track; `form`: the cue's parts of form.
-    """
+    `io.plan` writes it as <id>.json, one key per field (`version` as "motifgen"),
+    each row as its `as_json`. `scene` and `tempo_map` are None for a Score composed
+    without a scene (a motif listing)."""
 
     version: str = ""
     project: str = ""
     seed: int | None = None
-    scene: PlanRow = field(default_factory=dict)
+    scene: SceneRow | None = None
     moods: tuple[str, ...] = ()
     featuring: tuple[str, ...] = ()
     key: str = ""
     meter: str = ""
-    tempo_map: PlanRow = field(default_factory=dict)
-    sections: tuple[PlanRow, ...] = ()
-    hits: tuple[PlanRow, ...] = ()
-    statements: tuple[PlanRow, ...] = ()
-    parts: tuple[PlanRow, ...] = ()
+    tempo_map: TempoRow | None = None
+    sections: tuple[SectionRow, ...] = ()
+    hits: tuple[HitRow, ...] = ()
+    statements: tuple[StatementRow, ...] = ()
+    parts: tuple[PartRow, ...] = ()
     ending: str = ""
-    form: tuple[PlanRow, ...] = ()
+    form: tuple[FormRow, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The plan as the JSON object of <id>.json."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {f.name: _json(getattr(self, f.name)) for f in fields(self)}
         out["motifgen"] = out.pop("version")
+        for name in ("scene", "tempo_map"):  # missing: an empty object, as it always was
+            out[name] = out[name] or {}
         return out
 
 

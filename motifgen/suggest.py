@@ -72,12 +72,13 @@ def _check_words(archetype: str | None, traits: Sequence[str] | None) -> None:
 def write_candidates(project: Project, found: Suggestion, path: Path) -> Path:
     """The candidates end to end in one MIDI file, each after a marker with its number,
     memorability and the constraints it was drawn under."""
-    from .arrange import write_statements
+    from .arrange import statements_score
+    from .io.midi import write_midi
 
-    return write_statements(
+    return write_midi(statements_score(
         project, [(c.motif, f"{i}. memorability {c.score:.2f}; {c.constraints.describe()}")
                   for i, c in enumerate(found.candidates, 1)],
-        path, f"{found.name} suggestions")
+        f"{found.name} suggestions"), path)
 
 
 def write_pick(found: Suggestion, pick: int, into: Path, allow: Sequence[Path] = ()) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .arrange.parts import DISPLAY
-from .articulations import ArticulationMap
+from .articulations import ArticulationMap, changes
 from .motif import Notes
 from .orchestra import (
     INSTRUMENTS,
@@ -32,7 +32,7 @@ from .orchestra import (
     allocate_channels,
     engraving_of,
 )
-from .score import Engraving, Part, Score
+from .score import ChordRow, Engraving, Part, PartRow, Score
 
 #: An instrument's jobs in the order their tracks follow each other.
 JOBS: tuple[str, ...] = ("melody", "doubling", "counter", "harmony", "bass", "percussion")
@@ -82,7 +82,7 @@ class Track:
         return Part(name=self.name, instrument=self.slot[0], program=self.program,
                     role=self.role, notes=Notes.from_rows([]), channel=self.channel,
                     is_drum=self.is_drum, volume=self.volume, pan=self.pan, job=self.slot[1],
-                    engraving=self.engraving())
+                    engraving=self.engraving(), silent=True)
 
 
 @dataclass(frozen=True)
@@ -218,26 +218,35 @@ def fit(score: Score, template: Template) -> Score:
                        replace(part, name=t.name, channel=t.channel, pan=t.pan,
                                volume=t.volume, job=slot[1], engraving=t.engraving())))
         if k < len(plan_parts):
-            planned.append({**plan_parts[k], "name": t.name, "channel": t.channel + 1,
-                            "pan": t.pan, "volume": t.volume, "section": t.section})
+            planned.append(replace(plan_parts[k], name=t.name, channel=t.channel + 1,
+                                   pan=t.pan, volume=t.volume, section=t.section))
     if template.guide_channel is not None:
         guide = guide_part(score, template.guide_channel)
-        planned.append({"name": guide.name, "instrument": guide.instrument, "role": guide.role,
-                        "program": guide.program, "channel": guide.channel + 1,
-                        "notes": len(guide.notes), "pan": guide.pan, "volume": guide.volume,
-                        "section": "guide"})
+        planned.append(PartRow(guide.name, guide.instrument, guide.role, guide.program,
+                               guide.channel + 1, len(guide.notes), guide.pan, guide.volume,
+                               "guide"))
     plan = replace(score.plan, parts=tuple(planned)) if plan_parts else score.plan
     return replace(score, parts=tuple(p for _, p in sorted(placed, key=lambda x: x[0])),
                    plan=plan)
 
 
-def silent_tracks(score: Score, template: Template) -> list[tuple[int, Track]]:
-    """With a full template: the template tracks the cue does not play, with their place
-    (index in the template)."""
-    if not template.full:
-        return []
-    played = {s for s, _ in slots_of(score)}
-    return [(i, t) for i, t in enumerate(template.tracks) if t.slot not in played]
+def dress(score: Score, template: Template, full: bool | None = None) -> Score:
+    """A cue placed by `fit` as its MIDI file's tracks: its parts with the messages of the
+    template's articulation map (`Part.switches`), on a full template (`full`; None: the
+    template's own) also the silent tracks of the slots it does not play in their
+    places, and the guide chords last. The MIDI writer and the reel (every cue dressed
+    full) write these tracks as they are."""
+    amap = template.articulations
+    parts = [replace(p, switches=tuple(changes(p, amap))) if amap is not None else p
+             for p in score.parts]
+    if template.full if full is None else full:
+        played = {s for s, _ in slots_of(score)}
+        for index, t in enumerate(template.tracks):
+            if t.slot not in played:
+                parts.insert(index, t.silent_part())
+    if template.guide_channel is not None:
+        parts.append(guide_part(score, template.guide_channel))
+    return replace(score, parts=tuple(parts))
 
 
 #: Where the guide chords sit: the root in the octave from this MIDI note up, the other
@@ -245,30 +254,30 @@ def silent_tracks(score: Score, template: Template) -> list[tuple[int, Track]]:
 GUIDE_ROOT_FLOOR, GUIDE_VELOCITY = 48, 64
 
 
-def guide_notes(chords: Sequence[dict]) -> Notes:
-    """Block chords, one per chord of the plan (`beat`, `beats`, `pitch_classes` with the
-    root first): root from `GUIDE_ROOT_FLOOR` up, each next tone the nearest above.
+def guide_notes(chords: Sequence[ChordRow]) -> Notes:
+    """Block chords, one per chord of the plan (its pitch classes with the root first):
+    root from `GUIDE_ROOT_FLOOR` up, each next tone the nearest above.
 
-    >>> guide_notes([{"beat": 0.0, "beats": 2.0, "pitch_classes": [2, 5, 9]}]).pitch.tolist()
+    >>> guide_notes([ChordRow(0.0, 2.0, "ii", (2, 5, 9), "diatonic")]).pitch.tolist()
     [50, 53, 57]
     """
     rows = []
     for c in chords:
-        pcs = [int(p) for p in c["pitch_classes"]]
-        if not pcs or c["beats"] <= 0:
+        pcs = [int(p) for p in c.pitch_classes]
+        if not pcs or c.beats <= 0:
             continue
         pitch = GUIDE_ROOT_FLOOR + (pcs[0] - GUIDE_ROOT_FLOOR) % 12
         for k, pc in enumerate(pcs):
             if k:
                 pitch += (pc - pitch) % 12 or 12
-            rows.append((float(c["beat"]), float(c["beats"]), pitch, GUIDE_VELOCITY))
+            rows.append((float(c.beat), float(c.beats), pitch, GUIDE_VELOCITY))
     rows.sort()
     return Notes.from_rows(rows)
 
 
 def guide_part(score: Score, channel: int) -> Part:
     """The plan's chords as the `Chords (guide)` track (piano patch, CC7 `GUIDE_VOLUME`)."""
-    chords = [c for s in score.plan.sections for c in s.get("chords", ())]
+    chords = [c for s in score.plan.sections for c in s.chords]
     return Part(name=GUIDE_NAME, instrument="piano", program=0, role="guide",
                 notes=guide_notes(chords), channel=channel, volume=GUIDE_VOLUME, pan=64,
                 engraving=engraving_of("piano"))

@@ -18,7 +18,7 @@ from motifgen.articulations import ARTICULATIONS, BUILTIN, builtin, choose, load
 from motifgen.errors import MotifgenError
 from motifgen.io.midi import score_to_bytes
 from motifgen.project import load
-from motifgen.template import film_template, fit
+from motifgen.template import dress, film_template, fit
 from tests.conftest import EXAMPLE, MINIMAL
 
 
@@ -44,7 +44,7 @@ def test_uacc_values_sound_wherever_the_arranger_chose_their_articulation():
     uacc = builtin("uacc")
     chosen: set[str] = set()
     for score in scores:
-        mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(score, template)))
+        mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(dress(score, template))))
         tracks = {t.name: t for t in mid.tracks[1:]}
         for part in score.parts:
             arts = choose(part)
@@ -83,7 +83,7 @@ def test_gm_sends_no_articulation_messages():
     gm = film_template(scores, articulations=builtin("gm"))
     none = film_template(scores)
     for score in scores:
-        assert score_to_bytes(score, gm) == score_to_bytes(score, none)
+        assert score_to_bytes(dress(score, gm)) == score_to_bytes(dress(score, none))
 
 
 def test_percussion_and_the_guide_get_no_articulation():
@@ -106,7 +106,7 @@ def test_a_user_map_sends_keyswitches_ahead_of_the_note_and_program_changes(tmp_
     scores = [compose_scene(project, s) for s in project.scenes]
     template = film_template(scores, articulations=project.articulations)
     score = fit(scores[0], template)
-    mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(score, template)))
+    mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(dress(score, template))))
     horn = next(p for p in score.parts if p.instrument == "horn" and p.role == "melody")
     track = next(t for t in mid.tracks if t.name == horn.name)
     now, switches, first_note = 0, [], None

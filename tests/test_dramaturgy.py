@@ -63,25 +63,25 @@ def _pitched(score):
 
 def test_every_cue_establishes_then_states_and_returns(endings):
     for ending, score in endings.items():
-        form = [f["part"] for f in score.plan.form]
+        form = [f.part for f in score.plan.form]
         assert form[0] == "establish" and form[1] == "statement" and "answer" in form
         melody = [p for p in score.parts if p.role == "melody"]
         bar = 4.0
         assert min(float(p.notes.onset.min()) for p in melody) >= bar  # a bar before it
-        statements = [s for s in score.plan.statements if s["part"] == "melody"]
+        statements = [s for s in score.plan.statements if s.part == "melody"]
         first = {}
         for s in statements:
-            first.setdefault(s["motif"], s)
-        assert all(s["recognisability"] == 1.0 for s in first.values())  # prime entrances
-        assert {s["motif"]: s["instrument"] for s in first.values()} == {
+            first.setdefault(s.motif, s)
+        assert all(s.recognisability == 1.0 for s in first.values())  # prime entrances
+        assert {s.motif: s.instrument for s in first.values()} == {
             "ana": "flute", "bo": "clarinet"}  # each on its own instrument
         if ending != "open":
             assert form[-1] == "tag" and "return" in form
-            assert statements[-1]["motif"] == "ana" and statements[-1]["recognisability"] == 1.0
+            assert statements[-1].motif == "ana" and statements[-1].recognisability == 1.0
 
 
 def _final(score):
-    chords = [c for s in score.plan.sections for c in s["chords"]]
+    chords = [c for s in score.plan.sections for c in s.chords]
     mel = np.concatenate([p.notes.onset for p in score.parts if p.role == "melody"])
     return chords[-1], mel
 
@@ -90,7 +90,7 @@ def _final(score):
 def test_closed_endings_end_on_the_tonic_with_a_held_chord_tone(endings, ending):
     score = endings[ending]
     chord, _ = _final(score)
-    assert chord["symbol"] == "I" and chord["beats"] >= 4  # a whole final bar
+    assert chord.symbol == "I" and chord.beats >= 4  # a whole final bar
     melody = [p for p in score.parts if p.role == "melody"]
     last = max((p for p in melody), key=lambda p: p.notes.onset.max())
     i = int(np.argmax(last.notes.onset))
@@ -112,7 +112,7 @@ def test_closed_endings_end_on_the_tonic_with_a_held_chord_tone(endings, ending)
 def test_an_open_ending_has_no_tag(endings):
     score = endings["open"]
     assert score.plan.ending == "open"
-    assert "tag" not in [f["part"] for f in score.plan.form]
+    assert "tag" not in [f.part for f in score.plan.form]
 
 
 def _bar_velocity(score, start, end, roles=("harmony", "bass", "melody", "counter")):
@@ -137,7 +137,7 @@ def kinds(tmp_path_factory):
 
 def _hit(score):
     hit = score.plan.hits[0]
-    return float(hit["beat"]), hit["kind"]
+    return float(hit.beat), hit.kind
 
 
 def test_hit_kinds_are_recorded_and_heard(kinds):
@@ -163,11 +163,11 @@ def test_hit_kinds_are_recorded_and_heard(kinds):
     assert np.any((onsets >= beat + 2 - 1e-6) & (onsets < beat + 4))  # and it goes on
     turn = kinds["turn"]
     beat, _ = _hit(turn)
-    chord = next(c for s in turn.plan.sections for c in s["chords"]
-                 if abs(c["beat"] - beat) < 1e-6)
+    chord = next(c for s in turn.plan.sections for c in s.chords
+                 if abs(c.beat - beat) < 1e-6)
     roots = {(off, q) for off, q in TURNS}
-    assert chord["kind"] == "colour" and any(
-        chord["pitch_classes"][0] == off % 12 for off, _ in roots)
+    assert chord.kind == "colour" and any(
+        chord.pitch_classes[0] == off % 12 for off, _ in roots)
     bass = np.concatenate([p.notes.onset for p in turn.parts if p.role == "bass"])
     assert not np.any((bass >= beat - 1e-6) & (bass < beat + 4 - 1e-6))  # enters a bar late
 

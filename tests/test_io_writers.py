@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError, ToolMissingError
 from motifgen.io import audio, cuesheet, musicxml, pianoroll
@@ -23,7 +25,7 @@ from motifgen.io.files import atomic_write
 from motifgen.io.rhythm import quantise
 from motifgen.motif import Notes
 from motifgen.orchestra import engraving_of
-from motifgen.score import Marker, Part, Plan, Score, TempoMap
+from motifgen.score import Marker, Part, PartRow, Plan, SceneRow, Score, StatementRow, TempoMap
 from motifgen.theory import Key
 from tests.conftest import have_fluidsynth
 
@@ -63,8 +65,8 @@ def make_score(scene_id: str = "1A", with_drums: bool = True) -> Score:
                  Marker(14, "door slam", "hit")),
         key_changes=((14.0, Key.parse("F major")),), start_seconds=3600.0,
         start_timecode="01:00:00:00", fps="24", length_beats=22.0,
-        plan=Plan(scene={"id": scene_id, "title": f"Arrival {scene_id}", "start": "01:00:00:00",
-                         "end": "01:00:12:15", "duration_seconds": 12.6, "fps": "24"},
+        plan=Plan(scene=SceneRow(scene_id, f"Arrival {scene_id}", "01:00:00:00", "01:00:12:15",
+                                 12.6, "24"),
                   moods=("tense", "heroic"), featuring=("Hero",)),
     )
 
@@ -159,8 +161,21 @@ def test_the_plan_is_written_as_one_json_key_per_field(score: Score, tmp_path: P
 
     back = json.loads(write_plan(score, tmp_path / "A.json").read_text(encoding="utf-8"))
     assert set(back) == {f.name for f in dataclasses.fields(Plan)} - {"version"} | {"motifgen"}
-    assert back["moods"] == ["tense", "heroic"] and back["scene"] == dict(score.plan.scene)
+    assert back["moods"] == ["tense", "heroic"] and back["scene"] == score.plan.scene.as_json()
     assert back["hits"] == [] and back["seed"] is None
+
+
+@given(pan=st.none() | st.integers(0, 127), section=st.none() | st.text(max_size=8))
+def test_a_plan_row_leaves_out_only_its_missing_optional_fields(pan, section) -> None:
+    """A PartRow's pan and section are written whenever set (0 and "" too); a statement's
+    missing recognisability is written as null, its missing instrument not at all."""
+    out = PartRow("Hn 1", "horn", "melody", 60, 1, 12, pan=pan, section=section).as_json()
+    assert ("pan" in out) == (pan is not None) and out.get("pan") == pan
+    assert ("section" in out) == (section is not None) and out.get("section") == section
+    assert "volume" not in out and out["notes"] == 12
+    counter = StatementRow("counter", "a", "C major", "", "counterpoint", None, 0.0, 4.0, "x")
+    assert counter.as_json()["recognisability"] is None
+    assert "instrument" not in counter.as_json() and "form" not in counter.as_json()
 
 
 def test_quantise_keeps_every_note_on_a_notatable_grid() -> None:

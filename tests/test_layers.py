@@ -32,9 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 #: Upward imports that are known and owed a fix: (importing module, imported module).
 #: Each must still exist, so the list only shrinks.
-KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset({
-    ("motifgen.arrange.listing", "motifgen.io.midi"),  # writing belongs to the command line
-})
+KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset()
 
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 
@@ -42,11 +40,7 @@ RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 #: engravings it carries), music theory, SMPTE arithmetic, errors; nothing that composes.
 IO_READS: frozenset[str] = frozenset({"io", "theory", "score", "motif", "errors", "timecode"})
 #: Imports of `io` outside `IO_READS`, known and owed a fix; the list only shrinks.
-KNOWN_IO: frozenset[tuple[str, str]] = frozenset({
-    ("motifgen.io.midi", "motifgen.articulations"),  # keyswitch maps of the film's template
-    ("motifgen.io.midi", "motifgen.template"),  # the film's template tracks
-    ("motifgen.io.reel", "motifgen.template"),
-})
+KNOWN_IO: frozenset[tuple[str, str]] = frozenset()
 
 
 def _module_name(path: Path) -> str:

@@ -14,11 +14,16 @@ from motifgen.compose import compose_film
 from motifgen.errors import MotifgenError
 from motifgen.io.reel import _gap, reel_to_bytes
 from motifgen.project import load
-from motifgen.template import GUIDE_NAME, film_template, fit
+from motifgen.template import GUIDE_NAME, dress, film_template, fit
 from motifgen.timecode import timecode_to_seconds
 from tests.conftest import EXAMPLE, MINIMAL, ROOT
 
 FILMS = [EXAMPLE, *sorted((ROOT / "benchmarks" / "films").glob("*.yaml"))]
+
+
+def _reel(scores, template) -> bytes:
+    """The reel of composed cues on `template`, dressed as `compose --reel` writes it."""
+    return reel_to_bytes([dress(fit(s, template), template, full=True) for s in scores])
 
 
 def _seconds(mid: mido.MidiFile):
@@ -95,7 +100,7 @@ def test_every_hit_of_the_reel_is_within_a_quarter_frame(path):
     project = load(path)
     scores = [compose_scene(project, s) for s in project.scenes]
     template = film_template(scores)
-    assert _check_reel(project, reel_to_bytes([fit(s, template) for s in scores], template))
+    assert _check_reel(project, _reel(scores, template))
 
 
 def test_compose_reel_writes_the_cues_notes_on_the_template_tracks(tmp_path):
@@ -175,8 +180,7 @@ def test_a_cue_ending_mid_bar_with_the_next_right_after_closes_its_bar(tmp_path)
     assert not first.tempo_map.is_bar_line(first.length_beats)
     second = replace(second, start_seconds=first.start_seconds + first.duration_seconds)
     template = film_template([first, second])
-    mid = mido.MidiFile(file=io.BytesIO(reel_to_bytes([fit(first, template),
-                                                        fit(second, template)], template)))
+    mid = mido.MidiFile(file=io.BytesIO(_reel([first, second], template)))
     lines, markers, at = _bar_lines(mid), _markers(mid), _seconds(mid)
     start = markers[f"2M1 {project.scene('2M1').title}"]
     assert start in lines
@@ -184,3 +188,19 @@ def test_a_cue_ending_mid_bar_with_the_next_right_after_closes_its_bar(tmp_path)
     assert abs(float(origin + at(start)) - second.start_seconds) < 1 / 96
     sigs = [m for m in mid.tracks[0] if m.type == "time_signature"]
     assert len(sigs) >= 3  # 1M3's, its short closing bar, 2M1's
+
+
+def test_the_reel_refuses_cues_not_dressed_on_one_track_list():
+    from motifgen.motif import Notes
+    from motifgen.score import Part, Score, TempoMap
+    from motifgen.theory import Key
+
+    def cue(n: int, start: float) -> Score:
+        parts = tuple(Part(f"P{k}", "piano", 0, "melody", Notes.from_rows([(0, 1, 60, 80)]),
+                           channel=k) for k in range(n))
+        return Score("C", "cue", Key(), TempoMap(), parts, start_seconds=start,
+                     start_timecode="01:00:00:00", length_beats=4.0)
+
+    assert reel_to_bytes([cue(2, 3600.0), cue(2, 3610.0)]).startswith(b"MThd")
+    with pytest.raises(ValueError, match="every track of one template"):
+        reel_to_bytes([cue(1, 3600.0), cue(2, 3610.0)])

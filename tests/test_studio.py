@@ -150,7 +150,8 @@ _STEPS = [Edit("seed", 3), Edit("seed", 5), Edit("transform.warden", "invert", s
           Edit("hits.0.downbeat", True, scene=SCENE), Edit("hits.0.downbeat", False, scene=SCENE),
           Edit("mood", "menacing", scene="2M2"), Edit("transform.mara", "invert", scene="2M2"),
           Edit("transform.mara", None, scene="2M2"),  # 2M2 has a transform in the file
-          Edit("transform.mara", "retrograde", scene="2M2")]
+          Edit("transform.mara", "retrograde", scene="2M2"),
+          Edit("sections.0.mood", "heroic", scene="2M3"), Edit("mood", "wonder", scene="2M3")]
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +176,22 @@ def test_a_draft_edited_from_the_last_one_is_the_file_with_every_edit_made(read_
         assert session.draft(edits) == edited(session.base(), edits).encoded()
         session.history.append(edits)
     assert session.draft() == edited(session.base(), session.edits).encoded()
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(st.sampled_from(_STEPS), max_size=6))
+def test_a_draft_plays_as_the_loader_reads_its_file(read_only_film, steps):
+    """A scene edit is set on the loaded data and only its scene read again: the project
+    heard is the one the loader reads from the draft's bytes, moods in the same order."""
+    from motifgen.project import load
+
+    session = Session(read_only_film)
+    for edit in steps:
+        session.history.append(
+            tuple(e for e in session.edits if e.target != edit.target) + (edit,))
+        heard = session.project()
+        assert heard == load(read_only_film, raw=session.draft())
+        assert list(heard.moods) == list(load(read_only_film, raw=session.draft()).moods)
 
 
 @pytest.mark.parametrize("edit, fragment", [

@@ -14,11 +14,13 @@ from motifgen.arrange import compose_scene
 from motifgen.io.midi import score_to_bytes
 from motifgen.orchestra import INSTRUMENTS, ORDER, SECTION_OF
 from motifgen.project import load
+from motifgen.score import ChordRow
 from motifgen.template import (
     GUIDE_NAME,
     JOBS,
     PAN,
     desk_of,
+    dress,
     film_template,
     fit,
     guide_notes,
@@ -55,7 +57,7 @@ def test_every_catalogue_instrument_has_a_place_a_section_and_a_seat():
 def test_with_a_full_template_every_cue_has_the_same_tracks(path):
     scores = _scores(path)
     template = film_template(scores, full=True)
-    cues = [_tracks(score_to_bytes(fit(s, template), template)) for s in scores]
+    cues = [_tracks(score_to_bytes(dress(fit(s, template), template))) for s in scores]
     lists = [[t[:2] for t in tracks] for tracks in cues]
     assert all(tracks == lists[0] for tracks in lists), "cues differ in their tracks"
     for k, _ in enumerate(lists[0]):  # CC7 and pan wherever a track sends them
@@ -74,7 +76,7 @@ def test_each_cue_plays_the_template_tracks_it_uses_in_template_order(path):
     template = film_template(scores)
     full = [(t.name, 9 if t.is_drum else t.channel, t.volume, t.pan) for t in template.tracks]
     for score in scores:
-        tracks = _tracks(score_to_bytes(fit(score, template), template))
+        tracks = _tracks(score_to_bytes(dress(fit(score, template), template)))
         assert tracks[-1][0] == GUIDE_NAME
         tracks = [t[:4] for t in tracks[:-1]]
         assert tracks == [t for t in full if t in tracks], score.id  # in template order
@@ -89,7 +91,7 @@ def test_a_silent_track_sharing_a_channel_sends_nothing_on_it():
     checked = 0
     for score in (fit(s, template) for s in scores):
         playing = {p.channel for p in score.parts}
-        for name, channel, _, _, sends in _tracks(score_to_bytes(score, template)):
+        for name, channel, _, _, sends in _tracks(score_to_bytes(dress(score, template))):
             track = next((t for t in template.tracks if t.name == name), None)
             if track is None or any(p.name == name for p in score.parts):
                 continue
@@ -149,26 +151,26 @@ def test_the_guide_track_holds_the_plans_chords_as_block_chords():
     scores = _scores(EXAMPLE)
     template = film_template(scores)
     score = scores[0]
-    mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(fit(score, template), template)))
+    mid = mido.MidiFile(file=io.BytesIO(score_to_bytes(dress(fit(score, template), template))))
     guide = next(t for t in mid.tracks if t.name == GUIDE_NAME)
     now, struck = 0, {}
     for m in guide:
         now += m.time
         if m.type == "note_on" and m.velocity > 0:
             struck.setdefault(now, set()).add(m.note)
-    chords = [c for s in score.plan.sections for c in s["chords"]]
-    assert len(struck) == len({c["beat"] for c in chords})
+    chords = [c for s in score.plan.sections for c in s.chords]
+    assert len(struck) == len({c.beat for c in chords})
     for c in chords:
-        notes = struck[round(c["beat"] * mid.ticks_per_beat)]
-        assert {n % 12 for n in notes} == set(c["pitch_classes"])
+        notes = struck[round(c.beat * mid.ticks_per_beat)]
+        assert {n % 12 for n in notes} == set(c.pitch_classes)
         assert max(notes) - min(notes) < 12 + 12  # close position
     cc7 = [m.value for m in guide if m.type == "control_change" and m.control == 7]
     assert cc7 == [0]
 
 
 def test_guide_chords_stack_upwards_from_the_root():
-    notes = guide_notes([{"beat": 0, "beats": 4, "pitch_classes": [7, 11, 2, 5]},
-                         {"beat": 4, "beats": 4, "pitch_classes": [0, 4, 7]}])
+    notes = guide_notes([ChordRow(0, 4, "V7", (7, 11, 2, 5), "diatonic"),
+                         ChordRow(4, 4, "I", (0, 4, 7), "diatonic")])
     assert notes.rows() == [(0.0, 4.0, 55, 64), (0.0, 4.0, 59, 64), (0.0, 4.0, 62, 64),
                             (0.0, 4.0, 65, 64), (4.0, 4.0, 48, 64), (4.0, 4.0, 52, 64),
                             (4.0, 4.0, 55, 64)]

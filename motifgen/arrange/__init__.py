@@ -10,9 +10,8 @@ channels), `percussion`, `dynamics`, `plan`, and `cue`, which runs them.
 from __future__ import annotations
 
 from .cue import compose_scene
-from .listing import motif_of, statements_score, write_statements
+from .listing import motif_of, statements_score
 from .melody import palette
 from .sections import Section, spot
 
-__all__ = ["Section", "compose_scene", "motif_of", "palette", "spot", "statements_score",
-           "write_statements"]
+__all__ = ["Section", "compose_scene", "motif_of", "palette", "spot", "statements_score"]

@@ -9,6 +9,7 @@ it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..film import Project, Scene
 from ..motif import Notes, notes_of
 from ..orchestra import INSTRUMENTS, Instrument, engraving_of
 from ..recipes import COLOURS
-from ..score import Marker, Part, Score
+from ..score import ChordRow, Marker, Part, PartRow, Score, StatementRow
 from ..seeds import rng as seeded_rng
 from ..theory import (
     ARTICULATIONS,
@@ -95,12 +96,13 @@ def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Sc
 
 def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple[int, int],
            seed: int, shape: form.Dramaturgy, instrument_of: Any,
-           counters: Sequence[str | None]) -> tuple[list[Part], list[dict], list[list[dict]]]:
+           counters: Sequence[str | None]
+           ) -> tuple[list[Part], list[PartRow], list[list[ChordRow]]]:
     """Every track of every section, gathered per track over the cue."""
     melody_all = melody.lines[0].notes()
     gathered: dict[str, Line] = {}
     order: list[PartSpec] = []
-    progressions: list[list[dict]] = []
+    progressions: list[list[ChordRow]] = []
     last: Voicing | None = None
     bar = bar_beats(meter)
     for si, sec in enumerate(sections):
@@ -109,9 +111,8 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
         specs = _tracks(scene, sec, melody, shape, instrument_of, counters)
         mel = window(melody_all, sec.start, sec.end)
         chords = _chords(mel, sec, melody, shape, meter, g)
-        progressions.append([{"beat": sec.start + c.beat, "beats": c.duration,
-                              "symbol": c.symbol, "pitch_classes": list(c.pitch_classes),
-                              "kind": c.kind} for c in chords])
+        progressions.append([ChordRow(sec.start + c.beat, c.duration, c.symbol,
+                                      tuple(c.pitch_classes), c.kind) for c in chords])
         moved = sum(1 for b in shape.kinds if EPS < b <= sec.start + EPS)
         voicings = _voice(specs, chords, mel, sec, last, melody_all, meter, moved)
         last = _shifted_voicing(voicings[-1], length) if voicings else last
@@ -139,8 +140,8 @@ def _tracks(scene: Any, sec: Section, melody: Melody, shape: form.Dramaturgy,
     doubling = sec.mood.doubling
     if not doubling and shape.main_hit is not None and abs(sec.start - shape.main_hit) < EPS:
         doubling = -1  # the climax: the lead doubled an octave below
-    answers = [r["instrument"] for r in melody.statements if r["part"] == "melody"
-               and sec.start - EPS <= r["start_beat"] < sec.end - EPS]
+    answers = [r.instrument for r in melody.statements if r.part == "melody" and r.instrument
+               and sec.start - EPS <= r.start_beat < sec.end - EPS]
     lead = instrument_of(scene.featuring[0], sec).name
     return orchestrate(orchestra, sec.mood.texture, doubling, lead,
                        min(2, len(scene.featuring)), answers, counters)
@@ -151,8 +152,8 @@ def _chords(mel: Notes, sec: Section, melody: Melody, shape: form.Dramaturgy,
     """The section's chords: cadences where its statements end, a turn on a turn hit,
     the tonic through the final bar of a closed ending."""
     length = sec.end - sec.start
-    cadences = [r["end_beat"] - sec.start for r in melody.form
-                if sec.start < r["end_beat"] <= sec.end + EPS and r["part"] != "establish"]
+    cadences = [r.end_beat - sec.start for r in melody.form
+                if sec.start < r.end_beat <= sec.end + EPS and r.part != "establish"]
     chords = harmonise(mel, sec.key, sec.mood, meter, length, g, cadences=cadences)
     key = harmony_key(sec.key, sec.mood)
     if shape.entering(sec) == "turn":
@@ -166,13 +167,14 @@ def _chords(mel: Notes, sec: Section, melody: Melody, shape: form.Dramaturgy,
     return chords
 
 
-def _counter_instruments(rows: list[dict], specs: Sequence[PartSpec], sec: Section) -> None:
+def _counter_instruments(rows: list[StatementRow], specs: Sequence[PartSpec],
+                         sec: Section) -> None:
     """Record which instrument plays each counter statement of the section."""
     counter = next((s for s in specs if s.role == "counter"), None)
-    for r in rows:
-        if (r["part"] == "counter" and counter is not None
-                and sec.start - EPS <= r["start_beat"] < sec.end - EPS):
-            r["instrument"] = counter.instrument
+    for k, r in enumerate(rows):
+        if (r.part == "counter" and counter is not None
+                and sec.start - EPS <= r.start_beat < sec.end - EPS):
+            rows[k] = replace(r, instrument=counter.instrument)
 
 
 def _shifted_voicing(v: Voicing, by: float) -> Voicing:
@@ -441,7 +443,7 @@ def _bass_double(bass: Notes, inst: Instrument, voicings: Sequence[Voicing]) -> 
 
 def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Sequence[Section],
            meter: tuple[int, int], hit_kinds: Sequence[tuple[float, str]]
-           ) -> tuple[list[Part], list[dict]]:
+           ) -> tuple[list[Part], list[PartRow]]:
     """Parts with their channels and controller curves, in orchestration order."""
     total = sections[-1].end
     spans = []
@@ -464,9 +466,8 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
                           controllers=controllers,
                           articulations=tuple((s.start, s.mood.articulation) for s in sections),
                           texture=spec.texture, engraving=engraving_of(spec.instrument)))
-        plan_parts.append({"name": spec.name, "instrument": spec.instrument, "role": spec.role,
-                           "program": spec.program, "channel": chan[spec.name] + 1,
-                           "notes": len(notes)})
+        plan_parts.append(PartRow(spec.name, spec.instrument, spec.role, spec.program,
+                                  chan[spec.name] + 1, len(notes)))
     return parts, plan_parts
 
 

@@ -1,9 +1,9 @@
-"""Motifs laid end to end for `motifgen vary`, `transform` and `suggest`."""
+"""Motifs laid end to end for `motifgen vary`, `transform` and `suggest` (which write
+the Score as MIDI)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..motif import Motif
@@ -42,9 +42,3 @@ def statements_score(project: Any, statements: Sequence[tuple[Motif, str]], titl
     return Score(id=title.replace(" ", "_"), title=title, key=first.key, tempo_map=tmap,
                  parts=(part,), markers=tuple(markers), fps=project.fps.name, length_beats=at)
 
-
-def write_statements(project: Any, statements: Sequence[tuple[Motif, str]], path: Path,
-                     title: str) -> Path:
-    from ..io.midi import write_midi
-
-    return write_midi(statements_score(project, statements, title), path)

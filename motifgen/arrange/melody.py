@@ -19,6 +19,7 @@ import numpy as np
 
 from ..motif import Motif, Notes, notes_of, with_notes
 from ..orchestra import Instrument, fit_range
+from ..score import FormRow, StatementRow
 from ..seeds import rng as seeded_rng
 from ..theory import Key, bar_beats, velocity_of
 from .dynamics import clip_velocity
@@ -98,8 +99,8 @@ class Melody:
 
     lines: dict[int, Line]  # 0: the whole melody, k: the k-th counter-line
     by_instrument: dict[str, Line]  # the melody split by the instrument playing it
-    statements: list[dict]
-    form: list[dict]
+    statements: list[StatementRow]
+    form: list[FormRow]
 
 
 def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tuple[int, int],
@@ -122,7 +123,7 @@ def statements(project: Any, scene: Any, sections: Sequence[Section], meter: tup
     developed = 0
     last_inst: Instrument | None = None
     if establish > EPS:
-        out.form.append(_part("establish", "", 0.0, establish))
+        out.form.append(FormRow("establish", "", 0.0, establish))
     for si, sec in enumerate(sections):
         g = seeded_rng(seed, scene.id, "melody", si)
         cursor = sec.start + (establish if si == 0 else 0.0)
@@ -167,11 +168,10 @@ def _place(out: Melody, motif: Motif, who: str, role: str, chain: tuple[str, flo
     motif = with_notes(motif, pitch=place_lead(motif.pitch, inst))
     out.lines[0].add(motif, cursor, until=limit)
     out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
-    row = _statement("melody", who, sec, cursor, motif, chain[0], chain[1], home, inst.name)
-    row["end_beat"] = min(row["end_beat"], limit)
-    row["form"] = role
+    row = _statement("melody", who, sec, cursor, motif, chain, home, limit,
+                     instrument=inst.name, form=role)
     out.statements.append(row)
-    out.form.append(_part(role, who, cursor, row["end_beat"]))
+    out.form.append(FormRow(role, who, cursor, row.end_beat))
     return motif
 
 
@@ -207,10 +207,6 @@ def _variant(project: Any, scene: Any, base: Motif, who: str, role: str, stated:
     return var.motif, var.chain, var.score
 
 
-def _part(role: str, who: str, start: float, end: float) -> dict:
-    return {"part": role, "motif": who, "start_beat": start, "end_beat": end}
-
-
 def _counter(project: Any, out: Melody, partner: str, sec: Section, meter: tuple[int, int],
              offset: float, limit: float) -> None:
     """The partner motif, in prime form, in counterpoint from `offset` (placed under the
@@ -220,10 +216,9 @@ def _counter(project: Any, out: Melody, partner: str, sec: Section, meter: tuple
     other = in_scene(project.motifs[partner].motif, sec.key, meter, sec.mood.register - 1)
     other = articulate(other, sec.mood, sec.intensity - 0.15)
     out.lines.setdefault(1, Line()).add(other, offset, until=limit)
-    row = _statement("counter", partner, sec, offset, other, "counterpoint", 1.0,
-                     project.motifs[partner].motif.key, "")
-    row["end_beat"] = min(row["end_beat"], limit)
-    out.statements.append(row)
+    out.statements.append(_statement("counter", partner, sec, offset, other,
+                                     ("counterpoint", 1.0), project.motifs[partner].motif.key,
+                                     limit))
 
 
 def _tag(out: Melody, sec: Section, closing: float, length: float, inst: Instrument) -> None:
@@ -237,19 +232,18 @@ def _tag(out: Melody, sec: Section, closing: float, length: float, inst: Instrum
     tag = notes_of([0.0], [length - closing], [pitch], [velocity])
     line.add(tag, closing)
     out.by_instrument.setdefault(inst.name, Line()).add(tag, closing)
-    out.form.append(_part("tag", "", closing, length))
+    out.form.append(FormRow("tag", "", closing, length))
 
 
-def _statement(part: str, who: str, sec: Section, at: float, motif: Motif, chain: str,
-               score: float | None, source_key: Key, instrument: str) -> dict:
+def _statement(part: str, who: str, sec: Section, at: float, motif: Motif,
+               chain: tuple[str, float | None], source_key: Key, limit: float,
+               instrument: str | None = None, form: str | None = None) -> StatementRow:
+    """The plan's row of a statement at `at`, ending with the motif, the section or
+    `limit` (`chain`: its development and similarity)."""
     moved = f"key={sec.key.note_name(sec.key.tonic)}:{sec.key.mode}"
-    row = {"part": part, "motif": who, "source_key": source_key.name,
-           "chain": ", ".join(c for c in (moved, chain) if c),
-           "development": chain, "recognisability": score,
-           "start_beat": at, "end_beat": min(at + motif.end, sec.end), "mood": sec.mood.name}
-    if instrument:
-        row["instrument"] = instrument
-    return row
+    return StatementRow(part, who, source_key.name, ", ".join(c for c in (moved, chain[0]) if c),
+                        chain[0], chain[1], at, min(at + motif.end, sec.end, limit),
+                        sec.mood.name, instrument, form)
 
 
 def palette(project: Any, mood: Any) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MotifgenError
-from ..score import Score, TempoMap
+from ..score import SceneRow, Score, TempoMap
 from ..theory import parse_meter
 from .files import atomic_write
 
@@ -50,15 +50,16 @@ def cue_row(score: Score, files: Sequence[str] | str | None = None) -> dict[str,
     from ..timecode import offset_timecode
 
     plan = score.plan
-    scene = plan.scene
+    scene = plan.scene or SceneRow(score.id, score.title, score.start_timecode, "", 0.0,
+                                   score.fps)
     if score.length_beats > 0:
         duration = score.duration_seconds
     else:
-        duration = float(scene.get("duration_seconds") or 0.0)
+        duration = float(scene.duration_seconds)
     keys = [score.key.name] + [k.name for _, k in score.key_changes]
-    end = scene.get("end") or offset_timecode(score.start_timecode, duration, score.fps)
-    return _row(str(scene.get("id") or score.id), str(scene.get("title") or score.title),
-                str(scene.get("start") or score.start_timecode), str(end), duration,
+    end = scene.end or offset_timecode(score.start_timecode, duration, score.fps)
+    return _row(scene.id or score.id, scene.title or score.title,
+                scene.start or score.start_timecode, end, duration,
                 score.tempo_map, keys, plan.moods, plan.featuring, files)
 
 

@@ -17,7 +17,6 @@ import struct
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,10 +24,6 @@ from ..score import DRUM_CHANNEL, Part, Score
 from ..theory import Key
 from ..timecode import frame_rate, timecode_fields
 from .files import atomic_write
-
-if TYPE_CHECKING:
-    from ..articulations import ArticulationMap
-    from ..template import Template
 
 PPQ = 960
 
@@ -283,13 +278,17 @@ def conductor_events(score: Score, heading: bool = True) -> _Events:
     return ev
 
 
+def _channel(part: Part) -> int:
+    return DRUM_CHANNEL if part.is_drum else part.channel
+
+
 def named_track(part: Part) -> _Events:
     """A track holding only the part's name and a channel prefix: a silent template
     track, which sends nothing that could change the patch, volume or pan of a track
     sharing its channel."""
     ev = _Events()
     _name(ev, part)
-    ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [9 if part.is_drum else part.channel]))
+    ev.meta(0, _SETUP, _meta(_CHANNEL_PREFIX, [_channel(part)]))
     return ev
 
 
@@ -301,17 +300,13 @@ def _name(ev: _Events, part: Part) -> None:
         ev.meta(0, _SETUP, _text(_INSTRUMENT_NAME, ascii_text(part.engraving.display)))
 
 
-def part_events(part: Part, setup: bool = True, named: bool = True,
-                articulations: ArticulationMap | None = None) -> _Events:
+def part_events(part: Part, named: bool = True) -> _Events:
     """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes, and
-    with an articulation map its message wherever the articulation changes.
+    its `switches` (the articulation map's message wherever the articulation changes).
 
-    Without `setup`: `named_track`. Without `named`: no track name (a cue's events
-    added to a reel track that has one).
+    Without `named`: no track name (a cue's events added to a reel track that has one).
     """
-    if not setup:
-        return named_track(part)
-    ch = 9 if part.is_drum else part.channel
+    ch = _channel(part)
     if not 0 <= ch <= 15:
         raise ValueError(f"channel must be in 0..15, got {ch}")
     cc_status = _CC_STATUS | ch
@@ -336,8 +331,7 @@ def part_events(part: Part, setup: bool = True, named: bool = True,
             beats, values = zip(*points)
             ev.add_block(to_ticks(beats), _CONTROL, cc_status, _byte(int(control), "control"),
                          np.clip(np.asarray(values, dtype=np.float64), 0, 127))
-    if articulations is not None:
-        _articulation_events(ev, part, articulations, ch)
+    _switch_events(ev, part, ch)
     on, off, pitch, vel = _note_spans(part)
     n = len(on)
     if n:
@@ -351,12 +345,10 @@ def part_events(part: Part, setup: bool = True, named: bool = True,
     return ev
 
 
-def _articulation_events(ev: _Events, part: Part, amap: ArticulationMap, ch: int) -> None:
-    """The map's message before each change of articulation: a controller or program at
-    the note's tick (ahead of its note-on), a keyswitch `lead` beats earlier."""
-    from ..articulations import changes
-
-    for beat, msg in changes(part, amap):
+def _switch_events(ev: _Events, part: Part, ch: int) -> None:
+    """The part's `switches`, each before its change of articulation: a controller or
+    program at the note's tick (ahead of its note-on), a keyswitch `lead` beats earlier."""
+    for beat, msg in part.switches:
         tick = int(to_ticks(beat))
         if msg.kind == "cc":
             ev.add(tick, _CONTROL, _CC_STATUS | ch, msg.number, msg.value)
@@ -393,33 +385,17 @@ def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return on, off, pitch, vel
 
 
-def template_tracks(score: Score, template: Template | None) -> list[tuple[Part, bool]]:
-    """The tracks of a cue as (part, with set-up): its parts, and on a film template
-    also the silent tracks of a full template in their places and the guide chords."""
-    from ..template import guide_part, silent_tracks
-
-    tracks = [(p, True) for p in score.parts]
-    if template is None:
-        return tracks
-    sounding = {DRUM_CHANNEL if p.is_drum else p.channel for p in score.parts}
-    for index, t in silent_tracks(score, template):
-        tracks.insert(index, (t.silent_part(),
-                              (DRUM_CHANNEL if t.is_drum else t.channel) not in sounding))
-    if template.guide_channel is not None:
-        tracks.append((guide_part(score, template.guide_channel), True))
-    return tracks
-
-
-def score_to_bytes(score: Score, template: Template | None = None) -> bytes:
-    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File; on a film
-    `template`, with its silent tracks (a full template) and the guide chord track."""
+def score_to_bytes(score: Score) -> bytes:
+    """The whole Score as the bytes of a type-1, 960-PPQ Standard MIDI File, one track per
+    part; a `silent` part (a template track the cue does not play) sends its set-up only
+    where no part that plays shares its channel."""
     ends = [int(to_ticks(score.length_beats))]
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
-    amap = template.articulations if template is not None else None
+    sounding = {_channel(p) for p in score.parts if not p.silent}
     tracks = encode_tracks([conductor_events(score)] + [
-        part_events(p, setup, articulations=amap)
-        for p, setup in template_tracks(score, template)], end_tick)
+        named_track(p) if p.silent and _channel(p) in sounding else part_events(p)
+        for p in score.parts], end_tick)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
 
@@ -428,10 +404,10 @@ def _save(data: bytes, path: Path) -> None:
     path.write_bytes(data)
 
 
-def write_midi(score: Score, path: str | Path, template: Template | None = None) -> Path:
-    """Write `score` to `path` atomically (on a film `template`: see `score_to_bytes`);
-    return the path."""
-    data = score_to_bytes(score, template)
+def write_midi(score: Score, path: str | Path) -> Path:
+    """Write `score` to `path` atomically (a cue on the film's template comes dressed by
+    `template.dress`); return the path."""
+    data = score_to_bytes(score)
     with atomic_write(path) as tmp:
         _save(data, tmp)
     return Path(path)

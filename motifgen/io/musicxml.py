@@ -243,9 +243,9 @@ class _Harmony:
         self.keys = [(0.0, score.key)] + [(float(b), k) for b, k in score.key_changes if b > 0]
         self.chords: list[tuple[float, float, str, list[int]]] = []
         for sec in score.plan.sections:
-            for c in sec.get("chords", []):
-                self.chords.append((float(c["beat"]), float(c["beats"]), str(c["symbol"]),
-                                    list(c["pitch_classes"])))
+            for c in sec.chords:
+                self.chords.append((float(c.beat), float(c.beats), c.symbol,
+                                    list(c.pitch_classes)))
         self.chords.sort()
 
     def key_at(self, beat: float) -> Key:
@@ -608,8 +608,7 @@ def _tempo_mark(bpm: float, meter: tuple[int, int]) -> Any:
 
 def hit_kinds(score: Score) -> dict[float, str]:
     """Beat -> the kind of every hit of the plan (accent, sting, swell, cut, turn)."""
-    return {round(float(h["beat"]), 4): str(h.get("kind", "accent")) for h in score.plan.hits
-            if "beat" in h}
+    return {round(float(h.beat), 4): h.kind for h in score.plan.hits}
 
 
 def rehearsal_text(score: Score, beat: float, letter: str) -> str:

@@ -15,8 +15,10 @@ seconds, so every time signature is on a bar line). Scenes that overlap on
 picture cannot share one timeline and are refused.
 
 The tracks are the film's template (every track, silent or not, plus the
-guide chords); each cue's part re-sends its set-up at the cue's first tick,
-so tracks that share a channel in different cues keep their own patch.
+guide chords): each cue comes dressed on it with every track in place
+(`template.dress` with `full`), and each part it plays re-sends its set-up at
+the cue's first tick, so tracks that share a channel in different cues keep
+their own patch.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from pathlib import Path
 
 from ..errors import MotifgenError
 from ..score import Marker, Score
-from ..template import Template, guide_part, slots_of
 from ..theory import bar_beats
 from ..timecode import frame_rate, timecode_fields, timecode_to_seconds
 from .files import atomic_write
@@ -123,19 +124,19 @@ def _labelled(score: Score) -> Score:
         for m in score.markers))
 
 
-def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
-    """The cues (on the film's `template`) as one type-1 MIDI file on one timeline."""
+def reel_to_bytes(scores: Sequence[Score]) -> bytes:
+    """The cues, each dressed with every track of the film's template, as one type-1
+    MIDI file on one timeline."""
     cues = sorted(scores, key=lambda s: s.start_seconds)
     if not cues:
         raise MotifgenError("the reel needs at least one cue")
+    if len({len(c.parts) for c in cues}) > 1:
+        raise ValueError("the reel's cues must each hold every track of one template")
     label, origin = reel_origin(cues[0])
     conductor, clock = _Events(), _Clock()
     conductor.meta(0, _SETUP, _text(_TRACK_NAME, "Reel"))
     conductor.meta(0, _SETUP, smpte_offset(label, cues[0].fps))
-    tracks = [named_track(t.silent_part()) for t in template.tracks]
-    channel = template.guide_channel
-    guide = named_track(guide_part(cues[0], channel)) if channel is not None else None
-    index = {t.slot: i for i, t in enumerate(template.tracks)}
+    tracks = [named_track(part) for part in cues[0].parts]
     now, end = 0, 0
     previous: tuple[Score, int] | None = None  # the last cue placed and its first tick
     for cue in cues:
@@ -157,13 +158,11 @@ def reel_to_bytes(scores: Sequence[Score], template: Template) -> bytes:
         conductor.extend(conductor_events(_labelled(cue), heading=False), now)
         for beat, bpm in cue.tempo_map.tempos:
             clock.add(now + int(to_ticks(beat)), tempo_us(bpm))
-        for slot, part in slots_of(cue):
-            tracks[index[slot]].extend(
-                part_events(part, named=False, articulations=template.articulations), now)
-        if guide is not None and channel is not None:
-            guide.extend(part_events(guide_part(cue, channel), named=False), now)
+        for track, part in zip(tracks, cue.parts):
+            if not part.silent:
+                track.extend(part_events(part, named=False), now)
         end = max(end, now + _ends(cue)[1])
-    body = encode_tracks([conductor, *tracks] + ([guide] if guide is not None else []), end)
+    body = encode_tracks([conductor, *tracks], end)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(body), PPQ)
     return header + b"".join(body)
 
@@ -204,9 +203,10 @@ def _close_bar(conductor: _Events, clock: _Clock, cue: Score, start: int, end: i
     return last + length
 
 
-def write_reel(scores: Sequence[Score], template: Template, path: str | Path) -> Path:
-    """Write the reel of `scores` to `path` atomically; return the path."""
-    data = reel_to_bytes(scores, template)
+def write_reel(scores: Sequence[Score], path: str | Path) -> Path:
+    """Write the reel of `scores` (see `reel_to_bytes`) to `path` atomically; return the
+    path."""
+    data = reel_to_bytes(scores)
     with atomic_write(path) as tmp:
         Path(tmp).write_bytes(data)
     return Path(path)

@@ -27,15 +27,15 @@ def streamer_rows(score: Score) -> list[dict[str, str]]:
     rate = frame_rate(score.fps)
     lead = seconds_to_frames(STREAMER_SECONDS, rate)
     rows = []
-    for hit in sorted(score.plan.hits, key=lambda h: float(h["seconds"])):
-        punch = timecode_to_frames(str(hit["timecode"]), rate)
+    for hit in sorted(score.plan.hits, key=lambda h: float(h.seconds)):
+        punch = timecode_to_frames(hit.timecode, rate)
         rows.append({
             "streamer_start": frames_to_timecode((punch - lead) % rate.frames_per_day, rate),
             "punch": frames_to_timecode(punch, rate),
-            "label": str(hit["label"]),
-            "kind": str(hit.get("kind", "accent")),
-            "bar": str(hit["bar"]),
-            "beat": f"{float(hit['beat_in_bar']):g}",
+            "label": hit.label,
+            "kind": hit.kind,
+            "bar": str(hit.bar),
+            "beat": f"{float(hit.beat_in_bar):g}",
         })
     return rows
 

@@ -103,15 +103,15 @@ def _take_json(session: Session, take: Take) -> dict[str, Any]:
     return {
         "take": take.id, "scene": take.scene, "title": take.score.title,
         "seed": plan.seed, "roll": render.roll(take.score),
-        "statements": [{**r, "start": round(secs(r["start_beat"]), 3),
-                        "end": round(secs(r["end_beat"]), 3)}
+        "statements": [{**r.as_json(), "start": round(secs(r.start_beat), 3),
+                        "end": round(secs(r.end_beat), 3)}
                        for r in plan.statements],
-        "sections": [{"label": s["label"], "mood": s["mood"], "key": s["key"],
-                      "start": round(secs(s["start_beat"]), 3),
-                      "chords": [{"symbol": c["symbol"], "kind": c["kind"],
-                                  "start": round(secs(c["beat"]), 3)} for c in s["chords"]]}
+        "sections": [{"label": s.label, "mood": s.mood, "key": s.key,
+                      "start": round(secs(s.start_beat), 3),
+                      "chords": [{"symbol": c.symbol, "kind": c.kind,
+                                  "start": round(secs(c.beat), 3)} for c in s.chords]}
                      for s in plan.sections],
-        "hits": list(plan.hits),
+        "hits": [h.as_json() for h in plan.hits],
         "tempi": sorted({round(b, 1) for b in tmap.bpms}),
         "files": {kind: _file_url(take, kind) for kind in DOWNLOADS},
     }

@@ -3,9 +3,11 @@
 A draft is the file as last read plus a tuple of `Edit`s. Each edit sets one
 field (the seed, a scene's or a section's mood, a character's chain in a scene,
 a hit's downbeat) or a motif, through the same round-trip editor `suggest
---into` uses, so comments and layout survive. What the studio plays is
-composed from the draft's bytes read by the project loader itself, and keeping
-writes exactly those bytes: `motifgen compose` then gives what was heard.
+--into` uses, so comments and layout survive. What the studio plays is what
+the project loader reads from the draft's bytes (a scene's edit is set on the
+loaded data instead, and only that scene read again: the session's `project`),
+and keeping writes exactly those bytes once they load as what was played:
+`motifgen compose` then gives what was heard.
 """
 
 from __future__ import annotations
@@ -92,6 +94,15 @@ def scene_index(data: Any, scene_id: str) -> int:
     raise MotifgenError(f"no scene {scene_id!r} in the project file", "edit")
 
 
+def field_keys(data: Any, edit: Edit) -> tuple[str | int, ...]:
+    """The field path in the file's `data` a scene field's `edit` sets: ``("scenes", 4,
+    "hits", 1, "downbeat")``."""
+    keys: list[str | int] = ["scenes", scene_index(data, edit.scene or "")]
+    keys += [int(p) if p.isdigit() and k != "transform" else p
+             for k, p in zip([None, *edit.field.split(".")], edit.field.split("."))]
+    return tuple(keys)
+
+
 def apply(target: Any, edit: Edit) -> None:
     """Make `edit` in `target`, a `projectfile.ProjectFile`."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -104,13 +115,11 @@ def apply(target: Any, edit: Edit) -> None:
     if edit.field == "seed":
         target.set(("seed",), edit.value)
         return
-    keys: list[str | int] = ["scenes", scene_index(target.data, edit.scene or "")]
-    keys += [int(p) if p.isdigit() and k != "transform" else p
-             for k, p in zip([None, *edit.field.split(".")], edit.field.split("."))]
+    keys = field_keys(target.data, edit)
     value = edit.value
     if isinstance(value, str) and keys[2] == "transform":
         value = DoubleQuotedScalarString(value)
-    target.set(tuple(keys), value)
+    target.set(keys, value)
 
 
 def edited(base: Any, edits: tuple[Edit, ...]) -> Any:

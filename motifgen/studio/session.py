@@ -8,19 +8,21 @@ method holds the session's lock: the server calls them from worker threads.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import MotifgenError
 from ..errors import error_line as line_of
-from ..project import Project, load
+from ..project import Project, load, load_data, project_data, with_scenes
+from ..projectfile import set_field
 from ..score import Score
-from .draft import Edit, apply, check_edit, digest, edited
+from .draft import Edit, apply, check_edit, digest, edited, field_keys, scene_index
 
 #: How many takes and loaded drafts are kept in memory (least recently used go), and
 #: how many renders (a minute of WAV is about 10 MB).
@@ -62,6 +64,11 @@ class Take:
 def error_line(e: MotifgenError) -> str:
     """The line the command line prints for `e`."""
     return line_of(str(e))
+
+
+def _film_edits(edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """The edits of the whole film (seed, motifs): those not of one scene."""
+    return tuple(e for e in edits if e.scene is None)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -120,17 +127,19 @@ class Session:
                                          lambda: self._edited(edits))
 
     def _edited(self, edits: tuple[Edit, ...]) -> Any:
-        """The draft file of `edits`, made from the current draft's file when `edits` is
-        that draft with one edit added, or with its last edit set again to another value
-        (the same field, neither value a removal, not a motif): that file is taken over
-        (it leaves the cache) and edited, which gives the bytes a fresh copy of the file
-        with every edit made in turn gives, without copying the whole file."""
-        current, last = self.edits, edits[-1]
-        added = edits[:-1] == current
-        again = (bool(current) and edits[:-1] == current[:-1] and current[-1].target == last.target
-                 and last.field != "motif" and None not in (current[-1].value, last.value))
-        if current and (added or again):
-            found = self._projects.pop(("file", self.raw, current), None)
+        """The draft file of `edits`, made from the file of the draft or the one before it
+        when `edits` is that with one edit added, or with its last edit set again to
+        another value (the same field, neither value a removal, not a motif): that file
+        is taken over (it leaves the cache) and edited, which gives the bytes a fresh copy
+        of the file with every edit made in turn gives, without copying the whole file."""
+        last = edits[-1]
+        for before in dict.fromkeys((self.edits, *self.history[-2:-1])):
+            added = edits[:-1] == before
+            again = (bool(before) and edits[:-1] == before[:-1]
+                     and before[-1].target == last.target and last.field != "motif"
+                     and None not in (before[-1].value, last.value))
+            found = self._projects.pop(("file", self.raw, before), None) if (
+                before and before != edits and (added or again)) else None
             if found is not None:
                 apply(found, last)
                 return found
@@ -144,12 +153,47 @@ class Session:
             return self._projects.get_or(("file", self.raw),
                                          lambda: ProjectFile(self.path, raw=self.raw))
 
-    def project(self, edits: tuple[Edit, ...] | None = None) -> Project:
-        """The draft loaded by the project loader itself, as `motifgen compose` would."""
-        data = self.draft(edits)
+    def data(self, edits: tuple[Edit, ...] | None = None) -> Any:
+        """The draft's YAML data as the project loader reads it: that of the draft's bytes
+        with the film's edits (seed, motifs) made, the scene edits then set on copies of
+        their scenes (the same fields `apply` sets in the file)."""
+        edits = self.edits if edits is None else edits
         with self.lock:
-            return self._projects.get_or(
-                digest(data), lambda: load(self.path, self.allow, raw=data))
+            return self._projects.get_or(("data", self.raw, edits), partial(self._data, edits))
+
+    def _data(self, edits: tuple[Edit, ...]) -> Any:
+        whole = _film_edits(edits)
+        if whole == edits:
+            return project_data(self.path, self.draft(edits))
+        data = dict(self.data(whole))
+        data["scenes"] = scenes = list(data["scenes"])
+        copied: set[int] = set()
+        for edit in edits:
+            if edit.scene is not None:
+                keys = field_keys(data, edit)
+                index = cast(int, keys[1])
+                if index not in copied:
+                    scenes[index] = copy.deepcopy(scenes[index])
+                    copied.add(index)
+                set_field(data, keys, edit.value)
+        return data
+
+    def project(self, edits: tuple[Edit, ...] | None = None) -> Project:
+        """The draft loaded as `motifgen compose` loads its bytes: the film's edits through
+        the file's bytes, then only the scenes with edits read again (`keep` checks that
+        the file it writes loads as this)."""
+        edits = self.edits if edits is None else edits
+        with self.lock:
+            return self._projects.get_or(("project", self.raw, edits),
+                                         partial(self._project, edits))
+
+    def _project(self, edits: tuple[Edit, ...]) -> Project:
+        whole = _film_edits(edits)
+        data = self.data(edits)
+        if whole == edits:
+            return load_data(self.path, data, self.allow)
+        changed = {scene_index(data, e.scene) for e in edits if e.scene is not None}
+        return with_scenes(self.project(whole), data, changed)
 
     def change(self, edit: Edit) -> tuple[Edit, ...]:
         """Add `edit` to the draft (an undo step; it replaces an edit of the same field)
@@ -181,16 +225,16 @@ class Session:
         as `motifgen compose` writes it: the template comes from every scene of the
         draft, composed once per draft."""
         from ..io.midi import score_to_bytes
-        from ..template import fit
+        from ..template import dress, fit
 
         project = self.project(edits)
         project.scene(scene_id)  # an unknown scene fails before any composing
-        key = digest(self.draft(edits))
+        key = (self.raw, self.edits if edits is None else edits)
 
         def make() -> Take:
             film, scores = self._takes.get_or(("film", key), lambda: self._film(project, edits))
             score = fit(scores[scene_id], film)
-            midi = score_to_bytes(score, film)
+            midi = score_to_bytes(dress(score, film))
             return self._keep_take(Take(digest(midi), score, midi, scene_id))
 
         with self.lock:
@@ -332,6 +376,8 @@ class Session:
                 raise MotifgenError("the project file changed on disk since it was read; "
                                     "nothing was written: listen again, then keep")
             heard = self.draft(edits)
+            if load(self.path, self.allow, raw=heard) != self.project(edits):
+                raise RuntimeError("the draft's file does not load as the draft heard")
 
             def change(data: Any) -> None:
                 for edit in edits:
