@@ -16,10 +16,11 @@ Two passes of dynamic programming:
 Costs are named below; a cost of `FORBIDDEN` is never chosen while any other
 path exists.
 
-The moves of a whole section are costed at once, as arrays of shape (change,
-from, to) over the voicings of every chord stacked (padded to the longest, in
-int16): numpy's cost is per call, and a section has a few dozen changes. The
-sums are taken in one fixed order, so equal paths tie as they always did.
+The moves of a section are costed `CHANGES_AT_ONCE` chord changes at a time, as
+arrays of shape (change, from, to) over the voicings of the chords stacked
+(padded to the longest, in int16): numpy's cost is per call, and a section has
+a few dozen changes. The sums are taken in one fixed order, so equal paths tie
+as they always did.
 """
 
 from __future__ import annotations
