@@ -134,12 +134,13 @@ class Session:
         of the file with every edit made in turn gives, without copying the whole file."""
         last = edits[-1]
         for before in dict.fromkeys((self.edits, *self.history[-2:-1])):
+            if not before or before == edits:
+                continue
             added = edits[:-1] == before
-            again = (bool(before) and edits[:-1] == before[:-1]
-                     and before[-1].target == last.target and last.field != "motif"
-                     and None not in (before[-1].value, last.value))
+            again = (edits[:-1] == before[:-1] and before[-1].target == last.target
+                     and last.field != "motif" and None not in (before[-1].value, last.value))
             found = self._projects.pop(("file", self.raw, before), None) if (
-                before and before != edits and (added or again)) else None
+                added or again) else None
             if found is not None:
                 apply(found, last)
                 return found
