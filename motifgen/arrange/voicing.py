@@ -19,15 +19,19 @@ path exists.
 The moves of a section are costed `CHANGES_AT_ONCE` chord changes at a time, as
 arrays of shape (change, from, to) over the voicings of the chords stacked
 (padded to the longest, in int16): numpy's cost is per call, and a section has
-a few dozen changes. The sums are taken in one fixed order, so equal paths tie
-as they always did.
+a few dozen changes. Each element costs too, so a move is read from few arrays:
+two voices' pitches packed in one int16, so that one subtraction gives both
+moves and one look-up in a table of every packed move (`_tables`) their cost
+and what they do; the parallels of many voice pairs or melody notes compared in
+one bitwise `&` of packed interval codes (`_perfect_bits`). The sums are taken
+in one fixed order, so equal paths tie as they always did.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
@@ -139,13 +143,39 @@ def _perfect_parallel(a0: np.ndarray, b0: np.ndarray | np.int64, a1: np.ndarray,
     return (a0 != a1) & (b0 != b1) & (i0 == i1) & ((i1 == 0) | (i1 == 7))
 
 
-def _perfect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The interval class from `a` up to `b` where it is perfect (a unison, octave or
-    fifth), else -1: equal to an interval class only where both make the same perfect
-    interval. The parallels of whole arrays of moves are tested with it on the small
-    arrays before they are broadcast, one comparison of the whole."""
-    ic = (b - a) % 12
-    return np.where((ic == 0) | (ic == 7), ic, -1)
+#: The `_perfect_bits` of each interval class: 1 a unison or octave, 2 a fifth, 0 any
+#: other, so that two codes share a bit exactly where both make the same perfect interval.
+_PERFECT = np.array([1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0], dtype=np.uint16)
+
+
+def _perfect_bits(a: np.ndarray, b: np.ndarray | np.int64) -> np.ndarray:
+    """`_PERFECT` of the interval from `a` up to `b`."""
+    return _PERFECT.take(b - a, mode="wrap")
+
+
+def _pack(codes: np.ndarray) -> np.ndarray:
+    """`_perfect_bits` along the last axis packed eight to a uint16 (a chunk), the first
+    of each chunk in its lowest bits."""
+    slots = codes.shape[-1]
+    return np.bitwise_or.reduceat(codes << _shifts(slots), range(0, slots, 8), axis=-1)
+
+
+@lru_cache(maxsize=64)
+def _shifts(slots: int) -> np.ndarray:
+    """Where each of `slots` codes goes in its chunk (`_pack`)."""
+    return _frozen(np.arange(slots, dtype=np.uint16) % 8 * 2)
+
+
+def _parallels(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """How many slots make the same perfect interval on both sides of each move, shape
+    (change, from, to): `before` holds the slots' `_pack`ed `_perfect_bits` per change and
+    state moved from (0 where a slot does not count), `after` per state moved to; one
+    `&` compares eight slots."""
+    count = np.zeros((*before.shape[:2], after.shape[1]), dtype=np.uint8)
+    for k in range(before.shape[-1]):
+        if before[..., k].any():
+            count += np.bitwise_count(before[:, :, None, k] & after[:, None, :, k])
+    return count
 
 
 @dataclass(frozen=True)
@@ -180,6 +210,14 @@ class _Melody:
                    _highest((on <= beat - EPS) & (end > beat - EPS), pitch),
                    [None if p > 127 else p for p in low])
 
+    def led_in(self, heard: int | None) -> _Melody:
+        """These rows after one for the previous section's last chord, put before the
+        first: the change from it into the first chord hears only `heard`, the melody's
+        last pitch before the section."""
+        return _Melody([set(), {heard}, *self.recent[1:]], [None, *self.at],
+                       [None, None, *self.accented[1:]], [None, heard, *self.before[1:]],
+                       [None, *self.lowest])
+
 
 @dataclass(frozen=True)
 class _Changes:
@@ -205,10 +243,6 @@ class _Changes:
                    *_padded(cast("list[set[int]]", against)),
                    *_padded(cast("list[set[int]]", over)))
 
-    def only(self, changes: np.ndarray) -> _Changes:
-        """These rows only."""
-        return _Changes(*(getattr(self, f.name)[changes] for f in fields(self)))
-
 
 def _padded(sets: Sequence[set[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Pitch sets as the rows of one array, padded with zeros, and where each is a pitch."""
@@ -219,18 +253,42 @@ def _padded(sets: Sequence[set[int]]) -> tuple[np.ndarray, np.ndarray]:
             np.array(ok, dtype=bool).reshape(len(sets), width))
 
 
-def _parallels_with(a0: np.ndarray, pitches: np.ndarray, ok: np.ndarray, a1: np.ndarray,
-                    b1: np.ndarray) -> np.ndarray:
-    """How many of the melody `pitches` of each change (rows, real where `ok`) move to
-    `b1` in parallel with a voice moving from `a0` to `a1`, shape (change, from, to):
-    `_perfect_parallel` with each pitch in turn (reducing along a short axis is slow).
-    `b1` is the same for every state moved from."""
-    after = _perfect(a1, b1)
-    count = np.zeros(np.broadcast_shapes(a0.shape, a1.shape, b1.shape), dtype=np.int16)
-    for w in range(pitches.shape[1]):
-        b0 = pitches[:, w, None, None]
-        count += np.where(ok[:, w, None, None] & (b0 != b1), after, -1) == (b0 - a0) % 12
-    return count * (a0 != a1)
+def _bass_moves(a: np.ndarray, b: np.ndarray, ch: _Changes) -> np.ndarray:
+    """Cost of the bass moving from `a` (change, from) to `b` (change, to) at each change of
+    `ch`, shape (change, from, to): leaps, and parallels with the melody heard before the
+    change (`ch.against`) into the note at it."""
+    at = ch.at[:, None, None]
+    p, ok = ch.against[:, None, :], ch.against_ok[:, None, :]
+    before = _pack(np.where(ok & (p != at), _perfect_bits(a[..., None], p), 0))
+    into = _perfect_bits(b[..., None], at) * 0x5555  # the same code in all eight slots
+    count = _parallels(before, np.broadcast_to(into, (*b.shape, before.shape[-1])))
+    return _forbid(_BASS_LEAPS[np.abs(a[:, :, None] - b[:, None, :])],
+                   count * (a[:, :, None] != b[:, None, :]))
+
+
+def _top_codes(prev: _Stack, cur: _Stack, ch: _Changes) -> tuple[np.ndarray, np.ndarray]:
+    """The slots of `_parallels` for the bass with an upper voice where the melody rests on
+    one side of the change and that voice sounds on top there (the top voice, or the
+    lowest in a figure that starts from it): into the note at the change after a rest
+    (`ch.exposed`), or from the notes heard before a rest (`ch.over`)."""
+    bass0, bass1 = prev.rows[..., :1], cur.rows[..., :1]
+    top0, top1 = prev.rows[..., 1::2], cur.rows[..., 1::2]  # (change, state, voice)
+    at = ch.at[:, None, None]
+    before, after = [], []
+    if ch.exposed.any():
+        before.append(np.where(ch.exposed[:, None, None] & (top0 != at),
+                               _perfect_bits(bass0, top0), 0))
+        after.append(np.broadcast_to(_perfect_bits(bass1, at), top1.shape))
+    if ch.over_ok.any():  # each note heard against each voice: (change, state, voice, note)
+        p, ok = ch.over[:, None, None, :], ch.over_ok[:, None, None, :]
+        over0 = np.where(ok, _perfect_bits(bass0[..., None], p), 0)
+        over1 = np.where(p != top1[..., None], _perfect_bits(bass1, top1)[..., None], 0)
+        before.append(np.broadcast_to(over0, over1.shape[:1] + top0.shape[1:] + p.shape[-1:])
+                      .reshape(*top0.shape[:2], -1))
+        after.append(over1.reshape(*top1.shape[:2], -1))
+    if not before:
+        return np.zeros((*top0.shape[:2], 0), np.uint16), np.zeros((*top1.shape[:2], 0), np.uint16)
+    return _pack(np.concatenate(before, axis=-1)), _pack(np.concatenate(after, axis=-1))
 
 
 def _forbid(cost: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -284,13 +342,6 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _bass_move(a: np.ndarray, b: np.ndarray, ch: _Changes) -> np.ndarray:
-    """Cost of the bass moving from `a` to `b` at each change of `ch`, shape (change, from,
-    to): leaps, and parallels with the melody heard before the change."""
-    return _forbid(_BASS_LEAPS[np.abs(a - b)],
-                   _parallels_with(a, ch.against, ch.against_ok, b, ch.at[:, None, None]))
-
-
 def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centre: float,
               pedal: int | None = None, strong: Sequence[float] = ()) -> list[int]:
     """One bass pitch per chord in low..high on its own, without upper voices (see the
@@ -306,8 +357,7 @@ def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centr
     options = [_bass_options(c.pitch_classes, floor, low, high, centre, pedal)
                for c, floor in zip(chords, mel.lowest)]
     pitches = _stacked([p for p, _ in options])
-    trans = _bass_move(pitches[:-1, :, None], pitches[1:, None, :],
-                       _Changes.of(mel, range(1, len(chords))))
+    trans = _bass_moves(pitches[:-1], pitches[1:], _Changes.of(mel, range(1, len(chords))))
     picks = cheapest_path([c for _, c in options], _trimmed(trans, [len(p) for p, _ in options]))
     return [int(options[i][0][k]) for i, k in enumerate(picks)]
 
@@ -397,83 +447,152 @@ def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[keep], costs[keep]
 
 
-def _pair_cost(prev: np.ndarray, cur: np.ndarray, common: np.ndarray) -> np.ndarray:
-    """Cost of the upper voices moving from every state of `prev[m]` (rows) to every one
-    of `cur[m]` at each change m; states are (bass, upper...) rows, and parallels count
-    the bass too; `common`: whether the chords of the change share a tone. Voice by
-    voice: three voices are too few for reductions over an axis to pay."""
-    cost: np.ndarray | None = None
-    up: np.ndarray | None = None
-    down: np.ndarray | None = None
-    held: np.ndarray | None = None
-    for k in range(1, prev.shape[-1]):
-        move = cur[:, None, :, k] - prev[:, :, None, k]
-        dist = np.abs(move)
-        cost = _VOICE_MOVES[dist] if cost is None else cost + _VOICE_MOVES[dist]
-        up = move > 0 if up is None else up & (move > 0)
-        down = move < 0 if down is None else down & (move < 0)
-        held = dist == 0 if held is None else held | (dist == 0)
-    assert cost is not None and up is not None and down is not None and held is not None
-    cost += SAME_DIRECTION_COST * (up | down)
-    cost += COMMON_TONE_LOST_COST * (~held & common[:, None, None])
-    return cost + FORBIDDEN * _any_parallel(prev, cur)
+#: The pairs of voices (0 the bass, 1-3 the upper voices) tested for parallels: pair n's
+#: `_perfect_bits` are bits 2n and 2n + 1 of `_Stack.pairs`. Flags of a move, beyond
+#: those bits (see `_tables`): every voice of it moves up, down; an upper voice holds; the
+#: bass moves.
+_PAIRS = tuple(itertools.combinations(range(4), 2))
+_UP, _DOWN, _HELD, _BASS_MOVES = (1 << b for b in range(12, 16))
 
 
-def _any_parallel(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """For every pair of states of each change, whether any two voices (the bass
-    included) move in parallel fifths or octaves (`_perfect_parallel` of every pair)."""
-    voices = range(prev.shape[-1])
-    moved = [prev[:, :, None, k] != cur[:, None, :, k] for k in voices]
-    out = np.zeros(moved[0].shape, dtype=bool)
-    for i, j in itertools.combinations(voices, 2):
-        before = (prev[:, :, None, j] - prev[:, :, None, i]) % 12
-        out |= (_perfect(cur[:, None, :, i], cur[:, None, :, j]) == before) & moved[i] & moved[j]
-    return out
+def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Two voices' pitches (MIDI, 0..127) in one int16, `hi * 256 + lo`: the difference of
+    two packed pitches is both moves packed, read as uint16 an index into `_tables`."""
+    return hi * 256 + lo
 
 
-def _move(prev: np.ndarray, cur: np.ndarray, ch: _Changes, common: np.ndarray,
-          plucked: bool = False, creep: bool = False) -> np.ndarray:
-    """Cost of every move at each change of `ch` from the states of the chord before
-    (`prev[m]`, rows) to those of the chord after (`cur[m]`, columns). `plucked`: the
-    texture starts each chord on its lowest upper voice alone (pizzicato), so the top
-    voice of one chord and the lowest of the next are heard in succession too. `creep`:
-    the middle upper voice is drawn to move by a semitone."""
-    b0, b1 = prev[:, :, None, 0], cur[:, None, :, 0]
-    cost = _bass_move(b0, b1, ch) + _pair_cost(prev, cur, common)
-    if plucked:
-        cost = cost + FORBIDDEN * _perfect_parallel(b0, prev[:, :, None, -1], b1,
-                                                    cur[:, None, :, 1])
-    if creep:
-        cost = cost + CREEP_COST * (np.abs(cur[:, None, :, 2] - prev[:, :, None, 2]) == 1)
-    rest = np.flatnonzero(ch.exposed | ch.over_ok.any(axis=1))
-    if len(rest):
-        cost[rest] = _forbid(cost[rest], _on_top(prev[rest], cur[rest], ch.only(rest)))
+@dataclass(frozen=True)
+class _Tables:
+    """What a move of two voices costs and does, for every move packed by `_packed`: the
+    first two upper voices (`upper`: their costs summed, in `_VOICE_MOVES`' order), and
+    the third with the bass (`third`, `bass`: each's cost); the flags `_UP`, `_DOWN`,
+    `_HELD`, `_BASS_MOVES` and the bits of the pairs with a voice that holds (those are
+    no parallels)."""
+
+    upper: np.ndarray
+    upper_flags: np.ndarray
+    third: np.ndarray
+    bass: np.ndarray
+    low_flags: np.ndarray
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """The `_Tables`, worked out on first use (a few MB, a millisecond)."""
+    moves = np.arange(1 << 16, dtype=np.uint16).view(np.int16).astype(np.int64)
+    lo = (moves + 128) % 256 - 128
+    hi = (moves - lo) // 256  # moves beyond -127..127 are never looked up: clipped
+    far_hi, far_lo = np.minimum(np.abs(hi), 127), np.minimum(np.abs(lo), 127)
+
+    def pairs_held(voice: int, move: np.ndarray) -> np.ndarray:
+        bits = sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair)
+        return np.where(move == 0, bits, 0)
+
+    def flags(up: np.ndarray, down: np.ndarray, held: np.ndarray, more: np.ndarray | int,
+              voices: tuple[int, int]) -> np.ndarray:
+        return _frozen((_UP * up | _DOWN * down | _HELD * held | more | pairs_held(voices[0], hi)
+                        | pairs_held(voices[1], lo)).astype(np.uint16))
+
+    return _Tables(
+        _frozen(_VOICE_MOVES[far_hi] + _VOICE_MOVES[far_lo]),
+        flags((hi > 0) & (lo > 0), (hi < 0) & (lo < 0), (hi == 0) | (lo == 0), 0, (1, 2)),
+        _frozen(_VOICE_MOVES[far_hi]), _frozen(_BASS_LEAPS[far_lo]),
+        flags(hi > 0, hi < 0, hi == 0, _BASS_MOVES * (lo != 0), (3, 0)))
+
+
+@dataclass(frozen=True)
+class _Stack:
+    """The voicings of a run of chords (`_stacked`: chord, state, voice) with what their
+    moves are read from, per chord and state: the upper voices 1, 2 and 3, 0 (the bass)
+    `_packed`, and the `_perfect_bits` of every pair in `_PAIRS`."""
+
+    rows: np.ndarray
+    upper: np.ndarray
+    low: np.ndarray
+    pairs: np.ndarray
+
+    @classmethod
+    def of(cls, rows: np.ndarray) -> _Stack:
+        i, j = ([pair[k] for pair in _PAIRS] for k in (0, 1))
+        bits = _perfect_bits(rows[..., i], rows[..., j]) << np.arange(0, 12, 2, dtype=np.uint16)
+        return cls(rows, _packed(rows[..., 1], rows[..., 2]), _packed(rows[..., 3], rows[..., 0]),
+                   bits.sum(axis=-1, dtype=np.uint16))
+
+    def __getitem__(self, chords: slice) -> _Stack:
+        return _Stack(self.rows[chords], self.upper[chords], self.low[chords],
+                      self.pairs[chords])
+
+
+def _outer(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
+    """The packed moves from every state of `prev[m]` (rows) to every one of `cur[m]`, as
+    indices into `_tables` (intp: numpy's `take` converts other indices on every call)."""
+    return (cur[:, None, :] - prev[:, :, None]).view(np.uint16).astype(np.intp)
+
+
+def _move(prev: _Stack, cur: _Stack, bass: np.ndarray, top: tuple[np.ndarray, np.ndarray],
+          common: np.ndarray, plucked: np.ndarray, creep: np.ndarray) -> np.ndarray:
+    """Cost of every move at each change m from the states of the chord before (`prev[m]`,
+    rows) to those of the chord after (`cur[m]`, columns): the bass's (`bass`, see
+    `_bass_moves`), the upper voices' moves, planing, a common tone lost, parallels
+    between any two voices (the bass included), and the bass's with a voice on top
+    (`top`, see `_top_codes`). Per change: `common`, whether its chords share a tone;
+    `plucked`, whether the texture starts each chord on its lowest upper voice alone
+    (pizzicato), so that the top voice of one chord and the lowest of the next are heard
+    in succession too; `creep`, whether the middle upper voice is drawn to move by a
+    semitone."""
+    tables = _tables()
+    upper, low = _outer(prev.upper, cur.upper), _outer(prev.low, cur.low)
+    upper_flags, low_flags = tables.upper_flags.take(upper), tables.low_flags.take(low)
+    either = upper_flags | low_flags
+    pair = tables.upper.take(upper) + tables.third.take(low)
+    pair += SAME_DIRECTION_COST * ((upper_flags & low_flags & (_UP | _DOWN)) != 0)
+    pair += COMMON_TONE_LOST_COST * (((either & _HELD) == 0) & common[:, None, None])
+    parallel = (prev.pairs[:, :, None] & cur.pairs[:, None, :] & ~either) != 0
+    cost = bass + (pair + FORBIDDEN * parallel)
+    bass0, bass1 = prev.rows[:, :, None, 0], cur.rows[:, None, :, 0]
+    if plucked.any():
+        succession = _perfect_parallel(bass0, prev.rows[:, :, None, -1], bass1,
+                                       cur.rows[:, None, :, 1])
+        cost = cost + FORBIDDEN * (succession & plucked[:, None, None])
+    if creep.any():
+        semitone = np.abs(cur.rows[:, None, :, 2] - prev.rows[:, :, None, 2]) == 1
+        cost = cost + CREEP_COST * (semitone & creep[:, None, None])
+    if top[0].any():
+        cost = _forbid(cost, _parallels(*top) * ((low_flags & _BASS_MOVES) != 0))
     return cost
 
 
-def _on_top(prev: np.ndarray, cur: np.ndarray, ch: _Changes) -> np.ndarray:
-    """How many parallels, per move, the bass makes with an upper voice where the melody
-    rests on one side of the change and that voice sounds on top there (the top voice,
-    or the lowest in a figure that starts from it)."""
-    b0, b1 = prev[:, :, None, 0], cur[:, None, :, 0]
-    count = np.zeros((*prev.shape[:-1], cur.shape[-2]), dtype=np.int16)
-    for k in (1, prev.shape[-1] - 1):
-        count += ch.exposed[:, None, None] & _perfect_parallel(b0, prev[:, :, None, k], b1,
-                                                               ch.at[:, None, None])
-        count += _parallels_with(b0, ch.over, ch.over_ok, b1, cur[:, None, :, k])
-    return count
+def _bass_groups(bass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bass pitches of each chord's states (chord, state), one per run of states on the
+    same bass (chord, run; a chord's voicings come a bass at a time), and each state's
+    run."""
+    run = np.zeros(bass.shape, dtype=np.intp)
+    np.cumsum(bass[:, 1:] != bass[:, :-1], axis=1, out=run[:, 1:])
+    pitches = np.zeros((len(bass), int(run.max()) + 1), dtype=bass.dtype)
+    pitches[np.arange(len(bass))[:, None], run] = bass
+    return pitches, run
 
 
-def _moves(rows: np.ndarray, mel: _Melody, shared: Sequence[bool], plucked: bool,
-           creep: bool) -> list[np.ndarray]:
-    """`_move` at every change between the stacked chords' voicings `rows`, a block of
-    `CHANGES_AT_ONCE` changes at a time (`shared`: whether each change's chords share a
-    tone)."""
+def _moves(stack: _Stack, mel: _Melody, common: np.ndarray, plucked: np.ndarray,
+           creep: np.ndarray) -> list[np.ndarray]:
+    """`_move` at every change between the chords of `stack` (`mel` read at them), a block
+    of `CHANGES_AT_ONCE` changes at a time. The bass's moves are costed between the few
+    bass pitches of each chord, for every change at once, and looked up for every move of
+    the voicings."""
+    n = len(stack.rows)
+    ch = _Changes.of(mel, range(1, n))
+    top = _top_codes(stack[:-1], stack[1:], ch)
+    pitches, run = _bass_groups(stack.rows[..., 0])
+    width = pitches.shape[1]
+    bass = _bass_moves(pitches[:-1], pitches[1:], ch).ravel()
+    key0 = (np.arange(n - 1)[:, None] * width + run[:-1]) * width  # where a change's row starts
+    key1 = run[1:]
     out: list[np.ndarray] = []
-    for a in range(1, len(rows), CHANGES_AT_ONCE):
-        b = min(a + CHANGES_AT_ONCE, len(rows))  # the changes into chords a .. b - 1
-        out.extend(_move(rows[a - 1:b - 1], rows[a:b], _Changes.of(mel, range(a, b)),
-                         np.array(shared[a - 1:b - 1], dtype=bool), plucked, creep))
+    for a in range(0, n - 1, CHANGES_AT_ONCE):
+        b = min(a + CHANGES_AT_ONCE, n - 1)  # the changes a .. b - 1, into chords a + 1 .. b
+        moves = bass.take(key0[a:b, :, None] + key1[a:b, None, :])
+        out.extend(_move(stack[a:b], stack[a + 1:b + 1], moves, (top[0][a:b], top[1][a:b]),
+                         common[a:b], plucked[a:b], creep[a:b]))
     return out
 
 
@@ -494,18 +613,19 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
     states = [_voicings(c.pitch_classes, _leading_tone(c, tonic), floor, bass_range,
                         bass_centre, pedal, top, upper_low)
               for c, floor, top in zip(chords, mel.lowest, tops)]
-    shared = [bool(set(a.pitch_classes) & set(b.pitch_classes))
-              for a, b in zip(chords, chords[1:])]
-    unary = [costs for _, costs in states]
-    if lead_in is not None:
-        before = _Melody([{melody_before}], [mel.at[0]], [None], [melody_before], [None])
-        prev = np.array([[lead_in.pitches]], dtype=np.int16)
-        common = bool(set(lead_in.chord.pitch_classes) & set(chords[0].pitch_classes))
-        unary[0] = unary[0] + _move(prev, states[0][0][None], _Changes.of(before, [0]),
-                                    np.array([common]))[0, 0]
-    rows = _stacked([r for r, _ in states])
-    trans = _moves(rows, mel, shared, plucked, creep)
-    picks = cheapest_path(unary, _trimmed(trans, [len(r) for r, _ in states]))
+    rows, unary = [r for r, _ in states], [costs for _, costs in states]
+    before = [] if lead_in is None else [lead_in.chord]
+    shared = np.array([bool(set(a.pitch_classes) & set(b.pitch_classes))
+                       for a, b in itertools.pairwise([*before, *chords])], dtype=bool)
+    textured = np.ones(len(shared), dtype=bool)  # the join takes no texture's moves
+    if lead_in is not None:  # the previous section's last chord, voiced, leads in
+        rows.insert(0, np.array([lead_in.pitches], dtype=np.int16))
+        unary.insert(0, np.zeros(1))
+        mel = mel.led_in(melody_before)
+        textured[0] = False
+    trans = _moves(_Stack.of(_stacked(rows)), mel, shared, textured & plucked,
+                   textured & creep)
+    picks = cheapest_path(unary, _trimmed(trans, [len(r) for r in rows]))[-len(chords):]
     out = []
     for c, (voiced, _), k in zip(chords, states, picks):
         row = voiced[k].tolist()
