@@ -17,7 +17,7 @@ Costs are named below; a cost of `FORBIDDEN` is never chosen while any other
 path exists.
 
 The moves of a section are costed `CHANGES_AT_ONCE` chord changes at a time, as
-arrays of shape (change, from, to) over the voicings of the chords stacked
+arrays of shape (change, to, from) over the voicings of the chords stacked
 (padded to the longest, in int16): numpy's cost is per call, and a section has
 a few dozen changes. Each element costs too, so a move is read from few arrays:
 two voices' pitches packed in one int16, so that one subtraction gives both
@@ -153,28 +153,31 @@ def _perfect_bits(a: np.ndarray, b: np.ndarray | np.int64) -> np.ndarray:
     return _PERFECT.take(b - a, mode="wrap")
 
 
-def _pack(codes: np.ndarray) -> np.ndarray:
+def _pack(codes: np.ndarray, copies: int = 1) -> np.ndarray:
     """`_perfect_bits` along the last axis packed eight to a uint16 (a chunk), the first
-    of each chunk in its lowest bits."""
-    slots = codes.shape[-1]
-    return np.bitwise_or.reduceat(codes << _shifts(slots), range(0, slots, 8), axis=-1)
+    of each chunk in its lowest bits; `copies`: each code in that many slots in a row."""
+    return codes @ _slots(codes.shape[-1], copies)
 
 
 @lru_cache(maxsize=64)
-def _shifts(slots: int) -> np.ndarray:
-    """Where each of `slots` codes goes in its chunk (`_pack`)."""
-    return _frozen(np.arange(slots, dtype=np.uint16) % 8 * 2)
+def _slots(codes: int, copies: int) -> np.ndarray:
+    """Where `_pack` puts each code, as the weights of a product: (code, chunk), the sum
+    of the code's slots (a product of a few small integer matrices is one fast call)."""
+    out = np.zeros((codes, -(-codes * copies // 8)), dtype=np.uint16)
+    for slot in range(codes * copies):
+        out[slot // copies, slot // 8] += 1 << 2 * (slot % 8)
+    return _frozen(out)
 
 
 def _parallels(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """How many slots make the same perfect interval on both sides of each move, shape
-    (change, from, to): `before` holds the slots' `_pack`ed `_perfect_bits` per change and
+    (change, to, from): `before` holds the slots' `_pack`ed `_perfect_bits` per change and
     state moved from (0 where a slot does not count), `after` per state moved to; one
     `&` compares eight slots."""
-    count = np.zeros((*before.shape[:2], after.shape[1]), dtype=np.uint8)
+    count = np.zeros((*after.shape[:2], before.shape[1]), dtype=np.uint8)
     for k in range(before.shape[-1]):
         if before[..., k].any():
-            count += np.bitwise_count(before[:, :, None, k] & after[:, None, :, k])
+            count += np.bitwise_count(after[:, :, None, k] & before[:, None, :, k])
     return count
 
 
@@ -193,21 +196,25 @@ class _Melody:
     def around(cls, chords: Sequence[Chord], melody: Notes,
                strong: Sequence[float]) -> _Melody:
         on, end, pitch = melody.onset, melody.onset + melody.duration, melody.pitch
-        beat = np.array([c.beat for c in chords])[:, None]
+        beat = np.array([c.beat for c in chords])
         # strong beats are not negative, so -1.0 stands for "none before the change"
-        accent = np.where(np.array(strong)[None, :] < beat - EPS, strong, -1.0)
-        accent = accent.max(axis=1, initial=-1.0)[:, None]
-        earlier = on < beat - EPS
-        last = np.where(earlier, on, -np.inf).max(axis=1, initial=-np.inf)[:, None]
-        recent = [{p} for p in _highest(earlier & (on == last), pitch)]
-        rows, cols = np.nonzero(earlier & (on >= beat - 1.0 - EPS))
-        for r, p in zip(rows.tolist(), pitch[cols].tolist()):
-            recent[r].add(p)
-        during = (on < np.array([c.end for c in chords])[:, None] - EPS) & (end > beat + EPS)
+        accent = np.where(np.array(strong)[None, :] < beat[:, None] - EPS, strong, -1.0)
+        accent = accent.max(axis=1, initial=-1.0)
+        # sounding at the change, on the accent before it, just before it
+        times = np.concatenate([beat + EPS, accent + EPS, beat - EPS])[:, None]
+        sounding = _highest((on <= times) & (end > times), pitch)
+        # the notes before the change (the melody is in order of onset, then pitch) and
+        # those of them in the beat before it
+        first = np.searchsorted(on, beat - EPS).tolist()
+        window = np.searchsorted(on, beat - 1.0 - EPS).tolist()
+        heard = pitch.tolist()
+        recent: list[set[int | None]] = [{heard[f - 1], *heard[w:f]} if f else {None}
+                                         for f, w in zip(first, window)]
+        ends = np.array([c.end for c in chords])[:, None]
+        during = (on < ends - EPS) & (end > beat[:, None] + EPS)
         low = np.where(during, pitch, 128).min(axis=1, initial=128).tolist()
-        return cls(recent, _highest((on <= beat + EPS) & (end > beat + EPS), pitch),
-                   _highest((on <= accent + EPS) & (end > accent + EPS), pitch),
-                   _highest((on <= beat - EPS) & (end > beat - EPS), pitch),
+        n = len(chords)
+        return cls(recent, sounding[:n], sounding[n:2 * n], sounding[2 * n:],
                    [None if p > 127 else p for p in low])
 
     def led_in(self, heard: int | None) -> _Melody:
@@ -221,49 +228,51 @@ class _Melody:
 
 @dataclass(frozen=True)
 class _Changes:
-    """The melody at a run of chord changes as arrays, a row per change (see `_move`)."""
+    """The melody at the changes into a section's chords (all but the first) as arrays, a
+    row per change (see `_move`)."""
 
     at: np.ndarray  # sounding at the change (0 where the melody rests there)
     exposed: np.ndarray  # a rest before the change and a note at it
-    against: np.ndarray  # what the bass moves against where a note sounds at the change
-    against_ok: np.ndarray  # (the rows are padded: where an entry is a pitch)
-    over: np.ndarray  # heard before a change into a rest
-    over_ok: np.ndarray
+    heard: np.ndarray  # heard before the change (the rows padded with zeros): where a note
+    against: np.ndarray  # sounds at the change, what the bass moves against (the accented
+    over: np.ndarray  # note too); where not, what it leaves (the note just before)
 
     @classmethod
-    def of(cls, mel: _Melody, changes: Sequence[int]) -> _Changes:
-        sounding = [mel.at[i] is not None for i in changes]
-        against = [({mel.accented[i]} | mel.recent[i]) - {None} if on else set()
-                   for i, on in zip(changes, sounding)]
-        over = [set() if on else ({mel.before[i]} | mel.recent[i]) - {None}
-                for i, on in zip(changes, sounding)]
-        return cls(np.array([mel.at[i] or 0 for i in changes], dtype=np.int16),
-                   np.array([mel.before[i] is None and on for i, on in zip(changes, sounding)],
-                            dtype=bool),
-                   *_padded(cast("list[set[int]]", against)),
-                   *_padded(cast("list[set[int]]", over)))
+    def of(cls, mel: _Melody) -> _Changes:
+        heard, sounding = [], []
+        for at, accented, before, recent in zip(mel.at[1:], mel.accented[1:], mel.before[1:],
+                                                mel.recent[1:]):
+            sounding.append(at is not None)
+            notes = recent | {accented if at is not None else before}
+            notes.discard(None)
+            heard.append(sorted(cast("set[int]", notes)))
+        width = max([1, *map(len, heard)])
+        held = np.arange(width) < np.array([len(h) for h in heard], dtype=np.intp)[:, None]
+        on = np.array(sounding, dtype=bool)
+        return cls(np.array([0 if p is None else p for p in mel.at[1:]], dtype=np.int16),
+                   on & np.array([p is None for p in mel.before[1:]], dtype=bool),
+                   np.array([h + [0] * (width - len(h)) for h in heard],
+                            dtype=np.int16).reshape(len(heard), width),
+                   held & on[:, None], held & ~on[:, None])
 
-
-def _padded(sets: Sequence[set[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Pitch sets as the rows of one array, padded with zeros, and where each is a pitch."""
-    width = max([1, *map(len, sets)])
-    rows = [sorted(s) + [0] * (width - len(s)) for s in sets]
-    ok = [[True] * len(s) + [False] * (width - len(s)) for s in sets]
-    return (np.array(rows, dtype=np.int16).reshape(len(sets), width),
-            np.array(ok, dtype=bool).reshape(len(sets), width))
+    def notes(self, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`heard` where `counted` (`against` or `over`), without the columns where no
+        row is counted."""
+        width = int(counted.sum(axis=1).max(initial=0))
+        return self.heard[:, :width], counted[:, :width]
 
 
 def _bass_moves(a: np.ndarray, b: np.ndarray, ch: _Changes) -> np.ndarray:
     """Cost of the bass moving from `a` (change, from) to `b` (change, to) at each change of
-    `ch`, shape (change, from, to): leaps, and parallels with the melody heard before the
+    `ch`, shape (change, to, from): leaps, and parallels with the melody heard before the
     change (`ch.against`) into the note at it."""
     at = ch.at[:, None, None]
-    p, ok = ch.against[:, None, :], ch.against_ok[:, None, :]
+    p, ok = (a[:, None, :] for a in ch.notes(ch.against))
     before = _pack(np.where(ok & (p != at), _perfect_bits(a[..., None], p), 0))
     into = _perfect_bits(b[..., None], at) * 0x5555  # the same code in all eight slots
     count = _parallels(before, np.broadcast_to(into, (*b.shape, before.shape[-1])))
-    return _forbid(_BASS_LEAPS[np.abs(a[:, :, None] - b[:, None, :])],
-                   count * (a[:, :, None] != b[:, None, :]))
+    return _forbid(_BASS_LEAPS[np.abs(b[:, :, None] - a[:, None, :])],
+                   count * (b[:, :, None] != a[:, None, :]))
 
 
 def _top_codes(prev: _Stack, cur: _Stack, ch: _Changes) -> tuple[np.ndarray, np.ndarray]:
@@ -276,19 +285,18 @@ def _top_codes(prev: _Stack, cur: _Stack, ch: _Changes) -> tuple[np.ndarray, np.
     at = ch.at[:, None, None]
     before, after = [], []
     if ch.exposed.any():
-        before.append(np.where(ch.exposed[:, None, None] & (top0 != at),
-                               _perfect_bits(bass0, top0), 0))
-        after.append(np.broadcast_to(_perfect_bits(bass1, at), top1.shape))
-    if ch.over_ok.any():  # each note heard against each voice: (change, state, voice, note)
-        p, ok = ch.over[:, None, None, :], ch.over_ok[:, None, None, :]
-        over0 = np.where(ok, _perfect_bits(bass0[..., None], p), 0)
-        over1 = np.where(p != top1[..., None], _perfect_bits(bass1, top1)[..., None], 0)
-        before.append(np.broadcast_to(over0, over1.shape[:1] + top0.shape[1:] + p.shape[-1:])
-                      .reshape(*top0.shape[:2], -1))
-        after.append(over1.reshape(*top1.shape[:2], -1))
+        before.append(_pack(np.where(ch.exposed[:, None, None] & (top0 != at),
+                                     _perfect_bits(bass0, top0), 0)))
+        after.append(_pack(_perfect_bits(bass1, at), copies=2))
+    if ch.over.any():  # each note heard against the two voices in turn
+        p, ok = (a[:, None, :] for a in ch.notes(ch.over))
+        before.append(_pack(np.where(ok, _perfect_bits(bass0, p), 0), copies=2))
+        p = p[..., None]  # (change, state, note, voice)
+        voiced = np.where(p != top1[:, :, None], _perfect_bits(bass1, top1)[:, :, None], 0)
+        after.append(_pack(voiced.reshape(*voiced.shape[:2], -1)))
     if not before:
         return np.zeros((*top0.shape[:2], 0), np.uint16), np.zeros((*top1.shape[:2], 0), np.uint16)
-    return _pack(np.concatenate(before, axis=-1)), _pack(np.concatenate(after, axis=-1))
+    return np.concatenate(before, axis=-1), np.concatenate(after, axis=-1)
 
 
 def _forbid(cost: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -310,8 +318,9 @@ def _stacked(arrays: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def _trimmed(trans: Iterable[np.ndarray], sizes: Sequence[int]) -> list[np.ndarray]:
-    """Each change's move costs without the padding of `_stacked`."""
-    return [t[:m, :n] for t, m, n in zip(trans, sizes, sizes[1:])]
+    """Each change's move costs, given (to, from), without the padding of `_stacked`, as
+    `cheapest_path` takes them: (from, to) views, whose rows it reads contiguous."""
+    return [t[:n, :m].T for t, m, n in zip(trans, sizes, sizes[1:])]
 
 
 @lru_cache(maxsize=4096)
@@ -357,7 +366,7 @@ def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centr
     options = [_bass_options(c.pitch_classes, floor, low, high, centre, pedal)
                for c, floor in zip(chords, mel.lowest)]
     pitches = _stacked([p for p, _ in options])
-    trans = _bass_moves(pitches[:-1], pitches[1:], _Changes.of(mel, range(1, len(chords))))
+    trans = _bass_moves(pitches[:-1], pitches[1:], _Changes.of(mel))
     picks = cheapest_path([c for _, c in options], _trimmed(trans, [len(p) for p, _ in options]))
     return [int(options[i][0][k]) for i, k in enumerate(picks)]
 
@@ -403,13 +412,13 @@ def _leading_tone(chord: Chord, tonic: int) -> int:
 def _voicings(pcs: tuple[int, ...], leading: int, floor_mel: int | None,
               bass_range: tuple[int, int], centre: float, pedal: int | None, top: int,
               low: int) -> tuple[np.ndarray, np.ndarray]:
-    """The voicings a chord of pitch classes `pcs` is costed in, with their costs: the
-    `STATE_BEAM` cheapest of `_states` over its `_bass_options`. Read-only: a film's
-    chords meet the same melody floors and ceilings again and again."""
+    """The voicings a chord of pitch classes `pcs` is costed in, `_coded`, with their
+    costs: the `STATE_BEAM` cheapest of `_states` over its `_bass_options`. Read-only: a
+    film's chords meet the same melody floors and ceilings again and again."""
     rows, costs = _beam(*_states(pcs, leading, *_bass_options(pcs, floor_mel, *bass_range,
                                                                centre, pedal),
                                  top, low, pedal is not None))
-    return _frozen(rows), _frozen(costs)
+    return _frozen(_coded(rows)), _frozen(costs)
 
 
 def _states(pcs: tuple[int, ...], lt: int, basses: np.ndarray, bass_costs: np.ndarray,
@@ -449,10 +458,10 @@ def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 #: The pairs of voices (0 the bass, 1-3 the upper voices) tested for parallels: pair n's
 #: `_perfect_bits` are bits 2n and 2n + 1 of `_Stack.pairs`. Flags of a move, beyond
-#: those bits (see `_tables`): every voice of it moves up, down; an upper voice holds; the
-#: bass moves.
+#: those bits (see `_tables`): every upper voice moves up, down, moves at all; the bass
+#: moves.
 _PAIRS = tuple(itertools.combinations(range(4), 2))
-_UP, _DOWN, _HELD, _BASS_MOVES = (1 << b for b in range(12, 16))
+_UP, _DOWN, _MOVING, _BASS_MOVES = (1 << b for b in range(12, 16))
 
 
 def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -464,10 +473,9 @@ def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class _Tables:
     """What a move of two voices costs and does, for every move packed by `_packed`: the
-    first two upper voices (`upper`: their costs summed, in `_VOICE_MOVES`' order), and
-    the third with the bass (`third`, `bass`: each's cost); the flags `_UP`, `_DOWN`,
-    `_HELD`, `_BASS_MOVES` and the bits of the pairs with a voice that holds (those are
-    no parallels)."""
+    first two upper voices (`upper`: their costs summed, in `_VOICE_MOVES`' order), the
+    third with the bass (`third`, `bass`: each's cost), and the flags each pair of voices
+    leaves set (`_flags`): a move's flags are the `&` of its two."""
 
     upper: np.ndarray
     upper_flags: np.ndarray
@@ -483,28 +491,40 @@ def _tables() -> _Tables:
     lo = (moves + 128) % 256 - 128
     hi = (moves - lo) // 256  # moves beyond -127..127 are never looked up: clipped
     far_hi, far_lo = np.minimum(np.abs(hi), 127), np.minimum(np.abs(lo), 127)
+    return _Tables(_frozen(_VOICE_MOVES[far_hi] + _VOICE_MOVES[far_lo]),
+                   _flags({1: hi, 2: lo}), _frozen(_VOICE_MOVES[far_hi]),
+                   _frozen(_BASS_LEAPS[far_lo]), _flags({3: hi, 0: lo}))
 
-    def pairs_held(voice: int, move: np.ndarray) -> np.ndarray:
-        bits = sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair)
-        return np.where(move == 0, bits, 0)
 
-    def flags(up: np.ndarray, down: np.ndarray, held: np.ndarray, more: np.ndarray | int,
-              voices: tuple[int, int]) -> np.ndarray:
-        return _frozen((_UP * up | _DOWN * down | _HELD * held | more | pairs_held(voices[0], hi)
-                        | pairs_held(voices[1], lo)).astype(np.uint16))
+def _flags(moves: dict[int, np.ndarray]) -> np.ndarray:
+    """The flags that moves of some voices (voice: its moves) leave set: each clears the
+    bits of the pairs with a voice that holds (no parallel), `_UP` unless its upper voices
+    all move up, `_DOWN` likewise, `_MOVING` unless they all move, `_BASS_MOVES` where the
+    bass holds."""
+    upper = [m for voice, m in moves.items() if voice]
+    cleared = np.where(np.logical_and.reduce([m > 0 for m in upper]), 0, _UP)
+    cleared |= np.where(np.logical_and.reduce([m < 0 for m in upper]), 0, _DOWN)
+    cleared |= np.where(np.logical_and.reduce([m != 0 for m in upper]), 0, _MOVING)
+    for voice, m in moves.items():
+        pairs = sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair)
+        cleared |= np.where(m == 0, pairs | (0 if voice else _BASS_MOVES), 0)
+    return _frozen((~cleared & 0xFFFF).astype(np.uint16))
 
-    return _Tables(
-        _frozen(_VOICE_MOVES[far_hi] + _VOICE_MOVES[far_lo]),
-        flags((hi > 0) & (lo > 0), (hi < 0) & (lo < 0), (hi == 0) | (lo == 0), 0, (1, 2)),
-        _frozen(_VOICE_MOVES[far_hi]), _frozen(_BASS_LEAPS[far_lo]),
-        flags(hi > 0, hi < 0, hi == 0, _BASS_MOVES * (lo != 0), (3, 0)))
+
+def _coded(rows: np.ndarray) -> np.ndarray:
+    """(bass, upper...) voicings (state, voice) followed by what their moves are read
+    from: the upper voices 1 and 2 `_packed`, 3 and 0 (the bass) too, and the
+    `_perfect_bits` of every pair of voices in `_PAIRS` (uint16 as int16)."""
+    i, j = ([pair[k] for pair in _PAIRS] for k in (0, 1))
+    pairs = _pack(_perfect_bits(rows[:, i], rows[:, j])).view(np.int16)
+    return np.concatenate([rows, _packed(rows[:, 1:2], rows[:, 2:3]),
+                           _packed(rows[:, 3:4], rows[:, 0:1]), pairs], axis=1)
 
 
 @dataclass(frozen=True)
 class _Stack:
-    """The voicings of a run of chords (`_stacked`: chord, state, voice) with what their
-    moves are read from, per chord and state: the upper voices 1, 2 and 3, 0 (the bass)
-    `_packed`, and the `_perfect_bits` of every pair in `_PAIRS`."""
+    """The voicings of a run of chords, (chord, state) on the first axes: `rows` (voice
+    last), and the columns of `_coded` they are moved by."""
 
     rows: np.ndarray
     upper: np.ndarray
@@ -512,11 +532,10 @@ class _Stack:
     pairs: np.ndarray
 
     @classmethod
-    def of(cls, rows: np.ndarray) -> _Stack:
-        i, j = ([pair[k] for pair in _PAIRS] for k in (0, 1))
-        bits = _perfect_bits(rows[..., i], rows[..., j]) << np.arange(0, 12, 2, dtype=np.uint16)
-        return cls(rows, _packed(rows[..., 1], rows[..., 2]), _packed(rows[..., 3], rows[..., 0]),
-                   bits.sum(axis=-1, dtype=np.uint16))
+    def of(cls, coded: np.ndarray) -> _Stack:
+        """The `_stacked` `_coded` voicings of the chords."""
+        upper, low, pairs = (np.ascontiguousarray(coded[..., k]) for k in (4, 5, 6))
+        return cls(coded[..., :4], upper, low, pairs.view(np.uint16))
 
     def __getitem__(self, chords: slice) -> _Stack:
         return _Stack(self.rows[chords], self.upper[chords], self.low[chords],
@@ -524,15 +543,15 @@ class _Stack:
 
 
 def _outer(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """The packed moves from every state of `prev[m]` (rows) to every one of `cur[m]`, as
+    """The packed moves to every state of `cur[m]` (rows) from every one of `prev[m]`, as
     indices into `_tables` (intp: numpy's `take` converts other indices on every call)."""
-    return (cur[:, None, :] - prev[:, :, None]).view(np.uint16).astype(np.intp)
+    return (cur[:, :, None] - prev[:, None, :]).view(np.uint16).astype(np.intp)
 
 
 def _move(prev: _Stack, cur: _Stack, bass: np.ndarray, top: tuple[np.ndarray, np.ndarray],
           common: np.ndarray, plucked: np.ndarray, creep: np.ndarray) -> np.ndarray:
-    """Cost of every move at each change m from the states of the chord before (`prev[m]`,
-    rows) to those of the chord after (`cur[m]`, columns): the bass's (`bass`, see
+    """Cost of every move at each change m into the states of the chord after (`cur[m]`,
+    rows) from those of the chord before (`prev[m]`, columns): the bass's (`bass`, see
     `_bass_moves`), the upper voices' moves, planing, a common tone lost, parallels
     between any two voices (the bass included), and the bass's with a voice on top
     (`top`, see `_top_codes`). Per change: `common`, whether its chords share a tone;
@@ -542,35 +561,47 @@ def _move(prev: _Stack, cur: _Stack, bass: np.ndarray, top: tuple[np.ndarray, np
     semitone."""
     tables = _tables()
     upper, low = _outer(prev.upper, cur.upper), _outer(prev.low, cur.low)
-    upper_flags, low_flags = tables.upper_flags.take(upper), tables.low_flags.take(low)
-    either = upper_flags | low_flags
+    flags = tables.upper_flags.take(upper) & tables.low_flags.take(low)
     pair = tables.upper.take(upper) + tables.third.take(low)
-    pair += SAME_DIRECTION_COST * ((upper_flags & low_flags & (_UP | _DOWN)) != 0)
-    pair += COMMON_TONE_LOST_COST * (((either & _HELD) == 0) & common[:, None, None])
-    parallel = (prev.pairs[:, :, None] & cur.pairs[:, None, :] & ~either) != 0
+    pair += SAME_DIRECTION_COST * ((flags & (_UP | _DOWN)) != 0)
+    pair += COMMON_TONE_LOST_COST * (((flags & _MOVING) != 0) & common[:, None, None])
+    parallel = (cur.pairs[:, :, None] & prev.pairs[:, None, :] & flags) != 0
     cost = bass + (pair + FORBIDDEN * parallel)
-    bass0, bass1 = prev.rows[:, :, None, 0], cur.rows[:, None, :, 0]
+    bass0, bass1 = prev.rows[:, None, :, 0], cur.rows[:, :, None, 0]
     if plucked.any():
-        succession = _perfect_parallel(bass0, prev.rows[:, :, None, -1], bass1,
-                                       cur.rows[:, None, :, 1])
+        succession = _perfect_parallel(bass0, prev.rows[:, None, :, -1], bass1,
+                                       cur.rows[:, :, None, 1])
         cost = cost + FORBIDDEN * (succession & plucked[:, None, None])
     if creep.any():
-        semitone = np.abs(cur.rows[:, None, :, 2] - prev.rows[:, :, None, 2]) == 1
+        semitone = np.abs(cur.rows[:, :, None, 2] - prev.rows[:, None, :, 2]) == 1
         cost = cost + CREEP_COST * (semitone & creep[:, None, None])
     if top[0].any():
-        cost = _forbid(cost, _parallels(*top) * ((low_flags & _BASS_MOVES) != 0))
+        cost = _forbid(cost, _parallels(*top) * ((flags & _BASS_MOVES) != 0))
     return cost
 
 
-def _bass_groups(bass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The bass pitches of each chord's states (chord, state), one per run of states on the
-    same bass (chord, run; a chord's voicings come a bass at a time), and each state's
-    run."""
+def _bass_runs(bass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The states of each chord (chord, state) in runs on one bass (a chord's voicings
+    come a bass at a time): each run's bass pitch and length, (chord, run), the chords
+    with fewer runs padded with empty ones."""
     run = np.zeros(bass.shape, dtype=np.intp)
     np.cumsum(bass[:, 1:] != bass[:, :-1], axis=1, out=run[:, 1:])
-    pitches = np.zeros((len(bass), int(run.max()) + 1), dtype=bass.dtype)
-    pitches[np.arange(len(bass))[:, None], run] = bass
-    return pitches, run
+    width = int(run.max()) + 1
+    at = run + np.arange(len(bass))[:, None] * width
+    pitches = np.zeros(len(bass) * width, dtype=bass.dtype)
+    pitches[at] = bass
+    lengths = np.bincount(at.ravel(), minlength=len(pitches))
+    return pitches.reshape(-1, width), lengths.reshape(-1, width)
+
+
+def _by_state(costs: np.ndarray, into: np.ndarray, out_of: np.ndarray) -> np.ndarray:
+    """Costs of moves between runs of states (change, run into, run out of) for every
+    move between their states, shape (change, to, from): each repeated for the length of
+    its runs (`into`, `out_of`: each change's, as `_bass_runs`)."""
+    changes, width = costs.shape[:2]
+    per_from = np.repeat(costs.transpose(0, 2, 1).reshape(-1, width), out_of.ravel(), axis=0)
+    per_from = per_from.reshape(changes, -1, width).transpose(0, 2, 1).reshape(changes * width, -1)
+    return np.repeat(per_from, into.ravel(), axis=0).reshape(changes, -1, per_from.shape[1])
 
 
 def _moves(stack: _Stack, mel: _Melody, common: np.ndarray, plucked: np.ndarray,
@@ -580,17 +611,14 @@ def _moves(stack: _Stack, mel: _Melody, common: np.ndarray, plucked: np.ndarray,
     bass pitches of each chord, for every change at once, and looked up for every move of
     the voicings."""
     n = len(stack.rows)
-    ch = _Changes.of(mel, range(1, n))
+    ch = _Changes.of(mel)
     top = _top_codes(stack[:-1], stack[1:], ch)
-    pitches, run = _bass_groups(stack.rows[..., 0])
-    width = pitches.shape[1]
-    bass = _bass_moves(pitches[:-1], pitches[1:], ch).ravel()
-    key0 = (np.arange(n - 1)[:, None] * width + run[:-1]) * width  # where a change's row starts
-    key1 = run[1:]
+    pitches, lengths = _bass_runs(stack.rows[..., 0])
+    bass = _bass_moves(pitches[:-1], pitches[1:], ch)
     out: list[np.ndarray] = []
     for a in range(0, n - 1, CHANGES_AT_ONCE):
         b = min(a + CHANGES_AT_ONCE, n - 1)  # the changes a .. b - 1, into chords a + 1 .. b
-        moves = bass.take(key0[a:b, :, None] + key1[a:b, None, :])
+        moves = _by_state(bass[a:b], lengths[a + 1:b + 1], lengths[a:b])
         out.extend(_move(stack[a:b], stack[a + 1:b + 1], moves, (top[0][a:b], top[1][a:b]),
                          common[a:b], plucked[a:b], creep[a:b]))
     return out
@@ -619,15 +647,12 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                        for a, b in itertools.pairwise([*before, *chords])], dtype=bool)
     textured = np.ones(len(shared), dtype=bool)  # the join takes no texture's moves
     if lead_in is not None:  # the previous section's last chord, voiced, leads in
-        rows.insert(0, np.array([lead_in.pitches], dtype=np.int16))
+        rows.insert(0, _coded(np.array([lead_in.pitches], dtype=np.int16)))
         unary.insert(0, np.zeros(1))
         mel = mel.led_in(melody_before)
         textured[0] = False
-    trans = _moves(_Stack.of(_stacked(rows)), mel, shared, textured & plucked,
-                   textured & creep)
-    picks = cheapest_path(unary, _trimmed(trans, [len(r) for r in rows]))[-len(chords):]
-    out = []
-    for c, (voiced, _), k in zip(chords, states, picks):
-        row = voiced[k].tolist()
-        out.append(Voicing(c.beat, c.duration, row[0], tuple(row[1:]), c))
-    return out
+    stack = _Stack.of(_stacked(rows))
+    trans = _moves(stack, mel, shared, textured & plucked, textured & creep)
+    picks = cheapest_path(unary, _trimmed(trans, [len(r) for r in rows]))
+    voiced = stack.rows[np.arange(len(rows)), picks].tolist()[-len(chords):]
+    return [Voicing(c.beat, c.duration, v[0], tuple(v[1:]), c) for c, v in zip(chords, voiced)]
