@@ -255,6 +255,11 @@ class _Changes:
                             dtype=np.int16).reshape(len(heard), width),
                    held & on[:, None], held & ~on[:, None])
 
+    def only(self, changes: np.ndarray) -> _Changes:
+        """These rows only."""
+        return _Changes(self.at[changes], self.exposed[changes], self.heard[changes],
+                        self.against[changes], self.over[changes])
+
     def notes(self, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`heard` where `counted` (`against` or `over`), without the columns where no
         row is counted."""
@@ -458,10 +463,9 @@ def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 #: The pairs of voices (0 the bass, 1-3 the upper voices) tested for parallels: pair n's
 #: `_perfect_bits` are bits 2n and 2n + 1 of `_Stack.pairs`. Flags of a move, beyond
-#: those bits (see `_tables`): every upper voice moves up, down, moves at all; the bass
-#: moves.
+#: those bits (see `_tables`): every upper voice moves up, down, moves at all.
 _PAIRS = tuple(itertools.combinations(range(4), 2))
-_UP, _DOWN, _MOVING, _BASS_MOVES = (1 << b for b in range(12, 16))
+_UP, _DOWN, _MOVING = (1 << b for b in range(12, 15))
 
 
 def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -499,15 +503,14 @@ def _tables() -> _Tables:
 def _flags(moves: dict[int, np.ndarray]) -> np.ndarray:
     """The flags that moves of some voices (voice: its moves) leave set: each clears the
     bits of the pairs with a voice that holds (no parallel), `_UP` unless its upper voices
-    all move up, `_DOWN` likewise, `_MOVING` unless they all move, `_BASS_MOVES` where the
-    bass holds."""
+    all move up, `_DOWN` likewise, `_MOVING` unless they all move."""
     upper = [m for voice, m in moves.items() if voice]
     cleared = np.where(np.logical_and.reduce([m > 0 for m in upper]), 0, _UP)
     cleared |= np.where(np.logical_and.reduce([m < 0 for m in upper]), 0, _DOWN)
     cleared |= np.where(np.logical_and.reduce([m != 0 for m in upper]), 0, _MOVING)
     for voice, m in moves.items():
         pairs = sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair)
-        cleared |= np.where(m == 0, pairs | (0 if voice else _BASS_MOVES), 0)
+        cleared |= np.where(m == 0, pairs, 0)
     return _frozen((~cleared & 0xFFFF).astype(np.uint16))
 
 
@@ -537,7 +540,7 @@ class _Stack:
         upper, low, pairs = (np.ascontiguousarray(coded[..., k]) for k in (4, 5, 6))
         return cls(coded[..., :4], upper, low, pairs.view(np.uint16))
 
-    def __getitem__(self, chords: slice) -> _Stack:
+    def __getitem__(self, chords: slice | np.ndarray) -> _Stack:
         return _Stack(self.rows[chords], self.upper[chords], self.low[chords],
                       self.pairs[chords])
 
@@ -548,13 +551,14 @@ def _outer(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
     return (cur[:, :, None] - prev[:, None, :]).view(np.uint16).astype(np.intp)
 
 
-def _move(prev: _Stack, cur: _Stack, bass: np.ndarray, top: tuple[np.ndarray, np.ndarray],
-          common: np.ndarray, plucked: np.ndarray, creep: np.ndarray) -> np.ndarray:
+def _move(prev: _Stack, cur: _Stack, bass: np.ndarray,
+          top: tuple[np.ndarray, np.ndarray, np.ndarray], common: np.ndarray,
+          plucked: np.ndarray, creep: np.ndarray) -> np.ndarray:
     """Cost of every move at each change m into the states of the chord after (`cur[m]`,
     rows) from those of the chord before (`prev[m]`, columns): the bass's (`bass`, see
     `_bass_moves`), the upper voices' moves, planing, a common tone lost, parallels
     between any two voices (the bass included), and the bass's with a voice on top
-    (`top`, see `_top_codes`). Per change: `common`, whether its chords share a tone;
+    (`top`: the changes next to a rest and their `_top_codes`). Per change: `common`, whether its chords share a tone;
     `plucked`, whether the texture starts each chord on its lowest upper voice alone
     (pizzicato), so that the top voice of one chord and the lowest of the next are heard
     in succession too; `creep`, whether the middle upper voice is drawn to move by a
@@ -575,8 +579,10 @@ def _move(prev: _Stack, cur: _Stack, bass: np.ndarray, top: tuple[np.ndarray, np
     if creep.any():
         semitone = np.abs(cur.rows[:, :, None, 2] - prev.rows[:, None, :, 2]) == 1
         cost = cost + CREEP_COST * (semitone & creep[:, None, None])
-    if top[0].any():
-        cost = _forbid(cost, _parallels(*top) * ((flags & _BASS_MOVES) != 0))
+    rest, before, after = top
+    if before.any():
+        moved = cur.rows[rest, :, None, 0] != prev.rows[rest, None, :, 0]
+        cost[rest] = _forbid(cost[rest], _parallels(before, after) * moved)
     return cost
 
 
@@ -612,15 +618,18 @@ def _moves(stack: _Stack, mel: _Melody, common: np.ndarray, plucked: np.ndarray,
     the voicings."""
     n = len(stack.rows)
     ch = _Changes.of(mel)
-    top = _top_codes(stack[:-1], stack[1:], ch)
+    rest = np.flatnonzero(ch.exposed | ch.over.any(axis=1))  # the changes next to a rest
+    top = _top_codes(stack[rest], stack[rest + 1], ch.only(rest))
     pitches, lengths = _bass_runs(stack.rows[..., 0])
     bass = _bass_moves(pitches[:-1], pitches[1:], ch)
     out: list[np.ndarray] = []
     for a in range(0, n - 1, CHANGES_AT_ONCE):
         b = min(a + CHANGES_AT_ONCE, n - 1)  # the changes a .. b - 1, into chords a + 1 .. b
         moves = _by_state(bass[a:b], lengths[a + 1:b + 1], lengths[a:b])
-        out.extend(_move(stack[a:b], stack[a + 1:b + 1], moves, (top[0][a:b], top[1][a:b]),
-                         common[a:b], plucked[a:b], creep[a:b]))
+        here = (rest >= a) & (rest < b)
+        out.extend(_move(stack[a:b], stack[a + 1:b + 1], moves,
+                         (rest[here] - a, top[0][here], top[1][here]), common[a:b],
+                         plucked[a:b], creep[a:b]))
     return out
 
 
