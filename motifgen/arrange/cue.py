@@ -280,46 +280,69 @@ def _give_way(out: dict[str, Notes], specs: Sequence[PartSpec], doubling: set[st
     counter, and block doublings (`doubling`) and the `YIELDING` instruments to all."""
     lead = [s for s in specs if s.role == "melody" and not s.octave]
     doublings = [s for s in specs if s.role == "melody" and s.octave]
-    # every onset of the section as the instant it is compared at (rounded once each)
-    onsets = {t for notes in out.values() for t in notes.onset.tolist()}
-    instants = {t: round(t, 4) for t in onsets}
-
-    def give_way(yielding: Sequence[PartSpec], to: Sequence[PartSpec], move: int = 0,
-                 among: bool = True) -> None:
-        _yield_unisons(out, instants, yielding, to, move, among)
-
-    give_way([s for s in specs if s.role == "harmony"], lead, among=False)
-    give_way(doublings, [s for s in specs if s.role == "harmony"], among=False)
+    attacks = _Attacks(out)
     harmony = [s for s in specs if s.role == "harmony"]
     counter = [s for s in specs if s.role == "counter"]
-    give_way(counter, harmony, move=-12, among=False)
+    _yield_unisons(attacks, harmony, lead, among=False)
+    _yield_unisons(attacks, doublings, harmony, among=False)
+    _yield_unisons(attacks, counter, harmony, move=-12, among=False)
     held = [s for s in harmony if not TEXTURES[s.texture].figure]
-    give_way(held, counter, among=False)  # where the counter could not move
-    give_way([s for s in specs if s.name in doubling]
-             + [s for s in specs if s.instrument in YIELDING and s.name not in doubling], specs)
+    _yield_unisons(attacks, held, counter, among=False)  # where the counter could not move
+    _yield_unisons(attacks, [s for s in specs if s.name in doubling]
+                   + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
+                   specs)
 
 
-def _yield_unisons(tracks: dict[str, Notes], instants: dict[float, float],
-                   yielding: Sequence[PartSpec], specs: Sequence[PartSpec], move: int = 0,
-                   among: bool = True) -> None:
+class _Attacks:
+    """A section's tracks with each one's attacks as (instant, pitch), its onsets
+    compared as instants (rounded to 4 places, once per onset of the section), worked
+    out again only for a track given new notes."""
+
+    def __init__(self, tracks: dict[str, Notes]) -> None:
+        self.tracks = tracks
+        onsets = {t for notes in tracks.values() for t in notes.onset.tolist()}
+        self.instants = {t: round(t, 4) for t in onsets}
+        self._of: dict[str, tuple[Notes, list[tuple[float, int]]]] = {}
+
+    def __call__(self, name: str) -> list[tuple[float, int]]:
+        notes = self.tracks[name]
+        known = self._of.get(name)
+        if known is None or known[0] is not notes:
+            instants = self.instants
+            known = notes, [(instants[t], p) for t, p in zip(notes.onset.tolist(),
+                                                              notes.pitch.tolist())]
+            self._of[name] = known
+        return known[1]
+
+
+def _yield_unisons(attacks: _Attacks, yielding: Sequence[PartSpec], specs: Sequence[PartSpec],
+                   move: int = 0, among: bool = True) -> None:
     """Where a `yielding` part (the harmony under the melody, a figure, the timpani, a
     block doubling an octave below) would strike a note one of `specs` attacks at the
-    same moment (onsets compared as `instants`, rounded to 4 places), the drum takes
-    the other octave and the others rest; with `move` (a counter-line against the
-    harmony) the note moves by that many semitones where it can, and stays otherwise.
-    With `among`, each yielding part also gives way to the ones before it. Duplication
-    between families is a choice at the octave, never an exact copy."""
+    same moment (`attacks`: onsets rounded to 4 places), the drum takes the other
+    octave and the others rest; with `move` (a counter-line against the harmony) the
+    note moves by that many semitones where it can, and stays otherwise. With `among`,
+    each yielding part also gives way to the ones before it. Duplication between
+    families is a choice at the octave, never an exact copy."""
+    if not yielding:
+        return
     names = {s.name for s in yielding}
-    taken = {(instants[t], p) for s in specs if s.name not in names
-             and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
-                                               tracks[s.name].pitch.tolist())}
+    taken: set[tuple[float, int]] = set()
+    for s in specs:
+        if s.name not in names and not s.is_drum:
+            taken.update(attacks(s.name))
+    tracks = attacks.tracks
     for spec in yielding:
+        keys = attacks(spec.name)
+        if taken.isdisjoint(keys) and (not among or len(set(keys)) == len(keys)):
+            if among:  # nothing to give way: the track stays as it is
+                taken.update(keys)
+            continue
         notes = tracks[spec.name]
         inst = INSTRUMENTS[spec.instrument]
         rows: list[Row] = []
-        for t, d, p, v in zip(notes.onset.tolist(), notes.duration.tolist(),
-                              notes.pitch.tolist(), notes.velocity.tolist()):
-            at = instants[t]
+        for (at, p), t, d, v in zip(keys, notes.onset.tolist(), notes.duration.tolist(),
+                                    notes.velocity.tolist()):
             if (at, p) in taken:
                 other = [q for q in ((p + move,) if move else (p - 12, p + 12))
                          if inst.low <= q <= inst.high and (at, q) not in taken]
