@@ -53,6 +53,10 @@ YIELDING = frozenset({"harp", "celesta", "timpani"})
 ROOM_ABOVE_BASS = 24
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
+_min = np.minimum.reduce
+_max = np.maximum.reduce
+#: The types of a note row's (onset, duration, pitch, velocity).
+_COLUMNS = (np.float64, np.float64, np.int64, np.int64)
 
 
 def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Score:
@@ -365,8 +369,9 @@ def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None
     for i, spec in enumerate(present):
         notes = tracks[spec.name]
         inst = INSTRUMENTS[spec.instrument]
-        rows = list(zip(notes.onset.tolist(), notes.duration.tolist(), notes.pitch.tolist(),
-                        notes.velocity.tolist())) + moved[spec.name]
+        if not moved[spec.name] and _plays_as_is(notes, inst):
+            continue
+        rows = notes.rows() + moved[spec.name]
         keep: list[Row] = []
         for row in rows:
             p = row[2]
@@ -381,6 +386,16 @@ def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None
                 q = int(fold_into(np.array([p]), inst.low, inst.high)[0])
                 keep.append((row[0], row[1], q, row[3]))
         tracks[spec.name] = rows_to_notes(sorted(keep))
+
+
+def _plays_as_is(notes: Notes, inst: Instrument) -> bool:
+    """Whether every note is in the instrument's range and the onsets rise (so sorting
+    the notes as rows would leave them in their order)."""
+    if len(notes) < 2:
+        return not len(notes) or inst.low <= int(notes.pitch[0]) <= inst.high
+    on = notes.onset
+    return bool(inst.low <= _min(notes.pitch) and _max(notes.pitch) <= inst.high
+                and (on[1:] > on[:-1]).all())
 
 
 def _doubled(mel: Notes, semitones: int, inst: Instrument) -> Notes:
@@ -398,10 +413,12 @@ def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,
     if not rows:
         return rows_to_notes([])
     noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows))
-    onset, duration, pitch, velocity = (np.array(column) for column in zip(*rows))
+    onset, duration, pitch, velocity = (np.fromiter(column, dtype, len(rows))
+                                        for column, dtype in zip(zip(*rows), _COLUMNS))
     if fold:
         pitch = fold_into(pitch, inst.low, inst.high)
-    return notes_of(onset, duration, pitch, np.clip(velocity + noise, *VELOCITY_RANGE),
+    lo, hi = VELOCITY_RANGE
+    return notes_of(onset, duration, pitch, np.minimum(np.maximum(velocity + noise, lo), hi),
                     copy=False)
 
 
@@ -437,10 +454,10 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
     for v in voicings:
         if articulation == "staccato" or driving:
             step = 0.5 if driving else groups.beat
-            for t in grid(v.beat, v.end, step):
-                accent = 8 if groups.is_strong(t) else -4
+            beats = grid(v.beat, v.end, step)
+            for t, strong in zip(beats, groups.are_strong(beats)):
                 rows.append((t, min(step, v.end - t) * (0.85 if driving else 0.6), v.bass,
-                             velocity + accent))
+                             velocity + (8 if strong else -4)))
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
             on, _, p, vel = rows[-1]

@@ -21,6 +21,9 @@ from ..score import Part, TempoMap
 from ..theory import VELOCITY_RANGE, Chord, Key, bar_beats, make_chord, tonic_quality
 from .percussion import Moments
 
+_min = np.minimum.reduce
+_max = np.maximum.reduce
+
 #: What a scene's `ending:` does (default "ring").
 ENDINGS: dict[str, str] = {
     "ring": "a final tonic chord from the last bar line that rings RING_TAIL_SECONDS past the "
@@ -106,39 +109,47 @@ def hit_effects(tracks: dict[str, Notes], specs: Sequence[Any], into: str | None
     """The hit a section starts on, and the one it ends on, as the music hears them
     (`HIT_KINDS`): louder after an accent, a stab then subito piano for a sting, a
     crescendo into a swell, silence after a cut, bass, counter and percussion resting
-    after a turn."""
+    after a turn. A part none of it touches keeps its notes (velocities kept in
+    `VELOCITY_RANGE`)."""
+    lo, hi = VELOCITY_RANGE
     for spec in specs:
         n = tracks.get(spec.name)
         if n is None or not len(n):
             continue
-        on, du, pitch, vel = n.onset, n.duration.copy(), n.pitch, n.velocity.astype(float)
-        keep = np.ones(len(n), dtype=bool)
-        first = on < min(bar, length) - 1e-9
-        if into == "accent":
-            vel = vel + ACCENT_LIFT * first
-        elif into == "sting":
-            stab = on < 1e-6
-            vel = vel + STING_STAB * stab - STING_DROP * (first & ~stab)
-            if spec.role == "harmony":
-                du = np.where(stab, np.minimum(du, 0.5), du)
+        on, du, pitch, vel = n.onset, n.duration, n.pitch, n.velocity
+        keep = None
+        if into in ("accent", "sting"):
+            first = on < min(bar, length) - 1e-9
+            if into == "accent":
+                vel = vel + ACCENT_LIFT * first
+            else:
+                stab = on < 1e-6
+                vel = vel + STING_STAB * stab - STING_DROP * (first & ~stab)
+                if spec.role == "harmony":
+                    du = np.where(stab, np.minimum(du, 0.5), du)
         elif into == "cut":
-            on, du, keep = _enter_late(on, du, keep, min(2.0, bar))
+            on, du, keep = _enter_late(on, du, min(2.0, bar))
         elif into == "turn" and spec.role in ("bass", "counter", "percussion"):
-            on, du, keep = _enter_late(on, du, keep, min(bar, length))
+            on, du, keep = _enter_late(on, du, min(bar, length))
         if out == "swell":
             ramp = np.clip((on - (length - bar)) / bar, 0.0, 1.0)
             vel = np.where(on >= length - bar - 1e-9, vel - SWELL_DEPTH * (1 - ramp), vel)
-        velocity = np.clip(np.round(vel), VELOCITY_RANGE[0], VELOCITY_RANGE[1]).astype(np.int64)
-        tracks[spec.name] = notes_of(on[keep], du[keep], pitch[keep], velocity[keep])
+        if vel is n.velocity and keep is None and _min(vel) >= lo and _max(vel) <= hi:
+            continue
+        vel = np.clip(np.round(vel) if vel.dtype.kind == "f" else vel, lo, hi)
+        if keep is not None:
+            on, du, pitch, vel = on[keep], du[keep], pitch[keep], vel[keep]
+        tracks[spec.name] = notes_of(on, du, pitch, vel.astype(np.int64, copy=False),
+                                     copy=False)
 
 
-def _enter_late(on: np.ndarray, du: np.ndarray, keep: np.ndarray,
-                at: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _enter_late(on: np.ndarray, du: np.ndarray, at: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Notes starting before `at` enter at `at` instead (what is left of them; a note
-    that ends before `at` is dropped)."""
+    that ends before `at` is dropped): the onsets, durations and which notes stay."""
     end = on + du
     early = on < at - 1e-9
-    keep = keep & (~early | (end > at + 1e-6))
+    keep = ~early | (end > at + 1e-6)
     return np.where(early, at, on), np.where(early, end - at, du), keep
 
 

@@ -7,6 +7,7 @@ asks it (or `strong_beats`) rather than working them out again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,11 +66,22 @@ class BeatGroups:
 
     def is_strong(self, beat: float) -> bool:
         """Whether `beat` (from a bar line) is one of the strong beats."""
-        offset = beat % self.bar
-        for s in self.strong:  # a loop, not any(): textures ask for every note they draw
-            if abs(offset - s) < EPS:
-                return True
-        return False
+        return self.are_strong((beat,))[0]
+
+    def are_strong(self, beats: Iterable[float]) -> list[bool]:
+        """`is_strong` of every beat of `beats`, in one call: the textures ask it for
+        every note they draw."""
+        bar, strong = self.bar, self.strong
+        out = []
+        for beat in beats:
+            offset = beat % bar
+            hit = False
+            for s in strong:  # a loop, not any(): it runs for every note
+                if abs(offset - s) < EPS:
+                    hit = True
+                    break
+            out.append(hit)
+        return out
 
     def strong_beats(self, start: float, end: float) -> list[float]:
         """Every strong beat in [start, end), counting bars from beat 0.
