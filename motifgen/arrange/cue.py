@@ -9,7 +9,7 @@ it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,8 @@ ROOM_ABOVE_BASS = 24
 VELOCITY_SPREAD = 3
 _min = np.minimum.reduce
 _max = np.maximum.reduce
+#: No notes (a line the melody does not have).
+_NO_NOTES = Line().notes()
 #: The types of a note row's (onset, duration, pitch, velocity).
 _COLUMNS = (np.float64, np.float64, np.int64, np.int64)
 
@@ -103,7 +105,8 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
            counters: Sequence[str | None]
            ) -> tuple[list[Part], list[PartRow], list[list[ChordRow]]]:
     """Every track of every section, gathered per track over the cue."""
-    melody_all = melody.lines[0].notes()
+    tunes = _Tunes.of(melody)
+    melody_all = tunes.lines[0]
     gathered: dict[str, Line] = {}
     order: list[PartSpec] = []
     progressions: list[list[ChordRow]] = []
@@ -120,7 +123,7 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
         moved = sum(1 for b in shape.kinds if EPS < b <= sec.start + EPS)
         voicings = _voice(specs, chords, mel, sec, last, melody_all, meter, moved)
         last = _shifted_voicing(voicings[-1], length) if voicings else last
-        tracks = _realise(specs, voicings, mel, melody, sec, meter, shape.moments(sec), g)
+        tracks = _realise(specs, voicings, mel, tunes, sec, meter, shape.moments(sec), g)
         form.hit_effects(tracks, specs, into, shape.leaving(sec), bar, length)
         _counter_instruments(melody.statements, specs, sec)
         for spec in specs:
@@ -132,6 +135,21 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
                 gathered[spec.name].add(notes, sec.start)
     hit_kinds = [(b, k) for b, k in shape.kinds.items()]
     return _parts(order, gathered, sections, meter, hit_kinds) + (progressions,)
+
+
+@dataclass(frozen=True)
+class _Tunes:
+    """The melody's lines as Notes over the whole cue, made once for every section to
+    read its window of: `lines[k]` the k-th line (0 the whole melody), `played[name]`
+    what the instrument `name` plays of it."""
+
+    lines: dict[int, Notes]
+    played: dict[str, Notes]
+
+    @classmethod
+    def of(cls, melody: Melody) -> _Tunes:
+        return cls({k: line.notes() for k, line in melody.lines.items()},
+                   {name: line.notes() for name, line in melody.by_instrument.items()})
 
 
 def _tracks(scene: Any, sec: Section, melody: Melody, shape: form.Dramaturgy,
@@ -224,7 +242,7 @@ def _base_velocity(sec: Section) -> float:
 
 
 def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
-             melody: Melody, sec: Section, meter: tuple[int, int], moments: Moments,
+             tunes: _Tunes, sec: Section, meter: tuple[int, int], moments: Moments,
              g: np.random.Generator) -> dict[str, Notes]:
     """Each track's notes in one section (beats from the section start)."""
 
@@ -243,10 +261,9 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
         if spec.role == "melody" and spec.octave:
             notes = _doubled(mel, 12 * spec.octave, inst)
         elif spec.role == "melody":
-            notes = window(melody.by_instrument.get(spec.instrument, Line()).notes(),
-                           sec.start, sec.end)
+            notes = window(tunes.played.get(spec.instrument, _NO_NOTES), sec.start, sec.end)
         elif spec.role == "counter":
-            notes = place_under(window(melody.lines.get(spec.line, Line()).notes(), sec.start,
+            notes = place_under(window(tunes.lines.get(spec.line, _NO_NOTES), sec.start,
                                        sec.end), mel, inst)
         elif spec.role == "harmony":
             rows = TEXTURES[spec.texture].draw(voicings, spec.voices, groups, factor, velocity)
@@ -304,17 +321,17 @@ class _Attacks:
 
     def __init__(self, tracks: dict[str, Notes]) -> None:
         self.tracks = tracks
-        onsets = {t for notes in tracks.values() for t in notes.onset.tolist()}
-        self.instants = {t: round(t, 4) for t in onsets}
+        onsets = set().union(*(notes.onset.tolist() for notes in tracks.values()))
+        # a sixteenth's multiple has at most four decimals: it is its own rounding
+        self.instants = {t: t if (t * 16).is_integer() else round(t, 4) for t in onsets}
         self._of: dict[str, tuple[Notes, list[tuple[float, int]]]] = {}
 
     def __call__(self, name: str) -> list[tuple[float, int]]:
         notes = self.tracks[name]
         known = self._of.get(name)
         if known is None or known[0] is not notes:
-            instants = self.instants
-            known = notes, [(instants[t], p) for t, p in zip(notes.onset.tolist(),
-                                                              notes.pitch.tolist())]
+            at = map(self.instants.__getitem__, notes.onset.tolist())
+            known = notes, list(zip(at, notes.pitch.tolist()))
             self._of[name] = known
         return known[1]
 

@@ -34,7 +34,10 @@ CC1_RANGE = (12, 127)
 
 
 def clip_velocity(v: float) -> int:
-    return int(min(VELOCITY_RANGE[1], max(VELOCITY_RANGE[0], round(v))))
+    """`v` rounded into `VELOCITY_RANGE`."""
+    lo, hi = VELOCITY_RANGE
+    r = round(v)
+    return lo if r < lo else hi if r > hi else int(r)
 
 
 @dataclass(frozen=True)

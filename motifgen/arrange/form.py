@@ -132,11 +132,11 @@ def hit_effects(tracks: dict[str, Notes], specs: Sequence[Any], into: str | None
         elif into == "turn" and spec.role in ("bass", "counter", "percussion"):
             on, du, keep = _enter_late(on, du, min(bar, length))
         if out == "swell":
-            ramp = np.clip((on - (length - bar)) / bar, 0.0, 1.0)
+            ramp = np.minimum(np.maximum((on - (length - bar)) / bar, 0.0), 1.0)
             vel = np.where(on >= length - bar - 1e-9, vel - SWELL_DEPTH * (1 - ramp), vel)
         if vel is n.velocity and keep is None and _min(vel) >= lo and _max(vel) <= hi:
             continue
-        vel = np.clip(np.round(vel) if vel.dtype.kind == "f" else vel, lo, hi)
+        vel = np.minimum(np.maximum(np.round(vel) if vel.dtype.kind == "f" else vel, lo), hi)
         if keep is not None:
             on, du, pitch, vel = on[keep], du[keep], pitch[keep], vel[keep]
         tracks[spec.name] = notes_of(on, du, pitch, vel.astype(np.int64, copy=False),

@@ -62,17 +62,20 @@ def groove(pitch: int, meter: tuple[int, int], length: float, velocity: int,
     groups = pulse_groups(meter)
     sub = beat_groups(meter).unit / 2
     fills = [a for a in arrivals if 0 < a <= length + EPS]
+    filled = [(a - FILL_BEATS - EPS, a) for a in fills]  # where a fill sounds
+    strokes = [clip_velocity(velocity + (12 if k == 0 else -6)) for k in range(len(groups))]
+    pick_up = clip_velocity(velocity - 16)
     rows: list[Row] = []
     for n, bar in enumerate(_bars(meter, length)):
         for k, g in enumerate(groups if busy else groups[:1]):
             t = bar + g
-            if any(a - FILL_BEATS - EPS <= t < a for a in fills):
+            if any(a <= t < b for a, b in filled):
                 continue  # the fill replaces the groove where it sounds
-            rows.append((t, sub, pitch, clip_velocity(velocity + (12 if k == 0 else -6))))
+            rows.append((t, sub, pitch, strokes[k]))
             # pick-up strokes before some groups: more in a variation bar
             chance = 0.55 if n % 4 == 3 else 0.2
             if busy and k > 0 and rng.random() < chance:
-                rows.append((t - sub, sub, pitch, clip_velocity(velocity - 16)))
+                rows.append((t - sub, sub, pitch, pick_up))
     for a in fills:
         rows.extend(_fill(a, meter, pitch, velocity))
     return rows

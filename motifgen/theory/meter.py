@@ -130,4 +130,10 @@ def strong_beats(meter: tuple[int, int], length: float) -> list[float]:
     >>> strong_beats((6, 8), 6.0)
     [0.0, 1.5, 3.0, 4.5]
     """
-    return beat_groups(meter).strong_beats(0.0, length)
+    return list(_strong_beats(meter, length))
+
+
+@lru_cache(maxsize=1024)
+def _strong_beats(meter: tuple[int, int], length: float) -> tuple[float, ...]:
+    """`strong_beats`, kept: a film asks again and again for the same sections' beats."""
+    return tuple(beat_groups(meter).strong_beats(0.0, length))
