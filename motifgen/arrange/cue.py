@@ -27,6 +27,7 @@ from ..theory import (
     bar_beats,
     beat_groups,
     fold_into,
+    round_beat,
     strong_beats,
     velocity_of,
 )
@@ -80,10 +81,10 @@ def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Sc
     melody = statements(project, scene, sections, meter, seed, instrument_of,
                         shape.establish, shape.main_hit, shape.closing, length)
     counters = [project.motifs[n].instrument for n in scene.featuring[1:2]]
-    parts, plan_parts, progressions = _dress(scene, sections, melody, meter, seed, shape,
-                                             instrument_of, counters)
     tail = form.RING_TAIL_SECONDS * tmap.tempo_at(length) / 60.0
-    parts = form.end(parts, scene.ending, length, tail, shape.closing)
+    parts, plan_parts, progressions = _dress(scene, sections, melody, meter, seed, shape,
+                                             instrument_of, counters,
+                                             (scene.ending, length, tail, shape.closing))
 
     markers = [Marker(0.0, f"{scene.id} {scene.title}", "cue")]
     markers += [Marker(beat_of[h.seconds], h.label, "hit") for h in scene.hits]
@@ -102,9 +103,10 @@ def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Sc
 
 def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple[int, int],
            seed: int, shape: form.Dramaturgy, instrument_of: Any,
-           counters: Sequence[str | None]
+           counters: Sequence[str | None], ending: tuple[str, float, float, float | None]
            ) -> tuple[list[Part], list[PartRow], list[list[ChordRow]]]:
-    """Every track of every section, gathered per track over the cue."""
+    """Every track of every section, gathered per track over the cue, and ended
+    (`ending`: `form.end`'s arguments after the notes and role)."""
     tunes = _Tunes.of(melody)
     melody_all = tunes.lines[0]
     gathered: dict[str, Line] = {}
@@ -134,7 +136,7 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
             if notes is not None and len(notes):
                 gathered[spec.name].add(notes, sec.start)
     hit_kinds = [(b, k) for b, k in shape.kinds.items()]
-    return _parts(order, gathered, sections, meter, hit_kinds) + (progressions,)
+    return _parts(order, gathered, sections, meter, hit_kinds, ending) + (progressions,)
 
 
 @dataclass(frozen=True)
@@ -322,8 +324,7 @@ class _Attacks:
     def __init__(self, tracks: dict[str, Notes]) -> None:
         self.tracks = tracks
         onsets = set().union(*(notes.onset.tolist() for notes in tracks.values()))
-        # a sixteenth's multiple has at most four decimals: it is its own rounding
-        self.instants = {t: t if (t * 16).is_integer() else round(t, 4) for t in onsets}
+        self.instants = {t: round_beat(t, 4) for t in onsets}
         self._of: dict[str, tuple[Notes, list[tuple[float, int]]]] = {}
 
     def __call__(self, name: str) -> list[tuple[float, int]]:
@@ -468,12 +469,14 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
     every beat in staccato moods, so it stays the lowest voice under the off-beat chords;
     driving eighths, accented on the strong beats, under an ostinato or a pulse."""
     rows: list[Row] = []
+    plucked = articulation == "staccato" or driving
+    step, held = (0.5, 0.85) if driving else (groups.beat, 0.6)
     for v in voicings:
-        if articulation == "staccato" or driving:
-            step = 0.5 if driving else groups.beat
-            beats = grid(v.beat, v.end, step)
+        if plucked:
+            end, bass = v.end, v.bass
+            beats = grid(v.beat, end, step)
             for t, strong in zip(beats, groups.are_strong(beats)):
-                rows.append((t, min(step, v.end - t) * (0.85 if driving else 0.6), v.bass,
+                rows.append((t, min(step, end - t) * held, bass,
                              velocity + (8 if strong else -4)))
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
@@ -499,9 +502,10 @@ def _bass_double(bass: Notes, inst: Instrument, voicings: Sequence[Voicing]) -> 
 
 
 def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Sequence[Section],
-           meter: tuple[int, int], hit_kinds: Sequence[tuple[float, str]]
-           ) -> tuple[list[Part], list[PartRow]]:
-    """Parts with their channels and controller curves, in orchestration order."""
+           meter: tuple[int, int], hit_kinds: Sequence[tuple[float, str]],
+           ending: tuple[str, float, float, float | None]) -> tuple[list[Part], list[PartRow]]:
+    """Parts with their channels, controller curves and `form.end`'s ending, in
+    orchestration order (the plan counts the notes before the ending)."""
     total = sections[-1].end
     spans = []
     for s in sections:
@@ -517,8 +521,9 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
     for spec in used:
         notes = gathered[spec.name].notes()
         controllers = {} if spec.is_drum else {1: curves[spec.role], 11: cc11}
+        ended = notes if spec.is_drum else form.end(notes, spec.role, *ending)
         parts.append(Part(name=spec.name, instrument=spec.instrument, program=spec.program,
-                          role=spec.role, notes=notes, channel=chan[spec.name],
+                          role=spec.role, notes=ended, channel=chan[spec.name],
                           is_drum=spec.is_drum, volume=dyn.ROLE_VOLUME[spec.role],
                           controllers=controllers,
                           articulations=tuple((s.start, s.mood.articulation) for s in sections),

@@ -11,13 +11,13 @@ parts as the plan records them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..motif import Notes, notes_of
-from ..score import Part, TempoMap
+from ..score import TempoMap
 from ..theory import VELOCITY_RANGE, Chord, Key, bar_beats, make_chord, tonic_quality
 from .percussion import Moments
 
@@ -164,36 +164,27 @@ def close(chords: Sequence[Chord], closing: float, length: float, key: Key) -> l
                               "minor" if quality == "diminished" else quality)]
 
 
-def end(parts: Sequence[Part], ending: str, length: float, tail: float,
-        closing: float | None) -> list[Part]:
-    """The ending after the out-point: a `ring` lets the final chord (every note sounding
-    up to `length`) ring `tail` beats longer; a `button` gives every accompaniment part
-    the notes it sounds at the out-point (or last struck in the final bar) again, short,
-    on the downbeat at `length`."""
-    if ending not in ("ring", "button") or closing is None:
-        return list(parts)
-    out = []
-    for p in parts:
-        n = p.notes
-        if p.is_drum or not len(n):
-            out.append(p)
-            continue
-        if ending == "ring":
-            final = np.abs(n.onset + n.duration - length) < 1e-6
-            out.append(replace(p, notes=notes_of(
-                n.onset, np.where(final, n.duration + tail, n.duration), n.pitch, n.velocity)))
-            continue
-        last = n.onset.max()
-        struck = (n.onset < length - 1e-6) & (n.onset + n.duration > length - 1e-3)
-        if not struck.any():  # nothing rings to the out-point: what it struck last
-            struck = np.isclose(n.onset, last) & (last >= closing - 1e-6)
-        if p.role == "melody" or not struck.any():
-            out.append(p)  # the melody holds its last note; the button is the band's
-            continue
-        k = int(struck.sum())
-        out.append(replace(p, notes=notes_of(
-            np.concatenate([n.onset, np.full(k, length)]),
-            np.concatenate([n.duration, np.full(k, 0.5)]),
-            np.concatenate([n.pitch, n.pitch[struck]]),
-            np.concatenate([n.velocity, np.minimum(n.velocity[struck] + 10, 115)]))))
-    return out
+def end(notes: Notes, role: str, ending: str, length: float, tail: float,
+        closing: float | None) -> Notes:
+    """A pitched part's notes with the ending after the out-point: a `ring` lets the final
+    chord (every note sounding up to `length`) ring `tail` beats longer; a `button` gives
+    every accompaniment part the notes it sounds at the out-point (or last struck in the
+    final bar) again, short, on the downbeat at `length`."""
+    if ending not in ("ring", "button") or closing is None or not len(notes):
+        return notes
+    n = notes
+    if ending == "ring":
+        final = np.abs(n.onset + n.duration - length) < 1e-6
+        return notes_of(n.onset, np.where(final, n.duration + tail, n.duration), n.pitch,
+                        n.velocity)
+    last = n.onset.max()
+    struck = (n.onset < length - 1e-6) & (n.onset + n.duration > length - 1e-3)
+    if not struck.any():  # nothing rings to the out-point: what it struck last
+        struck = np.isclose(n.onset, last) & (last >= closing - 1e-6)
+    if role == "melody" or not struck.any():
+        return notes  # the melody holds its last note; the button is the band's
+    k = int(struck.sum())
+    return notes_of(np.concatenate([n.onset, np.full(k, length)]),
+                    np.concatenate([n.duration, np.full(k, 0.5)]),
+                    np.concatenate([n.pitch, n.pitch[struck]]),
+                    np.concatenate([n.velocity, np.minimum(n.velocity[struck] + 10, 115)]))

@@ -17,6 +17,16 @@ from ..errors import MotifgenError
 EPS = 1e-6
 
 
+def round_beat(beat: float, places: int) -> float:
+    """`round(beat, places)`, at once for a beat on the grid of 1 / 2**places (which
+    has no more decimals than that): onsets are mostly such, and `round` is slow.
+
+    >>> round_beat(0.375, 4), round_beat(1 / 3, 4)
+    (0.375, 0.3333)
+    """
+    return beat if (beat * 2.0 ** places).is_integer() else round(beat, places)
+
+
 def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:
     """'3/4' -> (3, 4); the denominator must be a power of two."""
     if isinstance(text, tuple):
