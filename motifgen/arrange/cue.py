@@ -475,9 +475,8 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
         if plucked:
             end, bass = v.end, v.bass
             beats = grid(v.beat, end, step)
-            for t, strong in zip(beats, groups.are_strong(beats)):
-                rows.append((t, min(step, end - t) * held, bass,
-                             velocity + (8 if strong else -4)))
+            rows += [(t, min(step, end - t) * held, bass, velocity + (8 if strong else -4))
+                     for t, strong in zip(beats, groups.are_strong(beats))]
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
             on, _, p, vel = rows[-1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import cycle
 
 from ..recipes import TEXTURES as RECIPES
 from ..theory import BeatGroups
@@ -73,11 +74,12 @@ def chorale(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGrou
     """Block chords re-struck on every strong beat."""
     rows: list[Row] = []
     for v in voicings:
-        cuts = [v.beat] + [b for b in groups.strong_beats(v.beat, v.end) if b > v.beat + EPS]
+        end = v.end
+        cuts = [v.beat] + [b for b in groups.strong_beats(v.beat, end) if b > v.beat + EPS]
         pitches = [v.upper[k] for k in voices]
-        for a, b, vel in zip(cuts, cuts[1:] + [v.end], _accented(groups, cuts, velocity)):
-            d = (b - a) * factor
-            rows.extend([(a, d, p, vel) for p in pitches])
+        rows += [(a, (b - a) * factor, p, vel)
+                 for a, b, vel in zip(cuts, cuts[1:] + [end], _accented(groups, cuts, velocity))
+                 for p in pitches]
     return rows
 
 
@@ -87,11 +89,11 @@ def pulse(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups
     rows: list[Row] = []
     held = min(factor, 0.85)
     for v in voicings:
+        end = v.end
         pitches = [v.upper[k] for k in voices]
-        beats = grid(v.beat, v.end, 0.5)
-        for t, vel in zip(beats, _accented(groups, beats, velocity)):
-            d = min(0.5, v.end - t) * held
-            rows.extend([(t, d, p, vel) for p in pitches])
+        beats = grid(v.beat, end, 0.5)
+        rows += [(t, min(0.5, end - t) * held, p, vel)
+                 for t, vel in zip(beats, _accented(groups, beats, velocity)) for p in pitches]
     return rows
 
 
@@ -103,11 +105,12 @@ def _figure(order: Sequence[int], step: Callable[[BeatGroups], float], cap: floa
         s = step(groups)
         held = min(factor, cap)
         for v in voicings:
+            end = v.end
             pitches = [v.upper[k] for k in voices]
-            cycle = [pitches[o % len(pitches)] for o in order]
-            beats = grid(v.beat, v.end, s)
-            for n, (t, vel) in enumerate(zip(beats, _accented(groups, beats, velocity))):
-                rows.append((t, min(s, v.end - t) * held, cycle[n % len(cycle)], vel))
+            beats = grid(v.beat, end, s)
+            voiced = cycle([pitches[o % len(pitches)] for o in order])
+            rows += [(t, min(s, end - t) * held, p, vel)
+                     for t, p, vel in zip(beats, voiced, _accented(groups, beats, velocity))]
         return rows
     return draw
 
@@ -137,14 +140,14 @@ def harp(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
     would reach the upper voices), then up through the upper voices and back."""
     rows: list[Row] = []
     for v in voicings:
+        end = v.end
         low = v.bass + 12 if v.bass + 12 < v.upper[0] else None
         upper = [v.upper[k] for k in voices]
-        figure = [low] + upper + upper[-2:0:-1]
-        beats = grid(v.beat, v.end, 0.5)
-        for n, (t, vel) in enumerate(zip(beats, _accented(groups, beats, velocity))):
-            p = figure[n % len(figure)]
-            if p is not None:
-                rows.append((t, min(0.5, v.end - t) * factor, p, vel))
+        beats = grid(v.beat, end, 0.5)
+        figure = cycle([low] + upper + upper[-2:0:-1])
+        rows += [(t, min(0.5, end - t) * factor, p, vel)
+                 for t, p, vel in zip(beats, figure, _accented(groups, beats, velocity))
+                 if p is not None]
     return rows
 
 
