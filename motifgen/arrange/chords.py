@@ -17,7 +17,7 @@ Time is in quarter-note beats, pitch in MIDI numbers. The chord vocabulary
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -256,7 +256,8 @@ def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
     if cadences and h.closes:
         marks = _marks(cadences)
         spans = [part for sp in spans
-                 for part in _cadence_split(sp, strong, top, marks, h.closes, melody)]
+                 for part in (_cadence_split(sp, strong, top, h.closes, melody)
+                              if _ends_phrase(sp, marks) else (sp,))]
     for sp, weights in zip(spans, _melody_weights(melody, spans)):
         sp.weights = weights
     return spans
@@ -275,17 +276,14 @@ def _marks(cadences: Sequence[float]) -> list[float]:
 
 
 def _cadence_split(sp: _Span, strong: Sequence[float], top: dict[float, int | None],
-                   cadences: Sequence[float], closes: Sequence[_Cand], melody: Notes
-                   ) -> list[_Span]:
-    """`sp` split at its last strong beat when it ends a phrase (`cadences`: sorted
-    `_ends_phrase` marks), no closing chord
-    holds all its notes, and one holds the note from that beat on (or the note an
-    appoggiatura on that beat resolves to)."""
-    if not _ends_phrase(sp, cadences):
-        return [sp]
+                   closes: Sequence[_Cand], melody: Notes) -> list[_Span]:
+    """`sp`, a span ending a phrase, split at its last strong beat when no closing chord
+    holds all its notes and one holds the note from that beat on (or the note an
+    appoggiatura on that beat resolves to). `strong` is in order."""
     if any(sp.required <= c.pcs for c in closes):
         return [sp]
-    inner = [s for s in strong if sp.start - _EPS <= s < sp.end - _EPS and top[s] is not None]
+    first = bisect_left(strong, sp.start - _EPS)  # the span's strong beats from `first` on
+    inner = [s for s in strong[first:bisect_left(strong, sp.end - _EPS)] if top[s] is not None]
     if not inner:
         return [sp]
     last = inner[-1]
@@ -296,8 +294,8 @@ def _cadence_split(sp: _Span, strong: Sequence[float], top: dict[float, int | No
         return [sp]
     if last <= sp.start + _EPS:
         return [_Span(sp.start, sp.end, frozenset((pitch % 12,)), {})]
-    head = frozenset(t % 12 for s in strong
-                     if sp.start - _EPS <= s < last - _EPS and (t := top[s]) is not None)
+    head = frozenset(t % 12 for s in strong[first:bisect_left(strong, last - _EPS)]
+                     if (t := top[s]) is not None)
     return [_Span(sp.start, last, head, {}), _Span(last, sp.end, frozenset((pitch % 12,)), {})]
 
 
@@ -522,14 +520,15 @@ def _transition(h: _Harmony, prev: tuple[_Cand, ...], cur: tuple[_Cand, ...], en
 def _chords_of(key: Key, spans: Sequence[_Span], picked: Sequence[_Cand]) -> list[Chord]:
     """The chosen chord of every span, a chord repeated over neighbouring spans merged."""
     chords: list[Chord] = []
-    for sp, c in zip(spans, picked):
-        prev = chords[-1] if chords else None
-        if prev and prev.root == c.root and prev.quality == c.quality and prev.symbol == c.symbol:
-            chords[-1] = Chord(prev.beat, sp.end - prev.beat, prev.root, prev.pitch_classes,
-                               prev.symbol, prev.quality, prev.kind)
-            continue
-        chords.append(make_chord(sp.start, sp.end - sp.start, key, c.root, c.quality,
-                                 c.symbol, c.kind))
+    i = 0
+    while i < len(spans):
+        c, j = picked[i], i + 1
+        while j < len(spans) and (picked[j].root, picked[j].quality, picked[j].symbol) == (
+                c.root, c.quality, c.symbol):
+            j += 1
+        chords.append(make_chord(spans[i].start, spans[j - 1].end - spans[i].start, key, c.root,
+                                 c.quality, c.symbol, c.kind))
+        i = j
     return chords
 
 
