@@ -17,6 +17,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,7 @@ def tempo_us(bpm: float) -> int:
     return int(round(60_000_000 / bpm))
 
 
+@lru_cache(maxsize=4096)
 def ascii_text(text: str) -> str:
     """Track names and markers as plain ASCII (accents folded), as every DAW reads them."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -370,9 +372,9 @@ def _cc_rows(parts: Sequence[Part], channels: Sequence[int]
             points = points[1:] if control in start else points
             if points:
                 spans.append((k, _CC_STATUS | ch, _byte(int(control), "control"), len(points)))
-                for beat, value in points:
-                    beats.append(beat)
-                    values.append(value)
+                curve_beats, curve_values = zip(*points)
+                beats += curve_beats
+                values += curve_values
     rows = np.empty((len(beats), 5), dtype=np.int64)
     rows[:, 0] = to_ticks(beats)
     rows[:, 1] = _CONTROL
