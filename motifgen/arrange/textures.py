@@ -144,7 +144,7 @@ def harp(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
         low = v.bass + 12 if v.bass + 12 < v.upper[0] else None
         upper = [v.upper[k] for k in voices]
         beats = grid(v.beat, end, 0.5)
-        figure = cycle([low] + upper + upper[-2:0:-1])
+        figure = cycle([low, *upper, *upper[-2:0:-1]])
         rows += [(t, min(0.5, end - t) * factor, p, vel)
                  for t, p, vel in zip(beats, figure, _accented(groups, beats, velocity))
                  if p is not None]
