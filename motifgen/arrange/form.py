@@ -121,7 +121,7 @@ def hit_effects(tracks: dict[str, Notes], specs: Sequence[Any], into: str | None
         if into in ("accent", "sting"):
             first = on < min(bar, length) - 1e-9
             if into == "accent":
-                vel = vel + ACCENT_LIFT * first
+                vel = vel + ACCENT_LIFT * first if first.any() else vel
             else:
                 stab = on < 1e-6
                 vel = vel + STING_STAB * stab - STING_DROP * (first & ~stab)
