@@ -20,6 +20,7 @@ from motifgen.theory import (
     pitch_name,
     pitches_of,
     rank_keys,
+    round_beat,
 )
 
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
@@ -130,6 +131,25 @@ def test_strong_beats_and_metre_groups_follow_beat_groups():
                                                                            2 * len(groups.strong)]
             assert all(groups.is_strong(b) for b in bars)
             assert _group((num, den)) == (groups.group, groups.unit)
+
+
+@given(st.integers(1, 12), st.sampled_from((2, 4, 8, 16)),
+       st.lists(st.floats(0, 64, allow_nan=False), max_size=12),
+       st.lists(st.integers(0, 4096), max_size=12))
+def test_strong_beats_asked_at_once_answer_as_one_by_one(num, den, beats, sixteenths):
+    """`are_strong` is `is_strong` for every beat, on the grid and off it."""
+    groups = beat_groups((num, den))
+    asked = beats + [k / 16 for k in sixteenths]
+    assert groups.are_strong(asked) == [groups.is_strong(b) for b in asked]
+    assert groups.are_strong([]) == []
+
+
+@given(st.one_of(st.floats(-1e6, 1e6, allow_nan=False),
+                 st.integers(-10 ** 6, 10 ** 6).map(lambda k: k / 64)),
+       st.integers(4, 8))
+def test_round_beat_is_round(beat, places):
+    """The shortcut for beats on the grid gives `round`'s answer, to the bit."""
+    assert round_beat(beat, places).hex() == round(beat, places).hex()
 
 
 def test_motif_is_immutable_sorted_and_compared_by_value():
