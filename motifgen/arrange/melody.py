@@ -164,8 +164,7 @@ def _place(out: Melody, motif: Motif, who: str, role: str, chain: tuple[str, flo
     """One statement into the melody's lines, its plan row and its part of the form
     (`chain`: the statement's transform chain and similarity; `home`: the motif's own
     key); return the motif as played."""
-    motif = articulate(motif, sec.mood, sec.intensity)
-    motif = with_notes(motif, pitch=place_lead(motif.pitch, inst))
+    motif = _as_lead(articulate(motif, sec.mood, sec.intensity), inst)
     out.lines[0].add(motif, cursor, until=limit)
     out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
     row = _statement("melody", who, sec, cursor, motif, chain, home, limit,
@@ -255,13 +254,26 @@ def palette(project: Any, mood: Any) -> str:
     return mood.name
 
 
+@lru_cache(maxsize=2048)
+def _as_lead(motif: Motif, inst: Instrument) -> Motif:
+    """The statement in the lead's register (`place_lead`), worked out once for each."""
+    return with_notes(motif, pitch=place_lead(motif.pitch, inst))
+
+
 def articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
     """Note lengths from the articulation, velocity from the dynamic and intensity."""
+    return _articulated(motif, mood.articulation, mood.dynamics, intensity)
+
+
+@lru_cache(maxsize=2048)
+def _articulated(motif: Motif, articulation: str, dynamics: str, intensity: float) -> Motif:
+    """`articulate`, worked out once for each motif, mood and intensity (a scene states
+    the same few motifs again and again)."""
     from ..theory import ARTICULATIONS
 
-    ratio = ARTICULATIONS[mood.articulation]
-    vel = velocity_of(mood.dynamics) + (intensity - 0.5) * 16 + (motif.velocity - 80) * 0.4
-    if mood.articulation == "marcato":
+    ratio = ARTICULATIONS[articulation]
+    vel = velocity_of(dynamics) + (intensity - 0.5) * 16 + (motif.velocity - 80) * 0.4
+    if articulation == "marcato":
         vel = vel + 6 * (np.mod(motif.onset, 1.0) < 1e-6)
     return with_notes(motif, duration=np.maximum(motif.duration * ratio, 0.05),
                       velocity=np.array([clip_velocity(v) for v in np.atleast_1d(vel)],

@@ -159,23 +159,30 @@ def _choice_without_replacement(rng: np.random.Generator, p: Sequence[float],
     right, new indices kept in order of first appearance), without its array overhead.
 
     >>> p = [0.4, 0.3, 0.2, 0.05, 0.05]
-    >>> for seed in range(50):
+    >>> for seed, size in zip(range(60), [1, 2, 3] * 20):
     ...     ours, numpy_s = np.random.default_rng(seed), np.random.default_rng(seed)
-    ...     a = _choice_without_replacement(ours, p, 3)
-    ...     b = numpy_s.choice(5, size=3, replace=False, p=np.array(p)).tolist()
+    ...     a = _choice_without_replacement(ours, p, size)
+    ...     b = numpy_s.choice(5, size=size, replace=False, p=np.array(p)).tolist()
     ...     assert a == b and ours.random() == numpy_s.random(), seed
     """
-    p = list(p)
+    p = tuple(p)
     found: list[int] = []
     while len(found) < size:
-        x = rng.random((size - len(found),)).tolist()
-        for i in found:
-            p[i] = 0.0
-        cdf = list(accumulate(p))
-        total = cdf[-1]
-        cdf = [c / total for c in cdf]
+        k = size - len(found)
+        x = [rng.random()] if k == 1 else rng.random((k,)).tolist()
+        cdf = _cdf(p, tuple(found))
         found.extend(dict.fromkeys(bisect_right(cdf, v) for v in x))
     return found
+
+
+@lru_cache(maxsize=1024)
+def _cdf(p: tuple[float, ...], drawn: tuple[int, ...]) -> tuple[float, ...]:
+    """The cumulative sums of `p` with the `drawn` indices' weights taken out, scaled to end
+    at 1 (a palette asks for the same few again and again)."""
+    left = [0.0 if i in drawn else w for i, w in enumerate(p)]
+    cdf = list(accumulate(left))
+    total = cdf[-1]
+    return tuple(c / total for c in cdf)
 
 
 @lru_cache(maxsize=4096)
@@ -195,46 +202,74 @@ def _chain_text(steps: tuple[Step, ...]) -> str:
     return format_chain(steps)
 
 
+class _Drawn:
+    """A chain drawn by a `_Search`, its text, and (once asked for) what it makes of the
+    search's motif with whether those are the motif's own notes."""
+
+    __slots__ = ("steps", "text", "heard")
+
+    def __init__(self, steps: tuple[Step, ...]) -> None:
+        self.steps = steps
+        self.text = _chain_text(steps)
+        self.heard: tuple[Variation, bool] | None = None
+
+
 class _Search:
-    """Draws chains from a palette and scores what they make."""
+    """Draws chains from a palette and scores what they make, keeping every chain drawn
+    and its variation: a scene asks one motif for the same few again and again."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
-                 keep_meter: bool = False, late: bool = True) -> None:
+                 keep_meter: bool, late: bool) -> None:
         self.motif = motif
         plan = _moves(mood, mode, motif.key.mode, keep_meter, late)
         self.forced_mode = plan.forced_mode
         self.modes = plan.modes
         self.moves = plan.moves
         self.weights = plan.weights
+        self._drawn: dict[tuple[tuple[int, ...], tuple[int, ...]], _Drawn] = {}
 
-    def chain(self, rng: np.random.Generator, size: int) -> tuple[Step, ...]:
+    def chain(self, rng: np.random.Generator, size: int) -> _Drawn:
+        """Up to `size` moves drawn without replacement, and a mode for the mode change."""
         size = min(size, len(self.moves))
-        picked = _choice_without_replacement(rng, self.weights, size)
+        picked = tuple(sorted(_choice_without_replacement(rng, self.weights, size)))
+        modes = tuple(int(rng.integers(len(self.modes))) for i in picked if not self.moves[i])
+        drawn = self._drawn.get((picked, modes))
+        if drawn is None:
+            drawn = self._drawn[picked, modes] = _Drawn(self._steps(picked, modes))
+        return drawn
+
+    def _steps(self, picked: tuple[int, ...], modes: tuple[int, ...]) -> tuple[Step, ...]:
         steps: list[Step] = []
         if self.forced_mode and self.modes:
             steps.append(Step("mode", (self.forced_mode,)))
-        for i in sorted(picked):
-            move = self.moves[i]
-            if not move:
-                move = (Step("mode", (self.modes[int(rng.integers(len(self.modes)))],)),)
-            steps.extend(move)
+        chosen = iter(modes)
+        for i in picked:
+            steps.extend(self.moves[i] or (Step("mode", (self.modes[next(chosen)],)),))
         return _ordered(tuple(steps))
 
-    def make_heard(self, steps: tuple[Step, ...]) -> tuple[Variation, bytes]:
-        """The variation and its notes' fingerprint."""
-        return _develop_once(self.motif, steps)
+    def make_heard(self, drawn: _Drawn) -> tuple[Variation, bool]:
+        """The variation `drawn` makes and whether its notes are the motif's own."""
+        if drawn.heard is None:
+            variation = _developed(self.motif, drawn.steps)
+            drawn.heard = variation, variation.motif.fingerprint() == self.motif.fingerprint()
+        return drawn.heard
 
 
-@lru_cache(maxsize=4096)
-def _develop_once(motif: Motif, steps: tuple[Step, ...]) -> tuple[Variation, bytes]:
-    """The motif developed by `steps` and scored, with the result's fingerprint; a scene
-    asks for the same ones often (the motif, name included, is the cache key)."""
+@lru_cache(maxsize=256)
+def _search(motif: Motif, mood: str | None, mode: str | None, keep_meter: bool = False,
+            late: bool = True) -> _Search:
+    """The search for one motif (name included) and palette, kept with what it has made."""
+    return _Search(motif, mood, mode, keep_meter, late)
+
+
+def _developed(motif: Motif, steps: tuple[Step, ...]) -> Variation:
+    """The motif developed by `steps`, and scored."""
     variant = apply_chain(motif, steps)
     if len(motif) == 0 or len(variant) == 0:
         score = similarity(motif, variant)
     else:
         score = features_similarity(source_features(motif), features(variant))
-    return Variation(variant, _chain_text(steps), score), variant.fingerprint()
+    return Variation(variant, _chain_text(steps), score)
 
 
 def _heard(m: Motif) -> bytes:
@@ -283,12 +318,11 @@ class _Found:
         `n`, new shapes first, most recognisable first."""
         for _ in range(40 * n + 100):
             size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
-            steps = search.chain(rng, size)
-            text = _chain_text(steps)
-            if not steps or text in self.chains:
+            drawn = search.chain(rng, size)
+            if not drawn.steps or drawn.text in self.chains:
                 continue
-            self.chains.add(text)
-            self.keep(search.make_heard(steps)[0], threshold)
+            self.chains.add(drawn.text)
+            self.keep(search.make_heard(drawn)[0], threshold)
             if len(self.found) == n:
                 break
         return (sorted(self.found, key=lambda v: -v.score)
@@ -326,7 +360,7 @@ def vary(
         return []
     if not 0 <= threshold <= 1:
         raise TransformError(f"threshold {threshold} is outside 0..1")
-    return _Found(motif).collect(_Search(motif, mood, mode), np.random.default_rng(seed),
+    return _Found(motif).collect(_search(motif, mood, mode), np.random.default_rng(seed),
                                  n, threshold)
 
 
@@ -357,19 +391,17 @@ def develop(
     """
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
-    search = _Search(motif, mood, mode, keep_meter=True,
-                     late=intensity >= _palette(mood).late_from)
+    search = _search(motif, mood, mode, True, intensity >= _palette(mood).late_from)
     best = Variation(motif, "", 1.0)
     best_gap = float("inf")
     seen: set[str] = set()
     for _ in range(12):
-        steps = search.chain(rng, 1 + int(rng.binomial(2, intensity)))
-        text = _chain_text(steps)
-        if text in seen:
+        drawn = search.chain(rng, 1 + int(rng.binomial(2, intensity)))
+        if drawn.text in seen:
             continue
-        seen.add(text)
-        variation, fingerprint = search.make_heard(steps)
-        if variation.score < threshold or fingerprint == motif.fingerprint():
+        seen.add(drawn.text)
+        variation, same = search.make_heard(drawn)
+        if variation.score < threshold or same:
             continue
         gap = abs(variation.score - target)
         if gap < best_gap:
