@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import TransformError
 from ..motif import Motif
 from ..theory import mode_name
-from .chain import Step, apply_chain, format_chain, parse_chain
+from .chain import Step, apply_step, format_chain, parse_chain
 from .similarity import features, features_similarity, similarity, source_features
 
 
@@ -227,6 +227,8 @@ class _Search:
         self.moves = plan.moves
         self.weights = plan.weights
         self._drawn: dict[tuple[tuple[int, ...], tuple[int, ...]], _Drawn] = {}
+        self._made: dict[tuple[Step, ...], Motif] = {(): motif}
+        self._scores: dict[bytes, float] = {}
 
     def chain(self, rng: np.random.Generator, size: int) -> _Drawn:
         """Up to `size` moves drawn without replacement, and a mode for the mode change."""
@@ -250,9 +252,31 @@ class _Search:
     def make_heard(self, drawn: _Drawn) -> tuple[Variation, bool]:
         """The variation `drawn` makes and whether its notes are the motif's own."""
         if drawn.heard is None:
-            variation = _developed(self.motif, drawn.steps)
-            drawn.heard = variation, variation.motif.fingerprint() == self.motif.fingerprint()
+            variant = self._developed(drawn.steps)
+            variation = Variation(variant, drawn.text, self._score(variant))
+            drawn.heard = variation, variant.fingerprint() == self.motif.fingerprint()
         return drawn.heard
+
+    def _developed(self, steps: tuple[Step, ...]) -> Motif:
+        """The motif developed by `steps`, from the longest start of them developed before
+        (the chains are in `_ORDER`, so many begin alike)."""
+        made = self._made.get(steps)
+        if made is None:
+            made = self._made[steps] = apply_step(self._developed(steps[:-1]), steps[-1])
+        return made
+
+    def _score(self, variant: Motif) -> float:
+        """`similarity(motif, variant)`, once for each variant's onsets, lengths and pitches
+        (chains that change only its velocities score alike)."""
+        timing = b"".join(a.tobytes() for a in (variant.onset, variant.duration, variant.pitch))
+        score = self._scores.get(timing)
+        if score is None:
+            if len(self.motif) == 0 or len(variant) == 0:
+                score = similarity(self.motif, variant)
+            else:
+                score = features_similarity(source_features(self.motif), features(variant))
+            self._scores[timing] = score
+        return score
 
 
 @lru_cache(maxsize=256)
@@ -260,16 +284,6 @@ def _search(motif: Motif, mood: str | None, mode: str | None, keep_meter: bool =
             late: bool = True) -> _Search:
     """The search for one motif (name included) and palette, kept with what it has made."""
     return _Search(motif, mood, mode, keep_meter, late)
-
-
-def _developed(motif: Motif, steps: tuple[Step, ...]) -> Variation:
-    """The motif developed by `steps`, and scored."""
-    variant = apply_chain(motif, steps)
-    if len(motif) == 0 or len(variant) == 0:
-        score = similarity(motif, variant)
-    else:
-        score = features_similarity(source_features(motif), features(variant))
-    return Variation(variant, _chain_text(steps), score)
 
 
 def _heard(m: Motif) -> bytes:
