@@ -132,8 +132,12 @@ class Notes:
 
     @property
     def end(self) -> float:
-        """Beat where the last note stops (0 for no notes)."""
-        return float((self.onset + self.duration).max()) if len(self) else 0.0
+        """Beat where the last note stops (0 for no notes); worked out once per object."""
+        found: float | None = self.__dict__.get("_end")
+        if found is None:
+            found = float((self.onset + self.duration).max()) if len(self) else 0.0
+            object.__setattr__(self, "_end", found)
+        return found
 
     def rows(self) -> list[tuple[float, float, int, int]]:
         """The notes as (onset, duration, pitch, velocity) tuples."""
@@ -342,7 +346,12 @@ class Motif(Notes):
                 and self.fingerprint() == other.fingerprint())
 
     def __hash__(self) -> int:
-        return hash((self.key, self.meter, self.name, self.fingerprint()))
+        """Worked out once per object (the arrays are read-only): motifs key many caches."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.key, self.meter, self.name, self.fingerprint()))
+            object.__setattr__(self, "_hash", found)
+        return found
 
     def __repr__(self) -> str:
         return (f"Motif({self.name + ', ' if self.name else ''}{len(self)} notes, "

@@ -11,7 +11,6 @@ The mood -> development palette is the one table `PALETTES`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -152,20 +151,19 @@ def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool,
                   forced_mode)
 
 
-def _choice_without_replacement(rng: np.random.Generator, p: Sequence[float],
+def _choice_without_replacement(rng: np.random.Generator, p: tuple[float, ...],
                                 size: int) -> list[int]:
     """``rng.choice(len(p), size, replace=False, p=p)`` for a few draws from a short list:
     the same random numbers and arithmetic as numpy's (cumulative sums, a search to the
     right, new indices kept in order of first appearance), without its array overhead.
 
-    >>> p = [0.4, 0.3, 0.2, 0.05, 0.05]
+    >>> p = (0.4, 0.3, 0.2, 0.05, 0.05)
     >>> for seed, size in zip(range(60), [1, 2, 3] * 20):
     ...     ours, numpy_s = np.random.default_rng(seed), np.random.default_rng(seed)
     ...     a = _choice_without_replacement(ours, p, size)
     ...     b = numpy_s.choice(5, size=size, replace=False, p=np.array(p)).tolist()
     ...     assert a == b and ours.random() == numpy_s.random(), seed
     """
-    p = tuple(p)
     found: list[int] = []
     while len(found) < size:
         k = size - len(found)
@@ -226,7 +224,8 @@ class _Search:
         self.modes = plan.modes
         self.moves = plan.moves
         self.weights = plan.weights
-        self._drawn: dict[tuple[tuple[int, ...], tuple[int, ...]], _Drawn] = {}
+        self.mode_move = self.moves.index(()) if () in self.moves else -1  # the mode change
+        self._drawn: dict[tuple[tuple[int, ...], int], _Drawn] = {}
         self._made: dict[tuple[Step, ...], Motif] = {(): motif}
         self._scores: dict[bytes, float] = {}
 
@@ -234,19 +233,18 @@ class _Search:
         """Up to `size` moves drawn without replacement, and a mode for the mode change."""
         size = min(size, len(self.moves))
         picked = tuple(sorted(_choice_without_replacement(rng, self.weights, size)))
-        modes = tuple(int(rng.integers(len(self.modes))) for i in picked if not self.moves[i])
-        drawn = self._drawn.get((picked, modes))
+        mode = int(rng.integers(len(self.modes))) if self.mode_move in picked else -1
+        drawn = self._drawn.get((picked, mode))
         if drawn is None:
-            drawn = self._drawn[picked, modes] = _Drawn(self._steps(picked, modes))
+            drawn = self._drawn[picked, mode] = _Drawn(self._steps(picked, mode))
         return drawn
 
-    def _steps(self, picked: tuple[int, ...], modes: tuple[int, ...]) -> tuple[Step, ...]:
+    def _steps(self, picked: tuple[int, ...], mode: int) -> tuple[Step, ...]:
         steps: list[Step] = []
         if self.forced_mode and self.modes:
             steps.append(Step("mode", (self.forced_mode,)))
-        chosen = iter(modes)
         for i in picked:
-            steps.extend(self.moves[i] or (Step("mode", (self.modes[next(chosen)],)),))
+            steps.extend(self.moves[i] or (Step("mode", (self.modes[mode],)),))
         return _ordered(tuple(steps))
 
     def make_heard(self, drawn: _Drawn) -> tuple[Variation, bool]:
