@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from operator import lt
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -62,7 +63,7 @@ def _holds(on: Array, dur: Array, pit: Array, vel: Array,
     if order:
         if small:
             ol = on.tolist()
-            if min([b - a for a, b in zip(ol, ol[1:])]) > 0:
+            if all(map(lt, ol, ol[1:])):
                 return True
         d_on = on[1:] - on[:-1]
         least = _min(d_on)
@@ -182,13 +183,13 @@ class Notes:
         if not _aligned(on, dur, pit, vel) or (
                 len(on) and not _holds(on, dur, pit, vel, True, True, len(on) > 1)):
             return cls(on, dur, pit, vel)
-        new = object.__new__(cls)
-        for name, arr, a in zip(_ARRAYS, arrays, given):
+        for i, (arr, a) in enumerate(zip(arrays, given)):
             if arr.flags.writeable:
                 if copy and arr is a:
-                    arr = arr.copy()
+                    arrays[i] = arr = arr.copy()
                 arr.setflags(write=False)
-            object.__setattr__(new, name, arr)
+        new = object.__new__(cls)
+        vars(new).update(zip(_ARRAYS, arrays))
         return new
 
     @classmethod
