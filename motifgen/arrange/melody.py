@@ -239,10 +239,16 @@ def _statement(part: str, who: str, sec: Section, at: float, motif: Motif,
                instrument: str | None = None, form: str | None = None) -> StatementRow:
     """The plan's row of a statement at `at`, ending with the motif, the section or
     `limit` (`chain`: its development and similarity)."""
-    moved = f"key={sec.key.note_name(sec.key.tonic)}:{sec.key.mode}"
+    moved = _moved(sec.key)
     return StatementRow(part, who, source_key.name, ", ".join(c for c in (moved, chain[0]) if c),
                         chain[0], chain[1], at, min(at + motif.end, sec.end, limit),
                         sec.mood.name, instrument, form)
+
+
+@lru_cache(maxsize=64)
+def _moved(key: Key) -> str:
+    """The chain step that moves a motif into `key`, as a statement's row names it."""
+    return f"key={key.note_name(key.tonic)}:{key.mode}"
 
 
 def palette(project: Any, mood: Any) -> str:
@@ -276,7 +282,7 @@ def _articulated(motif: Motif, articulation: str, dynamics: str, intensity: floa
     if articulation == "marcato":
         vel = vel + 6 * (np.mod(motif.onset, 1.0) < 1e-6)
     return with_notes(motif, duration=np.maximum(motif.duration * ratio, 0.05),
-                      velocity=np.array([clip_velocity(v) for v in np.atleast_1d(vel)],
+                      velocity=np.array([clip_velocity(v) for v in np.atleast_1d(vel).tolist()],
                                         dtype=np.int64))
 
 

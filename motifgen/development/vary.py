@@ -169,7 +169,10 @@ def _choice_without_replacement(rng: np.random.Generator, p: tuple[float, ...],
         k = size - len(found)
         x = [rng.random()] if k == 1 else rng.random((k,)).tolist()
         cdf = _cdf(p, tuple(found))
-        found.extend(dict.fromkeys(bisect_right(cdf, v) for v in x))
+        for v in x:  # never an index drawn before: its weight is out of the sums
+            i = bisect_right(cdf, v)
+            if i not in found:
+                found.append(i)
     return found
 
 
@@ -232,11 +235,13 @@ class _Search:
     def chain(self, rng: np.random.Generator, size: int) -> _Drawn:
         """Up to `size` moves drawn without replacement, and a mode for the mode change."""
         size = min(size, len(self.moves))
-        picked = tuple(sorted(_choice_without_replacement(rng, self.weights, size)))
+        picked = _choice_without_replacement(rng, self.weights, size)
+        picked.sort()
         mode = int(rng.integers(len(self.modes))) if self.mode_move in picked else -1
-        drawn = self._drawn.get((picked, mode))
+        key = tuple(picked), mode
+        drawn = self._drawn.get(key)
         if drawn is None:
-            drawn = self._drawn[picked, mode] = _Drawn(self._steps(picked, mode))
+            drawn = self._drawn[key] = _Drawn(self._steps(*key))
         return drawn
 
     def _steps(self, picked: tuple[int, ...], mode: int) -> tuple[Step, ...]:
