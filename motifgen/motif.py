@@ -152,10 +152,14 @@ class Notes:
         """
         found: bytes | None = self.__dict__.get("_fingerprint")
         if found is None:
-            found = b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
-                                                   self.velocity))
+            found = self._bytes()
             object.__setattr__(self, "_fingerprint", found)
         return found
+
+    def _bytes(self) -> bytes:
+        """`fingerprint`, worked out anew."""
+        return b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
+                                              self.velocity))
 
     def __eq__(self, other: object) -> bool:
         """Equal notes are equal values (`fingerprint`); a Motif is never plain Notes."""
@@ -347,10 +351,12 @@ class Motif(Notes):
                 and self.fingerprint() == other.fingerprint())
 
     def __hash__(self) -> int:
-        """Worked out once per object (the arrays are read-only): motifs key many caches."""
+        """Worked out once per object (the arrays are read-only): motifs key many caches,
+        which keep the number but not the fingerprint it is made from."""
         found: int | None = self.__dict__.get("_hash")
         if found is None:
-            found = hash((self.key, self.meter, self.name, self.fingerprint()))
+            found = hash((self.key, self.meter, self.name,
+                          self.__dict__.get("_fingerprint") or self._bytes()))
             object.__setattr__(self, "_hash", found)
         return found
 

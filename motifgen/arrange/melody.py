@@ -164,7 +164,7 @@ def _place(out: Melody, motif: Motif, who: str, role: str, chain: tuple[str, flo
     """One statement into the melody's lines, its plan row and its part of the form
     (`chain`: the statement's transform chain and similarity; `home`: the motif's own
     key); return the motif as played."""
-    motif = _as_lead(articulate(motif, sec.mood, sec.intensity), inst)
+    motif = _as_lead(motif, sec.mood.articulation, sec.mood.dynamics, sec.intensity, inst)
     out.lines[0].add(motif, cursor, until=limit)
     out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
     row = _statement("melody", who, sec, cursor, motif, chain, home, limit,
@@ -261,9 +261,13 @@ def palette(project: Any, mood: Any) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _as_lead(motif: Motif, inst: Instrument) -> Motif:
-    """The statement in the lead's register (`place_lead`), worked out once for each."""
-    return with_notes(motif, pitch=place_lead(motif.pitch, inst))
+def _as_lead(motif: Motif, articulation: str, dynamics: str, intensity: float,
+             inst: Instrument) -> Motif:
+    """A statement as the lead plays it, articulated (`articulate`) in its register
+    (`place_lead`): worked out once for each, as a scene states the same few motifs
+    again and again."""
+    played = _articulated(motif, articulation, dynamics, intensity)
+    return with_notes(played, pitch=place_lead(played.pitch, inst))
 
 
 def articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
@@ -271,10 +275,8 @@ def articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
     return _articulated(motif, mood.articulation, mood.dynamics, intensity)
 
 
-@lru_cache(maxsize=2048)
 def _articulated(motif: Motif, articulation: str, dynamics: str, intensity: float) -> Motif:
-    """`articulate`, worked out once for each motif, mood and intensity (a scene states
-    the same few motifs again and again)."""
+    """`articulate` by the mood's articulation and dynamic."""
     from ..theory import ARTICULATIONS
 
     ratio = ARTICULATIONS[articulation]

@@ -204,20 +204,32 @@ def _chain_text(steps: tuple[Step, ...]) -> str:
 
 
 class _Drawn:
-    """A chain drawn by a `_Search`, its text, and (once asked for) what it makes of the
-    search's motif with whether those are the motif's own notes."""
+    """A chain drawn by a `_Search` and its text; once heard, what it makes of the search's
+    motif (`variant`), its similarity and whether those are the motif's own notes."""
 
-    __slots__ = ("steps", "text", "heard")
+    __slots__ = ("steps", "text", "variant", "score", "same")
 
     def __init__(self, steps: tuple[Step, ...]) -> None:
         self.steps = steps
         self.text = _chain_text(steps)
-        self.heard: tuple[Variation, bool] | None = None
+        self.variant: Motif | None = None
+        self.score = 0.0
+        self.same = False
+
+    def variation(self) -> Variation:
+        """What a heard chain made, as `vary` and `develop` return it."""
+        assert self.variant is not None
+        return Variation(self.variant, self.text, self.score)
+
+
+def _timing(m: Motif) -> bytes:
+    """The onsets, lengths and pitches: what a variation's similarity depends on."""
+    return b"".join(a.tobytes() for a in (m.onset, m.duration, m.pitch))
 
 
 class _Search:
     """Draws chains from a palette and scores what they make, keeping every chain drawn
-    and its variation: a scene asks one motif for the same few again and again."""
+    and what it made: a scene asks one motif for the same few again and again."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
                  keep_meter: bool, late: bool) -> None:
@@ -228,23 +240,25 @@ class _Search:
         self.moves = plan.moves
         self.weights = plan.weights
         self.mode_move = self.moves.index(()) if () in self.moves else -1  # the mode change
-        self._drawn: dict[tuple[tuple[int, ...], int], _Drawn] = {}
+        self._drawn: dict[int, _Drawn] = {}
         self._made: dict[tuple[Step, ...], Motif] = {(): motif}
+        self._timing = _timing(motif)
         self._scores: dict[bytes, float] = {}
 
     def chain(self, rng: np.random.Generator, size: int) -> _Drawn:
         """Up to `size` moves drawn without replacement, and a mode for the mode change."""
         size = min(size, len(self.moves))
         picked = _choice_without_replacement(rng, self.weights, size)
-        picked.sort()
         mode = int(rng.integers(len(self.modes))) if self.mode_move in picked else -1
-        key = tuple(picked), mode
+        key = mode + 1  # the moves as bits above the mode's number, one small int
+        for i in picked:
+            key += 64 << i
         drawn = self._drawn.get(key)
         if drawn is None:
-            drawn = self._drawn[key] = _Drawn(self._steps(*key))
+            drawn = self._drawn[key] = _Drawn(self._steps(sorted(picked), mode))
         return drawn
 
-    def _steps(self, picked: tuple[int, ...], mode: int) -> tuple[Step, ...]:
+    def _steps(self, picked: list[int], mode: int) -> tuple[Step, ...]:
         steps: list[Step] = []
         if self.forced_mode and self.modes:
             steps.append(Step("mode", (self.forced_mode,)))
@@ -252,13 +266,16 @@ class _Search:
             steps.extend(self.moves[i] or (Step("mode", (self.modes[mode],)),))
         return _ordered(tuple(steps))
 
-    def make_heard(self, drawn: _Drawn) -> tuple[Variation, bool]:
-        """The variation `drawn` makes and whether its notes are the motif's own."""
-        if drawn.heard is None:
+    def hear(self, drawn: _Drawn) -> _Drawn:
+        """`drawn` with its variant, similarity and whether those are the motif's notes."""
+        if drawn.variant is None:
             variant = self._developed(drawn.steps)
-            variation = Variation(variant, drawn.text, self._score(variant))
-            drawn.heard = variation, variant.fingerprint() == self.motif.fingerprint()
-        return drawn.heard
+            timing = _timing(variant)
+            drawn.score = self._score(variant, timing)
+            drawn.same = timing == self._timing and bool(
+                np.array_equal(variant.velocity, self.motif.velocity))
+            drawn.variant = variant
+        return drawn
 
     def _developed(self, steps: tuple[Step, ...]) -> Motif:
         """The motif developed by `steps`, from the longest start of them developed before
@@ -268,10 +285,9 @@ class _Search:
             made = self._made[steps] = apply_step(self._developed(steps[:-1]), steps[-1])
         return made
 
-    def _score(self, variant: Motif) -> float:
-        """`similarity(motif, variant)`, once for each variant's onsets, lengths and pitches
-        (chains that change only its velocities score alike)."""
-        timing = b"".join(a.tobytes() for a in (variant.onset, variant.duration, variant.pitch))
+    def _score(self, variant: Motif, timing: bytes) -> float:
+        """`similarity(motif, variant)`, once for each variant's `_timing` (chains that
+        change only its velocities score alike)."""
         score = self._scores.get(timing)
         if score is None:
             if len(self.motif) == 0 or len(variant) == 0:
@@ -339,7 +355,7 @@ class _Found:
             if not drawn.steps or drawn.text in self.chains:
                 continue
             self.chains.add(drawn.text)
-            self.keep(search.make_heard(drawn)[0], threshold)
+            self.keep(search.hear(drawn).variation(), threshold)
             if len(self.found) == n:
                 break
         return (sorted(self.found, key=lambda v: -v.score)
@@ -409,7 +425,7 @@ def develop(
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
     search = _search(motif, mood, mode, True, intensity >= _palette(mood).late_from)
-    best = Variation(motif, "", 1.0)
+    best: _Drawn | None = None
     best_gap = float("inf")
     seen: set[str] = set()
     for _ in range(12):
@@ -417,10 +433,10 @@ def develop(
         if drawn.text in seen:
             continue
         seen.add(drawn.text)
-        variation, same = search.make_heard(drawn)
-        if variation.score < threshold or same:
+        search.hear(drawn)
+        if drawn.score < threshold or drawn.same:
             continue
-        gap = abs(variation.score - target)
+        gap = abs(drawn.score - target)
         if gap < best_gap:
-            best, best_gap = variation, gap
-    return best
+            best, best_gap = drawn, gap
+    return best.variation() if best else Variation(motif, "", 1.0)
