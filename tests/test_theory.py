@@ -194,6 +194,21 @@ def test_replace_window_and_transposed_equal_the_checked_path(notes, shift):
     assert classes == sorted(zip(m.onset.tolist(), (m.pitch % 12).tolist()))
 
 
+@given(rows, st.integers(-130, 130))
+def test_end_and_hash_kept_on_a_motif_are_never_carried_to_a_changed_copy(notes, shift):
+    """`end`, `hash` and `fingerprint` are worked out once per object; every copy with other
+    notes (replace, window, transposed, with_notes) works out its own."""
+    m = Motif.from_notes([(o, d, p, min(127, max(1, v))) for o, d, p, v in notes],
+                         Key(2, "aeolian"), name="mara")
+    m.end, hash(m), m.fingerprint()  # kept on m from here
+    copies = (m.replace(onset=m.onset * 2, duration=m.duration * 2), m.window(0, 1),
+              m.transposed(shift), m.with_notes(duration=m.duration / 2), m.replace(name="x"))
+    for c in copies:
+        fresh = Motif.from_notes(c.rows(), c.key, c.meter, c.name)
+        assert c.end == fresh.end and c.fingerprint() == fresh.fingerprint()
+        assert hash(c) == hash(fresh) and c == fresh
+
+
 def test_equality_counts_every_field_and_notes_are_never_a_motif():
     m = Motif.from_notes([(0, 1, 62), (1, 1, 64)], Key(2, "aeolian"), name="mara")
     assert m == m.with_notes() and hash(m) == hash(m.with_notes())
