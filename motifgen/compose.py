@@ -164,15 +164,17 @@ def _stop_workers(processes: list) -> None:
 
 
 def _in_workers(items: Sequence[Any], work: Callable[[Any], Any], workers: int,
-                done: Callable[[Any], None]) -> list[Any]:
+                done: Callable[[Any], None], cost: Callable[[Any], float]) -> list[Any]:
     """`work` of every item in `workers` forked processes, results in the items' order;
-    `done` is called with each result as it comes. Results are read here, in the main
+    `done` is called with each result as it comes. The costliest items (by `cost`) are
+    handed out first, so no worker is left with a long one at the end while the others
+    wait. Results are read here, in the main
     thread, so an error, Ctrl-C or SIGTERM (raised where the parent waits) ends every
     worker at once: no worker outlives the run, and no helper thread is left waiting on
     a message a stopped worker had half sent."""
     from multiprocessing.connection import wait
 
-    queue = list(enumerate(items))
+    queue = sorted(enumerate(items), key=lambda task: -cost(task[1]))  # stable on ties
     results: list[Any] = [None] * len(queue)
     processes, idle = _start_workers(workers, work)
     busy: set = set()
@@ -222,7 +224,8 @@ def _compose_all(project: Project, seed: int | None, jobs: int, bar) -> list[Sco
         bar.update(1)
 
     if workers > 1:
-        return _in_workers([s.id for s in scenes], one, workers, done)
+        length = {s.id: float(s.duration) for s in scenes}
+        return _in_workers([s.id for s in scenes], one, workers, done, length.__getitem__)
     scores = []
     for scene in scenes:
         bar.set_description(f"compose {scene.id}")
@@ -287,7 +290,8 @@ def _write_scenes(stage: Path, scores: Sequence[Score], writers: dict[str, Write
 
     workers = _workers(jobs, len(scores))
     if workers > 1:
-        written = _in_workers(range(len(scores)), one, workers, done)
+        written = _in_workers(range(len(scores)), one, workers, done,
+                              lambda index: scores[index].note_count())
     else:
         written = []
         for i, score in enumerate(scores):

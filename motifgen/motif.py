@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from operator import lt
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -62,7 +63,7 @@ def _holds(on: Array, dur: Array, pit: Array, vel: Array,
     if order:
         if small:
             ol = on.tolist()
-            if min([b - a for a, b in zip(ol, ol[1:])]) > 0:
+            if all(map(lt, ol, ol[1:])):
                 return True
         d_on = on[1:] - on[:-1]
         least = _min(d_on)
@@ -132,8 +133,12 @@ class Notes:
 
     @property
     def end(self) -> float:
-        """Beat where the last note stops (0 for no notes)."""
-        return float((self.onset + self.duration).max()) if len(self) else 0.0
+        """Beat where the last note stops (0 for no notes); worked out once per object."""
+        found: float | None = self.__dict__.get("_end")
+        if found is None:
+            found = float((self.onset + self.duration).max()) if len(self) else 0.0
+            object.__setattr__(self, "_end", found)
+        return found
 
     def rows(self) -> list[tuple[float, float, int, int]]:
         """The notes as (onset, duration, pitch, velocity) tuples."""
@@ -147,10 +152,14 @@ class Notes:
         """
         found: bytes | None = self.__dict__.get("_fingerprint")
         if found is None:
-            found = b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
-                                                   self.velocity))
+            found = self._bytes()
             object.__setattr__(self, "_fingerprint", found)
         return found
+
+    def _bytes(self) -> bytes:
+        """`fingerprint`, worked out anew."""
+        return b"".join(a.tobytes() for a in (self.onset, self.duration, self.pitch,
+                                              self.velocity))
 
     def __eq__(self, other: object) -> bool:
         """Equal notes are equal values (`fingerprint`); a Motif is never plain Notes."""
@@ -178,13 +187,13 @@ class Notes:
         if not _aligned(on, dur, pit, vel) or (
                 len(on) and not _holds(on, dur, pit, vel, True, True, len(on) > 1)):
             return cls(on, dur, pit, vel)
-        new = object.__new__(cls)
-        for name, arr, a in zip(_ARRAYS, arrays, given):
+        for i, (arr, a) in enumerate(zip(arrays, given)):
             if arr.flags.writeable:
                 if copy and arr is a:
-                    arr = arr.copy()
+                    arrays[i] = arr = arr.copy()
                 arr.setflags(write=False)
-            object.__setattr__(new, name, arr)
+        new = object.__new__(cls)
+        vars(new).update(zip(_ARRAYS, arrays))
         return new
 
     @classmethod
@@ -342,7 +351,14 @@ class Motif(Notes):
                 and self.fingerprint() == other.fingerprint())
 
     def __hash__(self) -> int:
-        return hash((self.key, self.meter, self.name, self.fingerprint()))
+        """Worked out once per object (the arrays are read-only): motifs key many caches,
+        which keep the number but not the fingerprint it is made from."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.key, self.meter, self.name,
+                          self.__dict__.get("_fingerprint") or self._bytes()))
+            object.__setattr__(self, "_hash", found)
+        return found
 
     def __repr__(self) -> str:
         return (f"Motif({self.name + ', ' if self.name else ''}{len(self)} notes, "

@@ -373,16 +373,19 @@ def _scenes(r: _Reader, scenes_raw: list[Any], fps: Any, motifs: Mapping[str, Le
     """The file's scenes, each read and checked (a `known` one is taken as it is), with
     no id used twice, even in another case or Unicode form."""
     scenes: list[Scene] = []
+    by_key: dict[str, str] = {}  # each id as a case-insensitive file system sees it
     for i, raw in enumerate(scenes_raw):
         scene = known[i]
         if scene is None:
             scene = _scene(r, f"scenes[{i}]", raw, fps, motifs)
-        if any(s.id == scene.id for s in scenes):
+        key = _file_key(scene.id)
+        twin = by_key.get(key)
+        if twin == scene.id:
             raise r.fail(f"scenes[{i}].id", f"scene id {scene.id!r} is used twice")
-        twin = next((s.id for s in scenes if _file_key(s.id) == _file_key(scene.id)), None)
         if twin is not None:
             raise r.fail(f"scenes[{i}].id", f"scene ids {twin!r} and {scene.id!r} differ only in "
                          "case (or Unicode form); on macOS and Windows they would be one file")
+        by_key[key] = scene.id
         scenes.append(scene)
     return tuple(scenes)
 

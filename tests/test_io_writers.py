@@ -165,6 +165,39 @@ def test_the_plan_is_written_as_one_json_key_per_field(score: Score, tmp_path: P
     assert back["hits"] == [] and back["seed"] is None
 
 
+def _rounded(value):
+    """The plain copy `json.dumps` is given in the reference: floats rounded to 6 places,
+    tuples as lists, numpy scalars as Python numbers, keys as strings."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {str(k): _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if hasattr(value, "item"):
+        return _rounded(value.item())
+    return value
+
+
+_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.text()
+                | st.floats(allow_nan=True, allow_infinity=True)
+                | st.integers(-1000, 1000).map(np.int64) | st.floats(-1e6, 1e6).map(np.float64))
+_JSON = st.recursive(_JSON_LEAVES, lambda inner: st.lists(inner, max_size=4)
+                     | st.lists(inner, max_size=3).map(tuple)
+                     | st.dictionaries(st.text(max_size=6) | st.integers(-5, 5), inner,
+                                       max_size=4), max_leaves=30)
+
+
+@given(_JSON)
+def test_the_plans_json_is_what_the_standard_encoder_writes(value) -> None:
+    import json
+
+    from motifgen.io.plan import json_text
+
+    expected = json.dumps(_rounded(value), indent=2, sort_keys=True, ensure_ascii=False)
+    assert json_text(value) == expected + "\n"
+
+
 @given(pan=st.none() | st.integers(0, 127), section=st.none() | st.text(max_size=8))
 def test_a_plan_row_leaves_out_only_its_missing_optional_fields(pan, section) -> None:
     """A PartRow's pan and section are written whenever set (0 and "" too); a statement's

@@ -33,3 +33,23 @@ def test_two_processes_and_jobs_give_byte_identical_files(tmp_path):
     assert len(names) == 3 * len(SCENES) + 2  # and the cue sheets
     for name in names:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_workers_hand_out_the_costliest_first_and_return_results_in_order(tmp_path):
+    """With one worker the order work is done in is the order it was handed out."""
+    from motifgen.compose import _in_workers
+
+    log = tmp_path / "order.txt"
+
+    def work(item: int) -> int:
+        with log.open("a") as f:
+            f.write(f"{item}\n")
+        return item * item
+
+    items = [3, 9, 1, 7, 7, 2]
+    assert _in_workers(items, work, 1, lambda _: None, float) == [i * i for i in items]
+    assert log.read_text().split() == ["9", "7", "7", "3", "2", "1"]
+    log.unlink()
+    both = _in_workers(list(range(20)), work, 2, lambda _: None, lambda i: i % 3)
+    assert both == [i * i for i in range(20)]
+    assert sorted(map(int, log.read_text().split())) == list(range(20))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -123,6 +124,29 @@ def test_a_take_serves_only_its_own_files(client):
     assert client.get(f"/take/{take['take']}/other.mid").status_code == 404
     assert client.get(f"/take/{take['take']}/{SCENE}.yaml").status_code == 404
     assert client.get(f"/take/{'0' * 20}/{SCENE}.mid").status_code == 404
+
+
+def test_a_take_is_named_by_its_content_and_its_midi_is_the_file_compose_writes(film):
+    import copy
+
+    import numpy as np
+
+    from motifgen.io.midi import score_to_bytes
+    from motifgen.motif import Notes
+    from motifgen.studio.session import Take
+
+    session = Session(film)
+    take = session.compose(SCENE)
+    score = take.dressed
+    # the same content with no object shared between its parts: the same take
+    assert Take.of(copy.deepcopy(take.score), copy.deepcopy(score)).id == take.id
+    part = next(p for p in score.parts if len(p.notes))
+    n = part.notes
+    softer = Notes(n.onset, n.duration, n.pitch, np.maximum(n.velocity - 1, 1))
+    other = Take.of(take.score, replace(score, parts=tuple(
+        replace(p, notes=softer) if p is part else p for p in score.parts)))
+    assert other.id != take.id
+    assert take.midi == score_to_bytes(score) == compose_from_disk(film, SCENE)
 
 
 def test_split_host_reads_names_ports_and_ipv6():

@@ -20,6 +20,7 @@ from motifgen.theory import (
     pitch_name,
     pitches_of,
     rank_keys,
+    round_beat,
 )
 
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
@@ -132,6 +133,25 @@ def test_strong_beats_and_metre_groups_follow_beat_groups():
             assert _group((num, den)) == (groups.group, groups.unit)
 
 
+@given(st.integers(1, 12), st.sampled_from((2, 4, 8, 16)),
+       st.lists(st.floats(0, 64, allow_nan=False), max_size=12),
+       st.lists(st.integers(0, 4096), max_size=12))
+def test_strong_beats_asked_at_once_answer_as_one_by_one(num, den, beats, sixteenths):
+    """`are_strong` is `is_strong` for every beat, on the grid and off it."""
+    groups = beat_groups((num, den))
+    asked = beats + [k / 16 for k in sixteenths]
+    assert groups.are_strong(asked) == [groups.is_strong(b) for b in asked]
+    assert groups.are_strong([]) == []
+
+
+@given(st.one_of(st.floats(-1e6, 1e6, allow_nan=False),
+                 st.integers(-10 ** 6, 10 ** 6).map(lambda k: k / 64)),
+       st.integers(4, 8))
+def test_round_beat_is_round(beat, places):
+    """The shortcut for beats on the grid gives `round`'s answer, to the bit."""
+    assert round_beat(beat, places).hex() == round(beat, places).hex()
+
+
 def test_motif_is_immutable_sorted_and_compared_by_value():
     m = Motif.from_notes([(2, 1, 64), (0, 1, 60), (1, 1, 62)], Key())
     assert m.onset.tolist() == [0, 1, 2] and m.pitch.tolist() == [60, 62, 64]
@@ -172,6 +192,21 @@ def test_replace_window_and_transposed_equal_the_checked_path(notes, shift):
     assert moved.name == "mara" and ((moved.pitch >= 0) & (moved.pitch <= 127)).all()
     classes = sorted(zip(moved.onset.tolist(), ((moved.pitch - shift) % 12).tolist()))
     assert classes == sorted(zip(m.onset.tolist(), (m.pitch % 12).tolist()))
+
+
+@given(rows, st.integers(-130, 130))
+def test_end_and_hash_kept_on_a_motif_are_never_carried_to_a_changed_copy(notes, shift):
+    """`end`, `hash` and `fingerprint` are worked out once per object; every copy with other
+    notes (replace, window, transposed, with_notes) works out its own."""
+    m = Motif.from_notes([(o, d, p, min(127, max(1, v))) for o, d, p, v in notes],
+                         Key(2, "aeolian"), name="mara")
+    m.end, hash(m), m.fingerprint()  # kept on m from here
+    copies = (m.replace(onset=m.onset * 2, duration=m.duration * 2), m.window(0, 1),
+              m.transposed(shift), m.with_notes(duration=m.duration / 2), m.replace(name="x"))
+    for c in copies:
+        fresh = Motif.from_notes(c.rows(), c.key, c.meter, c.name)
+        assert c.end == fresh.end and c.fingerprint() == fresh.fingerprint()
+        assert hash(c) == hash(fresh) and c == fresh
 
 
 def test_equality_counts_every_field_and_notes_are_never_a_motif():

@@ -231,3 +231,49 @@ def test_scene_developments_keep_the_scene_meter_and_mode():
             var = develop(tune, mood, 0.9, np.random.default_rng(seed), mode="aeolian")
             assert "metre" not in var.chain and "mode=" not in var.chain
             assert var.motif.meter == tune.meter
+
+
+def _develop_by_definition(motif: Motif, mood, intensity: float, rng: np.random.Generator,
+                           mode=None) -> Variation:
+    """`develop` as its docstring defines it, from scratch: numpy's own draws, every chain
+    applied to the motif and scored anew (none of the search's kept work)."""
+    from motifgen.development.chain import Step, format_chain
+    from motifgen.development.vary import _moves, _ordered, _palette
+
+    plan = _moves(mood, mode, motif.key.mode, True, intensity >= _palette(mood).late_from)
+    best, best_gap, seen = Variation(motif, "", 1.0), float("inf"), set()
+    for _ in range(12):
+        size = min(1 + int(rng.binomial(2, intensity)), len(plan.moves))
+        picked = rng.choice(len(plan.moves), size, replace=False, p=np.array(plan.weights))
+        steps = [Step("mode", (plan.forced_mode,))] if plan.forced_mode and plan.modes else []
+        for i in sorted(picked.tolist()):
+            move = plan.moves[i]
+            if not move:  # the mode change
+                move = (Step("mode", (plan.modes[int(rng.integers(len(plan.modes)))],)),)
+            steps.extend(move)
+        text = format_chain(_ordered(tuple(steps)))
+        if text in seen:
+            continue
+        seen.add(text)
+        variant = apply_chain(motif, text)
+        score = similarity(motif, variant)
+        if score < 0.35 or variant.fingerprint() == motif.fingerprint():
+            continue
+        if abs(score - (1 - 0.55 * intensity)) < best_gap:
+            best, best_gap = Variation(variant, text, score), abs(score - (1 - 0.55 * intensity))
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(motifs(), st.integers(0, 2**31), st.sampled_from([*MOODS, None]),
+       st.sampled_from([0.0, 0.3, 0.55, 0.8, 1.0]), st.sampled_from([None, "dorian"]))
+def test_develop_equals_its_definition_draw_for_draw(m: Motif, seed: int, mood, intensity,
+                                                      mode) -> None:
+    """The kept searches (chains drawn, starts of chains developed, variants scored) give
+    what the plain definition gives, and leave the Generator where numpy's draws do."""
+    for _ in range(2):  # the second time from what the first kept
+        ours, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = develop(m, mood, intensity, ours, mode=mode)
+        want = _develop_by_definition(m, mood, intensity, plain, mode=mode)
+        assert (got.chain, got.score, got.motif) == (want.chain, want.score, want.motif)
+        assert ours.random() == plain.random()

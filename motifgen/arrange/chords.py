@@ -17,6 +17,7 @@ Time is in quarter-note beats, pitch in MIDI numbers. The chord vocabulary
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -139,8 +140,12 @@ def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4
 
 # --------------------------------------------------------------------------- palette
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Cand:
+    """A chord the harmoniser may pick. Compared by identity: every one comes from a
+    cached palette (`_palette`, `_chromatic`), so the costs cached for it are found
+    again without hashing its fields."""
+
     root: int
     quality: str
     symbol: str
@@ -191,73 +196,94 @@ def _chromatic(key: Key) -> tuple[_Cand, ...]:
 class _Span:
     start: float
     end: float
-    required: set[int]
+    required: frozenset[int]
     weights: dict[int, float]
 
 
-def _melody_weights(melody: Notes, start: float, end: float) -> dict[int, float]:
-    """Beats each pitch class of the melody sounds in [start, end)."""
+def _melody_weights(melody: Notes, spans: Sequence[_Span]) -> list[dict[int, float]]:
+    """Beats each pitch class of the melody sounds in each span, in one pass of arrays."""
+    start = np.array([sp.start for sp in spans])[:, None]
+    end = np.array([sp.end for sp in spans])[:, None]
     overlap = (np.minimum(end, melody.onset + melody.duration)
                - np.maximum(start, melody.onset))
-    keep = overlap > _EPS
-    w: dict[int, float] = {}
-    for pc, beats in zip((melody.pitch[keep] % 12).tolist(), overlap[keep].tolist()):
+    rows, cols = np.nonzero(overlap > _EPS)
+    weights: list[dict[int, float]] = [{} for _ in spans]
+    for i, pc, beats in zip(rows.tolist(), (melody.pitch[cols] % 12).tolist(),
+                            overlap[rows, cols].tolist()):
+        w = weights[i]
         w[pc] = w.get(pc, 0.0) + beats
-    return w
+    return weights
 
 
-def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
-                cands: Sequence[_Cand], cadences: Sequence[float] = (),
-                closes: Sequence[_Cand] = ()) -> list[_Span]:
-    """Chord spans of the harmonic rhythm, split where the strong-beat melody notes
-    fit no one chord; a span ending a phrase (`cadences`) whose notes fit none of
-    the `closes` (tonic and dominant) is split at its last strong beat, so the
-    cadence chord arrives with the phrase's last note, as a composer writes V-I
-    within the bar."""
+def _span_size(meter: tuple[int, int], hr: float) -> float:
+    """Beats of a span of the harmonic rhythm `hr`: whole bars, or beats tiling a bar."""
     bar = bar_beats(meter)
     pulse = beat_groups(meter).beat
     if hr >= bar:
-        size = bar * max(1, round(hr / bar))
-    else:
-        size = max(pulse, pulse * round(hr / pulse))
-        while bar % size > _EPS and size > pulse:  # spans must tile the bar
-            size -= pulse
+        return bar * max(1, round(hr / bar))
+    size = max(pulse, pulse * round(hr / pulse))
+    while bar % size > _EPS and size > pulse:  # spans must tile the bar
+        size -= pulse
+    return size
+
+
+def _plan_spans(melody: Notes, meter: tuple[int, int], length: float, hr: float,
+                h: _Harmony, cadences: Sequence[float] = ()) -> list[_Span]:
+    """Chord spans of the harmonic rhythm, split where the strong-beat melody notes
+    fit no one chord of `h`; a span ending a phrase (`cadences`) whose notes fit none
+    of the closing chords (tonic and dominant) is split at its last strong beat, so the
+    cadence chord arrives with the phrase's last note, as a composer writes V-I
+    within the bar."""
     strong = strong_beats(meter, length)
-    bounds = list(np.arange(0.0, length - _EPS, size)) + [length]
+    bounds = np.arange(0.0, length - _EPS, _span_size(meter, hr)).tolist() + [length]
     spans: list[_Span] = []
     top = dict(zip(strong, _sounding_at(melody, strong)))
+    k = 0  # the strong beats are in order: each span takes those before its end
     for a, b in zip(bounds, bounds[1:]):
-        start, req = a, set[int]()
-        for s in (x for x in strong if a - _EPS <= x < b - _EPS):
-            pitch = top[s]
+        start, req = a, frozenset[int]()
+        while k < len(strong) and strong[k] < b - _EPS:
+            s, pitch = strong[k], top[strong[k]]
+            k += 1
             if pitch is None:
                 continue
             new = req | {pitch % 12}
-            if any(new <= c.pcs for c in cands) or not req:
+            if new in h.fits or not req:
                 req = new
                 continue
             spans.append(_Span(start, s, req, {}))
-            start, req = s, {pitch % 12}
+            start, req = s, frozenset((pitch % 12,))
         spans.append(_Span(start, b, req, {}))
-    if cadences and closes:
+    if cadences and h.closes:
+        marks = _marks(cadences)
         spans = [part for sp in spans
-                 for part in _cadence_split(sp, strong, top, cadences, closes, melody)]
-    for sp in spans:
-        sp.weights = _melody_weights(melody, sp.start, sp.end)
+                 for part in (_cadence_split(sp, strong, top, h.closes, melody)
+                              if _ends_phrase(sp, marks) else (sp,))]
+    for sp, weights in zip(spans, _melody_weights(melody, spans)):
+        sp.weights = weights
     return spans
 
 
+def _ends_phrase(sp: _Span, marks: Sequence[float]) -> bool:
+    """Whether a phrase ends in `sp`: a cadence `c` with start < c - EPS <= end + EPS,
+    `marks` being each c - EPS, sorted."""
+    k = bisect_right(marks, sp.start)
+    return k < len(marks) and marks[k] <= sp.end + _EPS
+
+
+def _marks(cadences: Sequence[float]) -> list[float]:
+    """`_ends_phrase`'s marks of `cadences`."""
+    return sorted(c - _EPS for c in cadences)
+
+
 def _cadence_split(sp: _Span, strong: Sequence[float], top: dict[float, int | None],
-                   cadences: Sequence[float], closes: Sequence[_Cand], melody: Notes
-                   ) -> list[_Span]:
-    """`sp` split at its last strong beat when it ends a phrase, no closing chord
-    holds all its notes, and one holds the note from that beat on (or the note an
-    appoggiatura on that beat resolves to)."""
-    if not any(sp.start < c - _EPS <= sp.end + _EPS for c in cadences):
-        return [sp]
+                   closes: Sequence[_Cand], melody: Notes) -> list[_Span]:
+    """`sp`, a span ending a phrase, split at its last strong beat when no closing chord
+    holds all its notes and one holds the note from that beat on (or the note an
+    appoggiatura on that beat resolves to). `strong` is in order."""
     if any(sp.required <= c.pcs for c in closes):
         return [sp]
-    inner = [s for s in strong if sp.start - _EPS <= s < sp.end - _EPS and top[s] is not None]
+    first = bisect_left(strong, sp.start - _EPS)  # the span's strong beats from `first` on
+    inner = [s for s in strong[first:bisect_left(strong, sp.end - _EPS)] if top[s] is not None]
     if not inner:
         return [sp]
     last = inner[-1]
@@ -267,10 +293,10 @@ def _cadence_split(sp: _Span, strong: Sequence[float], top: dict[float, int | No
     else:
         return [sp]
     if last <= sp.start + _EPS:
-        return [_Span(sp.start, sp.end, {pitch % 12}, {})]
-    head = {t % 12 for s in strong
-            if sp.start - _EPS <= s < last - _EPS and (t := top[s]) is not None}
-    return [_Span(sp.start, last, head, {}), _Span(last, sp.end, {pitch % 12}, {})]
+        return [_Span(sp.start, sp.end, frozenset((pitch % 12,)), {})]
+    head = frozenset(t % 12 for s in strong[first:bisect_left(strong, last - _EPS)]
+                     if (t := top[s]) is not None)
+    return [_Span(sp.start, last, head, {}), _Span(last, sp.end, frozenset((pitch % 12,)), {})]
 
 
 def _resolution(melody: Notes, beat: float, end: float) -> int | None:
@@ -288,9 +314,26 @@ def _resolution(melody: Notes, beat: float, end: float) -> int | None:
     return int(melody.pitch[j]) if short and step else None
 
 
+#: The cost of a chord by where it comes from.
+_KIND_COST = {"diatonic": 0.0, "colour": -0.35, "chromatic": 2.5}
+
+
 @dataclass(frozen=True)
+class _Role:
+    """What the costs ask of a chord in a key: the cost of its kind, and whether it is
+    the tonic, a major or minor dominant (a half cadence), a cadence chord."""
+
+    kind_cost: float
+    tonic: bool
+    dominant: bool
+    approach: bool
+
+
+@dataclass(frozen=True, eq=False)
 class _Harmony:
-    """What the harmoniser needs of the key and the mood, worked out once per call."""
+    """What the harmoniser needs of the key and the mood's colour, worked out once for
+    each pair (`of`): compared by identity, so the pair costs cached for it
+    (`_transition`) are found again without hashing its fields."""
 
     key: Key
     colour: str
@@ -300,23 +343,51 @@ class _Harmony:
     approach: frozenset[tuple[int, str]]  # the cadence chords' (root, quality)
     mediant_friendly: bool
     semitone_friendly: bool
+    #: The chords a phrase may end on: the tonic, or the dominant (a half cadence).
+    closes: tuple[_Cand, ...]
+    #: Every set of pitch classes one of `cands` holds.
+    fits: frozenset[frozenset[int]]
+    #: `_Role` of every chord of `cands` and of the chromatic ones.
+    roles: dict[_Cand, _Role]
 
-    @classmethod
-    def of(cls, key: Key, mood: Mood) -> _Harmony:
-        hkey = harmony_key(key, mood)
-        colour = mood.colour
-        tonic = hkey.tonic
-        approach = {((tonic + off) % 12, q)
-                    for off, q in CADENCES.get(colour, CADENCES["none"])}
-        return cls(hkey, colour, _palette(hkey, colour), tonic, (tonic + 7) % 12,
-                   frozenset(approach),
-                   colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II"),
-                   colour in ("hexatonic_pole", "phrygian_bII", "diminished"))
+    @staticmethod
+    def of(key: Key, mood: Mood) -> _Harmony:
+        return _harmony(harmony_key(key, mood), mood.colour)
 
-    def closes(self) -> list[_Cand]:
-        """The chords a phrase may end on: the tonic, or the dominant (a half cadence)."""
-        return [c for c in self.cands if c.root == self.tonic and c.quality != "diminished"
-                or c.root == self.dominant and c.quality in ("major", "minor")]
+    def options(self, required: frozenset[int]) -> tuple[_Cand, ...]:
+        """The chords holding `required` (the chromatic triads where none does, every
+        chord where none of those does either)."""
+        return _options_holding(self, required)
+
+
+@lru_cache(maxsize=256)
+def _harmony(hkey: Key, colour: str) -> _Harmony:
+    tonic = hkey.tonic
+    dominant = (tonic + 7) % 12
+    cands = _palette(hkey, colour)
+    approach = frozenset(((tonic + off) % 12, q)
+                         for off, q in CADENCES.get(colour, CADENCES["none"]))
+    closes = tuple(c for c in cands if c.root == tonic and c.quality != "diminished"
+                   or c.root == dominant and c.quality in ("major", "minor"))
+    fits = frozenset(frozenset(pc for i, pc in enumerate(sorted(c.pcs)) if mask >> i & 1)
+                     for c in cands for mask in range(1 << len(c.pcs)))
+    tonic_diminished = tonic_quality(hkey) == "diminished"
+    roles = {c: _Role(_KIND_COST[c.kind],
+                      c.root == tonic and c.quality != "diminished"
+                      or (c.root == tonic and tonic_diminished),
+                      c.root == dominant and c.quality in ("major", "minor"),
+                      (c.root, c.quality) in approach)
+             for c in cands + _chromatic(hkey)}
+    return _Harmony(hkey, colour, cands, tonic, dominant, approach,
+                    colour in ("chromatic_mediants", "hexatonic_pole", "lydian_II"),
+                    colour in ("hexatonic_pole", "phrygian_bII", "diminished"),
+                    closes, fits, roles)
+
+
+@lru_cache(maxsize=4096)
+def _options_holding(h: _Harmony, required: frozenset[int]) -> tuple[_Cand, ...]:
+    return (tuple(c for c in h.cands if required <= c.pcs)
+            or tuple(c for c in _chromatic(h.key) if required <= c.pcs) or h.cands)
 
 
 def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], length: float,
@@ -335,21 +406,23 @@ def harmonise(melody: Notes, key: Key, mood: Mood, meter: tuple[int, int], lengt
     if length <= 0:
         raise MotifgenError(f"cannot harmonise {length} beats; the length must be positive")
     h = _Harmony.of(key, mood)
-    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, h.cands,
-                        cadences or (), h.closes())
+    spans = _plan_spans(melody, meter, length, mood.harmonic_rhythm, h, cadences or ())
     bar = bar_beats(meter)
     phrase = bar * (8 if mood.harmonic_rhythm >= 2 * bar else 4)
     ends = _phrase_ends(spans, length, phrase, cadences)
-    options, costs = _options(h, spans, ends, cadences is not None)
+    options = [h.options(sp.required) for sp in spans]
     # a little noise on every option, drawn in the order the options were listed
-    noise = iter(rng.uniform(0.0, 0.35, size=sum(len(o) for o in options)).tolist())
-    unary = [np.array([cost + next(noise) for cost in row]) for row in costs]
+    flat = np.array(_costs(h, spans, options, ends, cadences is not None))
+    flat = flat + rng.uniform(0.0, 0.35, size=len(flat))
+    cuts = np.cumsum([0] + [len(o) for o in options]).tolist()
+    unary = [flat[a:b] for a, b in zip(cuts, cuts[1:])]
     trans = _transitions(h, options, ends)
     picks = cheapest_path(unary, trans)
-    coloured = [np.array([c.kind == "colour" for c in opts], dtype=float) for opts in options]
-    if length >= 2 * bar - _EPS and any(m.any() for m in coloured):
+    colour = np.array([c.kind == "colour" for opts in options for c in opts], dtype=float)
+    if length >= 2 * bar - _EPS and colour.any():
+        coloured = [colour[a:b] for a, b in zip(cuts, cuts[1:])]
         for extra in COLOUR_INSIST:  # a section of two bars sounds its mood's colour
-            if any(coloured[i][k] for i, k in enumerate(picks)):
+            if any(opts[k].kind == "colour" for opts, k in zip(options, picks)):
                 break
             picks = cheapest_path([u - extra * m for u, m in zip(unary, coloured)], trans)
     return _chords_of(h.key, spans, [opts[k] for opts, k in zip(options, picks)])
@@ -362,45 +435,41 @@ def _phrase_ends(spans: Sequence[_Span], length: float, phrase: float,
     if cadences is None:
         return [abs(sp.end - length) < _EPS
                 or abs(sp.end / phrase - round(sp.end / phrase)) < _EPS for sp in spans]
-    return [abs(sp.end - length) < _EPS
-            or any(sp.start < c - _EPS <= sp.end + _EPS for c in cadences) for sp in spans]
+    marks = _marks(cadences)
+    return [abs(sp.end - length) < _EPS or _ends_phrase(sp, marks) for sp in spans]
 
 
-def _options(h: _Harmony, spans: Sequence[_Span], ends: Sequence[bool], cadenced: bool
-             ) -> tuple[list[list[_Cand]], list[list[float]]]:
-    """The chords each span may take and the cost of each (before the noise): the kind
-    of chord, how much of the melody it holds, and tonic and dominant at phrase ends."""
-    chrom = _chromatic(h.key)
-    tonic_diminished = tonic_quality(h.key) == "diminished"
+def _costs(h: _Harmony, spans: Sequence[_Span], options: Sequence[Sequence[_Cand]],
+           ends: Sequence[bool], cadenced: bool) -> list[float]:
+    """The cost of every option of every span, listed span by span (before the noise):
+    the kind of chord, how much of the melody it holds, and tonic and dominant at
+    phrase ends."""
     n = len(spans)
-    options, unary = [], []
-    for i, sp in enumerate(spans):
-        opts = [c for c in h.cands if sp.required <= c.pcs]
-        if not opts:
-            opts = [c for c in chrom if sp.required <= c.pcs] or list(h.cands)
+    out: list[float] = []
+    for i, (sp, opts) in enumerate(zip(spans, options)):
+        weights = sp.weights.items()
         total = sum(sp.weights.values()) or 1.0
-        costs = []
+        end, last = ends[i], i == n - 1
+        approached = i + 1 < n and ends[i + 1]
         for c in opts:
-            cost = {"diatonic": 0.0, "colour": -0.35, "chromatic": 2.5}[c.kind]
-            cost -= 1.0 * sum(w for pc, w in sp.weights.items() if pc in c.pcs) / total
-            cost += 0.6 * len(sp.required - c.pcs)
-            is_tonic = c.root == h.tonic and c.quality != "diminished" or (
-                c.root == h.tonic and tonic_diminished)
+            role = h.roles[c]
+            pcs = c.pcs
+            cost = role.kind_cost
+            cost -= 1.0 * sum([w for pc, w in weights if pc in pcs]) / total
+            cost += 0.6 * len(sp.required - pcs)
             if i == 0:
-                cost -= 1.5 if is_tonic else 0.0
-            if ends[i]:
-                if is_tonic:
-                    cost -= 4.0 if i == n - 1 else (3.5 if cadenced else 1.5)
-                elif c.root == h.dominant and c.quality in ("major", "minor"):
+                cost -= 1.5 if role.tonic else 0.0
+            if end:
+                if role.tonic:
+                    cost -= 4.0 if last else (3.5 if cadenced else 1.5)
+                elif role.dominant:
                     cost -= 2.8 if cadenced else 0.6  # a half cadence
-                elif i == n - 1 or cadenced:
+                elif last or cadenced:
                     cost += 2.0  # a phrase ends off tonic and dominant
-            if i + 1 < n and ends[i + 1] and (c.root, c.quality) in h.approach:
+            if approached and role.approach:
                 cost -= 1.2
-            costs.append(cost)
-        options.append(opts)
-        unary.append(costs)
-    return options, unary
+            out.append(cost)
+    return out
 
 
 def _pair(h: _Harmony, a: _Cand, b: _Cand, end: bool) -> float:
@@ -430,10 +499,10 @@ def _pair(h: _Harmony, a: _Cand, b: _Cand, end: bool) -> float:
     return cost
 
 
-def _transitions(h: _Harmony, options: Sequence[Sequence[_Cand]], ends: Sequence[bool]
+def _transitions(h: _Harmony, options: Sequence[tuple[_Cand, ...]], ends: Sequence[bool]
                  ) -> list[np.ndarray]:
     """The pair cost matrix between every two neighbouring spans (`_transition`)."""
-    return [_transition(h, tuple(options[j - 1]), tuple(options[j]), ends[j])
+    return [_transition(h, options[j - 1], options[j], ends[j])
             for j in range(1, len(options))]
 
 
@@ -451,14 +520,15 @@ def _transition(h: _Harmony, prev: tuple[_Cand, ...], cur: tuple[_Cand, ...], en
 def _chords_of(key: Key, spans: Sequence[_Span], picked: Sequence[_Cand]) -> list[Chord]:
     """The chosen chord of every span, a chord repeated over neighbouring spans merged."""
     chords: list[Chord] = []
-    for sp, c in zip(spans, picked):
-        prev = chords[-1] if chords else None
-        if prev and prev.root == c.root and prev.quality == c.quality and prev.symbol == c.symbol:
-            chords[-1] = Chord(prev.beat, sp.end - prev.beat, prev.root, prev.pitch_classes,
-                               prev.symbol, prev.quality, prev.kind)
-            continue
-        chords.append(make_chord(sp.start, sp.end - sp.start, key, c.root, c.quality,
-                                 c.symbol, c.kind))
+    i = 0
+    while i < len(spans):
+        c, j = picked[i], i + 1
+        while j < len(spans) and (picked[j].root, picked[j].quality, picked[j].symbol) == (
+                c.root, c.quality, c.symbol):
+            j += 1
+        chords.append(make_chord(spans[i].start, spans[j - 1].end - spans[i].start, key, c.root,
+                                 c.quality, c.symbol, c.kind))
+        i = j
     return chords
 
 

@@ -9,7 +9,7 @@ it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from ..theory import (
     bar_beats,
     beat_groups,
     fold_into,
+    round_beat,
     strong_beats,
     velocity_of,
 )
@@ -53,6 +54,12 @@ YIELDING = frozenset({"harp", "celesta", "timpani"})
 ROOM_ABOVE_BASS = 24
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
+_min = np.minimum.reduce
+_max = np.maximum.reduce
+#: No notes (a line the melody does not have).
+_NO_NOTES = Line().notes()
+#: The types of a note row's (onset, duration, pitch, velocity).
+_COLUMNS = (np.float64, np.float64, np.int64, np.int64)
 
 
 def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Score:
@@ -74,10 +81,10 @@ def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Sc
     melody = statements(project, scene, sections, meter, seed, instrument_of,
                         shape.establish, shape.main_hit, shape.closing, length)
     counters = [project.motifs[n].instrument for n in scene.featuring[1:2]]
-    parts, plan_parts, progressions = _dress(scene, sections, melody, meter, seed, shape,
-                                             instrument_of, counters)
     tail = form.RING_TAIL_SECONDS * tmap.tempo_at(length) / 60.0
-    parts = form.end(parts, scene.ending, length, tail, shape.closing)
+    parts, plan_parts, progressions = _dress(scene, sections, melody, meter, seed, shape,
+                                             instrument_of, counters,
+                                             (scene.ending, length, tail, shape.closing))
 
     markers = [Marker(0.0, f"{scene.id} {scene.title}", "cue")]
     markers += [Marker(beat_of[h.seconds], h.label, "hit") for h in scene.hits]
@@ -96,10 +103,12 @@ def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Sc
 
 def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple[int, int],
            seed: int, shape: form.Dramaturgy, instrument_of: Any,
-           counters: Sequence[str | None]
+           counters: Sequence[str | None], ending: tuple[str, float, float, float | None]
            ) -> tuple[list[Part], list[PartRow], list[list[ChordRow]]]:
-    """Every track of every section, gathered per track over the cue."""
-    melody_all = melody.lines[0].notes()
+    """Every track of every section, gathered per track over the cue, and ended
+    (`ending`: `form.end`'s arguments after the notes and role)."""
+    tunes = _Tunes.of(melody)
+    melody_all = tunes.lines[0]
     gathered: dict[str, Line] = {}
     order: list[PartSpec] = []
     progressions: list[list[ChordRow]] = []
@@ -116,7 +125,7 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
         moved = sum(1 for b in shape.kinds if EPS < b <= sec.start + EPS)
         voicings = _voice(specs, chords, mel, sec, last, melody_all, meter, moved)
         last = _shifted_voicing(voicings[-1], length) if voicings else last
-        tracks = _realise(specs, voicings, mel, melody, sec, meter, shape.moments(sec), g)
+        tracks = _realise(specs, voicings, mel, tunes, sec, meter, shape.moments(sec), g)
         form.hit_effects(tracks, specs, into, shape.leaving(sec), bar, length)
         _counter_instruments(melody.statements, specs, sec)
         for spec in specs:
@@ -127,7 +136,22 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
             if notes is not None and len(notes):
                 gathered[spec.name].add(notes, sec.start)
     hit_kinds = [(b, k) for b, k in shape.kinds.items()]
-    return _parts(order, gathered, sections, meter, hit_kinds) + (progressions,)
+    return _parts(order, gathered, sections, meter, hit_kinds, ending) + (progressions,)
+
+
+@dataclass(frozen=True)
+class _Tunes:
+    """The melody's lines as Notes over the whole cue, made once for every section to
+    read its window of: `lines[k]` the k-th line (0 the whole melody), `played[name]`
+    what the instrument `name` plays of it."""
+
+    lines: dict[int, Notes]
+    played: dict[str, Notes]
+
+    @classmethod
+    def of(cls, melody: Melody) -> _Tunes:
+        return cls({k: line.notes() for k, line in melody.lines.items()},
+                   {name: line.notes() for name, line in melody.by_instrument.items()})
 
 
 def _tracks(scene: Any, sec: Section, melody: Melody, shape: form.Dramaturgy,
@@ -220,7 +244,7 @@ def _base_velocity(sec: Section) -> float:
 
 
 def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
-             melody: Melody, sec: Section, meter: tuple[int, int], moments: Moments,
+             tunes: _Tunes, sec: Section, meter: tuple[int, int], moments: Moments,
              g: np.random.Generator) -> dict[str, Notes]:
     """Each track's notes in one section (beats from the section start)."""
 
@@ -239,10 +263,9 @@ def _realise(specs: Sequence[PartSpec], voicings: Sequence[Voicing], mel: Notes,
         if spec.role == "melody" and spec.octave:
             notes = _doubled(mel, 12 * spec.octave, inst)
         elif spec.role == "melody":
-            notes = window(melody.by_instrument.get(spec.instrument, Line()).notes(),
-                           sec.start, sec.end)
+            notes = window(tunes.played.get(spec.instrument, _NO_NOTES), sec.start, sec.end)
         elif spec.role == "counter":
-            notes = place_under(window(melody.lines.get(spec.line, Line()).notes(), sec.start,
+            notes = place_under(window(tunes.lines.get(spec.line, _NO_NOTES), sec.start,
                                        sec.end), mel, inst)
         elif spec.role == "harmony":
             rows = TEXTURES[spec.texture].draw(voicings, spec.voices, groups, factor, velocity)
@@ -280,46 +303,68 @@ def _give_way(out: dict[str, Notes], specs: Sequence[PartSpec], doubling: set[st
     counter, and block doublings (`doubling`) and the `YIELDING` instruments to all."""
     lead = [s for s in specs if s.role == "melody" and not s.octave]
     doublings = [s for s in specs if s.role == "melody" and s.octave]
-    # every onset of the section as the instant it is compared at (rounded once each)
-    onsets = {t for notes in out.values() for t in notes.onset.tolist()}
-    instants = {t: round(t, 4) for t in onsets}
-
-    def give_way(yielding: Sequence[PartSpec], to: Sequence[PartSpec], move: int = 0,
-                 among: bool = True) -> None:
-        _yield_unisons(out, instants, yielding, to, move, among)
-
-    give_way([s for s in specs if s.role == "harmony"], lead, among=False)
-    give_way(doublings, [s for s in specs if s.role == "harmony"], among=False)
+    attacks = _Attacks(out)
     harmony = [s for s in specs if s.role == "harmony"]
     counter = [s for s in specs if s.role == "counter"]
-    give_way(counter, harmony, move=-12, among=False)
+    _yield_unisons(attacks, harmony, lead, among=False)
+    _yield_unisons(attacks, doublings, harmony, among=False)
+    _yield_unisons(attacks, counter, harmony, move=-12, among=False)
     held = [s for s in harmony if not TEXTURES[s.texture].figure]
-    give_way(held, counter, among=False)  # where the counter could not move
-    give_way([s for s in specs if s.name in doubling]
-             + [s for s in specs if s.instrument in YIELDING and s.name not in doubling], specs)
+    _yield_unisons(attacks, held, counter, among=False)  # where the counter could not move
+    _yield_unisons(attacks, [s for s in specs if s.name in doubling]
+                   + [s for s in specs if s.instrument in YIELDING and s.name not in doubling],
+                   specs)
 
 
-def _yield_unisons(tracks: dict[str, Notes], instants: dict[float, float],
-                   yielding: Sequence[PartSpec], specs: Sequence[PartSpec], move: int = 0,
-                   among: bool = True) -> None:
+class _Attacks:
+    """A section's tracks with each one's attacks as (instant, pitch), its onsets
+    compared as instants (rounded to 4 places, once per onset of the section), worked
+    out again only for a track given new notes."""
+
+    def __init__(self, tracks: dict[str, Notes]) -> None:
+        self.tracks = tracks
+        onsets = set().union(*(notes.onset.tolist() for notes in tracks.values()))
+        self.instants = {t: round_beat(t, 4) for t in onsets}
+        self._of: dict[str, tuple[Notes, list[tuple[float, int]]]] = {}
+
+    def __call__(self, name: str) -> list[tuple[float, int]]:
+        notes = self.tracks[name]
+        known = self._of.get(name)
+        if known is None or known[0] is not notes:
+            at = map(self.instants.__getitem__, notes.onset.tolist())
+            known = notes, list(zip(at, notes.pitch.tolist()))
+            self._of[name] = known
+        return known[1]
+
+
+def _yield_unisons(attacks: _Attacks, yielding: Sequence[PartSpec], specs: Sequence[PartSpec],
+                   move: int = 0, among: bool = True) -> None:
     """Where a `yielding` part (the harmony under the melody, a figure, the timpani, a
     block doubling an octave below) would strike a note one of `specs` attacks at the
-    same moment (onsets compared as `instants`, rounded to 4 places), the drum takes
-    the other octave and the others rest; with `move` (a counter-line against the
-    harmony) the note moves by that many semitones where it can, and stays otherwise.
-    With `among`, each yielding part also gives way to the ones before it. Duplication
-    between families is a choice at the octave, never an exact copy."""
+    same moment (`attacks`: onsets rounded to 4 places), the drum takes the other
+    octave and the others rest; with `move` (a counter-line against the harmony) the
+    note moves by that many semitones where it can, and stays otherwise. With `among`,
+    each yielding part also gives way to the ones before it. Duplication between
+    families is a choice at the octave, never an exact copy."""
+    if not yielding:
+        return
     names = {s.name for s in yielding}
-    taken = {(instants[t], p) for s in specs if s.name not in names
-             and not s.is_drum for t, p in zip(tracks[s.name].onset.tolist(),
-                                               tracks[s.name].pitch.tolist())}
+    taken: set[tuple[float, int]] = set()
+    for s in specs:
+        if s.name not in names and not s.is_drum:
+            taken.update(attacks(s.name))
+    tracks = attacks.tracks
     for spec in yielding:
+        keys = attacks(spec.name)
+        if taken.isdisjoint(keys) and (not among or len(set(keys)) == len(keys)):
+            if among:  # nothing to give way: the track stays as it is
+                taken.update(keys)
+            continue
         notes = tracks[spec.name]
         inst = INSTRUMENTS[spec.instrument]
         rows: list[Row] = []
-        for t, d, p, v in zip(notes.onset.tolist(), notes.duration.tolist(),
-                              notes.pitch.tolist(), notes.velocity.tolist()):
-            at = instants[t]
+        for (at, p), t, d, v in zip(keys, notes.onset.tolist(), notes.duration.tolist(),
+                                    notes.velocity.tolist()):
             if (at, p) in taken:
                 other = [q for q in ((p + move,) if move else (p - 12, p + 12))
                          if inst.low <= q <= inst.high and (at, q) not in taken]
@@ -342,8 +387,9 @@ def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None
     for i, spec in enumerate(present):
         notes = tracks[spec.name]
         inst = INSTRUMENTS[spec.instrument]
-        rows = list(zip(notes.onset.tolist(), notes.duration.tolist(), notes.pitch.tolist(),
-                        notes.velocity.tolist())) + moved[spec.name]
+        if not moved[spec.name] and _plays_as_is(notes, inst):
+            continue
+        rows = notes.rows() + moved[spec.name]
         keep: list[Row] = []
         for row in rows:
             p = row[2]
@@ -358,6 +404,16 @@ def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None
                 q = int(fold_into(np.array([p]), inst.low, inst.high)[0])
                 keep.append((row[0], row[1], q, row[3]))
         tracks[spec.name] = rows_to_notes(sorted(keep))
+
+
+def _plays_as_is(notes: Notes, inst: Instrument) -> bool:
+    """Whether every note is in the instrument's range and the onsets rise (so sorting
+    the notes as rows would leave them in their order)."""
+    if len(notes) < 2:
+        return not len(notes) or inst.low <= int(notes.pitch[0]) <= inst.high
+    on = notes.onset
+    return bool(inst.low <= _min(notes.pitch) and _max(notes.pitch) <= inst.high
+                and (on[1:] > on[:-1]).all())
 
 
 def _doubled(mel: Notes, semitones: int, inst: Instrument) -> Notes:
@@ -375,10 +431,12 @@ def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,
     if not rows:
         return rows_to_notes([])
     noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows))
-    onset, duration, pitch, velocity = (np.array(column) for column in zip(*rows))
+    onset, duration, pitch, velocity = (np.fromiter(column, dtype, len(rows))
+                                        for column, dtype in zip(zip(*rows), _COLUMNS))
     if fold:
         pitch = fold_into(pitch, inst.low, inst.high)
-    return notes_of(onset, duration, pitch, np.clip(velocity + noise, *VELOCITY_RANGE),
+    lo, hi = VELOCITY_RANGE
+    return notes_of(onset, duration, pitch, np.minimum(np.maximum(velocity + noise, lo), hi),
                     copy=False)
 
 
@@ -411,13 +469,14 @@ def _bass(voicings: Sequence[Voicing], groups, articulation: str, velocity: int,
     every beat in staccato moods, so it stays the lowest voice under the off-beat chords;
     driving eighths, accented on the strong beats, under an ostinato or a pulse."""
     rows: list[Row] = []
+    plucked = articulation == "staccato" or driving
+    step, held = (0.5, 0.85) if driving else (groups.beat, 0.6)
     for v in voicings:
-        if articulation == "staccato" or driving:
-            step = 0.5 if driving else groups.beat
-            for t in grid(v.beat, v.end, step):
-                accent = 8 if groups.is_strong(t) else -4
-                rows.append((t, min(step, v.end - t) * (0.85 if driving else 0.6), v.bass,
-                             velocity + accent))
+        if plucked:
+            end, bass = v.end, v.bass
+            beats = grid(v.beat, end, step)
+            rows += [(t, min(step, end - t) * held, bass, velocity + (8 if strong else -4))
+                     for t, strong in zip(beats, groups.are_strong(beats))]
             continue
         if rows and rows[-1][2] == v.bass and abs(rows[-1][0] + rows[-1][1] - v.beat) < EPS:
             on, _, p, vel = rows[-1]
@@ -442,9 +501,10 @@ def _bass_double(bass: Notes, inst: Instrument, voicings: Sequence[Voicing]) -> 
 
 
 def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Sequence[Section],
-           meter: tuple[int, int], hit_kinds: Sequence[tuple[float, str]]
-           ) -> tuple[list[Part], list[PartRow]]:
-    """Parts with their channels and controller curves, in orchestration order."""
+           meter: tuple[int, int], hit_kinds: Sequence[tuple[float, str]],
+           ending: tuple[str, float, float, float | None]) -> tuple[list[Part], list[PartRow]]:
+    """Parts with their channels, controller curves and `form.end`'s ending, in
+    orchestration order (the plan counts the notes before the ending)."""
     total = sections[-1].end
     spans = []
     for s in sections:
@@ -460,8 +520,9 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
     for spec in used:
         notes = gathered[spec.name].notes()
         controllers = {} if spec.is_drum else {1: curves[spec.role], 11: cc11}
+        ended = notes if spec.is_drum else form.end(notes, spec.role, *ending)
         parts.append(Part(name=spec.name, instrument=spec.instrument, program=spec.program,
-                          role=spec.role, notes=notes, channel=chan[spec.name],
+                          role=spec.role, notes=ended, channel=chan[spec.name],
                           is_drum=spec.is_drum, volume=dyn.ROLE_VOLUME[spec.role],
                           controllers=controllers,
                           articulations=tuple((s.start, s.mood.articulation) for s in sections),

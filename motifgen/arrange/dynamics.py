@@ -34,7 +34,10 @@ CC1_RANGE = (12, 127)
 
 
 def clip_velocity(v: float) -> int:
-    return int(min(VELOCITY_RANGE[1], max(VELOCITY_RANGE[0], round(v))))
+    """`v` rounded into `VELOCITY_RANGE`."""
+    lo, hi = VELOCITY_RANGE
+    r = round(v)
+    return lo if r < lo else hi if r > hi else int(r)
 
 
 @dataclass(frozen=True)
@@ -88,17 +91,16 @@ def cc1_curves(spans: Sequence[Span], roles: Sequence[str], phrase: float,
     """The CC1 curve of each of `roles` over the cue (only changes are listed); the
     roles' curves share their beats."""
     grid = _grid(spans, phrase, arrivals, step)
+    lo, hi = CC1_RANGE
     out = {}
     for role in dict.fromkeys(roles):
         u = (grid.phrase_at - ROLE_PHASE.get(role, 0.0)) % 1.0
         arch = ARCH_DEPTH * (np.sin(np.pi * u) - 0.5)
-        values = np.clip(np.round(grid.level + arch + grid.build + ROLE_LEVEL.get(role, 0)),
-                         *CC1_RANGE).astype(int).tolist()
-        curve: list[tuple[float, int]] = []
-        for beat, value in zip(grid.beats, values):
-            if not curve or curve[-1][1] != value:
-                curve.append((beat, value))
-        out[role] = tuple(curve)
+        level = np.round(grid.level + arch + grid.build + ROLE_LEVEL.get(role, 0))
+        values = np.minimum(np.maximum(level, lo), hi).astype(int)
+        changes = np.flatnonzero(values[1:] != values[:-1]) + 1  # where the value moves
+        at = [0, *changes.tolist()] if len(values) else []
+        out[role] = tuple(zip([grid.beats[k] for k in at], values[at].tolist()))
     return out
 
 

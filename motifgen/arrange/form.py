@@ -11,15 +11,18 @@ parts as the plan records them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..motif import Notes, notes_of
-from ..score import Part, TempoMap
+from ..score import TempoMap
 from ..theory import VELOCITY_RANGE, Chord, Key, bar_beats, make_chord, tonic_quality
 from .percussion import Moments
+
+_min = np.minimum.reduce
+_max = np.maximum.reduce
 
 #: What a scene's `ending:` does (default "ring").
 ENDINGS: dict[str, str] = {
@@ -106,39 +109,47 @@ def hit_effects(tracks: dict[str, Notes], specs: Sequence[Any], into: str | None
     """The hit a section starts on, and the one it ends on, as the music hears them
     (`HIT_KINDS`): louder after an accent, a stab then subito piano for a sting, a
     crescendo into a swell, silence after a cut, bass, counter and percussion resting
-    after a turn."""
+    after a turn. A part none of it touches keeps its notes (velocities kept in
+    `VELOCITY_RANGE`)."""
+    lo, hi = VELOCITY_RANGE
     for spec in specs:
         n = tracks.get(spec.name)
         if n is None or not len(n):
             continue
-        on, du, pitch, vel = n.onset, n.duration.copy(), n.pitch, n.velocity.astype(float)
-        keep = np.ones(len(n), dtype=bool)
-        first = on < min(bar, length) - 1e-9
-        if into == "accent":
-            vel = vel + ACCENT_LIFT * first
-        elif into == "sting":
-            stab = on < 1e-6
-            vel = vel + STING_STAB * stab - STING_DROP * (first & ~stab)
-            if spec.role == "harmony":
-                du = np.where(stab, np.minimum(du, 0.5), du)
+        on, du, pitch, vel = n.onset, n.duration, n.pitch, n.velocity
+        keep = None
+        if into in ("accent", "sting"):
+            first = on < min(bar, length) - 1e-9
+            if into == "accent":
+                vel = vel + ACCENT_LIFT * first if first.any() else vel
+            else:
+                stab = on < 1e-6
+                vel = vel + STING_STAB * stab - STING_DROP * (first & ~stab)
+                if spec.role == "harmony":
+                    du = np.where(stab, np.minimum(du, 0.5), du)
         elif into == "cut":
-            on, du, keep = _enter_late(on, du, keep, min(2.0, bar))
+            on, du, keep = _enter_late(on, du, min(2.0, bar))
         elif into == "turn" and spec.role in ("bass", "counter", "percussion"):
-            on, du, keep = _enter_late(on, du, keep, min(bar, length))
+            on, du, keep = _enter_late(on, du, min(bar, length))
         if out == "swell":
-            ramp = np.clip((on - (length - bar)) / bar, 0.0, 1.0)
+            ramp = np.minimum(np.maximum((on - (length - bar)) / bar, 0.0), 1.0)
             vel = np.where(on >= length - bar - 1e-9, vel - SWELL_DEPTH * (1 - ramp), vel)
-        velocity = np.clip(np.round(vel), VELOCITY_RANGE[0], VELOCITY_RANGE[1]).astype(np.int64)
-        tracks[spec.name] = notes_of(on[keep], du[keep], pitch[keep], velocity[keep])
+        if vel is n.velocity and keep is None and _min(vel) >= lo and _max(vel) <= hi:
+            continue
+        vel = np.minimum(np.maximum(np.round(vel) if vel.dtype.kind == "f" else vel, lo), hi)
+        if keep is not None:
+            on, du, pitch, vel = on[keep], du[keep], pitch[keep], vel[keep]
+        tracks[spec.name] = notes_of(on, du, pitch, vel.astype(np.int64, copy=False),
+                                     copy=False)
 
 
-def _enter_late(on: np.ndarray, du: np.ndarray, keep: np.ndarray,
-                at: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _enter_late(on: np.ndarray, du: np.ndarray, at: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Notes starting before `at` enter at `at` instead (what is left of them; a note
-    that ends before `at` is dropped)."""
+    that ends before `at` is dropped): the onsets, durations and which notes stay."""
     end = on + du
     early = on < at - 1e-9
-    keep = keep & (~early | (end > at + 1e-6))
+    keep = ~early | (end > at + 1e-6)
     return np.where(early, at, on), np.where(early, end - at, du), keep
 
 
@@ -153,36 +164,27 @@ def close(chords: Sequence[Chord], closing: float, length: float, key: Key) -> l
                               "minor" if quality == "diminished" else quality)]
 
 
-def end(parts: Sequence[Part], ending: str, length: float, tail: float,
-        closing: float | None) -> list[Part]:
-    """The ending after the out-point: a `ring` lets the final chord (every note sounding
-    up to `length`) ring `tail` beats longer; a `button` gives every accompaniment part
-    the notes it sounds at the out-point (or last struck in the final bar) again, short,
-    on the downbeat at `length`."""
-    if ending not in ("ring", "button") or closing is None:
-        return list(parts)
-    out = []
-    for p in parts:
-        n = p.notes
-        if p.is_drum or not len(n):
-            out.append(p)
-            continue
-        if ending == "ring":
-            final = np.abs(n.onset + n.duration - length) < 1e-6
-            out.append(replace(p, notes=notes_of(
-                n.onset, np.where(final, n.duration + tail, n.duration), n.pitch, n.velocity)))
-            continue
-        last = n.onset.max()
-        struck = (n.onset < length - 1e-6) & (n.onset + n.duration > length - 1e-3)
-        if not struck.any():  # nothing rings to the out-point: what it struck last
-            struck = np.isclose(n.onset, last) & (last >= closing - 1e-6)
-        if p.role == "melody" or not struck.any():
-            out.append(p)  # the melody holds its last note; the button is the band's
-            continue
-        k = int(struck.sum())
-        out.append(replace(p, notes=notes_of(
-            np.concatenate([n.onset, np.full(k, length)]),
-            np.concatenate([n.duration, np.full(k, 0.5)]),
-            np.concatenate([n.pitch, n.pitch[struck]]),
-            np.concatenate([n.velocity, np.minimum(n.velocity[struck] + 10, 115)]))))
-    return out
+def end(notes: Notes, role: str, ending: str, length: float, tail: float,
+        closing: float | None) -> Notes:
+    """A pitched part's notes with the ending after the out-point: a `ring` lets the final
+    chord (every note sounding up to `length`) ring `tail` beats longer; a `button` gives
+    every accompaniment part the notes it sounds at the out-point (or last struck in the
+    final bar) again, short, on the downbeat at `length`."""
+    if ending not in ("ring", "button") or closing is None or not len(notes):
+        return notes
+    n = notes
+    if ending == "ring":
+        final = np.abs(n.onset + n.duration - length) < 1e-6
+        return notes_of(n.onset, np.where(final, n.duration + tail, n.duration), n.pitch,
+                        n.velocity)
+    last = n.onset.max()
+    struck = (n.onset < length - 1e-6) & (n.onset + n.duration > length - 1e-3)
+    if not struck.any():  # nothing rings to the out-point: what it struck last
+        struck = np.isclose(n.onset, last) & (last >= closing - 1e-6)
+    if role == "melody" or not struck.any():
+        return notes  # the melody holds its last note; the button is the band's
+    k = int(struck.sum())
+    return notes_of(np.concatenate([n.onset, np.full(k, length)]),
+                    np.concatenate([n.duration, np.full(k, 0.5)]),
+                    np.concatenate([n.pitch, n.pitch[struck]]),
+                    np.concatenate([n.velocity, np.minimum(n.velocity[struck] + 10, 115)]))

@@ -164,8 +164,7 @@ def _place(out: Melody, motif: Motif, who: str, role: str, chain: tuple[str, flo
     """One statement into the melody's lines, its plan row and its part of the form
     (`chain`: the statement's transform chain and similarity; `home`: the motif's own
     key); return the motif as played."""
-    motif = articulate(motif, sec.mood, sec.intensity)
-    motif = with_notes(motif, pitch=place_lead(motif.pitch, inst))
+    motif = _as_lead(motif, sec.mood.articulation, sec.mood.dynamics, sec.intensity, inst)
     out.lines[0].add(motif, cursor, until=limit)
     out.by_instrument.setdefault(inst.name, Line()).add(motif, cursor, until=limit)
     row = _statement("melody", who, sec, cursor, motif, chain, home, limit,
@@ -240,10 +239,16 @@ def _statement(part: str, who: str, sec: Section, at: float, motif: Motif,
                instrument: str | None = None, form: str | None = None) -> StatementRow:
     """The plan's row of a statement at `at`, ending with the motif, the section or
     `limit` (`chain`: its development and similarity)."""
-    moved = f"key={sec.key.note_name(sec.key.tonic)}:{sec.key.mode}"
+    moved = _moved(sec.key)
     return StatementRow(part, who, source_key.name, ", ".join(c for c in (moved, chain[0]) if c),
                         chain[0], chain[1], at, min(at + motif.end, sec.end, limit),
                         sec.mood.name, instrument, form)
+
+
+@lru_cache(maxsize=64)
+def _moved(key: Key) -> str:
+    """The chain step that moves a motif into `key`, as a statement's row names it."""
+    return f"key={key.note_name(key.tonic)}:{key.mode}"
 
 
 def palette(project: Any, mood: Any) -> str:
@@ -255,16 +260,31 @@ def palette(project: Any, mood: Any) -> str:
     return mood.name
 
 
+@lru_cache(maxsize=2048)
+def _as_lead(motif: Motif, articulation: str, dynamics: str, intensity: float,
+             inst: Instrument) -> Motif:
+    """A statement as the lead plays it, articulated (`articulate`) in its register
+    (`place_lead`): worked out once for each, as a scene states the same few motifs
+    again and again."""
+    played = _articulated(motif, articulation, dynamics, intensity)
+    return with_notes(played, pitch=place_lead(played.pitch, inst))
+
+
 def articulate(motif: Motif, mood: Any, intensity: float) -> Motif:
     """Note lengths from the articulation, velocity from the dynamic and intensity."""
+    return _articulated(motif, mood.articulation, mood.dynamics, intensity)
+
+
+def _articulated(motif: Motif, articulation: str, dynamics: str, intensity: float) -> Motif:
+    """`articulate` by the mood's articulation and dynamic."""
     from ..theory import ARTICULATIONS
 
-    ratio = ARTICULATIONS[mood.articulation]
-    vel = velocity_of(mood.dynamics) + (intensity - 0.5) * 16 + (motif.velocity - 80) * 0.4
-    if mood.articulation == "marcato":
+    ratio = ARTICULATIONS[articulation]
+    vel = velocity_of(dynamics) + (intensity - 0.5) * 16 + (motif.velocity - 80) * 0.4
+    if articulation == "marcato":
         vel = vel + 6 * (np.mod(motif.onset, 1.0) < 1e-6)
     return with_notes(motif, duration=np.maximum(motif.duration * ratio, 0.05),
-                      velocity=np.array([clip_velocity(v) for v in np.atleast_1d(vel)],
+                      velocity=np.array([clip_velocity(v) for v in np.atleast_1d(vel).tolist()],
                                         dtype=np.int64))
 
 

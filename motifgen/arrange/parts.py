@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..orchestra import INSTRUMENTS, allocate_channels, canonical_name
 from .textures import TEXTURES
@@ -67,8 +68,14 @@ class PartSpec:
 
 def lead_name(mood_melody: Sequence[str], lead_instrument: str | None) -> str:
     """Catalogue name of the instrument the lead plays in a mood."""
-    name = canonical_name(lead_instrument) if lead_instrument else (
-        canonical_name(mood_melody[0]) if mood_melody else "piano")
+    return _lead_name(lead_instrument if lead_instrument else (
+        mood_melody[0] if mood_melody else None))
+
+
+@lru_cache(maxsize=256)
+def _lead_name(given: str | None) -> str:
+    """`lead_name` of the instrument `given` (None: the piano), once for each."""
+    name = canonical_name(given) if given is not None else "piano"
     return "strings_vln1" if name in ENSEMBLES else name
 
 
@@ -116,8 +123,20 @@ def orchestrate(orchestra: Mapping[str, Sequence[str]], texture: str, doubling: 
 
     `answers`: further instruments the melody passes to (characters answering on
     their own instruments); `counters`: for counter-line k, its character's own
-    instrument (None: one of the mood's).
+    instrument (None: one of the mood's). The tracks do not depend on the seed: each
+    section's are worked out once for the film (`_orchestrate`).
     """
+    return list(_orchestrate(tuple((role, tuple(names)) for role, names in orchestra.items()),
+                             texture, doubling, lead_instrument, featured, tuple(answers),
+                             tuple(counters)))
+
+
+@lru_cache(maxsize=1024)
+def _orchestrate(roles: tuple[tuple[str, tuple[str, ...]], ...], texture: str, doubling: int,
+                 lead_instrument: str | None, featured: int, answers: tuple[str, ...],
+                 counters: tuple[str | None, ...]) -> tuple[PartSpec, ...]:
+    """`orchestrate` on its arguments made hashable (`roles`: the orchestra's items)."""
+    orchestra = dict(roles)
     melody_pool = [canonical_name(n) for n in orchestra.get("melody", ())]
     counter_pool = [canonical_name(n) for n in orchestra.get("counter", ())]
     lead = lead_name(melody_pool, lead_instrument)
@@ -148,7 +167,7 @@ def orchestrate(orchestra: Mapping[str, Sequence[str]], texture: str, doubling: 
                 specs.append(_spec("strings_cb" if n in ENSEMBLES else n, role))
     specs += [PartSpec("Percussion", "drums", 0, "percussion", True,
                        members=tuple(dict.fromkeys(drums)))] if drums else []
-    return _unique(specs)
+    return tuple(_unique(specs))
 
 
 def _centre(name: str) -> float:

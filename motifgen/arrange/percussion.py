@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from ..motif import Notes
 from ..orchestra import instrument
-from ..theory import Key, bar_beats, beat_groups
+from ..theory import Key, bar_beats, beat_groups, round_beat
 from .dynamics import clip_velocity
 from .line import EPS, Row, grid, rows_to_notes
 
@@ -24,6 +25,7 @@ from .line import EPS, Row, grid, rows_to_notes
 FILL_BEATS = 2.0
 
 
+@lru_cache(maxsize=64)
 def pulse_groups(meter: tuple[int, int]) -> tuple[float, ...]:
     """Offsets in beats of each pulse group's start within a bar.
 
@@ -62,17 +64,21 @@ def groove(pitch: int, meter: tuple[int, int], length: float, velocity: int,
     groups = pulse_groups(meter)
     sub = beat_groups(meter).unit / 2
     fills = [a for a in arrivals if 0 < a <= length + EPS]
+    filled = [(a - FILL_BEATS - EPS, a) for a in fills]  # where a fill sounds
+    strokes = [clip_velocity(velocity + (12 if k == 0 else -6)) for k in range(len(groups))]
+    pick_up = clip_velocity(velocity - 16)
+    # (bar number, group, onset) of every stroke; the fill replaces the groove where it sounds
+    slots = [(n, k, bar + g) for n, bar in enumerate(_bars(meter, length))
+             for k, g in enumerate(groups if busy else groups[:1])]
+    slots = [(n, k, t) for n, k, t in slots if not any(a <= t < b for a, b in filled)]
+    # one draw per stroke that may have a pick-up, all at once (the same numbers in turn)
+    draws = iter(rng.random(sum(1 for _, k, _ in slots if busy and k > 0)).tolist())
     rows: list[Row] = []
-    for n, bar in enumerate(_bars(meter, length)):
-        for k, g in enumerate(groups if busy else groups[:1]):
-            t = bar + g
-            if any(a - FILL_BEATS - EPS <= t < a for a in fills):
-                continue  # the fill replaces the groove where it sounds
-            rows.append((t, sub, pitch, clip_velocity(velocity + (12 if k == 0 else -6))))
-            # pick-up strokes before some groups: more in a variation bar
-            chance = 0.55 if n % 4 == 3 else 0.2
-            if busy and k > 0 and rng.random() < chance:
-                rows.append((t - sub, sub, pitch, clip_velocity(velocity - 16)))
+    for n, k, t in slots:
+        rows.append((t, sub, pitch, strokes[k]))
+        # pick-up strokes before some groups: more in a variation bar
+        if busy and k > 0 and next(draws) < (0.55 if n % 4 == 3 else 0.2):
+            rows.append((t - sub, sub, pitch, pick_up))
     for a in fills:
         rows.extend(_fill(a, meter, pitch, velocity))
     return rows
@@ -82,13 +88,19 @@ def _drum_pitch(pc: int, avoid: Sequence[frozenset[int]]) -> int:
     """The lowest timpani pitch of pitch class `pc` outside the first set of `avoid` that
     leaves one (the accompaniment's pitches, then the bass's: the drum doubles at the
     octave rather than copying a part), else the lowest."""
-    timp = instrument("timpani")
-    options = [p for p in range(timp.low, timp.high + 1) if p % 12 == pc % 12]
+    options = _timpani_pitches(pc % 12)
     for pitches in avoid:
         free = [p for p in options if p not in pitches]
         if free:
             return free[0]
     return options[0]
+
+
+@lru_cache(maxsize=12)
+def _timpani_pitches(pc: int) -> tuple[int, ...]:
+    """The timpani's pitches of pitch class `pc`, lowest first."""
+    timp = instrument("timpani")
+    return tuple(p for p in range(timp.low, timp.high + 1) if p % 12 == pc)
 
 
 @dataclass(frozen=True)
@@ -166,7 +178,7 @@ def _clean(rows: list[Row], length: float) -> list[Row]:
     for on, du, p, v in rows:
         if on < -EPS or on >= length - EPS:
             continue
-        k = (round(float(on), 6), int(p))
+        k = (round_beat(float(on), 6), int(p))
         old = merged.get(k)
         merged[k] = (float(du), int(v)) if old is None or v > old[1] else old
     by_pitch: dict[int, list[float]] = {}

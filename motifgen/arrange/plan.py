@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from .. import __version__
@@ -30,15 +31,8 @@ def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
     """What was composed and why: written as <id>.json. Its hits are the timing
     report's (`TimingPlan.row`), with the kind the scene gives each."""
     tmap = timing.tempo_map
-    kinds = {h.seconds: h.kind for h in scene.hits}
-    hits = []
-    for i, h in enumerate(timing.hits):
-        if h.kind != "hit":
-            continue
-        r = timing.row(i, scene.start_timecode)
-        hits.append(HitRow(r.label, r.timecode, r.seconds, r.at_beat, r.bar, r.in_bar,
-                           r.downbeat, r.on_bar_line, r.frames_off,
-                           kinds.get(h.seconds, "accent")))
+    hits = _hit_rows(timing, scene.start_timecode,
+                     tuple({h.seconds: h.kind for h in scene.hits}.items()))
     return Plan(
         version=__version__,
         project=project.title,
@@ -60,9 +54,25 @@ def plan_of(project: Any, scene: Any, seed: int, timing: TimingPlan,
         sections=tuple(SectionRow(s.label, s.start, s.end, tmap.position(s.start)[0],
                                   s.mood.name, s.key.name, s.intensity, tuple(chords))
                        for s, chords in zip(sections, progressions)),
-        hits=tuple(hits),
+        hits=hits,
         statements=tuple(statements),
         parts=tuple(parts),
         ending=scene.ending,
         form=tuple(form),
     )
+
+
+@lru_cache(maxsize=512)
+def _hit_rows(timing: TimingPlan, start: str | None, kinds: tuple[tuple[Any, str], ...]
+              ) -> tuple[HitRow, ...]:
+    """The plan's hits (`kinds`: each hit's kind by its seconds), once for each scene's
+    timing: they do not depend on the seed."""
+    kind_of = dict(kinds)
+    rows = []
+    for i, h in enumerate(timing.hits):
+        if h.kind == "hit":
+            r = timing.row(i, start)
+            rows.append(HitRow(r.label, r.timecode, r.seconds, r.at_beat, r.bar, r.in_bar,
+                               r.downbeat, r.on_bar_line, r.frames_off,
+                               kind_of.get(h.seconds, "accent")))
+    return tuple(rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import cycle
 
 from ..recipes import TEXTURES as RECIPES
 from ..theory import BeatGroups
@@ -37,8 +38,10 @@ class Texture:
     figure: bool = False
 
 
-def _vel(groups: BeatGroups, beat: float, velocity: int) -> int:
-    return velocity + (STRONG_ACCENT if groups.is_strong(beat) else 0)
+def _accented(groups: BeatGroups, beats: Sequence[float], velocity: int) -> list[int]:
+    """`velocity` at each of `beats`, `STRONG_ACCENT` more on the meter's strong beats."""
+    return [velocity + STRONG_ACCENT if strong else velocity
+            for strong in groups.are_strong(beats)]
 
 
 def sustained(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
@@ -71,10 +74,12 @@ def chorale(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGrou
     """Block chords re-struck on every strong beat."""
     rows: list[Row] = []
     for v in voicings:
-        cuts = [v.beat] + [b for b in groups.strong_beats(v.beat, v.end) if b > v.beat + EPS]
-        for a, b in zip(cuts, cuts[1:] + [v.end]):
-            rows.extend((a, (b - a) * factor, v.upper[k], _vel(groups, a, velocity))
-                        for k in voices)
+        end = v.end
+        cuts = [v.beat] + [b for b in groups.strong_beats(v.beat, end) if b > v.beat + EPS]
+        pitches = [v.upper[k] for k in voices]
+        rows += [(a, (b - a) * factor, p, vel)
+                 for a, b, vel in zip(cuts, cuts[1:] + [end], _accented(groups, cuts, velocity))
+                 for p in pitches]
     return rows
 
 
@@ -82,10 +87,13 @@ def pulse(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups
           factor: float, velocity: int) -> list[Row]:
     """Repeated eighth-note chords."""
     rows: list[Row] = []
+    held = min(factor, 0.85)
     for v in voicings:
-        for t in grid(v.beat, v.end, 0.5):
-            d = min(0.5, v.end - t) * min(factor, 0.85)
-            rows.extend((t, d, v.upper[k], _vel(groups, t, velocity)) for k in voices)
+        end = v.end
+        pitches = [v.upper[k] for k in voices]
+        beats = grid(v.beat, end, 0.5)
+        rows += [(t, min(0.5, end - t) * held, p, vel)
+                 for t, vel in zip(beats, _accented(groups, beats, velocity)) for p in pitches]
     return rows
 
 
@@ -95,12 +103,14 @@ def _figure(order: Sequence[int], step: Callable[[BeatGroups], float], cap: floa
              factor: float, velocity: int) -> list[Row]:
         rows: list[Row] = []
         s = step(groups)
+        held = min(factor, cap)
         for v in voicings:
+            end = v.end
             pitches = [v.upper[k] for k in voices]
-            for n, t in enumerate(grid(v.beat, v.end, s)):
-                p = pitches[order[n % len(order)] % len(pitches)]
-                rows.append((t, min(s, v.end - t) * min(factor, cap), p,
-                             _vel(groups, t, velocity)))
+            beats = grid(v.beat, end, s)
+            voiced = cycle([pitches[o % len(pitches)] for o in order])
+            rows += [(t, min(s, end - t) * held, p, vel)
+                     for t, p, vel in zip(beats, voiced, _accented(groups, beats, velocity))]
         return rows
     return draw
 
@@ -118,7 +128,7 @@ def pizzicato(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGr
         for n, t in enumerate(beats):
             d = min(groups.beat, v.end - t) * 0.4
             if n == 0 and low:
-                rows.append((t, d, v.upper[0], _vel(groups, t, velocity)))
+                rows.append((t, d, v.upper[0], _accented(groups, (t,), velocity)[0]))
             if n > 0 or len(beats) == 1:
                 rows.extend((t, d, v.upper[k], velocity) for k in rest)
     return rows
@@ -130,13 +140,14 @@ def harp(voicings: Sequence[Voicing], voices: Sequence[int], groups: BeatGroups,
     would reach the upper voices), then up through the upper voices and back."""
     rows: list[Row] = []
     for v in voicings:
+        end = v.end
         low = v.bass + 12 if v.bass + 12 < v.upper[0] else None
         upper = [v.upper[k] for k in voices]
-        figure = [low] + upper + upper[-2:0:-1]
-        for n, t in enumerate(grid(v.beat, v.end, 0.5)):
-            p = figure[n % len(figure)]
-            if p is not None:
-                rows.append((t, min(0.5, v.end - t) * factor, p, _vel(groups, t, velocity)))
+        beats = grid(v.beat, end, 0.5)
+        figure = cycle([low, *upper, *upper[-2:0:-1]])
+        rows += [(t, min(0.5, end - t) * factor, p, vel)
+                 for t, p, vel in zip(beats, figure, _accented(groups, beats, velocity))
+                 if p is not None]
     return rows
 
 

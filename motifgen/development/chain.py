@@ -75,9 +75,13 @@ def _bound(step_: Step) -> tuple[Callable[..., Motif], dict[str, Any]]:
 
 
 def apply_step(m: Motif, step_: Step) -> Motif:
-    """Apply one Step."""
+    """Apply one Step (TransformError when it makes more than `MAX_DEVELOPED_NOTES`)."""
     func, kwargs = _bound(step_)
-    return func(m, **kwargs)
+    out: Motif = func(m, **kwargs)
+    if len(out) > MAX_DEVELOPED_NOTES:
+        raise TransformError(f"the chain makes {len(out)} notes by {step_}; a developed motif "
+                             f"may have at most {MAX_DEVELOPED_NOTES}")
+    return out
 
 
 def apply_chain(m: Motif, chain: str | Sequence[Step]) -> Motif:
@@ -91,7 +95,4 @@ def apply_chain(m: Motif, chain: str | Sequence[Step]) -> Motif:
     steps = parse_chain(chain) if isinstance(chain, str) else chain
     for s in steps:
         m = apply_step(m, s)
-        if len(m) > MAX_DEVELOPED_NOTES:
-            raise TransformError(f"the chain makes {len(m)} notes by {s}; a developed motif may "
-                                 f"have at most {MAX_DEVELOPED_NOTES}")
     return m

@@ -16,7 +16,7 @@ _END_GAP = 0.5  # cost of an unmatched element at either end (a fragment, a trun
 #: a signature interval lost leaves the motif hard to recognise, however long it is.
 _COLLAPSE = 0.75
 #: Interval classes by size in semitones: unison, step, third, fourth/fifth, larger.
-_INTERVAL_CLASS = np.array([0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4], dtype=np.int64)
+_CLASS_OF = (0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4)
 
 
 #: Row k picks ``np.roll(profile, k)``: the 12 transpositions of a pitch-class profile.
@@ -73,20 +73,31 @@ class Features:
 
 
 def features(m: Motif) -> Features:
-    steps = np.diff(m.pitch)
-    sign = np.sign(steps)
-    size = _INTERVAL_CLASS[np.minimum(np.abs(steps), 12)]
+    """The features of a motif with notes, worked out on Python lists (a development has
+    a few notes): the same sums in the same order as the arrays would give."""
+    pitch, onset, duration = m.pitch.tolist(), m.onset.tolist(), m.duration.tolist()
+    steps = [b - a for a, b in zip(pitch, pitch[1:])]
+    sign = tuple((s > 0) - (s < 0) for s in steps)
+    size = tuple(_CLASS_OF[min(abs(s), 12)] for s in steps)
     # inter-onset times (the last note: its duration) in half-octave classes of the median
-    ioi = np.append(np.diff(m.onset), m.duration[-1])
-    ioi = np.where(ioi > 0, ioi, m.duration)
-    ordered = np.sort(ioi)
+    ioi = [b - a for a, b in zip(onset, onset[1:])] + duration[-1:]
+    ioi = [t if t > 0 else d for t, d in zip(ioi, duration)]
+    ordered = sorted(ioi)
     half = len(ordered) // 2
     median = ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
-    rhythm = np.rint(2 * np.log2(ioi / median)).astype(int)
-    pcs = np.bincount(m.pitch % 12, weights=m.duration, minlength=12)
-    return Features((tuple(sign.tolist()), tuple((sign * size).tolist()),
-                      tuple(size.tolist())), tuple(rhythm.tolist()), pcs,
-                     float(np.linalg.norm(pcs)))
+    profile = [0.0] * 12
+    for p, d in zip(pitch, duration):
+        profile[p % 12] += d
+    pcs = np.array(profile)
+    return Features((sign, tuple(a * b for a, b in zip(sign, size)), size),
+                    tuple(_rhythm_class(t / median) for t in ioi), pcs,
+                    float(np.sqrt(pcs.dot(pcs))))
+
+
+@lru_cache(maxsize=4096)
+def _rhythm_class(ratio: float) -> int:
+    """``round(2 log2(ratio))``, by numpy's log2 on an array as the definition has it."""
+    return int(np.rint(2 * np.log2(np.array([ratio])))[0])
 
 
 @lru_cache(maxsize=1024)

@@ -11,7 +11,6 @@ The mood -> development palette is the one table `PALETTES`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -21,7 +20,7 @@ import numpy as np
 from ..errors import TransformError
 from ..motif import Motif
 from ..theory import mode_name
-from .chain import Step, apply_chain, format_chain, parse_chain
+from .chain import Step, apply_step, format_chain, parse_chain
 from .similarity import features, features_similarity, similarity, source_features
 
 
@@ -152,30 +151,39 @@ def _moves(mood: str | None, mode: str | None, key_mode: str, keep_meter: bool,
                   forced_mode)
 
 
-def _choice_without_replacement(rng: np.random.Generator, p: Sequence[float],
+def _choice_without_replacement(rng: np.random.Generator, p: tuple[float, ...],
                                 size: int) -> list[int]:
     """``rng.choice(len(p), size, replace=False, p=p)`` for a few draws from a short list:
     the same random numbers and arithmetic as numpy's (cumulative sums, a search to the
     right, new indices kept in order of first appearance), without its array overhead.
 
-    >>> p = [0.4, 0.3, 0.2, 0.05, 0.05]
-    >>> for seed in range(50):
+    >>> p = (0.4, 0.3, 0.2, 0.05, 0.05)
+    >>> for seed, size in zip(range(60), [1, 2, 3] * 20):
     ...     ours, numpy_s = np.random.default_rng(seed), np.random.default_rng(seed)
-    ...     a = _choice_without_replacement(ours, p, 3)
-    ...     b = numpy_s.choice(5, size=3, replace=False, p=np.array(p)).tolist()
+    ...     a = _choice_without_replacement(ours, p, size)
+    ...     b = numpy_s.choice(5, size=size, replace=False, p=np.array(p)).tolist()
     ...     assert a == b and ours.random() == numpy_s.random(), seed
     """
-    p = list(p)
     found: list[int] = []
     while len(found) < size:
-        x = rng.random((size - len(found),)).tolist()
-        for i in found:
-            p[i] = 0.0
-        cdf = list(accumulate(p))
-        total = cdf[-1]
-        cdf = [c / total for c in cdf]
-        found.extend(dict.fromkeys(bisect_right(cdf, v) for v in x))
+        k = size - len(found)
+        x = [rng.random()] if k == 1 else rng.random((k,)).tolist()
+        cdf = _cdf(p, tuple(found))
+        for v in x:  # never an index drawn before: its weight is out of the sums
+            i = bisect_right(cdf, v)
+            if i not in found:
+                found.append(i)
     return found
+
+
+@lru_cache(maxsize=1024)
+def _cdf(p: tuple[float, ...], drawn: tuple[int, ...]) -> tuple[float, ...]:
+    """The cumulative sums of `p` with the `drawn` indices' weights taken out, scaled to end
+    at 1 (a palette asks for the same few again and again)."""
+    left = [0.0 if i in drawn else w for i, w in enumerate(p)]
+    cdf = list(accumulate(left))
+    total = cdf[-1]
+    return tuple(c / total for c in cdf)
 
 
 @lru_cache(maxsize=4096)
@@ -195,46 +203,106 @@ def _chain_text(steps: tuple[Step, ...]) -> str:
     return format_chain(steps)
 
 
+class _Drawn:
+    """A chain drawn by a `_Search` and its text; once heard, what it makes of the search's
+    motif (`variant`), its similarity and whether those are the motif's own notes."""
+
+    __slots__ = ("steps", "text", "variant", "score", "same")
+
+    def __init__(self, steps: tuple[Step, ...]) -> None:
+        self.steps = steps
+        self.text = _chain_text(steps)
+        self.variant: Motif | None = None
+        self.score = 0.0
+        self.same = False
+
+    def variation(self) -> Variation:
+        """What a heard chain made, as `vary` and `develop` return it."""
+        assert self.variant is not None
+        return Variation(self.variant, self.text, self.score)
+
+
+def _timing(m: Motif) -> bytes:
+    """The onsets, lengths and pitches: what a variation's similarity depends on."""
+    return b"".join(a.tobytes() for a in (m.onset, m.duration, m.pitch))
+
+
 class _Search:
-    """Draws chains from a palette and scores what they make."""
+    """Draws chains from a palette and scores what they make, keeping every chain drawn
+    and what it made: a scene asks one motif for the same few again and again."""
 
     def __init__(self, motif: Motif, mood: str | None, mode: str | None,
-                 keep_meter: bool = False, late: bool = True) -> None:
+                 keep_meter: bool, late: bool) -> None:
         self.motif = motif
         plan = _moves(mood, mode, motif.key.mode, keep_meter, late)
         self.forced_mode = plan.forced_mode
         self.modes = plan.modes
         self.moves = plan.moves
         self.weights = plan.weights
+        self.mode_move = self.moves.index(()) if () in self.moves else -1  # the mode change
+        self._drawn: dict[int, _Drawn] = {}
+        self._made: dict[tuple[Step, ...], Motif] = {(): motif}
+        self._timing = _timing(motif)
+        self._scores: dict[bytes, float] = {}
 
-    def chain(self, rng: np.random.Generator, size: int) -> tuple[Step, ...]:
+    def chain(self, rng: np.random.Generator, size: int) -> _Drawn:
+        """Up to `size` moves drawn without replacement, and a mode for the mode change."""
         size = min(size, len(self.moves))
         picked = _choice_without_replacement(rng, self.weights, size)
+        mode = int(rng.integers(len(self.modes))) if self.mode_move in picked else -1
+        key = mode + 1  # the moves as bits above the mode's number, one small int
+        for i in picked:
+            key += 64 << i
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            drawn = self._drawn[key] = _Drawn(self._steps(sorted(picked), mode))
+        return drawn
+
+    def _steps(self, picked: list[int], mode: int) -> tuple[Step, ...]:
         steps: list[Step] = []
         if self.forced_mode and self.modes:
             steps.append(Step("mode", (self.forced_mode,)))
-        for i in sorted(picked):
-            move = self.moves[i]
-            if not move:
-                move = (Step("mode", (self.modes[int(rng.integers(len(self.modes)))],)),)
-            steps.extend(move)
+        for i in picked:
+            steps.extend(self.moves[i] or (Step("mode", (self.modes[mode],)),))
         return _ordered(tuple(steps))
 
-    def make_heard(self, steps: tuple[Step, ...]) -> tuple[Variation, bytes]:
-        """The variation and its notes' fingerprint."""
-        return _develop_once(self.motif, steps)
+    def hear(self, drawn: _Drawn) -> _Drawn:
+        """`drawn` with its variant, similarity and whether those are the motif's notes."""
+        if drawn.variant is None:
+            variant = self._developed(drawn.steps)
+            timing = _timing(variant)
+            drawn.score = self._score(variant, timing)
+            drawn.same = timing == self._timing and bool(
+                np.array_equal(variant.velocity, self.motif.velocity))
+            drawn.variant = variant
+        return drawn
+
+    def _developed(self, steps: tuple[Step, ...]) -> Motif:
+        """The motif developed by `steps`, from the longest start of them developed before
+        (the chains are in `_ORDER`, so many begin alike)."""
+        made = self._made.get(steps)
+        if made is None:
+            made = self._made[steps] = apply_step(self._developed(steps[:-1]), steps[-1])
+        return made
+
+    def _score(self, variant: Motif, timing: bytes) -> float:
+        """`similarity(motif, variant)`, once for each variant's `_timing` (chains that
+        change only its velocities score alike)."""
+        score = self._scores.get(timing)
+        if score is None:
+            if len(self.motif) == 0 or len(variant) == 0:
+                score = similarity(self.motif, variant)
+            else:
+                score = features_similarity(source_features(self.motif), features(variant))
+            self._scores[timing] = score
+        return score
 
 
-@lru_cache(maxsize=4096)
-def _develop_once(motif: Motif, steps: tuple[Step, ...]) -> tuple[Variation, bytes]:
-    """The motif developed by `steps` and scored, with the result's fingerprint; a scene
-    asks for the same ones often (the motif, name included, is the cache key)."""
-    variant = apply_chain(motif, steps)
-    if len(motif) == 0 or len(variant) == 0:
-        score = similarity(motif, variant)
-    else:
-        score = features_similarity(source_features(motif), features(variant))
-    return Variation(variant, _chain_text(steps), score), variant.fingerprint()
+@lru_cache(maxsize=256)
+def _search(motif: Motif, mood: str | None, mode: str | None, keep_meter: bool = False,
+            late: bool = True) -> _Search:
+    """The search for one motif (name included) and palette, kept with what it has made."""
+    return _Search(motif, mood, mode, keep_meter, late)
 
 
 def _heard(m: Motif) -> bytes:
@@ -283,12 +351,11 @@ class _Found:
         `n`, new shapes first, most recognisable first."""
         for _ in range(40 * n + 100):
             size = 1 + int(rng.choice(3, p=(0.45, 0.4, 0.15)))
-            steps = search.chain(rng, size)
-            text = _chain_text(steps)
-            if not steps or text in self.chains:
+            drawn = search.chain(rng, size)
+            if not drawn.steps or drawn.text in self.chains:
                 continue
-            self.chains.add(text)
-            self.keep(search.make_heard(steps)[0], threshold)
+            self.chains.add(drawn.text)
+            self.keep(search.hear(drawn).variation(), threshold)
             if len(self.found) == n:
                 break
         return (sorted(self.found, key=lambda v: -v.score)
@@ -326,7 +393,7 @@ def vary(
         return []
     if not 0 <= threshold <= 1:
         raise TransformError(f"threshold {threshold} is outside 0..1")
-    return _Found(motif).collect(_Search(motif, mood, mode), np.random.default_rng(seed),
+    return _Found(motif).collect(_search(motif, mood, mode), np.random.default_rng(seed),
                                  n, threshold)
 
 
@@ -357,21 +424,19 @@ def develop(
     """
     intensity = min(1.0, max(0.0, float(intensity)))
     target = 1.0 - 0.55 * intensity
-    search = _Search(motif, mood, mode, keep_meter=True,
-                     late=intensity >= _palette(mood).late_from)
-    best = Variation(motif, "", 1.0)
+    search = _search(motif, mood, mode, True, intensity >= _palette(mood).late_from)
+    best: _Drawn | None = None
     best_gap = float("inf")
     seen: set[str] = set()
     for _ in range(12):
-        steps = search.chain(rng, 1 + int(rng.binomial(2, intensity)))
-        text = _chain_text(steps)
-        if text in seen:
+        drawn = search.chain(rng, 1 + int(rng.binomial(2, intensity)))
+        if drawn.text in seen:
             continue
-        seen.add(text)
-        variation, fingerprint = search.make_heard(steps)
-        if variation.score < threshold or fingerprint == motif.fingerprint():
+        seen.add(drawn.text)
+        search.hear(drawn)
+        if drawn.score < threshold or drawn.same:
             continue
-        gap = abs(variation.score - target)
+        gap = abs(drawn.score - target)
         if gap < best_gap:
-            best, best_gap = variation, gap
-    return best
+            best, best_gap = drawn, gap
+    return best.variation() if best else Variation(motif, "", 1.0)

@@ -12,10 +12,12 @@ Track per track.
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,7 @@ def tempo_us(bpm: float) -> int:
     return int(round(60_000_000 / bpm))
 
 
+@lru_cache(maxsize=4096)
 def ascii_text(text: str) -> str:
     """Track names and markers as plain ASCII (accents folded), as every DAW reads them."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -119,6 +122,11 @@ class _Events:
             block[:, col] = values  # float data truncated, as an int64 cast does
         self.blocks.append(block)
 
+    def add_rows(self, rows: np.ndarray) -> None:
+        """Append events already laid out as (n, 5) rows (see `parts_events`)."""
+        self._flush()
+        self.blocks.append(rows)
+
     def extend(self, other: _Events, offset: int) -> None:
         """Append `other`'s events `offset` ticks later (cues laid out on a reel)."""
         self._flush()
@@ -168,15 +176,18 @@ def encode_tracks(tracks: Sequence[_Events], end_tick: int) -> list[bytes]:
 def _encode_pass(tracks: Sequence[tuple[np.ndarray, list[bytes]]], end_tick: int
                  ) -> list[bytes]:
     """The MTrk chunks of tracks given as (event rows, meta payloads), in one pass."""
-    metas: list[bytes] = []
-    blocks = []
-    for t, (rows, payloads) in enumerate(tracks):
-        if metas and len(rows):
-            rows[rows[:, 2] < 0, 3] += len(metas)  # rows() is a new array
-        blocks.append(np.column_stack((np.full(len(rows), t, dtype=np.int64), rows)))
-        metas += payloads
-    track, tick, order, status, data1, data2 = np.concatenate(blocks).T
-    idx = np.lexsort((order, tick, track))  # stable: ties keep insertion order
+    lengths = [len(rows) for rows, _ in tracks]
+    tick, order, status, data1, data2 = np.concatenate([rows for rows, _ in tracks]).T
+    track = np.repeat(np.arange(len(tracks), dtype=np.int64), lengths)
+    metas = [payload for _, payloads in tracks for payload in payloads]
+    is_meta = status < 0
+    if is_meta.any():  # each track's meta indexes move past the tracks' before it
+        before = np.cumsum([0] + [len(payloads) for _, payloads in tracks[:-1]])
+        data1 = np.where(is_meta, data1 + np.repeat(before, lengths), data1)
+    if len(tick) and (tick.min() < 0 or tick.max() >= 1 << 40):
+        raise ValueError("event times must be non-negative and below 2**28 ticks")
+    # one sort key: track, then tick, then order; stable, so ties keep insertion order
+    idx = np.argsort((track << 43) | (tick << 3) | order, kind="stable")
     track, tick, status, data1, data2 = track[idx], tick[idx], status[idx], data1[idx], data2[idx]
     n = len(tick)
     first = np.ones(n, dtype=bool)  # the first event of its track
@@ -196,7 +207,7 @@ def _encode_pass(tracks: Sequence[tuple[np.ndarray, list[bytes]]], end_tick: int
     size = vlq_len + with_status + n_data + meta_len
     start = np.concatenate(([0], np.cumsum(size)[:-1])) if n else size
     out = np.zeros(int(size.sum()), dtype=np.uint8)
-    for j in range(4):
+    for j in range(int(vlq_len.max()) if n else 0):
         has = vlq_len > j
         shift = 7 * (vlq_len[has] - 1 - j)
         more = np.where(vlq_len[has] - 1 > j, 0x80, 0)
@@ -300,49 +311,101 @@ def _name(ev: _Events, part: Part) -> None:
         ev.meta(0, _SETUP, _text(_INSTRUMENT_NAME, ascii_text(part.engraving.display)))
 
 
-def part_events(part: Part, named: bool = True) -> _Events:
-    """One part: name, set-up at tick 0 in the order DAWs expect, CC curves, notes, and
-    its `switches` (the articulation map's message wherever the articulation changes).
+def parts_events(parts: Sequence[Part], named: bool = True) -> list[_Events]:
+    """Each part's track: name, set-up at tick 0 in the order DAWs expect, CC curves,
+    notes, and its `switches` (the articulation map's message wherever the articulation
+    changes). The curves and notes of all the parts are worked out together.
 
-    Without `named`: no track name (a cue's events added to a reel track that has one).
+    Without `named`: no track names (a cue's events added to a reel's tracks that have
+    them).
     """
-    ch = _channel(part)
-    if not 0 <= ch <= 15:
-        raise ValueError(f"channel must be in 0..15, got {ch}")
-    cc_status = _CC_STATUS | ch
+    channels = [_channel(p) for p in parts]
+    for ch in channels:
+        if not 0 <= ch <= 15:
+            raise ValueError(f"channel must be in 0..15, got {ch}")
+    curves = _cc_rows(parts, channels)
+    notes = _note_rows(parts, channels)
+    tracks = []
+    for part, ch, (start, blocks), block in zip(parts, channels, curves, notes):
+        ev = _Events()
+        if named:
+            _name(ev, part)
+        cc = _CC_STATUS | ch
+        for status, d1, d2 in (
+            (cc, 0, 0), (cc, 32, 0), (_PROGRAM_STATUS | ch, int(part.program) % 128, -1),
+            (cc, 7, _cc_value(part.volume)), (cc, 10, _cc_value(part.pan)),
+            (cc, 11, _cc_value(start.get(11, 127))), (cc, 1, _cc_value(start.get(1, 100))),
+        ):
+            ev.add(0, _SETUP, status, d1, d2)
+        for rows in blocks:
+            ev.add_rows(rows)
+        _switch_events(ev, part, ch)
+        if len(block):
+            ev.add_rows(block)
+        tracks.append(ev)
+    return tracks
 
-    def cc(control: int, value: float) -> tuple[int, int, int]:
-        return cc_status, _byte(int(control), "control"), int(min(max(value, 0), 127))
 
-    curves = {k: v for k, v in part.controllers.items() if v}
-    start = {c: curves[c][0][1] for c in (1, 11) if c in curves and to_ticks(curves[c][0][0]) == 0}
-    ev = _Events()
-    if named:
-        _name(ev, part)
-    for status, d1, d2 in (
-        cc(0, 0), cc(32, 0), (_PROGRAM_STATUS | ch, int(part.program) % 128, -1),
-        cc(7, part.volume), cc(10, part.pan), cc(11, start.get(11, 127)),
-        cc(1, start.get(1, 100)),
-    ):
-        ev.add(0, _SETUP, status, d1, d2)
-    for control, points in curves.items():
-        points = points[1:] if control in start else points
-        if points:
-            beats, values = zip(*points)
-            ev.add_block(to_ticks(beats), _CONTROL, cc_status, _byte(int(control), "control"),
-                         np.clip(np.asarray(values, dtype=np.float64), 0, 127))
-    _switch_events(ev, part, ch)
-    on, off, pitch, vel = _note_spans(part)
-    n = len(on)
-    if n:
-        # note_on then note_off per span, as one interleaved block (insertion order)
-        ev.add_block(np.column_stack((on, off)).reshape(-1),
-                     np.tile(np.array([_NOTE_ON, _NOTE_OFF], dtype=np.int64), n),
-                     np.tile(np.array([_NOTE_ON_STATUS | ch, _NOTE_OFF_STATUS | ch],
-                                      dtype=np.int64), n),
-                     np.repeat(pitch, 2),
-                     np.column_stack((vel, np.full(n, 64, dtype=np.int64))).reshape(-1))
-    return ev
+def _cc_value(value: float) -> int:
+    return int(min(max(value, 0), 127))
+
+
+def _tick(beat: float) -> int:
+    """`to_ticks` of one beat, in plain Python (the same float arithmetic)."""
+    return math.floor(beat * PPQ + 0.5)
+
+
+def _cc_rows(parts: Sequence[Part], channels: Sequence[int]
+             ) -> list[tuple[dict[int, float], list[np.ndarray]]]:
+    """Per part, the values its CC1 and CC11 start at (where a curve has a point at tick
+    0, sent in the set-up) and a block of event rows per curve for the rest of it."""
+    beats: list[float] = []
+    values: list[float] = []
+    spans: list[tuple[int, int, int, int]] = []  # (part, status, control, points)
+    starts: list[dict[int, float]] = []
+    for k, (part, ch) in enumerate(zip(parts, channels)):
+        curves = {c: v for c, v in part.controllers.items() if v}
+        start: dict[int, float] = {c: curves[c][0][1] for c in (1, 11) if c in curves
+                                   and _tick(curves[c][0][0]) == 0}
+        starts.append(start)
+        for control, points in curves.items():
+            points = points[1:] if control in start else points
+            if points:
+                spans.append((k, _CC_STATUS | ch, _byte(int(control), "control"), len(points)))
+                curve_beats, curve_values = zip(*points)
+                beats += curve_beats
+                values += curve_values
+    rows = np.empty((len(beats), 5), dtype=np.int64)
+    rows[:, 0] = to_ticks(beats)
+    rows[:, 1] = _CONTROL
+    counts = [n for *_, n in spans]
+    rows[:, 2] = np.repeat([s for _, s, _, _ in spans], counts)
+    rows[:, 3] = np.repeat([c for _, _, c, _ in spans], counts)
+    rows[:, 4] = np.clip(np.asarray(values, dtype=np.float64), 0, 127)  # truncated
+    blocks: list[list[np.ndarray]] = [[] for _ in parts]
+    at = 0
+    for k, _, _, n in spans:
+        blocks[k].append(rows[at:at + n])
+        at += n
+    return list(zip(starts, blocks))
+
+
+def _note_rows(parts: Sequence[Part], channels: Sequence[int]) -> list[np.ndarray]:
+    """Per part, its notes as event rows: note-on then note-off for each span of
+    `_note_spans`, in its order."""
+    spans = _note_spans(parts)
+    n = sum(len(on) for on, *_ in spans)
+    on, off, pitch, vel = (np.concatenate(a) if n else np.zeros(0, dtype=np.int64)
+                           for a in zip(*spans))
+    ch = np.repeat(np.asarray(channels, dtype=np.int64), [len(s[0]) for s in spans])
+    rows = np.empty((2 * n, 5), dtype=np.int64)
+    rows[0::2, 0], rows[1::2, 0] = on, off
+    rows[0::2, 1], rows[1::2, 1] = _NOTE_ON, _NOTE_OFF
+    rows[0::2, 2], rows[1::2, 2] = _NOTE_ON_STATUS | ch, _NOTE_OFF_STATUS | ch
+    rows[0::2, 3] = rows[1::2, 3] = pitch
+    rows[0::2, 4], rows[1::2, 4] = vel, 64
+    ends = np.cumsum([2 * len(s[0]) for s in spans]).tolist()
+    return [rows[a:b] for a, b in zip([0] + ends, ends)]
 
 
 def _switch_events(ev: _Events, part: Part, ch: int) -> None:
@@ -361,28 +424,37 @@ def _switch_events(ev: _Events, part: Part, ch: int) -> None:
             ev.add(max(start + 1, start + lead), _NOTE_OFF, _NOTE_OFF_STATUS | ch, msg.number, 64)
 
 
-def _note_spans(part: Part) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(on, off, pitch, velocity) ticks with no two notes of one pitch overlapping.
+def _note_spans(parts: Sequence[Part]
+                ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Per part, (on, off, pitch, velocity) ticks with no two notes of one pitch
+    overlapping.
 
     An earlier note ends where the next of the same pitch starts; of two notes
     starting on the same tick and pitch, the louder one is kept. Spans come
-    sorted by pitch, then start.
+    sorted by pitch, then start. All the parts are worked out in one pass.
     """
-    n = part.notes
-    on = to_ticks(n.onset)
-    off = np.maximum(to_ticks(n.onset + n.duration), on + 1)
-    pitch = np.clip(n.pitch, 0, 127).astype(np.int64)
-    vel = np.clip(n.velocity, 1, 127).astype(np.int64)
-    order = np.lexsort((-vel, on, pitch))
-    on, off, pitch, vel = on[order], off[order], pitch[order], vel[order]
-    # of notes sharing (pitch, start), the first here is the loudest (then the earliest)
+    counts = [len(p.notes) for p in parts]
+    if not sum(counts):
+        empty = np.zeros(0, dtype=np.int64)
+        return [(empty, empty, empty, empty) for _ in parts]
+    onset, duration, pitch, vel = (np.concatenate([getattr(p.notes, name) for p in parts])
+                                   for name in ("onset", "duration", "pitch", "velocity"))
+    which = np.repeat(np.arange(len(parts), dtype=np.int64), counts)
+    on = to_ticks(onset)
+    off = np.maximum(to_ticks(onset + duration), on + 1)
+    pitch = np.clip(pitch, 0, 127).astype(np.int64)
+    vel = np.clip(vel, 1, 127).astype(np.int64)
+    order = np.lexsort((-vel, on, pitch, which))
+    on, off, pitch, vel, which = on[order], off[order], pitch[order], vel[order], which[order]
+    # of notes sharing (part, pitch, start), the first here is the loudest (then the earliest)
     keep = np.ones(len(on), dtype=bool)
-    keep[1:] = (pitch[1:] != pitch[:-1]) | (on[1:] != on[:-1])
-    on, off, pitch, vel = on[keep], off[keep], pitch[keep], vel[keep]
-    # cut each note at the next start of its pitch
-    same = pitch[1:] == pitch[:-1]
+    keep[1:] = (which[1:] != which[:-1]) | (pitch[1:] != pitch[:-1]) | (on[1:] != on[:-1])
+    on, off, pitch, vel, which = on[keep], off[keep], pitch[keep], vel[keep], which[keep]
+    # cut each note at the next start of its pitch in its part
+    same = (pitch[1:] == pitch[:-1]) & (which[1:] == which[:-1])
     off[:-1] = np.where(same & (off[:-1] > on[1:]), on[1:], off[:-1])
-    return on, off, pitch, vel
+    ends = np.cumsum(np.bincount(which, minlength=len(parts))).tolist()
+    return [(on[a:b], off[a:b], pitch[a:b], vel[a:b]) for a, b in zip([0] + ends, ends)]
 
 
 def score_to_bytes(score: Score) -> bytes:
@@ -393,9 +465,10 @@ def score_to_bytes(score: Score) -> bytes:
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
     sounding = {_channel(p) for p in score.parts if not p.silent}
+    named = [p.silent and _channel(p) in sounding for p in score.parts]
+    played = iter(parts_events([p for p, n in zip(score.parts, named) if not n]))
     tracks = encode_tracks([conductor_events(score)] + [
-        named_track(p) if p.silent and _channel(p) in sounding else part_events(p)
-        for p in score.parts], end_tick)
+        named_track(p) if n else next(played) for p, n in zip(score.parts, named)], end_tick)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
 

@@ -3,7 +3,8 @@ statement."""
 
 from __future__ import annotations
 
-import json
+import math
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +12,62 @@ from ..score import Score
 from .files import atomic_write
 
 
-def _clean(value: Any) -> Any:
-    """JSON-ready copy: floats rounded to 6 places so output is stable across platforms."""
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars
-        return _clean(value.item())
-    return value
-
-
 def plan_text(score: Score) -> str:
-    """The plan as <id>.json's text: sorted keys, floats rounded (see `_clean`)."""
-    plan = _clean(score.plan.as_json())
-    return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The plan as <id>.json's text (see `json_text`)."""
+    return json_text(score.plan.as_json())
+
+
+def json_text(value: Any) -> str:
+    """What ``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` writes, and
+    a newline, with floats rounded to 6 places so output is stable across platforms
+    (tuples as lists, numpy scalars as numbers, keys as strings).
+
+    Written here in one pass: the standard library's indented encoder is pure Python,
+    and slower than this.
+    """
+    out: list[str] = []
+    _encode(value, "\n", out)
+    return "".join(out) + "\n"
+
+
+def _encode(value: Any, newline: str, out: list[str]) -> None:
+    """Append `value` as JSON, its nested lines indented past `newline`."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None or value is True or value is False:
+        out.append("null" if value is None else "true" if value else "false")
+    elif isinstance(value, float):
+        out.append(_number(round(value, 6)))
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, dict):
+        items = {str(k): v for k, v in value.items()}
+        _nested("{", "}", [(encode_basestring(k) + ": ", items[k]) for k in sorted(items)],
+                newline, out)
+    elif isinstance(value, list | tuple):
+        _nested("[", "]", [("", v) for v in value], newline, out)
+    elif hasattr(value, "item"):  # numpy scalars
+        _encode(value.item(), newline, out)
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _nested(opening: str, closing: str, items: list[tuple[str, Any]], newline: str,
+            out: list[str]) -> None:
+    if not items:
+        out.append(opening + closing)
+        return
+    inner = newline + "  "
+    for k, (key, v) in enumerate(items):
+        out.append((opening if k == 0 else ",") + inner + key)
+        _encode(v, inner, out)
+    out.append(newline + closing)
+
+
+def _number(x: float) -> str:
+    if math.isfinite(x):
+        return float.__repr__(x)
+    return "NaN" if x != x else "Infinity" if x > 0 else "-Infinity"
 
 
 def write_plan(score: Score, path: str | Path) -> Path:

@@ -46,7 +46,7 @@ from .midi import (
     conductor_events,
     encode_tracks,
     named_track,
-    part_events,
+    parts_events,
     smpte_offset,
     tempo_event,
     tempo_us,
@@ -158,9 +158,10 @@ def reel_to_bytes(scores: Sequence[Score]) -> bytes:
         conductor.extend(conductor_events(_labelled(cue), heading=False), now)
         for beat, bpm in cue.tempo_map.tempos:
             clock.add(now + int(to_ticks(beat)), tempo_us(bpm))
-        for track, part in zip(tracks, cue.parts):
-            if not part.silent:
-                track.extend(part_events(part, named=False), now)
+        playing = [(track, part) for track, part in zip(tracks, cue.parts) if not part.silent]
+        for (track, _), events in zip(playing, parts_events([p for _, p in playing],
+                                                            named=False)):
+            track.extend(events, now)
         end = max(end, now + _ends(cue)[1])
     body = encode_tracks([conductor, *tracks], end)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(body), PPQ)

@@ -1,19 +1,22 @@
 """One studio session over one project file: the draft, its undo history, the takes.
 
 A *take* is something composed (a scene of the draft, or a motif heard alone):
-its Score and MIDI bytes, named by the hash of those bytes, so the WAV, the
-MusicXML and the notation made from it are cached by what was composed. Every
-method holds the session's lock: the server calls them from worker threads.
+its Score, named by a hash of the Score as its MIDI file holds it, so the WAV, the
+MusicXML and the notation made from it are cached by what was composed; its MIDI
+bytes are encoded only when asked for. Every method holds the session's lock: the
+server calls them from worker threads.
 """
 
 from __future__ import annotations
 
 import copy
+import io
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -53,12 +56,39 @@ class _Cache(OrderedDict):
 
 @dataclass(frozen=True)
 class Take:
-    """A composed scene or audition: `id` is the hash of its MIDI bytes."""
+    """A composed scene or audition: `score` as composed, `dressed` as its MIDI file
+    holds it (on the film's template); `id` is the hash of `dressed`."""
 
     id: str
     score: Score
-    midi: bytes
+    dressed: Score
     scene: str | None = None  # the scene's id; None for a motif heard alone
+
+    @classmethod
+    def of(cls, score: Score, dressed: Score | None = None, scene: str | None = None
+           ) -> Take:
+        """The take of `score` (dressed as `dressed`, else as it is), named by content:
+        the pickled Score holds every note, controller, marker and plan row a file or
+        a render is made from, and costs a tenth of encoding the MIDI file."""
+        dressed = score if dressed is None else dressed
+        return cls(digest(_pickled(dressed)), score, dressed, scene)
+
+    @cached_property
+    def midi(self) -> bytes:
+        """The take's MIDI file, encoded when first asked for."""
+        from ..io.midi import score_to_bytes
+
+        return score_to_bytes(self.dressed)
+
+
+def _pickled(score: Score) -> bytes:
+    """`score` pickled without the memo, so equal content gives equal bytes whether or
+    not its parts share objects (a Score holds no cycles)."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=4)
+    pickler.fast = True
+    pickler.dump(score)
+    return out.getvalue()
 
 
 def error_line(e: MotifgenError) -> str:
@@ -225,7 +255,6 @@ class Session:
         """The scene composed from the draft (or from `edits`) on the film's template,
         as `motifgen compose` writes it: the template comes from every scene of the
         draft, composed once per draft."""
-        from ..io.midi import score_to_bytes
         from ..template import dress, fit
 
         project = self.project(edits)
@@ -235,8 +264,7 @@ class Session:
         def make() -> Take:
             film, scores = self._takes.get_or(("film", key), lambda: self._film(project, edits))
             score = fit(scores[scene_id], film)
-            midi = score_to_bytes(dress(score, film))
-            return self._keep_take(Take(digest(midi), score, midi, scene_id))
+            return self._keep_take(Take.of(score, dress(score, film), scene_id))
 
         with self.lock:
             return self._takes.get_or((key, scene_id), make)
@@ -261,11 +289,8 @@ class Session:
                  title: str) -> Take:
         """Motifs laid end to end (as `vary -o` writes them), to hear alone."""
         from ..arrange import statements_score
-        from ..io.midi import score_to_bytes
 
-        score = statements_score(project, statements, title)
-        midi = score_to_bytes(score)
-        return self._keep_take(Take(digest(midi), score, midi))
+        return self._keep_take(Take.of(statements_score(project, statements, title)))
 
     def _keep_take(self, take: Take) -> Take:
         with self.lock:

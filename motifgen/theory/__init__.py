@@ -32,7 +32,15 @@ from .dynamics import (
     velocity_of,
 )
 from .keyfinding import rank_keys
-from .meter import EPS, BeatGroups, bar_beats, beat_groups, parse_meter, strong_beats
+from .meter import (
+    EPS,
+    BeatGroups,
+    bar_beats,
+    beat_groups,
+    parse_meter,
+    round_beat,
+    strong_beats,
+)
 from .pitch import (
     LETTER_PC,
     fold_into,
@@ -58,6 +66,6 @@ __all__ = [
     "VELOCITY_RANGE", "BeatGroups", "Chord", "Key", "bar_beats", "beat_groups",
     "chord_pcs", "chord_tones", "degrees_of", "dynamic_level", "dynamic_mark", "fold_into",
     "make_chord", "mode_name", "note_name", "numeral_degree", "parse_meter", "pitch_class",
-    "pitch_name", "pitches_of", "place_in_range", "rank_keys", "roman",
+    "pitch_name", "pitches_of", "place_in_range", "rank_keys", "roman", "round_beat",
     "semitones_above_c", "strong_beats", "tonic_quality", "triads_in", "velocity_of",
 ]

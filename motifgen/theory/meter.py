@@ -7,6 +7,7 @@ asks it (or `strong_beats`) rather than working them out again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,6 +15,16 @@ from ..errors import MotifgenError
 
 #: Two times closer than this (in beats) are the same time.
 EPS = 1e-6
+
+
+def round_beat(beat: float, places: int) -> float:
+    """`round(beat, places)`, at once for a beat on the grid of 1 / 2**places (which
+    has no more decimals than that): onsets are mostly such, and `round` is slow.
+
+    >>> round_beat(0.375, 4), round_beat(1 / 3, 4)
+    (0.375, 0.3333)
+    """
+    return beat if (beat * 2.0 ** places).is_integer() else round(beat, places)
 
 
 def parse_meter(text: str | tuple[int, int]) -> tuple[int, int]:
@@ -65,11 +76,22 @@ class BeatGroups:
 
     def is_strong(self, beat: float) -> bool:
         """Whether `beat` (from a bar line) is one of the strong beats."""
-        offset = beat % self.bar
-        for s in self.strong:  # a loop, not any(): textures ask for every note they draw
-            if abs(offset - s) < EPS:
-                return True
-        return False
+        return self.are_strong((beat,))[0]
+
+    def are_strong(self, beats: Iterable[float]) -> list[bool]:
+        """`is_strong` of every beat of `beats`, in one call: the textures ask it for
+        every note they draw."""
+        bar, strong = self.bar, self.strong
+        out = []
+        for beat in beats:
+            offset = beat % bar
+            hit = False
+            for s in strong:  # a loop, not any(): it runs for every note
+                if abs(offset - s) < EPS:
+                    hit = True
+                    break
+            out.append(hit)
+        return out
 
     def strong_beats(self, start: float, end: float) -> list[float]:
         """Every strong beat in [start, end), counting bars from beat 0.
@@ -118,4 +140,10 @@ def strong_beats(meter: tuple[int, int], length: float) -> list[float]:
     >>> strong_beats((6, 8), 6.0)
     [0.0, 1.5, 3.0, 4.5]
     """
-    return beat_groups(meter).strong_beats(0.0, length)
+    return list(_strong_beats(meter, length))
+
+
+@lru_cache(maxsize=1024)
+def _strong_beats(meter: tuple[int, int], length: float) -> tuple[float, ...]:
+    """`strong_beats`, kept: a film asks again and again for the same sections' beats."""
+    return tuple(beat_groups(meter).strong_beats(0.0, length))
