@@ -21,18 +21,20 @@ class Line:
     pitch: list[int] = field(default_factory=list)
     velocity: list[int] = field(default_factory=list)
 
-    def add(self, notes: Notes, offset: float = 0.0, until: float | None = None,
-            transpose: int = 0) -> None:
+    def add(self, notes: Notes, offset: float = 0.0, until: float | None = None) -> None:
         """Append `notes` shifted by `offset` beats, cut at `until`."""
         onset = notes.onset + offset
         end = onset + notes.duration
-        keep = onset < (until if until is not None else np.inf) - 1e-9
-        if until is not None:
+        pitch, velocity = notes.pitch, notes.velocity
+        if until is not None and len(onset):
             end = np.minimum(end, until)
-        self.onset += onset[keep].tolist()
-        self.duration += (end - onset)[keep].tolist()
-        self.pitch += (notes.pitch[keep] + transpose).tolist()
-        self.velocity += notes.velocity[keep].tolist()
+            if onset[-1] >= until - 1e-9:  # in order of onset: the notes kept come first
+                n = int(np.searchsorted(onset, until - 1e-9))
+                onset, end, pitch, velocity = onset[:n], end[:n], pitch[:n], velocity[:n]
+        self.onset += onset.tolist()
+        self.duration += (end - onset).tolist()
+        self.pitch += pitch.tolist()
+        self.velocity += velocity.tolist()
 
     def notes(self) -> Notes:
         return notes_of(self.onset, self.duration, self.pitch, self.velocity)

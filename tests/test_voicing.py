@@ -1,0 +1,93 @@
+"""The voicing's array shortcuts against their plain definitions: the packed move tables,
+the packed interval codes, and the cheapest path; and Line.add's cut."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from motifgen.arrange import voicing as V
+from motifgen.arrange.line import Line, cheapest_path
+from motifgen.motif import Notes
+
+pitch = st.integers(min_value=0, max_value=127)
+voicing = st.lists(pitch, min_size=4, max_size=4).map(sorted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(voicing, min_size=1, max_size=5), st.lists(voicing, min_size=1, max_size=5),
+       st.booleans())
+def test_upper_moves_are_their_definition(prev, cur, common):
+    """`_move`'s costs of the upper voices for every move, from the packed tables, equal
+    the costs summed voice by voice in the documented order."""
+    a = V._Stack.of(V._stacked([V._coded(np.array(prev, dtype=np.int16))]))
+    b = V._Stack.of(V._stacked([V._coded(np.array(cur, dtype=np.int16))]))
+    none = np.zeros(1, dtype=bool)
+    top = (np.zeros(0, dtype=np.intp), np.zeros((0, len(prev), 0), np.uint16),
+           np.zeros((0, len(cur), 0), np.uint16))
+    got = V._move(a, b, np.zeros((1, len(cur), len(prev))), top, np.array([common]), none, none)
+    for t, f in itertools.product(range(len(cur)), range(len(prev))):
+        v0, v1 = prev[f], cur[t]
+        moves = [v1[k] - v0[k] for k in (1, 2, 3)]
+        cost = 0.0
+        for k, m in enumerate(moves):
+            cost = float(V._VOICE_MOVES[abs(m)]) if k == 0 else cost + V._VOICE_MOVES[abs(m)]
+        cost += V.SAME_DIRECTION_COST * (all(m > 0 for m in moves) or all(m < 0 for m in moves))
+        cost += V.COMMON_TONE_LOST_COST * (common and all(moves))
+        parallel = any(v0[i] != v1[i] and v0[j] != v1[j]
+                       and (v0[j] - v0[i]) % 12 == (v1[j] - v1[i]) % 12 in (0, 7)
+                       for i, j in itertools.combinations(range(4), 2))
+        assert got[0, t, f] == 0.0 + (cost + V.FORBIDDEN * parallel)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=20), min_size=1, max_size=3),
+       st.data())
+def test_packed_codes_count_the_slots_that_agree(before, data):
+    """`_pack` and `_parallels`: how many slots hold the same nonzero code on both sides."""
+    slots = max(map(len, before))
+    before = [row + [0] * (slots - len(row)) for row in before]
+    after = data.draw(st.lists(st.lists(st.integers(0, 2), min_size=slots, max_size=slots),
+                               min_size=1, max_size=3))
+    b = np.array(before, dtype=np.uint16)[None]
+    a = np.array(after, dtype=np.uint16)[None]
+    count = V._parallels(V._pack(b), V._pack(a))
+    for t, f in itertools.product(range(len(after)), range(len(before))):
+        assert count[0, t, f] == sum(x == y != 0 for x, y in zip(before[f], after[t]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=5), st.data())
+def test_cheapest_path_is_the_cheapest(sizes, data):
+    """Every path tried costs at least as much as the one found (ties: the lower states)."""
+    values = st.sampled_from([0.0, 0.5, 1.0, 2.0])
+    unary = [np.array(data.draw(st.lists(values, min_size=n, max_size=n))) for n in sizes]
+    trans = [np.array(data.draw(st.lists(st.lists(values, min_size=n, max_size=n),
+                                         min_size=m, max_size=m))).reshape(m, n)
+             for m, n in zip(sizes, sizes[1:])]
+
+    def cost(path):
+        total = unary[0][path[0]]
+        for i, (j, k) in enumerate(itertools.pairwise(path)):
+            total = total + trans[i][j, k] + unary[i + 1][k]
+        return total
+
+    best = cheapest_path(unary, trans)
+    assert all(cost(best) <= cost(p) for p in itertools.product(*map(range, sizes)))
+
+
+@given(st.lists(st.tuples(st.integers(0, 16), st.integers(1, 8)), max_size=12),
+       st.floats(0, 8), st.none() | st.floats(0, 12))
+def test_line_add_shifts_and_cuts(notes, offset, until):
+    """Line.add: each note moved by `offset`, those from `until` on dropped, the rest cut
+    there."""
+    rows = sorted({(on / 4, dur / 4, 60, 80) for on, dur in notes})
+    line = Line()
+    line.add(Notes.from_rows(rows) if rows else Notes.from_rows([]), offset, until)
+    want = [(o + offset, min(o + offset + d, until) if until is not None else o + offset + d)
+            for o, d, _, _ in rows if until is None or o + offset < until - 1e-9]
+    assert line.onset == [o for o, _ in want]
+    assert line.duration == [e - o for o, e in want]
