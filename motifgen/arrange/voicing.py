@@ -560,10 +560,10 @@ def _move(prev: _Stack, cur: _Stack, bass: np.ndarray,
     `_bass_moves`), the upper voices' moves, planing, a common tone lost, parallels
     between any two voices (the bass included), and the bass's with a voice on top
     (`top`: the changes next to a rest and their `_top_codes`). Per change: `common`,
-    whether its chords share a tone; `plucked`, whether the texture starts each chord on
-    its lowest upper voice alone (pizzicato), so that the top voice of one chord and the
-    lowest of the next are heard in succession too; `creep`, whether the middle upper
-    voice is drawn to move by a semitone."""
+    whether its chords share a tone; `plucked`, whether the texture starts each chord
+    on its lowest upper voice alone (pizzicato), so that the top voice of one chord and
+    the lowest of the next are heard in succession too; `creep`, whether the middle
+    upper voice is drawn to move by a semitone."""
     tables = _tables()
     upper, low = _outer(prev.upper, cur.upper), _outer(prev.low, cur.low)
     flags = tables.upper_flags.take(upper) & tables.low_flags.take(low)
