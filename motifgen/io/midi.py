@@ -98,7 +98,7 @@ class _Events:
 
     `status` is -1 for a meta event, whose `data1` indexes `metas`; a channel
     message has its status byte and one or two data bytes (`data2` -1 for one).
-    Single events collect in a list; `add_block` appends many at once as arrays.
+    Single events collect in a list; `add_rows` appends many laid out as rows.
     """
 
     def __init__(self) -> None:
@@ -112,15 +112,6 @@ class _Events:
 
     def add(self, tick: int, order: int, status: int, data1: int, data2: int = -1) -> None:
         self.pending.append((tick, order, status, data1, data2))
-
-    def add_block(self, tick, order, status, data1, data2) -> None:
-        """Append many events: equal-length arrays, scalars broadcast."""
-        self._flush()
-        tick = np.asarray(tick, dtype=np.int64)
-        block = np.empty((len(tick), 5), dtype=np.int64)
-        for col, values in enumerate((tick, order, status, data1, data2)):
-            block[:, col] = values  # float data truncated, as an int64 cast does
-        self.blocks.append(block)
 
     def add_rows(self, rows: np.ndarray) -> None:
         """Append events already laid out as (n, 5) rows (see `parts_events`)."""
@@ -186,16 +177,17 @@ def _encode_pass(tracks: Sequence[tuple[np.ndarray, list[bytes]]], end_tick: int
         data1 = np.where(is_meta, data1 + np.repeat(before, lengths), data1)
     if len(tick) and (tick.min() < 0 or tick.max() >= 1 << 40):
         raise ValueError("event times must be non-negative and below 2**28 ticks")
-    # one sort key: track, then tick, then order; stable, so ties keep insertion order
+    # one sort key: track, then tick, then order (below 8: `_SETUP` .. `_END`, and the
+    # reel's `_CONTROL + 1`); stable, so ties keep insertion order
     idx = np.argsort((track << 43) | (tick << 3) | order, kind="stable")
     track, tick, status, data1, data2 = track[idx], tick[idx], status[idx], data1[idx], data2[idx]
+    is_meta = is_meta[idx]
     n = len(tick)
     first = np.ones(n, dtype=bool)  # the first event of its track
     first[1:] = track[1:] != track[:-1]
     delta = np.where(first, tick, tick - np.concatenate(([0], tick[:-1])))
-    if n and (delta.min() < 0 or delta.max() > _MAX_DELTA):
+    if n and delta.max() > _MAX_DELTA:  # ticks are sorted and not negative (above)
         raise ValueError("event times must be non-negative and below 2**28 ticks")
-    is_meta = status < 0
     # running status: a channel message repeating the previous message's status
     prev = np.where(first, -1, np.concatenate(([-1], status[:-1])))
     with_status = ~is_meta & (status != prev)
@@ -465,10 +457,11 @@ def score_to_bytes(score: Score) -> bytes:
     ends += [int(to_ticks(p.notes.end)) for p in score.parts if len(p.notes)]
     end_tick = max(ends)
     sounding = {_channel(p) for p in score.parts if not p.silent}
-    named = [p.silent and _channel(p) in sounding for p in score.parts]
-    played = iter(parts_events([p for p, n in zip(score.parts, named) if not n]))
+    name_only = [p.silent and _channel(p) in sounding for p in score.parts]
+    played = iter(parts_events([p for p, n in zip(score.parts, name_only) if not n]))
     tracks = encode_tracks([conductor_events(score)] + [
-        named_track(p) if n else next(played) for p, n in zip(score.parts, named)], end_tick)
+        named_track(p) if n else next(played) for p, n in zip(score.parts, name_only)],
+        end_tick)
     header = b"MThd" + struct.pack(">Lhhh", 6, 1, len(tracks), PPQ)
     return header + b"".join(tracks)
 
