@@ -213,12 +213,17 @@ def _encode_pass(tracks: Sequence[tuple[np.ndarray, list[bytes]]], end_tick: int
     out[pos[two] + 1] = data2[two]
     for at, i in zip(pos[is_meta].tolist(), data1[is_meta].tolist()):
         out[at:at + len(metas[i])] = np.frombuffer(metas[i], dtype=np.uint8)
-    data = out.tobytes()
-    counts = np.bincount(track, minlength=len(tracks)).tolist()
+    return _chunks(out.tobytes(), start, tick, np.bincount(track, minlength=len(tracks)),
+                   end_tick)
+
+
+def _chunks(data: bytes, start: np.ndarray, tick: np.ndarray, counts: np.ndarray,
+            end_tick: int) -> list[bytes]:
+    """The encoded events cut into MTrk chunks, `counts` events each, ended at `end_tick`."""
     chunks, event, byte = [], 0, 0
-    for count in counts:
+    for count in counts.tolist():
         stop = event + count
-        to = int(start[stop]) if stop < n else len(data)
+        to = int(start[stop]) if stop < len(tick) else len(data)
         last = int(tick[stop - 1]) if count else 0
         body = data[byte:to] + vlq(max(0, end_tick - last)) + _meta(_END_OF_TRACK, b"")
         chunks.append(b"MTrk" + struct.pack(">L", len(body)) + body)
