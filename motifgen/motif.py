@@ -283,41 +283,40 @@ class Motif(Notes):
         >>> m.replace(pitch=[64, 62]).rows()
         [(0.0, 1.0, 64, 80), (1.0, 1.0, 62, 80)]
         """
-        on = self.onset if onset is None else np.asarray(onset, dtype=np.float64)
-        dur = self.duration if duration is None else np.asarray(duration, dtype=np.float64)
-        pit = self.pitch if pitch is None else np.asarray(pitch, dtype=np.int64)
-        vel = self.velocity if velocity is None else np.asarray(velocity, dtype=np.int64)
+        state = self.__dict__
+        on = state["onset"] if onset is None else np.asarray(onset, dtype=np.float64)
+        dur = state["duration"] if duration is None else np.asarray(duration, dtype=np.float64)
+        pit = state["pitch"] if pitch is None else np.asarray(pitch, dtype=np.int64)
+        vel = state["velocity"] if velocity is None else np.asarray(velocity, dtype=np.int64)
         n = len(on)
         if not _aligned(on, dur, pit, vel) or (n and not _holds(
                 on, dur, pit, vel, duration is not None, velocity is not None,
                 n > 1 and (onset is not None or pitch is not None))):
             return self.with_notes(onset, duration, pitch, velocity, **changes)
-        arrays = {}
-        for name, arr, given in (("onset", on, onset), ("duration", dur, duration),
-                                 ("pitch", pit, pitch), ("velocity", vel, velocity)):
-            if given is not None:
-                if arr.flags.writeable:
-                    arr.setflags(write=False)
-                arrays[name] = arr
-        return self._assemble(arrays, changes)
+        for arr, given in ((on, onset), (dur, duration), (pit, pitch), (vel, velocity)):
+            if given is not None and arr.flags.writeable:
+                arr.setflags(write=False)
+        return self._assemble(on, dur, pit, vel, changes)
 
-    def _assemble(self, arrays: dict[str, Array], changes: dict[str, Any]) -> Motif:
-        """A Motif with this one's fields, then `arrays` (read-only, valid) and `changes`."""
-        if changes.keys() - _FIELD_SET:
+    def _assemble(self, on: Array, dur: Array, pit: Array, vel: Array,
+                  changes: dict[str, Any]) -> Motif:
+        """A Motif of these note arrays (read-only, valid), this one's key, meter and name,
+        then `changes`; nothing worked out for this one (end, hash) is carried over."""
+        if changes and not _FIELD_SET.issuperset(changes):
             raise TypeError(f"unknown Motif fields: {', '.join(changes.keys() - _FIELD_SET)}")
-        state = vars(self)
-        if len(state) != len(_MOTIF_FIELDS):  # only the dataclass fields are carried over
-            state = {name: getattr(self, name) for name in _MOTIF_FIELDS}
+        state = self.__dict__
         new = object.__new__(Motif)
         fresh = vars(new)
-        fresh.update(state)
-        fresh.update(arrays)
-        fresh.update(changes)
+        fresh.update(onset=on, duration=dur, pitch=pit, velocity=vel, key=state["key"],
+                     meter=state["meter"], name=state["name"])
+        if changes:
+            fresh.update(changes)
         return new
 
     def window(self, start: int, stop: int) -> Motif:
         """Notes start..stop-1: a run of consecutive notes of a motif is a valid motif."""
-        return self._assemble({name: getattr(self, name)[start:stop] for name in _ARRAYS}, {})
+        return self._assemble(self.onset[start:stop], self.duration[start:stop],
+                              self.pitch[start:stop], self.velocity[start:stop], {})
 
     def transposed(self, semitones: int) -> Motif:
         """Every note `semitones` higher, folded back into MIDI 0..127 by octaves."""
@@ -365,8 +364,7 @@ class Motif(Notes):
                 f"{self.key.name}, {self.meter[0]}/{self.meter[1]}, {self.end:g} beats)")
 
 
-_MOTIF_FIELDS = tuple(f.name for f in fields(Motif))
-_FIELD_SET = frozenset(_MOTIF_FIELDS)
+_FIELD_SET = frozenset(f.name for f in fields(Motif))
 
 #: `Notes.trusted` and `Motif.replace` as functions, for the arranger's lines and motifs.
 notes_of = Notes.trusted

@@ -8,6 +8,7 @@ arguments; `chain` applies them in the order a chain's text gives.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..theory import (
     MODES,
     Key,
     beat_groups,
+    degree_of,
     degrees_of,
     fold_into,
     mode_name,
@@ -26,6 +28,8 @@ from ..theory import (
     pitches_of,
     place_in_range,
 )
+
+_max = np.maximum.reduce
 
 
 def _fold(pitch: Array) -> Array:
@@ -68,6 +72,22 @@ def interval_classes(intervals: Array) -> Array:
     """
     size = np.abs(intervals)
     return np.sign(intervals) * ((size > 0).astype(np.int64) + (size > 2) + (size > 4))
+
+
+#: `interval_classes` of the intervals -4..4; every wider one is a leap (±3).
+_CLASS_OF = dict(zip(range(-4, 5), interval_classes(np.arange(-4, 5)).tolist()))
+#: Up to this many notes, shapes are compared on Python integers.
+_FEW = 32
+
+
+def _same_shape(a: Array, b: Array) -> bool:
+    """Whether two pitch lines of one length step alike: every interval between
+    consecutive notes of the same `interval_classes` class."""
+    if len(a) > _FEW:
+        return bool(np.array_equal(interval_classes(np.diff(a)), interval_classes(np.diff(b))))
+    x, y = a.tolist(), b.tolist()
+    return all(_CLASS_OF.get(q - p, 3 if q > p else -3) == _CLASS_OF.get(v - u, 3 if v > u else -3)
+               for p, q, u, v in zip(x, x[1:], y, y[1:]))
 
 
 #: Costs of `_keep_intervals` (only their order matters): changing a note outweighs any
@@ -159,11 +179,15 @@ def _into_key(m: Motif, new_key: Key) -> Array:
     `theory.pitches_of` places it), every interval keeping its direction and size class."""
     s, a = degrees_of(m.pitch, m.key)
     plain = pitches_of(_remap_steps(s, m.key.mode, new_key.mode), a, new_key)
-    if not a.any():
-        want = interval_classes(np.diff(m.pitch))
-        if np.array_equal(interval_classes(np.diff(plain)), want):
-            return plain
+    if not np.count_nonzero(a) and _same_shape(m.pitch, plain):
+        return plain
     return _keep_intervals(m, new_key, s, a, plain)
+
+
+@lru_cache(maxsize=512)
+def _key_of(tonic: int, mode: str) -> Key:
+    """`Key(tonic, mode_name(mode))`, made once per tonic and mode text."""
+    return Key(tonic, mode_name(mode))
 
 
 def _group(meter: tuple[int, int]) -> tuple[float, float]:
@@ -217,7 +241,7 @@ def mode(m: Motif, mode: str = "aeolian") -> Motif:
     >>> mode(mode(m, "dorian"), "ionian") == m
     True
     """
-    new_key = Key(m.key.tonic, mode_name(mode))
+    new_key = _key_of(m.key.tonic, mode)
     return m.replace(pitch=_fold(_into_key(m, new_key)), key=new_key)
 
 
@@ -260,7 +284,7 @@ def invert(m: Motif, kind: str = "diatonic", axis: int | None = None) -> Motif:
     if kind == "chromatic":
         return m.replace(pitch=_fold(2 * centre - m.pitch))
     s, a = degrees_of(m.pitch, m.key)
-    centre_step = int(degrees_of([centre], m.key)[0][0])
+    centre_step = degree_of(centre, m.key)[0]
     return m.replace(pitch=_fold(pitches_of(2 * centre_step - s, -a, m.key)))
 
 
@@ -294,7 +318,7 @@ def retrograde(m: Motif, part: str = "both") -> Motif:
     if part == "pitches":
         return m.replace(pitch=m.pitch[::-1], velocity=m.velocity[::-1])
     end = m.onset + m.duration
-    onset = (m.onset[0] + end.max() - end)[::-1]
+    onset = (m.onset[0] + _max(end) - end)[::-1]
     duration = m.duration[::-1]
     if part == "rhythm":
         return m.replace(onset=onset, duration=duration)
@@ -343,7 +367,7 @@ def fragment(m: Motif, selection: tuple[str, int] = ("first", 3)) -> Motif:
         start = min(int(where), count - 1)
     cell = m.window(start, min(count, start + n))
     bar = m.bar_length
-    shift = np.floor((cell.onset[0] + EPS) / bar) * bar
+    shift = math.floor((cell.onset[0] + EPS) / bar) * bar
     return cell.replace(onset=cell.onset - shift) if shift else cell
 
 
@@ -373,15 +397,15 @@ def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
     """
     if len(m) == 0 or times == 1:
         return m
-    _, unit = _group(m.meter)
+    unit = beat_groups(m.meter).unit
     start = float(m.onset[0])
-    span = np.ceil((m.end - start) / unit - EPS) * unit
-    k = np.repeat(np.arange(times), len(m))
+    span = math.ceil((m.end - start) / unit - EPS) * unit
+    k = np.arange(times).repeat(len(m))
     s, a = degrees_of(m.pitch, m.key)
     pitch = pitches_of(_tile(s, times) + k * steps, _tile(a, times), m.key)
     return m.replace(onset=_tile(m.onset, times) + k * span,
-                  duration=_tile(m.duration, times), pitch=_fold(pitch),
-                  velocity=_tile(m.velocity, times))
+                     duration=_tile(m.duration, times), pitch=_fold(pitch),
+                     velocity=_tile(m.velocity, times))
 
 
 def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:

@@ -74,17 +74,22 @@ def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
     [10, 60, 118]
     """
     pitch = np.asarray(pitch, dtype=np.int64)
-    if len(pitch) == 0 or (_min(pitch) >= low and _max(pitch) <= high):
+    if len(pitch) == 0:
         return pitch
     if len(pitch) <= 32 and pitch.ndim == 1:  # a few notes: cheaper in Python, same integers
+        values = pitch.tolist()
+        if min(values) >= low and max(values) <= high:
+            return pitch
         out = []
-        for p in pitch.tolist():
+        for p in values:
             if p < low:
                 p += 12 * ((low - p + 11) // 12)
             if p > high:
                 p -= 12 * ((p - high + 11) // 12)
             out.append(p)
         return np.array(out, dtype=np.int64)
+    if _min(pitch) >= low and _max(pitch) <= high:
+        return pitch
     pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
     return np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
 

@@ -179,11 +179,24 @@ def _degree_table(key: Key) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return scale, steps, alts
 
 
+#: Pitches and scale steps `_degree_lists` tabulates (beyond them the arithmetic runs).
+_TABLED = range(-128, 256)
+
+
 @lru_cache(maxsize=512)
-def _degree_lists(key: Key) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]:
-    """`_degree_table` as tuples, and the tonic's MIDI number, for a few notes at a time."""
+def _degree_lists(key: Key) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """`_degree_table` worked out for a few notes at a time: step and alteration by MIDI
+    pitch, and MIDI pitch by step (alteration 0), over `_TABLED`."""
     scale, steps, alts = _degree_table(key)
-    return tuple(scale.tolist()), tuple(steps.tolist()), tuple(alts.tolist()), key.tonic_pitch
+    size, tonic = len(scale), key.tonic_pitch
+    rels = [divmod(p - tonic, 12) for p in _TABLED]
+    step_of = {p: octave * size + int(steps[rel]) for p, (octave, rel) in zip(_TABLED, rels)}
+    alt_of = {p: int(alts[rel]) for p, (_, rel) in zip(_TABLED, rels)}
+    pitch_of = {}
+    for s in _TABLED:
+        octave, index = divmod(s, size)
+        pitch_of[s] = tonic + 12 * octave + int(scale[index])
+    return step_of, alt_of, pitch_of
 
 
 #: Up to this many notes, degree conversions run on Python integers (the same arithmetic,
@@ -191,18 +204,30 @@ def _degree_lists(key: Key) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int
 _FEW = 32
 
 
+def degree_of(pitch: int, key: Key) -> tuple[int, int]:
+    """(step, alteration) of one MIDI pitch: `degrees_of` for a single note.
+
+    >>> degree_of(61, Key(2, "aeolian"))
+    (-1, 0)
+    """
+    step_of, alt_of, _ = _degree_lists(key)
+    if pitch in step_of:
+        return step_of[pitch], alt_of[pitch]
+    steps, alts = degrees_of(np.array([pitch], dtype=np.int64), key)
+    return int(steps[0]), int(alts[0])
+
+
 def degrees_of(pitch: ArrayLike, key: Key) -> tuple[IntArray, IntArray]:
     """(steps, alterations) of MIDI pitches in `key`: `Key.pitch_to_step` on whole arrays."""
     pitches = np.asarray(pitch, dtype=np.int64)
     if pitches.ndim == 1 and len(pitches) <= _FEW:
-        scale, few_steps, few_alts, tonic = _degree_lists(key)
-        size = len(scale)
-        steps, alts = [], []
-        for p in pitches.tolist():
-            octave, rel = divmod(p - tonic, 12)
-            steps.append(octave * size + few_steps[rel])
-            alts.append(few_alts[rel])
-        return np.array(steps, dtype=np.int64), np.array(alts, dtype=np.int64)
+        step_of, alt_of, _ = _degree_lists(key)
+        values = pitches.tolist()
+        try:
+            return (np.array([step_of[p] for p in values], dtype=np.int64),
+                    np.array([alt_of[p] for p in values], dtype=np.int64))
+        except KeyError:  # beyond the table: the arithmetic below
+            pass
     table, table_steps, table_alts = _degree_table(key)
     octaves, rels = np.divmod(pitches - key.tonic_pitch, 12)
     return octaves * len(table) + table_steps[rels], table_alts[rels]
@@ -213,10 +238,12 @@ def pitches_of(steps: ArrayLike, alts: ArrayLike, key: Key) -> IntArray:
     step_arr = np.asarray(steps, dtype=np.int64)
     alt_arr = np.asarray(alts, dtype=np.int64)
     if step_arr.ndim == 1 and alt_arr.shape == step_arr.shape and len(step_arr) <= _FEW:
-        scale, _, _, tonic = _degree_lists(key)
-        size = len(scale)
-        return np.array([tonic + 12 * (s // size) + scale[s % size] + a
-                         for s, a in zip(step_arr.tolist(), alt_arr.tolist())], dtype=np.int64)
+        pitch_of = _degree_lists(key)[2]
+        try:
+            return np.array([pitch_of[s] + a for s, a in zip(step_arr.tolist(), alt_arr.tolist())],
+                            dtype=np.int64)
+        except KeyError:  # beyond the table: the arithmetic below
+            pass
     table = _degree_table(key)[0]
     octave, index = np.divmod(step_arr, len(table))
     found: IntArray = key.tonic_pitch + 12 * octave + table[index] + alt_arr
