@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from operator import lt
+from operator import add, lt
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -136,7 +136,11 @@ class Notes:
         """Beat where the last note stops (0 for no notes); worked out once per object."""
         found: float | None = self.__dict__.get("_end")
         if found is None:
-            found = float((self.onset + self.duration).max()) if len(self) else 0.0
+            n = len(self)
+            if n and n <= 32:  # a few notes: the same float sums, without numpy's overhead
+                found = max(map(add, self.onset.tolist(), self.duration.tolist()))
+            else:
+                found = float(_max(self.onset + self.duration)) if n else 0.0
             object.__setattr__(self, "_end", found)
         return found
 
@@ -293,9 +297,14 @@ class Motif(Notes):
                 on, dur, pit, vel, duration is not None, velocity is not None,
                 n > 1 and (onset is not None or pitch is not None))):
             return self.with_notes(onset, duration, pitch, velocity, **changes)
-        for arr, given in ((on, onset), (dur, duration), (pit, pitch), (vel, velocity)):
-            if given is not None and arr.flags.writeable:
-                arr.setflags(write=False)
+        if onset is not None:
+            on.setflags(write=False)
+        if duration is not None:
+            dur.setflags(write=False)
+        if pitch is not None:
+            pit.setflags(write=False)
+        if velocity is not None:
+            vel.setflags(write=False)
         return self._assemble(on, dur, pit, vel, changes)
 
     def _assemble(self, on: Array, dur: Array, pit: Array, vel: Array,

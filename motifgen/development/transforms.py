@@ -29,8 +29,6 @@ from ..theory import (
     place_in_range,
 )
 
-_max = np.maximum.reduce
-
 
 def _fold(pitch: Array) -> Array:
     """Fold pitches into MIDI 0..127 by whole octaves."""
@@ -318,7 +316,7 @@ def retrograde(m: Motif, part: str = "both") -> Motif:
     if part == "pitches":
         return m.replace(pitch=m.pitch[::-1], velocity=m.velocity[::-1])
     end = m.onset + m.duration
-    onset = (m.onset[0] + _max(end) - end)[::-1]
+    onset = (m.onset[0] + m.end - end)[::-1]
     duration = m.duration[::-1]
     if part == "rhythm":
         return m.replace(onset=onset, duration=duration)
@@ -381,11 +379,6 @@ def truncate(m: Motif, n: int = 1) -> Motif:
     return m.window(0, max(min(1, len(m)), len(m) - n))
 
 
-def _tile(a: Array, times: int) -> Array:
-    """`np.tile` of a 1-D array, without its overhead."""
-    return np.concatenate((a,) * times)
-
-
 def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
     """Repeat the motif `times` times, each copy `steps` scale steps above the last.
 
@@ -398,14 +391,15 @@ def sequence(m: Motif, times: int = 3, steps: int = 1) -> Motif:
     if len(m) == 0 or times == 1:
         return m
     unit = beat_groups(m.meter).unit
-    start = float(m.onset[0])
-    span = math.ceil((m.end - start) / unit - EPS) * unit
-    k = np.arange(times).repeat(len(m))
+    span = math.ceil((m.end - float(m.onset[0])) / unit - EPS) * unit
     s, a = degrees_of(m.pitch, m.key)
-    pitch = pitches_of(_tile(s, times) + k * steps, _tile(a, times), m.key)
-    return m.replace(onset=_tile(m.onset, times) + k * span,
-                     duration=_tile(m.duration, times), pitch=_fold(pitch),
-                     velocity=_tile(m.velocity, times))
+    # Python lists: the copies are a few notes each, where numpy's per-call cost dominates.
+    onset, s_list = m.onset.tolist(), s.tolist()
+    pitch = pitches_of([x + k * steps for k in range(times) for x in s_list],
+                       a.tolist() * times, m.key)
+    return m.replace(onset=[t + k * span for k in range(times) for t in onset],
+                     duration=m.duration.tolist() * times, pitch=_fold(pitch),
+                     velocity=m.velocity.tolist() * times)
 
 
 def metre(m: Motif, meter: tuple[int, int] = (3, 4)) -> Motif:
