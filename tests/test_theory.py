@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,7 +15,9 @@ from motifgen.theory import (
     MODES,
     Key,
     beat_groups,
+    degree_of,
     degrees_of,
+    fold_into,
     note_name,
     parse_meter,
     pitch_class,
@@ -46,6 +50,30 @@ def test_degree_arrays_match_the_key_note_by_note(key, pitches):
     m = Motif.from_degrees(steps, alts, [0.5] * len(pitches), key)
     assert m.pitch.tolist() == [key.step_to_pitch(s, a) for s, a in pairs]
     assert [d.tolist() for d in m.degrees()] == [steps.tolist(), alts.tolist()]
+
+
+@given(keys, st.lists(st.integers(-400, 400), max_size=40), st.integers(-1, 1))
+def test_degrees_beyond_the_tables_follow_the_arithmetic(key, pitches, alteration):
+    """The per-key tables cover MIDI -128..255; pitches and steps past them (on the way
+    to a fold) give `Key`'s answers all the same, a single note's as `degree_of`."""
+    steps, alts = degrees_of(pitches, key)
+    pairs = [key.pitch_to_step(p) for p in pitches]
+    assert list(zip(steps.tolist(), alts.tolist())) == pairs
+    assert [degree_of(p, key) for p in pitches] == pairs
+    far = [3 * s for s, _ in pairs]
+    assert pitches_of(far, [alteration] * len(far), key).tolist() == [
+        key.step_to_pitch(s, alteration) for s in far]
+
+
+@given(st.lists(st.integers(-300, 400), min_size=1, max_size=40), st.integers(-20, 20))
+def test_folding_a_few_notes_in_python_matches_the_arrays(pitches, low):
+    """`fold_into` on Python integers (up to 32 notes) and on arrays (the same notes
+    repeated past 32) move each note alike."""
+    arr = np.array(pitches, dtype=np.int64)
+    high = low + 127
+    folded = fold_into(arr, low, high)
+    assert fold_into(np.tile(arr, 33), low, high).tolist() == folded.tolist() * 33
+    assert ((folded >= low) & (folded <= high)).all() and ((folded - arr) % 12 == 0).all()
 
 
 @given(keys, st.integers(24, 108))
@@ -192,6 +220,28 @@ def test_replace_window_and_transposed_equal_the_checked_path(notes, shift):
     assert moved.name == "mara" and ((moved.pitch >= 0) & (moved.pitch <= 127)).all()
     classes = sorted(zip(moved.onset.tolist(), ((moved.pitch - shift) % 12).tolist()))
     assert classes == sorted(zip(m.onset.tolist(), (m.pitch % 12).tolist()))
+
+
+@given(rows, st.sampled_from([Key(2, "dorian"), Key()]), st.sampled_from(["", "x"]))
+def test_replace_makes_the_motif_the_constructor_makes(notes, key, name):
+    """The fast path of `replace` builds a Motif field for field as the checked
+    constructor does (the same values, in the same order: equal pickles), whatever
+    `changes` it is given; an unknown field is an error."""
+    m = Motif.from_notes([(o, d, p, min(127, max(1, v))) for o, d, p, v in notes],
+                         Key(2, "aeolian"), name="mara")
+    changed = m.replace(onset=m.onset * 2, duration=m.duration * 2, key=key, name=name)
+    checked = Motif(m.onset * 2, m.duration * 2, m.pitch, m.velocity, key=key, name=name)
+    assert changed == checked and list(vars(changed)) == list(vars(checked))
+    assert pickle.dumps(changed) == pickle.dumps(checked)
+    assert not any(a.flags.writeable for a in (changed.onset, changed.duration))
+    with pytest.raises(TypeError, match="tempo"):
+        m.replace(tempo=90)
+
+
+@given(rows)
+def test_end_of_a_few_notes_is_the_array_maximum(notes):
+    m = Motif.from_notes([(o, d, p, min(127, max(1, v))) for o, d, p, v in notes])
+    assert m.end == (float((m.onset + m.duration).max()) if len(m) else 0.0)
 
 
 @given(rows, st.integers(-130, 130))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from motifgen.development.chain import Step, apply_chain, format_chain, parse_chain
 from motifgen.development.registry import TRANSFORMS
 from motifgen.development.transforms import (
+    _same_shape,
     augment,
     diminish,
     interval_classes,
@@ -18,11 +19,13 @@ from motifgen.development.transforms import (
     metre,
     mode,
     retrograde,
+    sequence,
+    step,
     transpose,
 )
 from motifgen.errors import MotifgenError, TransformError
 from motifgen.motif import Motif
-from motifgen.theory import MODES, Key, degrees_of, pitches_of
+from motifgen.theory import EPS, MODES, Key, beat_groups, degrees_of, pitches_of
 
 DURATIONS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
@@ -248,6 +251,29 @@ def test_diatonic_step_and_sequence_in_the_key() -> None:
     first, second = out.pitch[:3], out.pitch[3:6]
     assert np.array_equal(second, apply_chain(m, "fragment=3, step=+1").pitch)
     assert not np.array_equal(first, second)
+
+
+@given(m=chromatic_motifs(), times=st.integers(1, 6), steps=st.integers(-9, 9))
+def test_a_sequence_is_its_stepped_copies_one_after_another(m: Motif, times: int,
+                                                           steps: int) -> None:
+    """Copy k is `step` by k * steps, moved by k whole beats past the motif's length."""
+    out = sequence(m, times, steps)
+    unit = beat_groups(m.meter).unit
+    span = np.ceil((m.end - m.onset[0]) / unit - EPS) * unit
+    rows = [(o + k * span, d, p, v) for k in range(times)
+            for o, d, p, v in step(m, k * steps).rows()]
+    assert out == Motif.from_notes(rows, m.key, m.meter)
+
+
+@given(st.lists(st.integers(-300, 300), min_size=2, max_size=80), st.integers(-8, 8))
+def test_shapes_compared_on_python_integers_follow_interval_classes(pitches, bend) -> None:
+    """`_same_shape` (on Python integers up to 32 notes, on arrays past them) answers as
+    comparing `interval_classes` of both lines does."""
+    a = np.array(pitches, dtype=np.int64)
+    b = a.copy()
+    b[len(b) // 2] += bend
+    want = np.array_equal(interval_classes(np.diff(a)), interval_classes(np.diff(b)))
+    assert _same_shape(a, b) == want and _same_shape(a, a)
 
 
 def test_fragment_forms() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from ..errors import TransformError
@@ -70,14 +70,14 @@ def format_chain(steps: Sequence[Step]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _bound(step_: Step) -> tuple[Callable[..., Motif], dict[str, Any]]:
-    return step_.transform.func, step_.kwargs()
+def _bound(step_: Step) -> Callable[[Motif], Motif]:
+    """The step's transform with its arguments parsed once and bound."""
+    return partial(step_.transform.func, **step_.kwargs())
 
 
 def apply_step(m: Motif, step_: Step) -> Motif:
     """Apply one Step (TransformError when it makes more than `MAX_DEVELOPED_NOTES`)."""
-    func, kwargs = _bound(step_)
-    out: Motif = func(m, **kwargs)
+    out = _bound(step_)(m)
     if len(out) > MAX_DEVELOPED_NOTES:
         raise TransformError(f"the chain makes {len(out)} notes by {step_}; a developed motif "
                              f"may have at most {MAX_DEVELOPED_NOTES}")

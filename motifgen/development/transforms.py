@@ -282,7 +282,7 @@ def invert(m: Motif, kind: str = "diatonic", axis: int | None = None) -> Motif:
     if kind == "chromatic":
         return m.replace(pitch=_fold(2 * centre - m.pitch))
     s, a = degrees_of(m.pitch, m.key)
-    centre_step = degree_of(centre, m.key)[0]
+    centre_step = int(s[0]) if axis is None else degree_of(centre, m.key)[0]
     return m.replace(pitch=_fold(pitches_of(2 * centre_step - s, -a, m.key)))
 
 
