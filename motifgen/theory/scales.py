@@ -207,8 +207,8 @@ _FEW = 32
 def degree_of(pitch: int, key: Key) -> tuple[int, int]:
     """(step, alteration) of one MIDI pitch: `degrees_of` for a single note.
 
-    >>> degree_of(61, Key(2, "aeolian"))
-    (-1, 0)
+    >>> degree_of(60, Key(2, "aeolian")), degree_of(61, Key(2, "aeolian"))
+    ((-1, 0), (-1, 1))
     """
     step_of, alt_of, _ = _degree_lists(key)
     if pitch in step_of:
