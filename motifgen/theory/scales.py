@@ -199,8 +199,8 @@ def _degree_lists(key: Key) -> tuple[dict[int, int], dict[int, int], dict[int, i
     return step_of, alt_of, pitch_of
 
 
-#: Up to this many notes, degree conversions run on Python integers (the same arithmetic,
-#: floor division and modulo, without per-array overhead).
+#: Up to this many notes, degree conversions look each note up in `_degree_lists` (Python
+#: integers, without per-array overhead).
 _FEW = 32
 
 
