@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from motifgen.development.chain import Step, apply_chain, format_chain, parse_chain
 from motifgen.development.registry import TRANSFORMS
 from motifgen.development.transforms import (
+    _next_onset_gap,
     _same_shape,
     augment,
     diminish,
+    dynamics,
     interval_classes,
     invert,
     key,
@@ -25,7 +27,15 @@ from motifgen.development.transforms import (
 )
 from motifgen.errors import MotifgenError, TransformError
 from motifgen.motif import Motif
-from motifgen.theory import EPS, MODES, Key, beat_groups, degrees_of, pitches_of
+from motifgen.theory import (
+    EPS,
+    MODES,
+    Key,
+    beat_groups,
+    degrees_of,
+    pitches_of,
+    place_in_range,
+)
 
 DURATIONS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 keys = st.builds(Key, st.integers(0, 11), st.sampled_from(sorted(MODES)))
@@ -274,6 +284,39 @@ def test_shapes_compared_on_python_integers_follow_interval_classes(pitches, ben
     b[len(b) // 2] += bend
     want = np.array_equal(interval_classes(np.diff(a)), interval_classes(np.diff(b)))
     assert _same_shape(a, b) == want and _same_shape(a, a)
+
+
+@given(m=chromatic_motifs(), chord=st.booleans(), first=st.integers(1, 127),
+       last=st.integers(1, 127))
+def test_gaps_and_dynamics_on_python_numbers_follow_their_array_definitions(
+        m: Motif, chord: bool, first: int, last: int) -> None:
+    """The next-onset gaps (a search per note) and the dynamics' mean (an exact sum of
+    integers) are numpy's searchsorted and mean, to the bit."""
+    if chord and len(m) > 1:  # notes sharing an onset
+        m = m.replace(onset=np.floor(m.onset / 2))
+    nxt = np.searchsorted(m.onset, m.onset + EPS, side="left")
+    want = np.full(len(m), np.inf)
+    has = nxt < len(m)
+    want[has] = m.onset[nxt[has]] - m.onset[has]
+    assert _next_onset_gap(m).tobytes() == want.tobytes()
+    span = m.onset[-1] - m.onset[0]
+    where = (m.onset - m.onset[0]) / span if span > 0 else np.zeros(len(m))
+    level = np.rint(m.velocity / m.velocity.mean() * (first + (last - first) * where))
+    assert dynamics(m, (first, last)).velocity.tolist() == np.clip(level, 1, 127).tolist()
+
+
+@given(st.lists(st.integers(-40, 170), min_size=1, max_size=90), st.integers(0, 100),
+       st.integers(11, 40), st.booleans())
+def test_placing_in_range_reads_the_mean_of_the_integers(pitches, low, width, keep) -> None:
+    """`place_in_range` (a sorted list up to 64 notes, arrays past them) shifts a line by
+    one whole number of octaves, chosen as from the array mean."""
+    line = np.array(pitches, dtype=np.int64)
+    placed = place_in_range(line, low, low + width, keep_octave=keep)
+    assert float(sum(pitches)) / len(pitches) == line.mean()
+    folded = placed - line
+    assert (folded % 12 == 0).all() and ((placed >= low) & (placed <= low + width)).all()
+    assert np.array_equal(place_in_range(np.concatenate([line] * 2), low, low + width, keep),
+                          np.concatenate([placed] * 2))
 
 
 def test_fragment_forms() -> None:

@@ -9,6 +9,7 @@ arguments; `chain` applies them in the order a chain's text gives.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from functools import lru_cache
 
 import numpy as np
@@ -525,12 +526,18 @@ def ornament(m: Motif, figure: str = "neighbour") -> Motif:
 
 
 def _next_onset_gap(m: Motif) -> Array:
-    """Time from each note to the next later onset (inf for the last notes)."""
-    nxt = np.searchsorted(m.onset, m.onset + EPS, side="left")
-    gap = np.full(len(m), np.inf)
-    has = nxt < len(m)
-    gap[has] = m.onset[nxt[has]] - m.onset[has]
-    return gap
+    """Time from each note to the next later onset (inf for the last notes).
+
+    On Python floats: a motif is a few notes, where a search per note costs less than
+    numpy's calls (the same differences of the same onsets).
+    """
+    onset = m.onset.tolist()
+    n = len(onset)
+    gap = []
+    for t in onset:
+        j = bisect_left(onset, t + EPS)
+        gap.append(onset[j] - t if j < n else math.inf)
+    return np.array(gap, dtype=np.float64)
 
 
 def legato(m: Motif, ratio: float = 1.0) -> Motif:
@@ -568,5 +575,6 @@ def dynamics(m: Motif, levels: tuple[int, int] = (DYNAMICS["p"], DYNAMICS["f"]))
     span = m.onset[-1] - m.onset[0]
     where = (m.onset - m.onset[0]) / span if span > 0 else np.zeros(len(m))
     target = first + (last - first) * where
-    accent = m.velocity / m.velocity.mean()
-    return m.replace(velocity=np.clip(np.rint(accent * target), 1, 127).astype(np.int64))
+    accent = m.velocity / (sum(m.velocity.tolist()) / len(m))  # the mean: the sum is exact
+    level = np.rint(accent * target)
+    return m.replace(velocity=np.minimum(np.maximum(level, 1), 127).astype(np.int64))

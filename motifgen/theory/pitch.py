@@ -112,12 +112,13 @@ def place_in_range(pitch: np.ndarray, low: int, high: int, keep_octave: bool = T
         raise MotifgenError(f"range {low}-{high} is narrower than an octave")
     n = len(pitch)
     centre = (low + high) / 2.0
-    mean = float(_sum(pitch, dtype=np.float64)) / n  # as pitch.mean() computes it
+    ordered = sorted(pitch.tolist()) if n <= 64 else None
+    # as pitch.mean() computes it: a sum of integers is exact either way
+    mean = (sum(ordered) if ordered else float(_sum(pitch, dtype=np.float64))) / n
     base = int(round((centre - mean) / 12.0))
     shifts = range(base - 3, base + 4)
     # notes outside low..high for each shift: those below low - 12k or above high - 12k
-    if n <= 64:
-        ordered = sorted(pitch.tolist())
+    if ordered is not None:
         outside = [bisect_left(ordered, low - 12 * k) + n - bisect_right(ordered, high - 12 * k)
                    for k in shifts]
     else:
