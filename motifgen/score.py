@@ -182,8 +182,9 @@ class Curve:
 
     def __post_init__(self) -> None:
         beats, values = _frozen(self.beats, np.float64), _frozen(self.values, np.int64)
-        if len(beats) != len(values):
-            raise MotifgenError("a controller curve's beats and values differ in length")
+        if not beats.ndim == values.ndim == 1 or len(beats) != len(values):
+            raise MotifgenError("a controller curve's beats and values are two lists of "
+                                "one length")
         object.__setattr__(self, "beats", beats)
         object.__setattr__(self, "values", values)
 
@@ -215,8 +216,9 @@ class Curve:
 
 
 def _frozen(values: Any, dtype: type) -> Array:
-    """`values` as a new read-only 1-D array of `dtype`."""
-    arr: Array = np.array(values, dtype=dtype).reshape(-1)
+    """`values` as a new read-only array of `dtype` that owns its data (a view would
+    keep its base's header as well)."""
+    arr: Array = np.array(values, dtype=dtype, ndmin=1)
     arr.setflags(write=False)
     return arr
 

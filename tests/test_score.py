@@ -55,6 +55,7 @@ def test_a_part_with_curves_compares_and_pickles_by_value():
     assert moved != made[0]
 
 
-def test_a_curve_with_more_beats_than_values_is_refused():
-    with pytest.raises(MotifgenError, match="differ in length"):
-        Curve([0.0, 1.0], [64])
+@pytest.mark.parametrize("beats, values", [([0.0, 1.0], [64]), ([[0.0], [1.0]], [[64], [70]])])
+def test_a_curve_not_of_two_lists_of_one_length_is_refused(beats, values):
+    with pytest.raises(MotifgenError, match="two lists of one length"):
+        Curve(beats, values)
