@@ -91,3 +91,40 @@ def test_line_add_shifts_and_cuts(notes, offset, until):
             for o, d, _, _ in rows if until is None or o + offset < until - 1e-9]
     assert line.onset == [o for o, _ in want]
     assert line.duration == [e - o for o, e in want]
+
+
+chord = st.lists(st.integers(0, 11), min_size=3, max_size=4, unique=True).map(tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(chord, st.integers(28, 60), st.integers(40, 70), st.integers(0, 30),
+       st.integers(-1, 11), st.booleans())
+def test_upper_candidates_are_their_definition(pcs, bass, floor, width, leading, pedal):
+    """Each three-voice voicing kept and its cost, voicing by voicing: spans, the third,
+    one leading tone at most, then missing tones, doublings, crowding, mud and the top's
+    pull added in that order (the order the floats are summed in)."""
+    if not pedal:
+        bass = bass - bass % 12 + pcs[0]  # a chord's bass is one of its tones
+    ceiling = floor + width
+    V._upper_candidates.cache_clear()
+    rows, costs = V._upper_candidates(pcs, bass, floor, ceiling, leading, pedal)
+    want_rows, want_costs = [], []
+    pool = [p for p in range(max(floor, bass + 1), ceiling + 1) if p % 12 in pcs]
+    for v in itertools.combinations(pool, 3):
+        if v[2] - v[0] > V.UPPER_SPAN or max(v[1] - v[0], v[2] - v[1]) > V.UPPER_GAP:
+            continue
+        every = [p % 12 for p in v] + ([] if pedal else [bass % 12])
+        if pcs[1] not in every or (leading >= 0 and every.count(leading) > 1):
+            continue
+        cost = V.MISSING_TONE_COST * sum(pc not in every for pc in pcs)
+        for pc in set([bass % 12] * (not pedal) + [p % 12 for p in v]):
+            if every.count(pc) > 1:
+                cost += V.DOUBLING_COST.get(pcs.index(pc), 0.6) * (every.count(pc) - 1)
+        cost += V.CROWDING_COST if v[0] - bass <= V.CROWDING_SPACE else 0.0
+        cost += V.MUD_WEIGHT * max(0, V.MUD_FLOOR - v[0])
+        cost += V.TOP_WEIGHT * abs(ceiling - V.TOP_BELOW - v[2])
+        want_rows.append([bass, *v])
+        want_costs.append(cost)
+    assert rows.tolist() == want_rows
+    assert costs.tolist() == want_costs
+    assert not rows.flags.writeable and not costs.flags.writeable

@@ -383,22 +383,15 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
     """Three-voice upper voicings of a chord over `bass` in floor..ceiling, as (bass,
     upper...) rows, with their costs: the third present, the leading tone (pitch class
     `leading`, or -1) at most once with the bass, missing tones and doublings costed."""
-    third = pcs[1]
     pool = [p for p in range(max(floor, bass + 1), ceiling + 1) if p % 12 in pcs]
+    under = () if pedal else (bass % 12,)  # a pedal is no chord tone
     rows, costs = [], []
     for v in itertools.combinations(pool, 3):
         if v[2] - v[0] > UPPER_SPAN or v[1] - v[0] > UPPER_GAP or v[2] - v[1] > UPPER_GAP:
             continue
-        classes = [p % 12 for p in v]
-        every = classes if pedal else [bass % 12, *classes]  # a pedal is no chord tone
-        if third not in every:
+        cost = _tones_cost((*under, v[0] % 12, v[1] % 12, v[2] % 12), pcs, leading)
+        if cost is None:
             continue
-        if leading >= 0 and every.count(leading) > 1:
-            continue
-        cost = MISSING_TONE_COST * sum(1 for pc in pcs if pc not in every)
-        for pc in set(every):
-            if every.count(pc) > 1:
-                cost += DOUBLING_COST.get(pcs.index(pc), 0.6) * (every.count(pc) - 1)
         if v[0] - bass <= CROWDING_SPACE:
             cost += CROWDING_COST
         cost += MUD_WEIGHT * max(0, MUD_FLOOR - v[0])
@@ -407,6 +400,19 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
         costs.append(cost)
     # int16 keeps thousands of cached voicings small (and is what `_move` reckons in)
     return _frozen(np.array(rows, dtype=np.int16).reshape(-1, 4)), _frozen(np.array(costs))
+
+
+@lru_cache(maxsize=4096)
+def _tones_cost(every: tuple[int, ...], pcs: tuple[int, ...], leading: int) -> float | None:
+    """What sounding the pitch classes `every` costs the chord `pcs` (missing tones and
+    doublings), or None without its third or with the leading tone doubled."""
+    if pcs[1] not in every or (leading >= 0 and every.count(leading) > 1):
+        return None
+    cost = MISSING_TONE_COST * sum(1 for pc in pcs if pc not in every)
+    for pc in set(every):
+        if every.count(pc) > 1:
+            cost += DOUBLING_COST.get(pcs.index(pc), 0.6) * (every.count(pc) - 1)
+    return cost
 
 
 def _leading_tone(chord: Chord, tonic: int) -> int:
