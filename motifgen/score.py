@@ -167,7 +167,7 @@ class Message:
 class Curve:
     """A controller curve: the beats where its value changes (float64) and the values
     (int64), as two read-only arrays in beat order. A 2-3 minute cue has thousands of
-    points, which as tuples of Python numbers cost five times the memory.
+    points, which as tuples of Python numbers take four times the memory.
 
     Iterating gives the (beat, value) points as Python numbers; equal curves have equal
     arrays, and a pickle holds only the arrays (equal curves, equal bytes).
