@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .motif import Notes
+import numpy as np
+
+from .errors import MotifgenError
+from .motif import Array, Notes
 from .theory import Key, bar_beats
 
 
@@ -159,6 +163,66 @@ class Message:
     velocity: int = 100
 
 
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """A controller curve: the beats where its value changes (float64) and the values
+    (int64), as two read-only arrays in beat order. A 2-3 minute cue has thousands of
+    points, which as tuples of Python numbers take four times the memory.
+
+    Iterating gives the (beat, value) points as Python numbers; equal curves have equal
+    arrays, and a pickle holds only the arrays (equal curves, equal bytes).
+
+    >>> curve = Curve.of([(0.0, 60), (4.0, 90)])
+    >>> list(curve), len(curve), curve == Curve([0, 4], [60, 90])
+    ([(0.0, 60), (4.0, 90)], 2, True)
+    """
+
+    beats: Array
+    values: Array
+
+    def __post_init__(self) -> None:
+        beats, values = _frozen(self.beats, np.float64), _frozen(self.values, np.int64)
+        if not beats.ndim == values.ndim == 1 or len(beats) != len(values):
+            raise MotifgenError("a controller curve's beats and values are two lists of "
+                                "one length")
+        object.__setattr__(self, "beats", beats)
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def of(cls, points: Iterable[tuple[float, int]]) -> Curve:
+        """The curve through (beat, value) `points`."""
+        pairs = list(points)
+        return cls(np.array([b for b, _ in pairs], dtype=np.float64),
+                   np.array([v for _, v in pairs], dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.beats)
+
+    def __iter__(self) -> Iterator[tuple[float, int]]:
+        return zip(self.beats.tolist(), self.values.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Curve):
+            return NotImplemented
+        return (self.beats.tobytes() == other.beats.tobytes()
+                and self.values.tobytes() == other.values.tobytes())
+
+    def __hash__(self) -> int:
+        return hash((self.beats.tobytes(), self.values.tobytes()))
+
+    def __reduce__(self) -> tuple[type[Curve], tuple[Array, Array]]:
+        """Unpickled through the constructor, so the arrays are read-only again."""
+        return Curve, (self.beats, self.values)
+
+
+def _frozen(values: Any, dtype: type) -> Array:
+    """`values` as a new read-only array of `dtype` that owns its data (a view would
+    keep its base's header as well)."""
+    arr: Array = np.array(values, dtype=dtype, ndmin=1)
+    arr.setflags(write=False)
+    return arr
+
+
 @dataclass(frozen=True)
 class Part:
     """One instrument's line: notes on one MIDI channel plus controller curves."""
@@ -172,8 +236,8 @@ class Part:
     is_drum: bool = False
     volume: int = 100
     pan: int = 64
-    #: controller number -> ((beat, value), ...), e.g. CC1 dynamics, CC11 swells
-    controllers: dict[int, tuple[tuple[float, int], ...]] = field(default_factory=dict)
+    #: controller number -> its curve, e.g. CC1 dynamics, CC11 swells
+    controllers: dict[int, Curve] = field(default_factory=dict)
     #: (beat, articulation) where each section's articulation starts ("legato", "tenuto",
     #: "marcato", "staccato"): lets notation write nominal values with their marks
     articulations: tuple[tuple[float, str], ...] = ()

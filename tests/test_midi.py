@@ -11,7 +11,7 @@ import symusic
 from motifgen.io import midi
 from motifgen.io.midi import PPQ, tempo_us, write_midi
 from motifgen.motif import Notes
-from motifgen.score import Marker, Part, Score, TempoMap
+from motifgen.score import Curve, Marker, Part, Score, TempoMap
 from motifgen.theory import Key
 
 
@@ -22,7 +22,8 @@ def _score(**kw) -> Score:
     drums = Notes([0, 8], [0.5, 0.5], [36, 49], [100, 110])
     parts = (
         Part("Violin", "violin", 40, "melody", violin, channel=0,
-             controllers={1: ((0.0, 60), (4.0, 90)), 11: ((7.0, 80), (8.0, 127))}),
+             controllers={1: Curve.of([(0.0, 60), (4.0, 90)]),
+                          11: Curve.of([(7.0, 80), (8.0, 127)])}),
         Part("Contrabass", "contrabass", 43, "bass", bass, channel=1),
         Part("Drums", "drums", 0, "percussion", drums, channel=9, is_drum=True),
     )
@@ -161,7 +162,7 @@ def _random_score(seed: int) -> Score:
         n = 400
         notes = Notes(np.round(g.uniform(0, 200, n) * 4) / 4, g.choice([0.1, 0.5, 1, 3, 40], n),
                       g.integers(36, 48, n), g.integers(1, 128, n))
-        curve = tuple((float(b), int(v)) for b, v in zip(range(0, 200, 7), g.integers(0, 128, 29)))
+        curve = Curve(np.arange(0, 200, 7), g.integers(0, 128, 29))
         parts.append(Part(f"P{i}", "violin", 40 + i, "melody", notes, channel=i,
                           is_drum=i == 2, controllers={} if i == 2 else {1: curve, 11: curve}))
     return _score(parts=tuple(parts), length_beats=260.0)

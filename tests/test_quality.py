@@ -10,7 +10,17 @@ import pytest
 
 from motifgen import quality as q
 from motifgen.motif import Notes
-from motifgen.score import ChordRow, HitRow, Part, Plan, Score, SectionRow, StatementRow, TempoMap
+from motifgen.score import (
+    ChordRow,
+    Curve,
+    HitRow,
+    Part,
+    Plan,
+    Score,
+    SectionRow,
+    StatementRow,
+    TempoMap,
+)
 from motifgen.theory import Key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +33,7 @@ def part(role: str, rows, instrument: str = "", name: str = "", drum: bool = Fal
     cols = list(zip(*rows)) if rows else [(), (), (), ()]
     instrument = instrument or role
     return Part(name=name or instrument, instrument=instrument, program=0, role=role,
-                notes=Notes(*cols), is_drum=drum, controllers={1: tuple(cc1)} if cc1 else {})
+                notes=Notes(*cols), is_drum=drum, controllers={1: Curve.of(cc1)} if cc1 else {})
 
 
 def chord(beat: float, beats: float, symbol: str, pcs) -> ChordRow:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..score import Curve
 from ..theory import DYNAMICS, VELOCITY_RANGE
 
 #: CC1 offset per role: the lead above the accompaniment.
@@ -56,7 +57,7 @@ class _Grid:
     """The beats a cue's CC1 curves are drawn at (`step` apart in each section) and what
     every role's curve shares there."""
 
-    beats: list[float]  # as listed (rounded to 6 places)
+    beats: np.ndarray  # as listed (rounded to 6 places)
     phrase_at: np.ndarray  # beats from the section's start, in phrases
     level: np.ndarray  # the section's dynamic and intensity, under the ceiling
     build: np.ndarray  # the build into the next arrival
@@ -81,13 +82,13 @@ def _grid(spans: Sequence[Span], phrase: float, arrivals: Sequence[float],
         near = (x - BUILD_BEATS < beat) & (beat <= x)
         build = np.where(near, np.maximum(build, BUILD_DEPTH * (1 - (x - beat) / BUILD_BEATS)),
                          build)
-    return _Grid(np.round(beat, 6).tolist(), np.concatenate(phrase_at or [beat]),
+    return _Grid(np.round(beat, 6), np.concatenate(phrase_at or [beat]),
                  np.concatenate(levels or [beat]), build)
 
 
 def cc1_curves(spans: Sequence[Span], roles: Sequence[str], phrase: float,
                arrivals: Sequence[float] = (), step: float = 1.0
-               ) -> dict[str, tuple[tuple[float, int], ...]]:
+               ) -> dict[str, Curve]:
     """The CC1 curve of each of `roles` over the cue (only changes are listed); the
     roles' curves share their beats."""
     grid = _grid(spans, phrase, arrivals, step)
@@ -98,9 +99,9 @@ def cc1_curves(spans: Sequence[Span], roles: Sequence[str], phrase: float,
         arch = ARCH_DEPTH * (np.sin(np.pi * u) - 0.5)
         level = np.round(grid.level + arch + grid.build + ROLE_LEVEL.get(role, 0))
         values = np.minimum(np.maximum(level, lo), hi).astype(int)
-        changes = np.flatnonzero(values[1:] != values[:-1]) + 1  # where the value moves
-        at = [0, *changes.tolist()] if len(values) else []
-        out[role] = tuple(zip([grid.beats[k] for k in at], values[at].tolist()))
+        moves = np.ones(len(values), dtype=bool)  # the first point and where the value moves
+        moves[1:] = values[1:] != values[:-1]
+        out[role] = Curve(grid.beats[moves], values[moves])
     return out
 
 
@@ -109,8 +110,7 @@ def cc1_curves(spans: Sequence[Span], roles: Sequence[str], phrase: float,
 SWELLS: dict[str, tuple[float, int]] = {"accent": (2.0, 90), "swell": (4.0, 56)}
 
 
-def cc11_swells(length: float, hits: Sequence[tuple[float, str]]
-                ) -> tuple[tuple[float, int], ...]:
+def cc11_swells(length: float, hits: Sequence[tuple[float, str]]) -> Curve:
     """CC11 at 127, dipping before each (beat, kind) hit as `SWELLS` says and swelling
     back to 127 on it."""
     out: list[tuple[float, int]] = [(0.0, 127)]
@@ -132,4 +132,4 @@ def cc11_swells(length: float, hits: Sequence[tuple[float, str]]
                 out.append((t, value))
         out.append((h, 127))
         last = h
-    return tuple(out)
+    return Curve.of(out)

@@ -353,32 +353,33 @@ def _tick(beat: float) -> int:
 
 
 def _cc_rows(parts: Sequence[Part], channels: Sequence[int]
-             ) -> list[tuple[dict[int, float], list[np.ndarray]]]:
+             ) -> list[tuple[dict[int, int], list[np.ndarray]]]:
     """Per part, the values its CC1 and CC11 start at (where a curve has a point at tick
     0, sent in the set-up) and a block of event rows per curve for the rest of it."""
-    beats: list[float] = []
-    values: list[float] = []
+    beats: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     spans: list[tuple[int, int, int, int]] = []  # (part, status, control, points)
-    starts: list[dict[int, float]] = []
+    starts: list[dict[int, int]] = []
     for k, (part, ch) in enumerate(zip(parts, channels)):
-        curves = {c: v for c, v in part.controllers.items() if v}
-        start: dict[int, float] = {c: curves[c][0][1] for c in (1, 11) if c in curves
-                                   and _tick(curves[c][0][0]) == 0}
+        curves = {c: v for c, v in part.controllers.items() if len(v)}
+        start: dict[int, int] = {c: int(curves[c].values[0]) for c in (1, 11) if c in curves
+                                 and _tick(float(curves[c].beats[0])) == 0}
         starts.append(start)
-        for control, points in curves.items():
-            points = points[1:] if control in start else points
-            if points:
-                spans.append((k, _CC_STATUS | ch, _byte(int(control), "control"), len(points)))
-                curve_beats, curve_values = zip(*points)
-                beats += curve_beats
-                values += curve_values
-    rows = np.empty((len(beats), 5), dtype=np.int64)
-    rows[:, 0] = to_ticks(beats)
+        for control, curve in curves.items():
+            skip = 1 if control in start else 0
+            if len(curve) > skip:
+                spans.append((k, _CC_STATUS | ch, _byte(int(control), "control"),
+                              len(curve) - skip))
+                beats.append(curve.beats[skip:])
+                values.append(curve.values[skip:])
+    points = np.concatenate([*beats, np.zeros(0)])
+    rows = np.empty((len(points), 5), dtype=np.int64)
+    rows[:, 0] = to_ticks(points)
     rows[:, 1] = _CONTROL
     counts = [n for *_, n in spans]
     rows[:, 2] = np.repeat([s for _, s, _, _ in spans], counts)
     rows[:, 3] = np.repeat([c for _, _, c, _ in spans], counts)
-    rows[:, 4] = np.clip(np.asarray(values, dtype=np.float64), 0, 127)  # truncated
+    rows[:, 4] = np.clip(np.concatenate([*values, np.zeros(0, dtype=np.int64)]), 0, 127)
     blocks: list[list[np.ndarray]] = [[] for _ in parts]
     at = 0
     for k, _, _, n in spans:

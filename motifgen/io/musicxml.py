@@ -22,6 +22,7 @@ import functools
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -964,7 +965,7 @@ HAIRPIN_CHANGE, HAIRPIN_BEATS, HAIRPIN_MOST_BEATS = 12, 2.0, 8.0
 SHAPED_ROLES = ("melody", "counter")
 
 
-def hairpins(curve: tuple[tuple[float, int], ...]) -> list[tuple[float, float, str]]:
+def hairpins(curve: Iterable[tuple[float, int]]) -> list[tuple[float, float, str]]:
     """(start, end, 'crescendo' | 'diminuendo') for each steady rise or fall of a CC1
     curve of at least `HAIRPIN_CHANGE` over at least `HAIRPIN_BEATS`.
 
