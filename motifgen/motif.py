@@ -7,6 +7,7 @@ Notes are kept sorted by onset (then pitch), durations are positive.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from operator import add, lt
@@ -130,6 +131,18 @@ class Notes:
 
     def __len__(self) -> int:
         return len(self.onset)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, in their order, without what is worked out once (end, fingerprint,
+        hash): equal notes pickle to equal bytes, and a hash never crosses processes."""
+        state = self.__dict__
+        return {name: state[name] for name in _fields_of(type(self))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled arrays are read-only again."""
+        for name in _ARRAYS:
+            state[name].setflags(write=False)
+        self.__dict__.update(state)
 
     @property
     def end(self) -> float:
@@ -374,6 +387,12 @@ class Motif(Notes):
 
 
 _FIELD_SET = frozenset(f.name for f in fields(Motif))
+
+
+@functools.cache
+def _fields_of(cls: type) -> tuple[str, ...]:
+    """The field names of a Notes class, in order."""
+    return tuple(f.name for f in fields(cls))
 
 #: `Notes.trusted` and `Motif.replace` as functions, for the arranger's lines and motifs.
 notes_of = Notes.trusted

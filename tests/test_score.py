@@ -1,4 +1,5 @@
-"""The Score's controller curves: read-only arrays that pickle to equal values and bytes."""
+"""The Score's notes and controller curves: read-only arrays that pickle to equal values
+and bytes."""
 
 import pickle
 
@@ -8,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from motifgen.errors import MotifgenError
-from motifgen.motif import Notes
+from motifgen.motif import Motif, Notes
 from motifgen.score import Curve, Part
 from motifgen.studio.session import _pickled
 
@@ -59,3 +60,23 @@ def test_a_part_with_curves_compares_and_pickles_by_value():
 def test_a_curve_not_of_two_lists_of_one_length_is_refused(beats, values):
     with pytest.raises(MotifgenError, match="two lists of one length"):
         Curve(beats, values)
+
+
+notes = st.lists(st.tuples(st.floats(0, 64, allow_nan=False), st.floats(0.125, 8),
+                           st.integers(0, 127), st.integers(1, 127)), max_size=20)
+
+
+@given(notes, st.booleans())
+def test_notes_pickle_by_value_read_only(rows, as_motif):
+    """What a note array works out once (end, fingerprint, hash) is left out of its
+    pickle: equal notes give equal bytes (a take's name) whatever was asked of them, and
+    unpickled arrays are read-only again (Scores come back so from `--jobs` workers)."""
+    columns = [list(c) for c in zip(*rows)] if rows else [[], [], [], []]
+    make = (lambda: Motif(*columns, name="m")) if as_motif else (lambda: Notes(*columns))
+    asked, fresh = make(), make()
+    asked.end, asked.fingerprint(), hash(asked)
+    assert _pickled(asked) == _pickled(fresh) == _pickled(pickle.loads(pickle.dumps(asked)))
+    back = pickle.loads(pickle.dumps(asked))
+    assert back == fresh and back.end == fresh.end and hash(back) == hash(fresh)
+    for name in ("onset", "duration", "pitch", "velocity"):
+        assert not getattr(back, name).flags.writeable
