@@ -7,7 +7,6 @@ Notes are kept sorted by onset (then pitch), durations are positive.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from operator import add, lt
@@ -389,10 +388,15 @@ class Motif(Notes):
 _FIELD_SET = frozenset(f.name for f in fields(Motif))
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _fields_of(cls: type) -> tuple[str, ...]:
     """The field names of a Notes class, in order."""
-    return tuple(f.name for f in fields(cls))
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return found
 
 #: `Notes.trusted` and `Motif.replace` as functions, for the arranger's lines and motifs.
 notes_of = Notes.trusted
