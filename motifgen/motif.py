@@ -38,8 +38,12 @@ _min = np.minimum.reduce
 _max = np.maximum.reduce
 
 
-def _frozen(values: Iterable[float] | Array, dtype: type) -> Array:
-    arr: Array = np.array(values, dtype=dtype).reshape(-1)
+def frozen_array(values: Iterable[float] | Array, dtype: type) -> Array:
+    """`values` as a new read-only flat array of `dtype` that owns its data (a view would
+    keep its base's header as well)."""
+    arr: Array = np.array(values, dtype=dtype)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1).copy()
     arr.setflags(write=False)
     return arr
 
@@ -126,7 +130,7 @@ class Notes:
             ("pitch", pitch, np.int64),
             ("velocity", np.clip(velocity, 1, 127), np.int64),
         ):
-            object.__setattr__(self, name, _frozen(arr, dtype))
+            object.__setattr__(self, name, frozen_array(arr, dtype))
 
     def __len__(self) -> int:
         return len(self.onset)

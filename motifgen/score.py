@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import MotifgenError
-from .motif import Array, Notes
+from .motif import Array, Notes, frozen_array
 from .theory import Key, bar_beats
 
 
@@ -181,10 +181,11 @@ class Curve:
     values: Array
 
     def __post_init__(self) -> None:
-        beats, values = _frozen(self.beats, np.float64), _frozen(self.values, np.int64)
-        if not beats.ndim == values.ndim == 1 or len(beats) != len(values):
+        if not np.ndim(self.beats) == np.ndim(self.values) == 1 or (
+                len(self.beats) != len(self.values)):
             raise MotifgenError("a controller curve's beats and values are two lists of "
                                 "one length")
+        beats, values = frozen_array(self.beats, np.float64), frozen_array(self.values, np.int64)
         object.__setattr__(self, "beats", beats)
         object.__setattr__(self, "values", values)
 
@@ -213,14 +214,6 @@ class Curve:
     def __reduce__(self) -> tuple[type[Curve], tuple[Array, Array]]:
         """Unpickled through the constructor, so the arrays are read-only again."""
         return Curve, (self.beats, self.values)
-
-
-def _frozen(values: Any, dtype: type) -> Array:
-    """`values` as a new read-only array of `dtype` that owns its data (a view would
-    keep its base's header as well)."""
-    arr: Array = np.array(values, dtype=dtype, ndmin=1)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True)
