@@ -8,6 +8,7 @@ modules are imported inside the commands so `--help` is instant.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -261,10 +262,20 @@ def _stop(signum: int, frame: object) -> None:
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
+def _one_blas_thread() -> None:
+    """numpy's BLAS on one thread, unless the user chose otherwise: motifgen's arrays are
+    small, and OpenBLAS's pool of threads, started when numpy is imported, costs CPU at
+    start and spins beside every matrix product (`--jobs` workers are the parallelism).
+    Only before numpy is imported can it be set."""
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
 
+    _one_blas_thread()
     args = _parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     handlers = {}
