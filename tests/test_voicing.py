@@ -128,3 +128,26 @@ def test_upper_candidates_are_their_definition(pcs, bass, floor, width, leading,
     assert rows.tolist() == want_rows
     assert costs.tolist() == want_costs
     assert not rows.flags.writeable and not costs.flags.writeable
+
+
+def test_the_move_tables_are_their_definition():
+    """Every packed move's table entries from the move of each voice: the first voice by
+    the packed value less the second's, the second by the low byte read as signed."""
+    moves = np.arange(1 << 16, dtype=np.uint16).view(np.int16).astype(np.int64)
+    lo = (moves + 128) % 256 - 128
+    hi = (moves - lo) // 256
+    first = V._VOICE_MOVES[np.minimum(np.abs(hi), 127)]
+    second = V._VOICE_MOVES[np.minimum(np.abs(lo), 127)]
+    tables = V._tables()
+    assert tables.upper.tobytes() == (first + second).tobytes()
+    assert tables.third.tobytes() == first.tobytes()
+    for flags, (a, b) in ((tables.upper_flags, (1, 2)), (tables.low_flags, (3, 0))):
+        ups = [m for voice, m in ((a, hi), (b, lo)) if voice]
+        want = np.full(len(moves), 0xFFFF)
+        want &= ~np.where(np.all([m > 0 for m in ups], axis=0), 0, V._UP)
+        want &= ~np.where(np.all([m < 0 for m in ups], axis=0), 0, V._DOWN)
+        want &= ~np.where(np.all([m != 0 for m in ups], axis=0), 0, V._MOVING)
+        for voice, m in ((a, hi), (b, lo)):
+            held = sum(3 << 2 * n for n, pair in enumerate(V._PAIRS) if voice in pair)
+            want &= ~np.where(m == 0, held, 0)
+        assert flags.dtype == np.uint16 and flags.tolist() == want.tolist()

@@ -29,7 +29,9 @@ in one fixed order, so equal paths tie as they always did.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -485,40 +487,47 @@ def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
 class _Tables:
     """What a move of two voices costs and does, for every move packed by `_packed`: the
     first two upper voices (`upper`: their costs summed, in `_VOICE_MOVES`' order), the
-    third with the bass (`third`, `bass`: each's cost), and the flags each pair of voices
-    leaves set (`_flags`): a move's flags are the `&` of its two."""
+    third with the bass (`third`: the third's cost; the bass is costed apart, see
+    `_bass_moves`), and the flags each pair of voices leaves set (`_flags`): a move's
+    flags are the `&` of its two."""
 
     upper: np.ndarray
     upper_flags: np.ndarray
     third: np.ndarray
-    bass: np.ndarray
     low_flags: np.ndarray
 
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    """The `_Tables`, worked out on first use (a few MB, a millisecond)."""
-    moves = np.arange(1 << 16, dtype=np.uint16).view(np.int16).astype(np.int64)
-    lo = (moves + 128) % 256 - 128
-    hi = (moves - lo) // 256  # moves beyond -127..127 are never looked up: clipped
-    far_hi, far_lo = np.minimum(np.abs(hi), 127), np.minimum(np.abs(lo), 127)
-    return _Tables(_frozen(_VOICE_MOVES[far_hi] + _VOICE_MOVES[far_lo]),
-                   _flags({1: hi, 2: lo}), _frozen(_VOICE_MOVES[far_hi]),
-                   _frozen(_BASS_LEAPS[far_lo]), _flags({3: hi, 0: lo}))
+    """The `_Tables`, worked out on first use. A packed move read as uint16 is `256 h + l`
+    (bytes): the second voice moves by `l` as a signed byte, the first by `h` as one plus
+    one when `l` is negative, so every table is worked out over 256 x 256 from rows of
+    256 (moves beyond -127..127 are never looked up: clipped)."""
+    byte = np.arange(256, dtype=np.int64)
+    lo = np.where(byte >= 128, byte - 256, byte)
+    hi = lo[:, None] + (byte >= 128)
+    far_hi = np.minimum(np.abs(hi), 127)
+    third = _VOICE_MOVES[far_hi]
+    return _Tables(_frozen((third + _VOICE_MOVES[np.minimum(np.abs(lo), 127)]).reshape(-1)),
+                   _flags({1: hi, 2: lo}), _frozen(third.reshape(-1)),
+                   _flags({3: hi, 0: lo}))
 
 
 def _flags(moves: dict[int, np.ndarray]) -> np.ndarray:
-    """The flags that moves of some voices (voice: its moves) leave set: each clears the
-    bits of the pairs with a voice that holds (no parallel), `_UP` unless its upper voices
-    all move up, `_DOWN` likewise, `_MOVING` unless they all move."""
+    """The flags that moves of some voices (voice: its moves, arrays that broadcast
+    together) leave set, flat: each clears the bits of the pairs with a voice that holds
+    (no parallel), `_UP` unless its upper voices all move up, `_DOWN` likewise, `_MOVING`
+    unless they all move."""
     upper = [m for voice, m in moves.items() if voice]
-    cleared = np.where(np.logical_and.reduce([m > 0 for m in upper]), 0, _UP)
-    cleared |= np.where(np.logical_and.reduce([m < 0 for m in upper]), 0, _DOWN)
-    cleared |= np.where(np.logical_and.reduce([m != 0 for m in upper]), 0, _MOVING)
+    none, up, down, moving = (np.uint16(f) for f in (0, _UP, _DOWN, _MOVING))
+    cleared = np.where(functools.reduce(operator.and_, [m > 0 for m in upper]), none, up)
+    cleared |= np.where(functools.reduce(operator.and_, [m < 0 for m in upper]), none, down)
+    cleared |= np.where(functools.reduce(operator.and_, [m != 0 for m in upper]), none,
+                        moving)
     for voice, m in moves.items():
-        pairs = sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair)
-        cleared |= np.where(m == 0, pairs, 0)
-    return _frozen((~cleared & 0xFFFF).astype(np.uint16))
+        pairs = np.uint16(sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair))
+        cleared |= np.where(m == 0, pairs, none)
+    return _frozen(np.ascontiguousarray(~cleared).reshape(-1))
 
 
 def _coded(rows: np.ndarray) -> np.ndarray:
