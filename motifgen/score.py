@@ -290,11 +290,24 @@ class PlanRow:
 
     def as_json(self) -> dict[str, Any]:
         out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is not None or not f.metadata.get("optional"):
-                out[f.name] = _json(value)
+        state = self.__dict__
+        for name, optional in _row_fields(type(self)):
+            value = state[name]
+            if value is not None or not optional:
+                out[name] = _json(value)
         return out
+
+
+_ROW_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _row_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """A row class's (field name, optional) pairs, in order, read once per class."""
+    found = _ROW_FIELDS.get(cls)
+    if found is None:
+        found = _ROW_FIELDS[cls] = tuple((f.name, bool(f.metadata.get("optional")))
+                                         for f in fields(cls))
+    return found
 
 
 @dataclass(frozen=True)

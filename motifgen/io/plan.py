@@ -4,6 +4,7 @@ statement."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,11 @@ def json_text(value: Any) -> str:
 
 def _encode(value: Any, newline: str, out: list[str]) -> None:
     """Append `value` as JSON, its nested lines indented past `newline`."""
-    if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif value is None or value is True or value is False:
-        out.append("null" if value is None else "true" if value else "false")
-    elif isinstance(value, float):
-        out.append(_number(round(value, 6)))
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
+    scalar = _SCALARS.get(type(value))
+    if scalar is None:  # a subclass of one (numpy's float64, an enum) is written as it
+        scalar = next((f for t, f in _SCALARS.items() if isinstance(value, t)), None)
+    if scalar is not None:
+        out.append(scalar(value))
     elif isinstance(value, dict):
         items = {str(k): v for k, v in value.items()}
         _nested("{", "}", [(encode_basestring(k) + ": ", items[k]) for k in sorted(items)],
@@ -59,8 +57,12 @@ def _nested(opening: str, closing: str, items: list[tuple[str, Any]], newline: s
         return
     inner = newline + "  "
     for k, (key, v) in enumerate(items):
-        out.append((opening if k == 0 else ",") + inner + key)
-        _encode(v, inner, out)
+        scalar = _SCALARS.get(type(v))  # most values: written here, without a call deeper
+        if scalar is not None:
+            out.append((opening if k == 0 else ",") + inner + key + scalar(v))
+        else:
+            out.append((opening if k == 0 else ",") + inner + key)
+            _encode(v, inner, out)
     out.append(newline + closing)
 
 
@@ -68,6 +70,12 @@ def _number(x: float) -> str:
     if math.isfinite(x):
         return float.__repr__(x)
     return "NaN" if x != x else "Infinity" if x > 0 else "-Infinity"
+
+
+#: How `_encode` writes a value of exactly these types.
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, float: lambda x: _number(round(x, 6)),
+    bool: lambda b: "true" if b else "false", type(None): lambda _: "null"}
 
 
 def write_plan(score: Score, path: str | Path) -> Path:
