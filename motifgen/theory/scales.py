@@ -187,15 +187,12 @@ _TABLED = range(-128, 256)
 def _degree_lists(key: Key) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """`_degree_table` worked out for a few notes at a time: step and alteration by MIDI
     pitch, and MIDI pitch by step (alteration 0), over `_TABLED`."""
-    scale, steps, alts = _degree_table(key)
+    scale, steps, alts = (a.tolist() for a in _degree_table(key))
     size, tonic = len(scale), key.tonic_pitch
     rels = [divmod(p - tonic, 12) for p in _TABLED]
-    step_of = {p: octave * size + int(steps[rel]) for p, (octave, rel) in zip(_TABLED, rels)}
-    alt_of = {p: int(alts[rel]) for p, (_, rel) in zip(_TABLED, rels)}
-    pitch_of = {}
-    for s in _TABLED:
-        octave, index = divmod(s, size)
-        pitch_of[s] = tonic + 12 * octave + int(scale[index])
+    step_of = {p: octave * size + steps[rel] for p, (octave, rel) in zip(_TABLED, rels)}
+    alt_of = {p: alts[rel] for p, (_, rel) in zip(_TABLED, rels)}
+    pitch_of = {s: tonic + 12 * (s // size) + scale[s % size] for s in _TABLED}
     return step_of, alt_of, pitch_of
 
 
