@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from .errors import MotifgenError
-from .theory import Key, bar_beats, degrees_of, fold_into, pitches_of
+from .theory import Key, all_within, bar_beats, degrees_of, fold_into, pitches_of
 
 if TYPE_CHECKING:  # numpy.typing is for the type checker only
     from numpy.typing import ArrayLike, NDArray
@@ -61,8 +61,8 @@ def _holds(on: Array, dur: Array, pit: Array, vel: Array,
         return False
     if velocities:
         vl = vel.tolist() if small else None
-        if not (vl is not None and 1 <= min(vl) and max(vl) <= 127) and (
-                _min(vel) < 1 or _max(vel) > 127):
+        if not (vl is not None and 1 <= min(vl) and max(vl) <= 127) and not all_within(
+                vel, 1, 127):
             return False
     if order:
         if small:

@@ -298,3 +298,13 @@ def test_motif_rejects_non_positive_durations_and_mismatched_arrays():
         Motif([0, 1], [1], [60], [80])
     with pytest.raises(MotifgenError, match="must match"):
         Motif.from_degrees([0, 1], [0, 0], [1], Key())
+
+
+@given(st.lists(st.integers(-300, 300), max_size=12), st.integers(-200, 200),
+       st.integers(0, 200))
+def test_all_within_is_every_value_in_the_range(values, low, width):
+    from motifgen.theory import all_within
+
+    high = low + width
+    assert all_within(np.array(values, dtype=np.int64), low, high) == all(
+        low <= v <= high for v in values)

@@ -24,6 +24,7 @@ from ..theory import (
     ARTICULATIONS,
     ROLE_VELOCITY,
     VELOCITY_RANGE,
+    all_within,
     bar_beats,
     beat_groups,
     fold_into,
@@ -54,8 +55,6 @@ YIELDING = frozenset({"harp", "celesta", "timpani"})
 ROOM_ABOVE_BASS = 24
 #: Random velocity spread of accompaniment notes (plus or minus).
 VELOCITY_SPREAD = 3
-_min = np.minimum.reduce
-_max = np.maximum.reduce
 #: No notes (a line the melody does not have).
 _NO_NOTES = Line().notes()
 #: The types of a note row's (onset, duration, pitch, velocity).
@@ -409,11 +408,8 @@ def _route_sections(tracks: dict[str, Notes], specs: Sequence[PartSpec]) -> None
 def _plays_as_is(notes: Notes, inst: Instrument) -> bool:
     """Whether every note is in the instrument's range and the onsets rise (so sorting
     the notes as rows would leave them in their order)."""
-    if len(notes) < 2:
-        return not len(notes) or inst.low <= int(notes.pitch[0]) <= inst.high
     on = notes.onset
-    return bool(inst.low <= _min(notes.pitch) and _max(notes.pitch) <= inst.high
-                and (on[1:] > on[:-1]).all())
+    return all_within(notes.pitch, inst.low, inst.high) and bool((on[1:] > on[:-1]).all())
 
 
 def _doubled(mel: Notes, semitones: int, inst: Instrument) -> Notes:

@@ -18,11 +18,16 @@ import numpy as np
 
 from ..motif import Notes, notes_of
 from ..score import TempoMap
-from ..theory import VELOCITY_RANGE, Chord, Key, bar_beats, make_chord, tonic_quality
+from ..theory import (
+    VELOCITY_RANGE,
+    Chord,
+    Key,
+    all_within,
+    bar_beats,
+    make_chord,
+    tonic_quality,
+)
 from .percussion import Moments
-
-_min = np.minimum.reduce
-_max = np.maximum.reduce
 
 #: What a scene's `ending:` does (default "ring").
 ENDINGS: dict[str, str] = {
@@ -134,7 +139,7 @@ def hit_effects(tracks: dict[str, Notes], specs: Sequence[Any], into: str | None
         if out == "swell":
             ramp = np.minimum(np.maximum((on - (length - bar)) / bar, 0.0), 1.0)
             vel = np.where(on >= length - bar - 1e-9, vel - SWELL_DEPTH * (1 - ramp), vel)
-        if vel is n.velocity and keep is None and _min(vel) >= lo and _max(vel) <= hi:
+        if vel is n.velocity and keep is None and all_within(vel, lo, hi):
             continue
         vel = np.minimum(np.maximum(np.round(vel) if vel.dtype.kind == "f" else vel, lo), hi)
         if keep is not None:

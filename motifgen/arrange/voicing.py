@@ -29,12 +29,11 @@ in one fixed order, so equal paths tie as they always did.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import and_
 from typing import cast
 
 import numpy as np
@@ -520,10 +519,9 @@ def _flags(moves: dict[int, np.ndarray]) -> np.ndarray:
     unless they all move."""
     upper = [m for voice, m in moves.items() if voice]
     none, up, down, moving = (np.uint16(f) for f in (0, _UP, _DOWN, _MOVING))
-    cleared = np.where(functools.reduce(operator.and_, [m > 0 for m in upper]), none, up)
-    cleared |= np.where(functools.reduce(operator.and_, [m < 0 for m in upper]), none, down)
-    cleared |= np.where(functools.reduce(operator.and_, [m != 0 for m in upper]), none,
-                        moving)
+    cleared = np.where(reduce(and_, [m > 0 for m in upper]), none, up)
+    cleared |= np.where(reduce(and_, [m < 0 for m in upper]), none, down)
+    cleared |= np.where(reduce(and_, [m != 0 for m in upper]), none, moving)
     for voice, m in moves.items():
         pairs = np.uint16(sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair))
         cleared |= np.where(m == 0, pairs, none)

@@ -43,6 +43,7 @@ from .meter import (
 )
 from .pitch import (
     LETTER_PC,
+    all_within,
     fold_into,
     note_name,
     pitch_class,
@@ -64,8 +65,9 @@ from .scales import (
 __all__ = [
     "ARTICULATIONS", "DYNAMICS", "EPS", "LETTER_PC", "MODES", "MODE_ALIASES",
     "PRINTED_MARKS", "QUALITIES", "ROLE_VELOCITY", "TONIC_OCTAVE_BASE", "TRIADS",
-    "VELOCITY_RANGE", "BeatGroups", "Chord", "Key", "bar_beats", "beat_groups", "chord_pcs",
-    "chord_tones", "degree_of", "degrees_of", "dynamic_level", "dynamic_mark", "fold_into",
+    "VELOCITY_RANGE", "BeatGroups", "Chord", "Key", "all_within", "bar_beats", "beat_groups",
+    "chord_pcs", "chord_tones", "degree_of", "degrees_of", "dynamic_level", "dynamic_mark",
+    "fold_into",
     "make_chord", "mode_name", "note_name", "numeral_degree", "parse_meter", "pitch_class",
     "pitch_name", "pitches_of", "place_in_range", "rank_keys", "roman", "round_beat",
     "semitones_above_c", "strong_beats", "tonic_quality", "triads_in", "velocity_of",

@@ -65,6 +65,12 @@ _sum = np.add.reduce
 _max = np.maximum.reduce
 
 
+def all_within(values: np.ndarray, low: float, high: float) -> bool:
+    """Whether every value is in low..high (so for none): numpy's reductions called
+    directly, cheaper than `.min()` and `.max()` on the short arrays checked."""
+    return not len(values) or bool(_min(values) >= low and _max(values) <= high)
+
+
 def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
     """Move each pitch outside low..high by whole octaves to the nearest octave inside.
 
@@ -88,7 +94,7 @@ def fold_into(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
                 p -= 12 * ((p - high + 11) // 12)
             out.append(p)
         return np.array(out, dtype=np.int64)
-    if _min(pitch) >= low and _max(pitch) <= high:
+    if all_within(pitch, low, high):
         return pitch
     pitch = np.where(pitch < low, pitch + 12 * ((low - pitch + 11) // 12), pitch)
     return np.where(pitch > high, pitch - 12 * ((pitch - high + 11) // 12), pitch)
