@@ -306,6 +306,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signum, handler if argv is not None else signal.SIG_IGN)
 
 
+def run() -> NoReturn:
+    """The `motifgen` command: `main()`, then out without Python's teardown.
+
+    A normal exit frees every object one by one (the loaded film, the caches, the arrays:
+    about a tenth of a second of CPU after a film is composed) in a process that is about
+    to end. The exit handlers still run (worker processes, temporary folders), standard
+    output and error are flushed, and the process leaves with main()'s status."""
+    import atexit
+
+    status = main()
+    atexit._run_exitfuncs()  # what sys.exit would run before the teardown skipped here
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or a closed stream: nothing to flush
+            pass
+    os._exit(status)
+
+
 def _report(message: str, status: int, debug: bool) -> int:
     """Print `message` as one line on stderr (after the traceback with --debug)."""
     if debug:

@@ -1,4 +1,5 @@
-"""What the command line sets up before numpy is imported: BLAS on one thread."""
+"""What the command line sets up before numpy is imported (BLAS on one thread) and how it
+leaves (`cli.run`: exit handlers and flushed output, without Python's teardown)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,36 @@ def test_the_command_runs_numpy_on_one_thread():
 
 def test_a_blas_setting_of_the_users_is_kept():
     assert _run(OPENBLAS_NUM_THREADS="2")[0] == "2"
+
+
+def _command(*args: str, before: str = "") -> subprocess.CompletedProcess[str]:
+    """`motifgen ARGS` as the installed command runs it (`cli.run`), after `before`, its
+    output block-buffered as into any pipe (PYTHONUNBUFFERED left out)."""
+    code = (f"import sys\n{before}\nfrom motifgen.cli import run\n"
+            f"sys.argv = ['motifgen', *{list(args)!r}]\nrun()\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env)
+
+
+def test_the_command_leaves_with_mains_status():
+    assert _command("validate", str(EXAMPLE)).returncode == 0
+    bad = _command("validate", str(EXAMPLE.parent / "no-such-film.yaml"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no-such-film" in bad.stderr
+
+
+def test_what_the_command_printed_is_flushed_into_a_pipe():
+    """Standard output piped (block-buffered) is flushed before the process leaves: every
+    line of a listing arrives, as from `main()` and a normal exit."""
+    done = _command("transforms")
+    normal = subprocess.run([sys.executable, "-c", "from motifgen.cli import main\n"
+                             "main(['transforms'])"], capture_output=True, text=True)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) > 10
+    assert done.stdout == normal.stdout
+
+
+def test_exit_handlers_still_run():
+    """Handlers registered for the process's exit (worker pools, temporary folders) run
+    before it leaves, and their output is flushed too."""
+    done = _command("moods", before="import atexit\natexit.register(print, 'handlers ran')")
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("handlers ran")
