@@ -1,8 +1,10 @@
-"""A disk cache for results fully determined by their inputs: generated motifs.
+"""A disk cache for results fully determined by their inputs: generated motifs, and
+what each cue of a film plays (`compose._Cues`).
 
 Generating a character's motif from its archetype and traits searches the melody model
-(a tenth of a second or more per motif) on every load of the project; the result
-depends only on the inputs and on motifgen's code and model. Entries are JSON files
+(a tenth of a second or more per motif) on every load of the project; the film's
+template needs every cue's tracks, also when one scene is composed. Both depend only
+on their inputs and on motifgen's code and model. Entries are JSON files
 named by a SHA-256 of the inputs, the package version and a digest of the package's
 source and model files (their sizes and modification times), so a changed generator
 never reads an old entry. A corrupt or
@@ -20,13 +22,19 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
+from fractions import Fraction
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from . import __version__
+from .motif import Notes
+
+#: The note arrays, which a fingerprint covers.
+_NOTE_FIELDS = frozenset({"onset", "duration", "pitch", "velocity"})
 
 CACHE_ENV = "MOTIFGEN_CACHE"
 _PACKAGE = Path(__file__).resolve().parent
@@ -94,15 +102,62 @@ def cached(kind: str, inputs: dict[str, Any], compute: Callable[[], Any],
            encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
     """`compute()`, or what an earlier run stored for the same `inputs`."""
     path = entry(kind, inputs)
-    if path is not None:
-        try:
-            return decode(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            pass  # absent, corrupt or from a different layout: compute it again
-    value = compute()
-    if path is not None:
-        _write(path, encode(value))
+    value = read(path, decode)
+    if value is None:
+        value = compute()
+        if path is not None:
+            _write(path, encode(value))
     return value
+
+
+def read(path: Path | None, decode: Callable[[Any], Any]) -> Any:
+    """The entry at `path` decoded, or None: the cache off, the entry absent, corrupt or
+    of a different layout (`decode` failing on it)."""
+    if path is None:
+        return None
+    try:
+        return decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def store(path: Path | None, data: Any) -> None:
+    """`data` (JSON) as the entry at `path` unless it is there already or the cache is off."""
+    if path is not None and not path.exists():
+        _write(path, data)
+
+
+def canonical(value: Any) -> Any:
+    """`value` as JSON data that equal values give alike and unequal ones differently, for
+    a cache key: dataclasses by their fields, mappings in their order, notes and motifs by
+    their fingerprint, floats exactly. A type it does not know is a TypeError.
+
+    >>> from fractions import Fraction
+    >>> canonical({"a": (1, 1.5, Fraction(1, 3), None)})
+    ['m', [['a', ['l', [1, ['f', '0x1.8000000000000p+0'], ['q', 1, 3], None]]]]]
+    >>> canonical(1) != canonical(1.0) != canonical(True)
+    True
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return ["f", value.hex()]
+    if isinstance(value, Fraction):
+        return ["q", value.numerator, value.denominator]
+    if isinstance(value, Notes):
+        extra = [canonical(getattr(value, f.name)) for f in fields(value)
+                 if f.name not in _NOTE_FIELDS] if is_dataclass(value) else []
+        return ["n", type(value).__name__, value.fingerprint().hex(), extra]
+    if is_dataclass(value) and not isinstance(value, type):
+        return ["d", type(value).__qualname__,
+                [[f.name, canonical(getattr(value, f.name))] for f in fields(value)]]
+    if isinstance(value, Mapping):
+        return ["m", [[canonical(k), canonical(v)] for k, v in value.items()]]
+    if isinstance(value, list | tuple):
+        return ["l", [canonical(v) for v in value]]
+    if isinstance(value, PurePath):
+        return ["p", str(value)]
+    raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
 def _write(path: Path, data: Any) -> None:

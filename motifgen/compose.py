@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .errors import MotifgenError
+from .film import Scene
 from .io import FORMATS, file_name, file_names, scene_files
 from .io.files import check_folder, check_replaceable, file_id, staged_folder
 from .project import Project, load
 from .score import Score
-from .template import Template, dress, film_template, fit
+from .template import Played, Template, dress, fit, played, template_of
 from .timing import describe_excursion
 
 if TYPE_CHECKING:
@@ -209,11 +210,11 @@ def _in_workers(items: Sequence[Any], work: Callable[[Any], Any], workers: int,
     return results
 
 
-def _compose_all(project: Project, seed: int | None, jobs: int, bar) -> list[Score]:
-    """Every scene of the film composed, in order, in `jobs` processes."""
+def _compose_all(project: Project, scenes: Sequence[Scene], seed: int | None, jobs: int,
+                 bar) -> list[Score]:
+    """The `scenes` of the film composed, in order, in `jobs` processes."""
     from .arrange import compose_scene
 
-    scenes = list(project.scenes)
     workers = _workers(jobs, len(scenes))
 
     def one(scene_id: str) -> Score:
@@ -317,6 +318,59 @@ def _write_film(stage: Path, out: Path, project: Project, scores: Sequence[Score
         write_reel([dress(score, film, full=True) for score in scores], stage / REEL)
 
 
+class _Cues:
+    """What each cue of the film plays (`template.played`), kept in the cache under
+    everything composing its scene reads: the scene, the seed, the film's title, key,
+    frame rate, motifs (their notes, not the files they came from) and custom moods, the
+    scene's moods, and motifgen's code. A cue
+    composed before with the same inputs counts in the film's template without being
+    composed again, so `--scene` composes only the scenes asked for."""
+
+    def __init__(self, project: Project, seed: int | None) -> None:
+        from dataclasses import replace
+
+        from .cache import canonical
+
+        self.project, self.seed = project, project.seed if seed is None else seed
+        motifs = {name: replace(m, file=None) for name, m in project.motifs.items()}
+        self.film = canonical((project.title, project.key, project.fps, motifs,
+                               project.custom_moods))
+
+    def entry(self, scene: Scene) -> Path | None:
+        from .cache import canonical, entry
+
+        moods = {name: self.project.moods[name] for name in scene.moods}
+        return entry("cue", {"film": self.film, "seed": self.seed,
+                             "scene": canonical((scene, moods))})
+
+    def played(self, scene: Scene) -> tuple[Played, ...] | None:
+        """What the scene's cue plays, from the cache; None if it must be composed."""
+        from .cache import read
+
+        return read(self.entry(scene), _decode_played)
+
+    def keep(self, scores: Sequence[Score]) -> None:
+        """Each composed cue's `played` into the cache (where it is not yet)."""
+        from .cache import store
+
+        for score in scores:
+            store(self.entry(self.project.scene(score.id)),
+                  [[*slot, volume, program, role, drum]
+                   for slot, volume, program, role, drum in played(score)])
+
+
+def _decode_played(data: list[list[Any]]) -> tuple[Played, ...]:
+    """`_Cues.keep`'s rows back as `played` gives them; a row of other types is an error."""
+    out = []
+    for instrument, job, desk, volume, program, role, drum in data:
+        if not (isinstance(instrument, str) and isinstance(job, str) and isinstance(role, str)
+                and all(type(n) is int for n in (desk, volume, program))
+                and isinstance(drum, bool)):
+            raise TypeError("not a cue's tracks")
+        out.append(((instrument, job, desk), volume, program, role, drum))
+    return tuple(out)
+
+
 def compose_film(project_path: str | Path, out_dir: str | Path,
                  scene_ids: Sequence[str] = (), seed: int | None = None,
                  formats: Sequence[str] = ("mid", "json"), soundfont: Path | None = None,
@@ -332,8 +386,9 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     built-in articulation map or a map file, instead of the project's; `jobs`: processes
     composing (None: `default_jobs`).
 
-    Every scene is composed, also when only some are written: the film's template
-    comes from all of them, so a cue's file is the same whichever cues are asked for."""
+    The film's template comes from every cue, also when only some are written, so a
+    cue's file is the same whichever cues are asked for: a scene not asked for is
+    composed too unless an earlier run composed it from the same inputs (`_Cues`)."""
     writers, short_formats = _check_options(formats, soundfont, condensed, template)
     allowed = tuple(str(a) for a in allow)
     project = load(project_path, allowed)
@@ -347,12 +402,18 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     out = Path(out_dir)
     protected = protected_files(project)
     _check_outputs(out, protected, wanted, formats, short_formats, reel)
-    bar = _progress(len(project.scenes) + len(wanted) * len(formats), progress,
-                    len(project.scenes))
+    cues = _Cues(project, seed)
+    known = {s.id: cue for s in project.scenes
+             if s.id not in wanted and (cue := cues.played(s)) is not None}
+    scenes = [s for s in project.scenes if s.id not in known]
+    bar = _progress(len(scenes) + len(wanted) * len(formats), progress, len(scenes))
     jobs = default_jobs(project) if jobs is None else jobs
-    scores = _compose_all(project, seed, jobs, bar)
-    film = film_template(scores, full=template == "full", articulations=amap)
+    scores = _compose_all(project, scenes, seed, jobs, bar)
     by_id = {score.id: score for score in scores}
+    cues.keep(scores)
+    film = template_of([known[s.id] if s.id in known else played(by_id[s.id])
+                        for s in project.scenes],
+                       full=template == "full", articulations=amap)
     scores = [fit(by_id[i], film) for i in wanted]
     waiting = f"motifgen: waiting for another run writing into {out}" if progress else None
     with staged_folder(out, protected, waiting) as stage:

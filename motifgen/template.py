@@ -182,24 +182,43 @@ def desks(slots: Sequence[Slot]) -> dict[Slot, Desk]:
     return out
 
 
+#: What the film's template takes from one part of a cue: its slot, CC7, program, role
+#: and whether it is a drum track.
+Played = tuple[Slot, int, int, str, bool]
+
+
+def played(score: Score) -> tuple[Played, ...]:
+    """What the film's template takes from each part of a cue (`slots_of`), in its order:
+    all a cue adds to the template, so a cue composed before can be counted in without
+    being composed again (`compose.compose_film` keeps these in the cache)."""
+    return tuple((slot, part.volume, part.program, part.role, part.is_drum)
+                 for slot, part in slots_of(score))
+
+
 def film_template(scores: Sequence[Score], full: bool = False,
                   articulations: ArticulationMap | None = None) -> Template:
     """The template of a film from all of its composed cues (not only the ones written,
     so a cue's file never depends on which others were asked for)."""
-    parts: dict[Slot, Part] = {}
+    return template_of([played(score) for score in scores], full, articulations)
+
+
+def template_of(cues: Sequence[Sequence[Played]], full: bool = False,
+                articulations: ArticulationMap | None = None) -> Template:
+    """The film's template from what each of its cues plays (`played`), in film order."""
+    first: dict[Slot, Played] = {}
     together: dict[Slot, set[Slot]] = {}
-    for score in scores:
-        cue = slots_of(score)
-        for slot, part in cue:
-            parts.setdefault(slot, part)
-            together.setdefault(slot, set()).update(s for s, _ in cue if s != slot)
-    slots = sorted(parts, key=_order)
-    drums = {s for s in slots if parts[s].is_drum}
+    for cue in cues:
+        for entry in cue:
+            slot = entry[0]
+            first.setdefault(slot, entry)
+            together.setdefault(slot, set()).update(e[0] for e in cue if e[0] != slot)
+    slots = sorted(first, key=_order)
+    drums = {s for s in slots if first[s][4]}
     chan = allocate_channels(slots, drums, lambda slot: together[slot])
     named = desks(slots)
-    tracks = tuple(Track(s, named[s].name, SECTION_OF[s[0]], chan[s], PAN[s[0]],
-                         parts[s].volume, parts[s].program, parts[s].role, parts[s].is_drum,
-                         named[s]) for s in slots)
+    tracks = tuple(Track(s, named[s].name, SECTION_OF[s[0]], chan[s], PAN[s[0]], volume,
+                         program, role, is_drum, named[s])
+                   for s in slots for _, volume, program, role, is_drum in (first[s],))
     used = set(chan[s] for s in slots if s not in drums)
     guide = next((c for c in MELODIC_CHANNELS if c not in used), None)
     return Template(tracks, guide, full, articulations)

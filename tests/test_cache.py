@@ -82,3 +82,76 @@ def test_an_unwritable_cache_folder_only_costs_time(example, tmp_path, monkeypat
     blocker.write_text("not a folder")
     monkeypatch.setenv(cache.CACHE_ENV, str(blocker / "cache"))
     assert motifgen.load(example).motifs
+
+
+def _counting(monkeypatch) -> list[str]:
+    """The ids of the scenes composed from now on."""
+    import motifgen.arrange as arrange
+
+    composed: list[str] = []
+    real = arrange.compose_scene
+
+    def compose_scene(project, scene, seed=None):
+        composed.append(scene.id)
+        return real(project, scene, seed)
+
+    monkeypatch.setattr(arrange, "compose_scene", compose_scene)
+    return composed
+
+
+def _film(tmp_path, example, replace: tuple[str, str] = ("", "")):
+    """A copy of the example film (its motif files too), with one piece of text replaced."""
+    import shutil
+
+    folder = tmp_path / "film"
+    shutil.copytree(example.parent, folder, dirs_exist_ok=True)
+    path = folder / example.name
+    text = path.read_text(encoding="utf-8")
+    assert replace[0] in text
+    path.write_text(text.replace(*replace), encoding="utf-8")
+    return path
+
+
+def test_one_scene_after_the_film_composes_only_that_scene(example, folder, tmp_path,
+                                                         monkeypatch):
+    """The film's template needs what every cue plays; a cue composed before from the same
+    inputs is read from the cache, so `--scene` composes the scenes asked for alone and
+    writes what composing the whole film writes."""
+    whole = _compose(example, tmp_path / "whole")
+    assert len(list(folder.glob("cue-*.json"))) == 10
+    composed = _counting(monkeypatch)
+    one = _compose(example, tmp_path / "one", "--scene", "2M2", "--template", "used")
+    assert composed == ["2M2"]
+    assert one["2M2.mid"] == whole["2M2.mid"] and one["2M2.json"] == whole["2M2.json"]
+    full = _compose(example, tmp_path / "full", "--scene", "3M1", "--template", "full")
+    fresh = _compose(example, tmp_path / "fresh", "--scene", "3M1", "--template", "full",
+                     "--no-cache")
+    assert full == fresh
+    assert composed[1:] == ["3M1"] + [s.id for s in motifgen.load(example).scenes]
+
+
+def test_a_changed_scene_is_composed_again(example, folder, tmp_path, monkeypatch):
+    """A scene whose inputs changed (here its mood, and with it its orchestra) is composed
+    again: its old tracks are never counted in."""
+    _compose(example, tmp_path / "before")
+    changed = _film(tmp_path, example, ("    mood: wonder\n    featuring: [map]",
+                                        "    mood: action\n    featuring: [map]"))
+    composed = _counting(monkeypatch)
+    cached = _compose(changed, tmp_path / "cached", "--scene", "2M2")
+    assert composed == ["1M2", "2M2"]  # 1M2 changed; the others are as before
+    assert cached == _compose(changed, tmp_path / "fresh", "--scene", "2M2", "--no-cache")
+
+
+def test_a_corrupt_cue_entry_is_composed_again(example, folder, tmp_path, monkeypatch):
+    from motifgen.compose import _Cues
+
+    whole = _compose(example, tmp_path / "whole")
+    project = motifgen.load(example)
+    bad = {"1M1": b"{not json", "1M2": b'[["harp", "harmony", 1, 100, 46, "harmony"]]',
+           "2M1": b'[["harp", "harmony", "1", 100, 46, "harmony", false]]', "2M3": b""}
+    for scene_id, text in bad.items():
+        _Cues(project, None).entry(project.scene(scene_id)).write_bytes(text)
+    composed = _counting(monkeypatch)
+    one = _compose(example, tmp_path / "one", "--scene", "3M4")
+    assert composed == [*bad, "3M4"]
+    assert one["3M4.mid"] == whole["3M4.mid"]
