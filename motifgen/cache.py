@@ -1,5 +1,5 @@
 """A disk cache for results fully determined by their inputs: generated motifs, and
-what each cue of a film plays (`compose._Cues`).
+what each cue of a film plays (`compose.PlayedCache`).
 
 Generating a character's motif from its archetype and traits searches the melody model
 (a tenth of a second or more per motif) on every load of the project; the film's

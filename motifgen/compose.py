@@ -318,7 +318,7 @@ def _write_film(stage: Path, out: Path, project: Project, scores: Sequence[Score
         write_reel([dress(score, film, full=True) for score in scores], stage / REEL)
 
 
-class _Cues:
+class PlayedCache:
     """What each cue of the film plays (`template.played`), kept in the cache under
     everything composing its scene reads: the scene, the seed, the film's title, key,
     frame rate, motifs (their notes, not the files they came from) and custom moods, the
@@ -360,7 +360,7 @@ class _Cues:
 
 
 def _decode_played(data: list[list[Any]]) -> tuple[Played, ...]:
-    """`_Cues.keep`'s rows back as `played` gives them; a row of other types is an error."""
+    """`PlayedCache.keep`'s rows back as `played` gives them; a row of other types is an error."""
     out = []
     for instrument, job, desk, volume, program, role, drum in data:
         if not (isinstance(instrument, str) and isinstance(job, str) and isinstance(role, str)
@@ -388,7 +388,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
 
     The film's template comes from every cue, also when only some are written, so a
     cue's file is the same whichever cues are asked for: a scene not asked for is
-    composed too unless an earlier run composed it from the same inputs (`_Cues`)."""
+    composed too unless an earlier run composed it from the same inputs (`PlayedCache`)."""
     writers, short_formats = _check_options(formats, soundfont, condensed, template)
     allowed = tuple(str(a) for a in allow)
     project = load(project_path, allowed)
@@ -402,7 +402,7 @@ def compose_film(project_path: str | Path, out_dir: str | Path,
     out = Path(out_dir)
     protected = protected_files(project)
     _check_outputs(out, protected, wanted, formats, short_formats, reel)
-    cues = _Cues(project, seed)
+    cues = PlayedCache(project, seed)
     known = {s.id: cue for s in project.scenes
              if s.id not in wanted and (cue := cues.played(s)) is not None}
     scenes = [s for s in project.scenes if s.id not in known]

@@ -143,14 +143,14 @@ def test_a_changed_scene_is_composed_again(example, folder, tmp_path, monkeypatc
 
 
 def test_a_corrupt_cue_entry_is_composed_again(example, folder, tmp_path, monkeypatch):
-    from motifgen.compose import _Cues
+    from motifgen.compose import PlayedCache
 
     whole = _compose(example, tmp_path / "whole")
     project = motifgen.load(example)
     bad = {"1M1": b"{not json", "1M2": b'[["harp", "harmony", 1, 100, 46, "harmony"]]',
            "2M1": b'[["harp", "harmony", "1", 100, 46, "harmony", false]]', "2M3": b""}
     for scene_id, text in bad.items():
-        _Cues(project, None).entry(project.scene(scene_id)).write_bytes(text)
+        PlayedCache(project, None).entry(project.scene(scene_id)).write_bytes(text)
     composed = _counting(monkeypatch)
     one = _compose(example, tmp_path / "one", "--scene", "3M4")
     assert composed == [*bad, "3M4"]

@@ -31,6 +31,8 @@ from .draft import Edit, apply, check_edit, digest, edited, field_keys, scene_in
 #: how many renders (a minute of WAV is about 10 MB).
 CACHE_SIZE = 48
 RENDERS_KEPT = 12
+#: How many scenes' `template.played` are kept: small, and all a film's template needs.
+PLAYED_KEPT = 4096
 
 
 class _Cache(OrderedDict):
@@ -122,6 +124,7 @@ class Session:
         self.notice = ""  # what the last reload or keep did, for the page
         self.version = 0  # bumped on every change the page should redraw for
         self._projects, self._takes, self._renders = _Cache(), _Cache(), _Cache(RENDERS_KEPT)
+        self._played = _Cache(PLAYED_KEPT)  # what each scene of a draft plays
         self.stamp = _stamp(self.path)
         self.raw = self._read()
         self.project()  # a project that does not load is the command line's error
@@ -253,37 +256,53 @@ class Session:
     # -- takes ----------------------------------------------------------------
     def compose(self, scene_id: str, edits: tuple[Edit, ...] | None = None) -> Take:
         """The scene composed from the draft (or from `edits`) on the film's template,
-        as `motifgen compose` writes it: the template comes from every scene of the
-        draft, composed once per draft."""
+        as `motifgen compose` writes it: the template comes from what every scene of the
+        draft plays (`_template`)."""
         from ..template import dress, fit
 
         project = self.project(edits)
-        project.scene(scene_id)  # an unknown scene fails before any composing
-        key = (self.raw, self.edits if edits is None else edits)
+        scene = project.scene(scene_id)  # an unknown scene fails before any composing
+        edits = self.edits if edits is None else edits
 
         def make() -> Take:
-            film, scores = self._takes.get_or(("film", key), lambda: self._film(project, edits))
-            score = fit(scores[scene_id], film)
+            film = self._takes.get_or(("film", self.raw, edits),
+                                      lambda: self._template(project, edits))
+            score = fit(self._score(project, edits, scene), film)
             return self._keep_take(Take.of(score, dress(score, film), scene_id))
 
         with self.lock:
-            return self._takes.get_or((key, scene_id), make)
+            return self._takes.get_or((self.raw, edits, scene_id), make)
 
-    def _film(self, project: Project, edits: tuple[Edit, ...] | None
-              ) -> tuple[Any, dict[str, Score]]:
-        """The draft's film template and every scene's score, as compose builds them. A
-        scene's score depends on the file as read and on the edits of that scene or of
-        the whole film (seed, motifs) only, so an edit to one scene recomposes that one."""
+    def _score(self, project: Project, edits: tuple[Edit, ...], scene: Any) -> Score:
+        """The scene composed. It depends on the file as read and on the edits of that
+        scene or of the whole film (seed, motifs) only, so an edit to one scene recomposes
+        that one."""
         from ..arrange import compose_scene
-        from ..template import film_template
 
-        edits = self.edits if edits is None else edits
-        scores = {}
+        own = tuple(e for e in edits if e.scene in (None, scene.id))
+        return cast(Score, self._takes.get_or(("score", self.raw, own, scene.id),
+                                              partial(compose_scene, project, scene)))
+
+    def _template(self, project: Project, edits: tuple[Edit, ...]) -> Any:
+        """The draft's film template, from what each scene plays: kept in this session
+        (by the same key as its score), else read from the cache a run of `motifgen
+        compose` or an earlier session filled (`compose.PlayedCache`), else composed."""
+        from ..compose import PlayedCache
+        from ..template import played, template_of
+
+        cues = PlayedCache(project, None)
+        cue_list = []
         for scene in project.scenes:
-            own = tuple(e for e in edits if e.scene in (None, scene.id))
-            scores[scene.id] = self._takes.get_or(
-                ("score", self.raw, own, scene.id), partial(compose_scene, project, scene))
-        return film_template(list(scores.values()), articulations=project.articulations), scores
+            key = (self.raw, tuple(e for e in edits if e.scene in (None, scene.id)), scene.id)
+            cue = self._played.get(key)
+            if cue is None:
+                cue = cues.played(scene)
+            if cue is None:
+                score = self._score(project, edits, scene)
+                cues.keep([score])
+                cue = played(score)
+            cue_list.append(self._played.put(key, cue))
+        return template_of(cue_list, articulations=project.articulations)
 
     def audition(self, project: Project, statements: list[tuple[Any, str]],
                  title: str) -> Take:
