@@ -137,6 +137,9 @@ def canonical(value: Any) -> Any:
     ['m', [['a', ['l', [1, ['f', '0x1.8000000000000p+0'], ['q', 1, 3], None]]]]]
     >>> canonical(1) != canonical(1.0) != canonical(True)
     True
+    >>> canonical({1, 2})
+    Traceback (most recent call last):
+    TypeError: no canonical form for set
     """
     if value is None or isinstance(value, bool | int | str):
         return value

@@ -322,26 +322,26 @@ class PlayedCache:
     """What each cue of the film plays (`template.played`), kept in the cache under
     everything composing its scene reads: the scene, the seed, the film's title, key,
     frame rate, motifs (their notes, not the files they came from) and custom moods, the
-    scene's moods, and motifgen's code. A cue
-    composed before with the same inputs counts in the film's template without being
-    composed again, so `--scene` composes only the scenes asked for."""
+    scene's moods, and motifgen's code. A cue composed before with the same inputs counts
+    in the film's template without being composed again, so `--scene` composes only the
+    scenes asked for. Inputs the cache cannot name (`cache.canonical`) are never cached."""
 
     def __init__(self, project: Project, seed: int | None) -> None:
         from dataclasses import replace
 
-        from .cache import canonical
-
         self.project, self.seed = project, project.seed if seed is None else seed
         motifs = {name: replace(m, file=None) for name, m in project.motifs.items()}
-        self.film = canonical((project.title, project.key, project.fps, motifs,
-                               project.custom_moods))
+        self.film = _named((project.title, project.key, project.fps, motifs,
+                            project.custom_moods))
 
     def entry(self, scene: Scene) -> Path | None:
-        from .cache import canonical, entry
+        """The scene's entry, or None when the cache is off or cannot name its inputs."""
+        from .cache import entry
 
-        moods = {name: self.project.moods[name] for name in scene.moods}
-        return entry("cue", {"film": self.film, "seed": self.seed,
-                             "scene": canonical((scene, moods))})
+        inputs = _named((scene, {name: self.project.moods[name] for name in scene.moods}))
+        if self.film is None or inputs is None:
+            return None
+        return entry("cue", {"film": self.film, "seed": self.seed, "scene": inputs})
 
     def played(self, scene: Scene) -> tuple[Played, ...] | None:
         """What the scene's cue plays, from the cache; None if it must be composed."""
@@ -357,6 +357,16 @@ class PlayedCache:
             store(self.entry(self.project.scene(score.id)),
                   [[*slot, volume, program, role, drum]
                    for slot, volume, program, role, drum in played(score)])
+
+
+def _named(value: Any) -> Any:
+    """`cache.canonical(value)`, or None for a value it has no form for."""
+    from .cache import canonical
+
+    try:
+        return canonical(value)
+    except TypeError:
+        return None
 
 
 def _decode_played(data: list[list[Any]]) -> tuple[Played, ...]:

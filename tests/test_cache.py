@@ -155,3 +155,26 @@ def test_a_corrupt_cue_entry_is_composed_again(example, folder, tmp_path, monkey
     one = _compose(example, tmp_path / "one", "--scene", "3M4")
     assert composed == [*bad, "3M4"]
     assert one["3M4.mid"] == whole["3M4.mid"]
+
+
+def test_a_film_the_cache_cannot_name_is_composed_whole(example, folder, tmp_path,
+                                                        monkeypatch):
+    """An input with no canonical form (a set, say) names no entry: every scene is composed
+    and the files are those of a run without the cache."""
+    from dataclasses import replace
+
+    from motifgen import compose
+
+    project = motifgen.load(example)
+    odd = replace(project, title={"not", "a title"})
+    assert compose.PlayedCache(odd, None).entry(project.scenes[0]) is None
+    assert compose.PlayedCache(project, None).entry(project.scenes[0]) is not None
+    whole = _compose(example, tmp_path / "whole")
+
+    def nameless(value):
+        raise TypeError("no canonical form")
+
+    monkeypatch.setattr(cache, "canonical", nameless)
+    composed = _counting(monkeypatch)
+    one = _compose(example, tmp_path / "one", "--scene", "2M2")
+    assert len(composed) == 10 and one["2M2.mid"] == whole["2M2.mid"]
