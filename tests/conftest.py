@@ -50,6 +50,22 @@ def write_project(tmp_path: Path):
     return write
 
 
+@pytest.fixture
+def composed_scenes(monkeypatch) -> list[str]:
+    """The ids of the scenes the arranger composes during the test, in order."""
+    import motifgen.arrange as arrange
+
+    composed: list[str] = []
+    real = arrange.compose_scene
+
+    def compose_scene(project, scene, seed=None):
+        composed.append(scene.id)
+        return real(project, scene, seed)
+
+    monkeypatch.setattr(arrange, "compose_scene", compose_scene)
+    return composed
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _motif_cache(tmp_path_factory):
     """Every test (and every process it starts) caches generated motifs in a folder of

@@ -84,21 +84,6 @@ def test_an_unwritable_cache_folder_only_costs_time(example, tmp_path, monkeypat
     assert motifgen.load(example).motifs
 
 
-def _counting(monkeypatch) -> list[str]:
-    """The ids of the scenes composed from now on."""
-    import motifgen.arrange as arrange
-
-    composed: list[str] = []
-    real = arrange.compose_scene
-
-    def compose_scene(project, scene, seed=None):
-        composed.append(scene.id)
-        return real(project, scene, seed)
-
-    monkeypatch.setattr(arrange, "compose_scene", compose_scene)
-    return composed
-
-
 def _film(tmp_path, example, replace: tuple[str, str] = ("", "")):
     """A copy of the example film (its motif files too), with one piece of text replaced."""
     import shutil
@@ -113,13 +98,14 @@ def _film(tmp_path, example, replace: tuple[str, str] = ("", "")):
 
 
 def test_one_scene_after_the_film_composes_only_that_scene(example, folder, tmp_path,
-                                                         monkeypatch):
+                                                         composed_scenes):
     """The film's template needs what every cue plays; a cue composed before from the same
     inputs is read from the cache, so `--scene` composes the scenes asked for alone and
     writes what composing the whole film writes."""
     whole = _compose(example, tmp_path / "whole")
     assert len(list(folder.glob("cue-*.json"))) == 10
-    composed = _counting(monkeypatch)
+    composed = composed_scenes
+    composed.clear()
     one = _compose(example, tmp_path / "one", "--scene", "2M2", "--template", "used")
     assert composed == ["2M2"]
     assert one["2M2.mid"] == whole["2M2.mid"] and one["2M2.json"] == whole["2M2.json"]
@@ -130,19 +116,20 @@ def test_one_scene_after_the_film_composes_only_that_scene(example, folder, tmp_
     assert composed[1:] == ["3M1"] + [s.id for s in motifgen.load(example).scenes]
 
 
-def test_a_changed_scene_is_composed_again(example, folder, tmp_path, monkeypatch):
+def test_a_changed_scene_is_composed_again(example, folder, tmp_path, composed_scenes):
     """A scene whose inputs changed (here its mood, and with it its orchestra) is composed
     again: its old tracks are never counted in."""
     _compose(example, tmp_path / "before")
     changed = _film(tmp_path, example, ("    mood: wonder\n    featuring: [map]",
                                         "    mood: action\n    featuring: [map]"))
-    composed = _counting(monkeypatch)
+    composed = composed_scenes
+    composed.clear()
     cached = _compose(changed, tmp_path / "cached", "--scene", "2M2")
     assert composed == ["1M2", "2M2"]  # 1M2 changed; the others are as before
     assert cached == _compose(changed, tmp_path / "fresh", "--scene", "2M2", "--no-cache")
 
 
-def test_a_corrupt_cue_entry_is_composed_again(example, folder, tmp_path, monkeypatch):
+def test_a_corrupt_cue_entry_is_composed_again(example, folder, tmp_path, composed_scenes):
     from motifgen.compose import PlayedCache
 
     whole = _compose(example, tmp_path / "whole")
@@ -151,14 +138,15 @@ def test_a_corrupt_cue_entry_is_composed_again(example, folder, tmp_path, monkey
            "2M1": b'[["harp", "harmony", "1", 100, 46, "harmony", false]]', "2M3": b""}
     for scene_id, text in bad.items():
         PlayedCache(project, None).entry(project.scene(scene_id)).write_bytes(text)
-    composed = _counting(monkeypatch)
+    composed = composed_scenes
+    composed.clear()
     one = _compose(example, tmp_path / "one", "--scene", "3M4")
     assert composed == [*bad, "3M4"]
     assert one["3M4.mid"] == whole["3M4.mid"]
 
 
 def test_a_film_the_cache_cannot_name_is_composed_whole(example, folder, tmp_path,
-                                                        monkeypatch):
+                                                        monkeypatch, composed_scenes):
     """An input with no canonical form (a set, say) names no entry: every scene is composed
     and the files are those of a run without the cache."""
     from dataclasses import replace
@@ -175,6 +163,7 @@ def test_a_film_the_cache_cannot_name_is_composed_whole(example, folder, tmp_pat
         raise TypeError("no canonical form")
 
     monkeypatch.setattr(cache, "canonical", nameless)
-    composed = _counting(monkeypatch)
+    composed = composed_scenes
+    composed.clear()
     one = _compose(example, tmp_path / "one", "--scene", "2M2")
     assert len(composed) == 10 and one["2M2.mid"] == whole["2M2.mid"]

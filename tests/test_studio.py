@@ -150,24 +150,18 @@ def test_a_take_is_named_by_its_content_and_its_midi_is_the_file_compose_writes(
 
 
 def test_a_take_composes_only_its_scene_when_the_cache_knows_the_others(film, tmp_path,
-                                                                       monkeypatch):
+                                                                       monkeypatch,
+                                                                       composed_scenes):
     """The film's template needs what every scene plays: after `motifgen compose` of the
     film, a session composes only the scene it plays (a long film's first take is one
     scene's time), and the take is still the file compose writes; an edit to another scene
     composes that one for the template."""
-    import motifgen.arrange as arrange
     from motifgen.cache import CACHE_ENV
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     main(["compose", str(film), "-q", "-o", str(tmp_path / "out"), "--format", "mid"])
-    composed: list[str] = []
-    real = arrange.compose_scene
-
-    def compose_scene(project, scene, seed=None):
-        composed.append(scene.id)
-        return real(project, scene, seed)
-
-    monkeypatch.setattr(arrange, "compose_scene", compose_scene)
+    composed = composed_scenes
+    composed.clear()
     session = Session(film)
     take = session.compose(SCENE)
     assert composed == [SCENE]
