@@ -279,9 +279,13 @@ class Session:
         that one."""
         from ..arrange import compose_scene
 
-        own = tuple(e for e in edits if e.scene in (None, scene.id))
-        return cast(Score, self._takes.get_or(("score", self.raw, own, scene.id),
+        return cast(Score, self._takes.get_or(("score", *self._scene_key(edits, scene.id)),
                                               partial(compose_scene, project, scene)))
+
+    def _scene_key(self, edits: tuple[Edit, ...], scene_id: str) -> tuple[Any, ...]:
+        """What a scene's score and tracks depend on: the file as read, the edits of that
+        scene or of the whole film, the scene."""
+        return self.raw, tuple(e for e in edits if e.scene in (None, scene_id)), scene_id
 
     def _template(self, project: Project, edits: tuple[Edit, ...]) -> Any:
         """The draft's film template, from what each scene plays: kept in this session
@@ -293,7 +297,7 @@ class Session:
         cues = PlayedCache(project, None)
         cue_list = []
         for scene in project.scenes:
-            key = (self.raw, tuple(e for e in edits if e.scene in (None, scene.id)), scene.id)
+            key = self._scene_key(edits, scene.id)
             cue = self._played.get(key)
             if cue is None:
                 cue = cues.played(scene)
