@@ -61,8 +61,8 @@ def _holds(on: Array, dur: Array, pit: Array, vel: Array,
         return False
     if velocities:
         vl = vel.tolist() if small else None
-        if not (vl is not None and 1 <= min(vl) and max(vl) <= 127) and not all_within(
-                vel, 1, 127):
+        if not (1 <= min(vl) and max(vl) <= 127 if vl is not None
+                else all_within(vel, 1, 127)):
             return False
     if order:
         if small:
