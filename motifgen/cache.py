@@ -31,10 +31,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from . import __version__
-from .motif import Notes
-
-#: The note arrays, which a fingerprint covers.
-_NOTE_FIELDS = frozenset({"onset", "duration", "pitch", "velocity"})
+from .motif import NOTE_ARRAYS, Notes
 
 CACHE_ENV = "MOTIFGEN_CACHE"
 _PACKAGE = Path(__file__).resolve().parent
@@ -149,7 +146,7 @@ def canonical(value: Any) -> Any:
         return ["q", value.numerator, value.denominator]
     if isinstance(value, Notes):
         extra = [canonical(getattr(value, f.name)) for f in fields(value)
-                 if f.name not in _NOTE_FIELDS] if is_dataclass(value) else []
+                 if f.name not in NOTE_ARRAYS]  # a Motif's key, meter and name
         return ["n", type(value).__name__, value.fingerprint().hex(), extra]
     if is_dataclass(value) and not isinstance(value, type):
         return ["d", type(value).__qualname__,

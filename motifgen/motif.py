@@ -32,7 +32,8 @@ MAX_WRITTEN_BEATS = 256
 #: The most notes a development may make (`sequence` and `ornament` multiply them).
 MAX_DEVELOPED_NOTES = 4096
 
-_ARRAYS = ("onset", "duration", "pitch", "velocity")
+#: The note arrays of Notes and Motif, in field order (what `fingerprint` covers).
+NOTE_ARRAYS = ("onset", "duration", "pitch", "velocity")
 _DTYPES = (np.float64, np.float64, np.int64, np.int64)
 _min = np.minimum.reduce
 _max = np.maximum.reduce
@@ -143,7 +144,7 @@ class Notes:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled arrays are read-only again."""
-        for name in _ARRAYS:
+        for name in NOTE_ARRAYS:
             state[name].setflags(write=False)
         self.__dict__.update(state)
 
@@ -213,7 +214,7 @@ class Notes:
                     arrays[i] = arr = arr.copy()
                 arr.setflags(write=False)
         new = object.__new__(cls)
-        vars(new).update(zip(_ARRAYS, arrays))
+        vars(new).update(zip(NOTE_ARRAYS, arrays))
         return new
 
     @classmethod
