@@ -91,8 +91,14 @@ def entry(kind: str, inputs: dict[str, Any]) -> Path | None:
     base = folder()
     if base is None:
         return None
-    text = json.dumps({"kind": kind, "inputs": inputs, "code": code_digest()}, sort_keys=True)
-    return base / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:40]}.json"
+    name = digest({"kind": kind, "inputs": inputs, "code": code_digest()})[:40]
+    return base / f"{kind}-{name}.json"
+
+
+def digest(data: Any) -> str:
+    """The SHA-256 (hex) of JSON `data` written with its keys sorted: what names an entry,
+    or a part of its inputs that many entries share (hashed once, not written into each)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def cached(kind: str, inputs: dict[str, Any], compute: Callable[[], Any],

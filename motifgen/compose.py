@@ -329,19 +329,27 @@ class PlayedCache:
     def __init__(self, project: Project, seed: int | None) -> None:
         from dataclasses import replace
 
+        from .cache import digest
+
         self.project, self.seed = project, project.seed if seed is None else seed
         motifs = {name: replace(m, file=None) for name, m in project.motifs.items()}
-        self.film = _named((project.title, project.key, project.fps, motifs,
-                            project.custom_moods))
+        film = _named((project.title, project.key, project.fps, motifs, project.custom_moods))
+        self.film = None if film is None else digest(film)  # shared by every scene's entry
+        self._moods = {name: _named(mood) for name, mood in project.moods.items()}
+        self._entries: dict[str, Path | None] = {}
 
     def entry(self, scene: Scene) -> Path | None:
         """The scene's entry, or None when the cache is off or cannot name its inputs."""
         from .cache import entry
 
-        inputs = _named((scene, {name: self.project.moods[name] for name in scene.moods}))
-        if self.film is None or inputs is None:
-            return None
-        return entry("cue", {"film": self.film, "seed": self.seed, "scene": inputs})
+        if scene.id not in self._entries:
+            moods = [self._moods[name] for name in scene.moods]
+            inputs = _named(scene)
+            named = self.film is not None and inputs is not None and None not in moods
+            self._entries[scene.id] = entry("cue", {
+                "film": self.film, "seed": self.seed, "scene": inputs,
+                "moods": dict(zip(scene.moods, moods))}) if named else None
+        return self._entries[scene.id]
 
     def played(self, scene: Scene) -> tuple[Played, ...] | None:
         """What the scene's cue plays, from the cache; None if it must be composed."""
