@@ -216,9 +216,9 @@ def template_of(cues: Sequence[Sequence[Played]], full: bool = False,
     drums = {s for s in slots if first[s][4]}
     chan = allocate_channels(slots, drums, lambda slot: together[slot])
     named = desks(slots)
-    tracks = tuple(Track(s, named[s].name, SECTION_OF[s[0]], chan[s], PAN[s[0]], volume,
-                         program, role, is_drum, named[s])
-                   for s in slots for _, volume, program, role, is_drum in (first[s],))
+    tracks = tuple(Track(s, named[s].name, SECTION_OF[s[0]], chan[s], PAN[s[0]],
+                         *first[s][1:], named[s])  # volume, program, role, is_drum
+                   for s in slots)
     used = set(chan[s] for s in slots if s not in drums)
     guide = next((c for c in MELODIC_CHANNELS if c not in used), None)
     return Template(tracks, guide, full, articulations)
