@@ -25,11 +25,11 @@ Message(kind='cc', number=32, value=20, lead=0.0, velocity=100)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from msgspec import Struct, field
 
 from .errors import MotifgenError
 from .orchestra import INSTRUMENTS
@@ -65,8 +65,7 @@ BUILTIN = ("gm", "uacc")
 _DATA = Path(__file__).parent / "data" / "articulations"
 
 
-@dataclass(frozen=True)
-class ArticulationMap:
+class ArticulationMap(Struct, frozen=True):
     """instrument, family or "default" -> articulation -> Message."""
 
     name: str

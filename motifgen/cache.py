@@ -24,11 +24,13 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Any
+
+from msgspec import Struct
 
 from . import __version__
 from .motif import NOTE_ARRAYS, Notes
@@ -132,7 +134,7 @@ def store(path: Path | None, data: Any) -> None:
 
 def canonical(value: Any) -> Any:
     """`value` as JSON data that equal values give alike and unequal ones differently, for
-    a cache key: dataclasses by their fields, mappings in their order, notes and motifs by
+    a cache key: records (Structs) by their fields, mappings in their order, notes and motifs by
     their fingerprint, floats exactly. A type it does not know is a TypeError.
 
     >>> from fractions import Fraction
@@ -154,9 +156,9 @@ def canonical(value: Any) -> Any:
         extra = [canonical(getattr(value, f.name)) for f in fields(value)
                  if f.name not in NOTE_ARRAYS]  # a Motif's key, meter and name
         return ["n", type(value).__name__, value.fingerprint().hex(), extra]
-    if is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Struct):
         return ["d", type(value).__qualname__,
-                [[f.name, canonical(getattr(value, f.name))] for f in fields(value)]]
+                [[name, canonical(getattr(value, name))] for name in value.__struct_fields__]]
     if isinstance(value, Mapping):
         return ["m", [[canonical(k), canonical(v)] for k, v in value.items()]]
     if isinstance(value, list | tuple):

@@ -327,7 +327,7 @@ class PlayedCache:
     scenes asked for. Inputs the cache cannot name (`cache.canonical`) are never cached."""
 
     def __init__(self, project: Project, seed: int | None) -> None:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         from .cache import digest
 

@@ -10,11 +10,11 @@ project file without touching anything else in it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from msgspec import Struct
 
 from .errors import MotifgenError
 from .motif import Motif
@@ -22,8 +22,7 @@ from .projectfile import ProjectFile, key_label, motif_text
 from .theory import Key, rank_keys
 
 
-@dataclass(frozen=True)
-class Grid:
+class Grid(Struct, frozen=True):
     """A quantisation grid: `step` beats between grid points."""
 
     step: Fraction
@@ -47,8 +46,7 @@ COARSENESS = 0.01
 #: averaged away by many notes that fit.
 ERROR_POWER = 4
 
-@dataclass(frozen=True)
-class Quantised:
+class Quantised(Struct, frozen=True):
     """A quantised motif, the grid chosen and what snapping did."""
 
     motif: Motif

@@ -7,18 +7,18 @@ commands read them. They hold values only (nothing here reads a file).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from .errors import ProjectError, did_you_mean
 from .motif import Motif
 from .theory import Key
 
 
-@dataclass(frozen=True)
-class Leitmotif:
+class Leitmotif(Struct, frozen=True):
     """A character's or a theme's motif and how it likes to be dressed."""
 
     name: str
@@ -33,8 +33,7 @@ class Leitmotif:
     file: Path | None = None  # the motif file it was read from, if any
 
 
-@dataclass(frozen=True)
-class HitSpec:
+class HitSpec(Struct, frozen=True):
     """A hit point: seconds from the scene start, its timecode and label."""
 
     seconds: Fraction
@@ -46,8 +45,7 @@ class HitSpec:
     tempo_change: str = "sudden"  # project.TEMPO_CHANGES: how the music moves into the hit
 
 
-@dataclass(frozen=True)
-class SectionSpec:
+class SectionSpec(Struct, frozen=True):
     """A mood change inside a scene, `seconds` after the scene start."""
 
     seconds: Fraction
@@ -57,8 +55,7 @@ class SectionSpec:
     tempo_change: str = "sudden"  # project.TEMPO_CHANGES; the scene's `tempo_changes` by default
 
 
-@dataclass(frozen=True)
-class Scene:
+class Scene(Struct, frozen=True):
     id: str
     title: str
     start: Fraction  # seconds of timecode from 00:00:00:00 (real time)
@@ -82,8 +79,7 @@ class Scene:
         return (self.mood,) + tuple(s.mood for s in self.sections)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Struct, frozen=True):
     path: Path
     title: str
     key: Key

@@ -27,8 +27,9 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from .errors import MotifgenError
 from .timecode import FrameRate
@@ -49,8 +50,7 @@ _PRO_TOOLS_RATES = {"23.976 frame": "23.976", "24 frame": "24", "25 frame": "25"
                     "30 drop frame": "29.97df"}
 
 
-@dataclass(frozen=True)
-class Spot:
+class Spot(Struct, frozen=True):
     """One moment of a marker list: `timecode` (as written) and, for a region, `end`."""
 
     timecode: str
@@ -62,8 +62,7 @@ class Spot:
     downbeat: bool = True
 
 
-@dataclass(frozen=True)
-class MarkerList:
+class MarkerList(Struct, frozen=True):
     """What a marker file holds: its format, the frame rate it states (a rate's name, or
     "drop" / "non-drop" where only that is said), and its spots."""
 

@@ -25,9 +25,11 @@ Errors are `ProjectError`s whose `where` is the field path, e.g.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import force_setattr, replace
 
 from .errors import MotifgenError, ProjectError, did_you_mean
 from .orchestra import INSTRUMENTS, ROLES, canonical_name
@@ -40,8 +42,7 @@ TEXTURES = MOOD_TEXTURES
 _REQUIRED = ("mode", "tempo", "dynamics", "articulation", "orchestra", "texture")
 
 
-@dataclass(frozen=True)
-class Mood:
+class Mood(Struct, frozen=True):
     """A complete recipe. See the module docstring for how custom moods resolve.
 
     `tempo`: (low, high) bpm; `register`: octaves to move the melody from the
@@ -70,17 +71,17 @@ class Mood:
 
     def __post_init__(self) -> None:
         orch = {role: tuple(self.orchestra.get(role, ())) for role in ROLES}
-        object.__setattr__(self, "orchestra", MappingProxyType(orch))
+        force_setattr(self, "orchestra", MappingProxyType(orch))
         modes = tuple(self.modes) or (self.mode,)
         if self.mode not in modes:
             modes = (self.mode,) + modes
-        object.__setattr__(self, "modes", modes)
-        object.__setattr__(self, "tempo", (float(self.tempo[0]), float(self.tempo[1])))
+        force_setattr(self, "modes", modes)
+        force_setattr(self, "tempo", (float(self.tempo[0]), float(self.tempo[1])))
 
     def __hash__(self) -> int:
         return hash(tuple(
-            tuple(getattr(self, f.name).items()) if f.name == "orchestra" else getattr(self, f.name)
-            for f in fields(self)
+            tuple(getattr(self, name).items()) if name == "orchestra" else getattr(self, name)
+            for name in self.__struct_fields__
         ))
 
     @property
@@ -187,7 +188,7 @@ PRESETS: dict[str, Mood] = {
     )
 }
 
-_FIELDS = tuple(f.name for f in fields(Mood) if f.name != "name")
+_FIELDS = tuple(name for name in Mood.__struct_fields__ if name != "name")
 
 
 def _err(mood: str, field: str, message: str) -> ProjectError:

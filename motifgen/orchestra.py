@@ -14,10 +14,11 @@ drum channel (index 9) and have one fixed drum key.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .errors import MotifgenError, did_you_mean
 from .score import DRUM_CHANNEL, SECTIONS, Engraving
@@ -84,8 +85,7 @@ def _saturated(tracks: Sequence[K], drums: Collection[K],
     return out
 
 
-@dataclass(frozen=True)
-class Instrument:
+class Instrument(Struct, frozen=True):
     """One catalogue entry.
 
     `low`/`high`: full sounding range; `comfortable`: the range a melody sits

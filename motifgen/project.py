@@ -132,7 +132,7 @@ def with_scenes(project: Project, data: Any, changed: Collection[int]) -> Projec
     file's data as `project_data` gave it, those scenes edited): what `load` gives for
     that data when nothing outside those scenes changed, without reading the rest
     again. The studio's scene edits take this path."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     r = _Reader(project.path)
     scenes_raw = data.get("scenes") if isinstance(data, Mapping) else None

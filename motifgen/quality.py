@@ -111,12 +111,12 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from msgspec import Struct
 
 from .motif import Notes
 from .score import ChordRow, Part, Score, StatementRow
@@ -707,8 +707,7 @@ def hits_change(score: Score) -> float | None:
 
 # --------------------------------------------------------------------------- the table
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(Struct, frozen=True):
     """A figure, its target and how a film's cues add up.
 
     `per_cue` bounds every cue's value (`op`: "<=" or ">="); `overall` bounds the
@@ -810,8 +809,7 @@ def _weights(score: Score, project: Any) -> dict[str, float]:
             "phrases": float(phrases), "sections": float(len(score.plan.sections))}
 
 
-@dataclass
-class Cue:
+class Cue(Struct):
     film: str
     id: str
     moods: str

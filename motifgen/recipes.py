@@ -14,11 +14,10 @@ reader, the arranger, the quality figures and the README read these two tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Texture:
+class Texture(Struct, frozen=True):
     """An accompaniment texture: `figure` when it moves (rather than holding or
     re-striking chords); `mood` when a mood may ask for it (the others are an
     instrument's idiom: the harp's, or a section giving its notes to divisi)."""
@@ -53,8 +52,7 @@ MOOD_TEXTURES: dict[str, Texture] = {n: t for n, t in TEXTURES.items() if t.mood
 Step = tuple[int, str]
 
 
-@dataclass(frozen=True)
-class Colour:
+class Colour(Struct, frozen=True):
     """A harmonic colour.
 
     `chords`: (semitones above the tonic, quality, symbol or "") the colour adds to the

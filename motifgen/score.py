@@ -9,18 +9,19 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from msgspec import NODEFAULT, Struct
+from msgspec import field as default
+from msgspec.structs import astuple, force_setattr
 
 from .errors import MotifgenError
 from .motif import Array, Notes, frozen_array
 from .theory import Key, bar_beats
 
 
-@dataclass(frozen=True)
-class TempoMap:
+class TempoMap(Struct, frozen=True, dict=True):
     """Tempo and meter changes over quarter-note beats.
 
     `tempos`: (beat, bpm) pairs, the first at beat 0; tempo is constant until the
@@ -32,9 +33,9 @@ class TempoMap:
     tempos: tuple[tuple[float, float], ...] = ((0.0, 120.0),)
     meters: tuple[tuple[float, tuple[int, int]], ...] = ((0.0, (4, 4)),)
     ramps: tuple[tuple[float, float], ...] = ()
-    #: seconds and beats of each tempo change, worked out once (not compared or shown)
-    _secs: tuple[float, ...] = field(init=False, repr=False, compare=False)
-    _beats: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    if TYPE_CHECKING:  # set by __post_init__ in the instance's dict, not fields
+        _secs: ClassVar[tuple[float, ...]]
+        _beats: ClassVar[tuple[float, ...]]
 
     def __post_init__(self) -> None:
         if not self.tempos or self.tempos[0][0] != 0:
@@ -45,8 +46,9 @@ class TempoMap:
         secs = [0.0]
         for (b0, bpm), (b1, _) in zip(self.tempos, self.tempos[1:]):
             secs.append(secs[-1] + (b1 - b0) * 60.0 / bpm)
-        object.__setattr__(self, "_secs", tuple(secs))
-        object.__setattr__(self, "_beats", tuple(b for b, _ in self.tempos))
+        # seconds and beats of each tempo change, worked out once (not fields: not
+        # compared, hashed or shown)
+        self.__dict__.update(_secs=tuple(secs), _beats=tuple(b for b, _ in self.tempos))
 
     def seconds_at(self, beat: float) -> float:
         """Seconds from the start of the cue to `beat`."""
@@ -109,8 +111,7 @@ class TempoMap:
         return [bpm for _, bpm in self.tempos]
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(Struct, frozen=True, gc=False):
     """A named point in the cue: a hit, a section start or the cue start."""
 
     beat: float
@@ -126,8 +127,7 @@ SECTIONS: tuple[str, ...] = ("woodwinds", "brass", "percussion", "keys and harp"
                              "strings")
 
 
-@dataclass(frozen=True)
-class Engraving:
+class Engraving(Struct, frozen=True, gc=False):
     """How a part's instrument is printed, from the orchestra's catalogue: what a
     notation writer needs so that it reads the Part and nothing else.
 
@@ -150,8 +150,7 @@ class Engraving:
     full: str = ""
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Struct, frozen=True, gc=False):
     """What selects a sample library's articulation: a `cc` (controller `number` to
     `value`), a `keyswitch` (note `number` at `velocity`, `lead` beats early) or a
     `program`; an articulation map's entry, and what a Part's `switches` send."""
@@ -163,8 +162,7 @@ class Message:
     velocity: int = 100
 
 
-@dataclass(frozen=True, eq=False)
-class Curve:
+class Curve(Struct, frozen=True, eq=False, gc=False):
     """A controller curve: the beats where its value changes (float64) and the values
     (int64), as two read-only arrays in beat order. A 2-3 minute cue has thousands of
     points, which as tuples of Python numbers take four times the memory.
@@ -186,8 +184,8 @@ class Curve:
             raise MotifgenError("a controller curve's beats and values are two lists of "
                                 "one length")
         beats, values = frozen_array(self.beats, np.float64), frozen_array(self.values, np.int64)
-        object.__setattr__(self, "beats", beats)
-        object.__setattr__(self, "values", values)
+        force_setattr(self, "beats", beats)
+        force_setattr(self, "values", values)
 
     @classmethod
     def of(cls, points: Iterable[tuple[float, int]]) -> Curve:
@@ -216,8 +214,7 @@ class Curve:
         return Curve, (self.beats, self.values)
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(Struct, frozen=True):
     """One instrument's line: notes on one MIDI channel plus controller curves."""
 
     name: str
@@ -230,7 +227,7 @@ class Part:
     volume: int = 100
     pan: int = 64
     #: controller number -> its curve, e.g. CC1 dynamics, CC11 swells
-    controllers: dict[int, Curve] = field(default_factory=dict)
+    controllers: dict[int, Curve] = default(default_factory=dict)
     #: (beat, articulation) where each section's articulation starts ("legato", "tenuto",
     #: "marcato", "staccato"): lets notation write nominal values with their marks
     articulations: tuple[tuple[float, str], ...] = ()
@@ -278,40 +275,33 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _optional() -> Any:
-    """A row field that may be missing: None, and then left out of the row's JSON."""
-    return field(default=None, metadata={"optional": True})
-
-
-@dataclass(frozen=True)
-class PlanRow:
+class PlanRow(Struct, frozen=True, gc=False):
     """A row of a plan (one kind per class below): `as_json` is its JSON object, one key
-    per field, an optional field (`_optional`) left out while None."""
+    per field, an optional field (one whose default is None) left out while None."""
 
     def as_json(self) -> dict[str, Any]:
         out = {}
-        state = self.__dict__
-        for name, optional in _row_fields(type(self)):
-            value = state[name]
+        for (name, optional), value in zip(_row_fields(type(self)), astuple(self)):
             if value is not None or not optional:
                 out[name] = _json(value)
         return out
 
 
-_ROW_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+_ROW_FIELDS: dict[type[PlanRow], tuple[tuple[str, bool], ...]] = {}
 
 
-def _row_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+def _row_fields(cls: type[PlanRow]) -> tuple[tuple[str, bool], ...]:
     """A row class's (field name, optional) pairs, in order, read once per class."""
     found = _ROW_FIELDS.get(cls)
     if found is None:
-        found = _ROW_FIELDS[cls] = tuple((f.name, bool(f.metadata.get("optional")))
-                                         for f in fields(cls))
+        names = cls.__struct_fields__
+        defaults = (NODEFAULT,) * (len(names) - len(cls.__struct_defaults__)) + tuple(
+            cls.__struct_defaults__)
+        found = _ROW_FIELDS[cls] = tuple((n, d is None) for n, d in zip(names, defaults))
     return found
 
 
-@dataclass(frozen=True)
-class SceneRow(PlanRow):
+class SceneRow(PlanRow, frozen=True, gc=False):
     """The scene a cue was composed for: its timecodes and length in seconds."""
 
     id: str
@@ -322,8 +312,7 @@ class SceneRow(PlanRow):
     fps: str
 
 
-@dataclass(frozen=True)
-class RampRow(PlanRow):
+class RampRow(PlanRow, frozen=True, gc=False):
     """A gradual tempo change: its beats, the bar it starts in, "rit." or "accel."."""
 
     start_beat: float
@@ -332,8 +321,7 @@ class RampRow(PlanRow):
     marking: str
 
 
-@dataclass(frozen=True)
-class ExcursionRow(PlanRow):
+class ExcursionRow(PlanRow, frozen=True, gc=False):
     """A stretch played outside its mood's tempo range, `percent` beyond it."""
 
     into: str
@@ -344,8 +332,7 @@ class ExcursionRow(PlanRow):
     percent: float
 
 
-@dataclass(frozen=True)
-class TempoRow(PlanRow):
+class TempoRow(PlanRow, frozen=True, gc=False):
     """The tempo map as the plan records it: (beat, bpm) tempos, (beat, "3/4") meters."""
 
     tempos: tuple[tuple[float, float], ...]
@@ -355,8 +342,7 @@ class TempoRow(PlanRow):
     excursions: tuple[ExcursionRow, ...] = ()
 
 
-@dataclass(frozen=True)
-class ChordRow(PlanRow):
+class ChordRow(PlanRow, frozen=True, gc=False):
     """A chord of a section from `beat` for `beats`: its Roman numeral, its pitch
     classes (root first) and its kind ("diatonic", "colour", "cadence", ...)."""
 
@@ -367,8 +353,7 @@ class ChordRow(PlanRow):
     kind: str
 
 
-@dataclass(frozen=True)
-class SectionRow(PlanRow):
+class SectionRow(PlanRow, frozen=True, gc=False):
     """A section of the cue: its beats, first bar, mood, key, intensity and chords."""
 
     label: str
@@ -381,8 +366,7 @@ class SectionRow(PlanRow):
     chords: tuple[ChordRow, ...] = ()
 
 
-@dataclass(frozen=True)
-class HitRow(PlanRow):
+class HitRow(PlanRow, frozen=True, gc=False):
     """A hit as it was caught: its timecode, where it falls (`beat` from the cue's start,
     `bar` and `beat_in_bar` in quarter notes), the frames it is off and its kind."""
 
@@ -398,8 +382,7 @@ class HitRow(PlanRow):
     kind: str
 
 
-@dataclass(frozen=True)
-class StatementRow(PlanRow):
+class StatementRow(PlanRow, frozen=True, gc=False):
     """A statement of a motif: its `part` (melody, counter), the motif's own key, the
     transform chain that moved it here and its development with its recognisability
     (None: not measured), its beats and mood; `instrument` (who plays it) and `form`
@@ -414,12 +397,11 @@ class StatementRow(PlanRow):
     start_beat: float
     end_beat: float
     mood: str
-    instrument: str | None = _optional()
-    form: str | None = _optional()
+    instrument: str | None = None
+    form: str | None = None
 
 
-@dataclass(frozen=True)
-class PartRow(PlanRow):
+class PartRow(PlanRow, frozen=True, gc=False):
     """A track: name, instrument, role, GM program, channel (1-based) and note count;
     on the film's template also its pan, CC7 and section."""
 
@@ -429,13 +411,12 @@ class PartRow(PlanRow):
     program: int
     channel: int
     notes: int
-    pan: int | None = _optional()
-    volume: int | None = _optional()
-    section: str | None = _optional()
+    pan: int | None = None
+    volume: int | None = None
+    section: str | None = None
 
 
-@dataclass(frozen=True)
-class FormRow(PlanRow):
+class FormRow(PlanRow, frozen=True, gc=False):
     """A part of the cue's form (establish, statement, answer, ..., tag): who states
     it (empty for none) and its beats."""
 
@@ -445,8 +426,7 @@ class FormRow(PlanRow):
     end_beat: float
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Struct, frozen=True, gc=False):
     """What a cue was composed from and why, with the provenance of every statement;
     `io.plan` writes it as <id>.json, one key per field (`version` as "motifgen"),
     each row as its `as_json`. `scene` and `tempo_map` are None for a Score composed
@@ -470,15 +450,14 @@ class Plan:
 
     def as_json(self) -> dict[str, Any]:
         """The plan as the JSON object of <id>.json."""
-        out = {f.name: _json(getattr(self, f.name)) for f in fields(self)}
+        out = {name: _json(value) for name, value in zip(self.__struct_fields__, astuple(self))}
         out["motifgen"] = out.pop("version")
         for name in ("scene", "tempo_map"):  # missing: an empty object, as it always was
             out[name] = out[name] or {}
         return out
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(Struct, frozen=True):
     """A composed cue: everything a writer needs, nothing it must compute musically."""
 
     id: str
@@ -494,7 +473,7 @@ class Score:
     fps: str = "24"
     length_beats: float = 0.0
     #: the plan with provenance, written as <id>.json
-    plan: Plan = field(default_factory=Plan)
+    plan: Plan = default(default_factory=Plan)
 
     @property
     def end_beats(self) -> float:

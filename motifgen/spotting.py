@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from .errors import MotifgenError, TimingError
 from .film import Project
@@ -26,8 +27,7 @@ from .timecode import FrameRate, frames_to_timecode, timecode_to_frames
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+()-]{0,39}$")
 
 
-@dataclass
-class NewScene:
+class NewScene(Struct):
     """A scene a region makes: id, title, span in frames, what it borrows, its hits."""
 
     id: str
@@ -40,8 +40,7 @@ class NewScene:
     hits: list[dict] = field(default_factory=list)
 
 
-@dataclass
-class Placement:
+class Placement(Struct):
     """Where every spot goes: hits per existing scene (by index), new scenes, the
     spots outside every scene and those already in the project."""
 

@@ -8,8 +8,9 @@ seed, archetype or set of traits gives the composer other ideas to choose from.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from .errors import MotifgenError
 from .film import Project
@@ -17,8 +18,7 @@ from .generate.constraints import key_for
 from .generate.sampler import Candidate, propose
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Struct, frozen=True):
     """What `suggest` proposes for one character: the definition used and the candidates."""
 
     name: str

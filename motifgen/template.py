@@ -19,7 +19,9 @@ guide chord track is left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .arrange.parts import DISPLAY
 from .articulations import ArticulationMap, changes
@@ -57,8 +59,7 @@ GUIDE_NAME, GUIDE_VOLUME = "Chords (guide)", 0
 Slot = tuple[str, str, int]  # (instrument, job, desk: 1 unless a cue has it twice)
 
 
-@dataclass(frozen=True)
-class Track:
+class Track(Struct, frozen=True):
     """One track of the film's template."""
 
     slot: Slot
@@ -85,8 +86,7 @@ class Track:
                     engraving=self.engraving(), silent=True)
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(Struct, frozen=True):
     """The film's tracks in score order; `full`: cues keep silent tracks for the slots
     they do not play; `guide_channel`: the guide chord track's channel (0-based; None
     when every melodic channel plays in some cue together with every other);
@@ -133,8 +133,7 @@ SECTIONS = frozenset({"strings_vln1", "strings_vln2", "strings_vla", "strings_vc
                       "choir", "drums"})
 
 
-@dataclass(frozen=True)
-class Desk:
+class Desk(Struct, frozen=True):
     """A track's names: `name` on the DAW track ("Hn 3-4"), `full` and `short` on the
     score's first and later systems ("Horn in F 3-4", "Hn. 3-4")."""
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational, Real
+
+from msgspec import Struct
 
 from .errors import TimecodeError
 
@@ -42,8 +43,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class FrameRate:
+class FrameRate(Struct, frozen=True):
     """One supported frame rate.
 
     `fps` is the real rate (frames per second of wall-clock time), `nominal`

@@ -58,10 +58,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from numbers import Real
+
+from msgspec import Struct
 
 from .errors import MotifgenError, TimecodeError, TimingError
 from .score import TempoMap
@@ -102,8 +103,7 @@ _BEAM = 256
 _BEAT_EPS = 1e-6
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """A moment the music must catch, `seconds` after the scene start.
 
     `downbeat` hits land on a bar line, others on a beat. The arranger passes
@@ -120,8 +120,7 @@ class Hit:
     ramp: bool = False
 
 
-@dataclass(frozen=True)
-class Excursion:
+class Excursion(Struct, frozen=True):
     """A segment whose tempo lies outside its mood's range: `percent` above (+) or
     below (-) the nearest end of `range`, on the way to the hit `label`."""
 
@@ -143,8 +142,7 @@ def describe_excursion(bpm: float, into: str, rng: Sequence[float], percent: flo
             f"the mood's {rng[0]:g}-{rng[1]:g}")
 
 
-@dataclass(frozen=True)
-class ReportRow:
+class ReportRow(Struct, frozen=True):
     """One hit of the timing report: the line `motifgen` prints and the hit of the plan."""
 
     label: str
@@ -165,8 +163,7 @@ class ReportRow:
         return f"{self.bar}.{self.beat:g}"
 
 
-@dataclass(frozen=True)
-class TimingPlan:
+class TimingPlan(Struct, frozen=True):
     """The solver's answer.
 
     `hit_beats` and `frames_off` follow the input order of the hits;
@@ -298,8 +295,7 @@ def solve(
 # --- inputs ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Point:
+class _Point(Struct, frozen=True):
     """One time the music must reach on a beat: the hits sharing one frame."""
 
     seconds: float
@@ -309,8 +305,7 @@ class _Point:
     ramp: bool = False
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(Struct, frozen=True):
     num: int
     den: int
     unit: float  # the meter's note value, in quarters
@@ -529,8 +524,7 @@ def _timecode(seconds: float, rate: FrameRate | None, start: str | None = None) 
 # --- the search -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Choice:
+class _Choice(Struct, frozen=True):
     """One segment: `units` counts; a changed bar of `odd_bar` counts starting
     `odd_start` counts after the bar line at or before the segment start. `band`: the
     tempi its rounding may use (the mood's range, or the excursion it needed)."""
@@ -544,8 +538,7 @@ class _Choice:
     odd_start: int = 0
 
 
-@dataclass(frozen=True)
-class _Node:
+class _Node(Struct, frozen=True):
     cost: float
     prev: object
     choice: _Choice | None

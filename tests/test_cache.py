@@ -149,7 +149,7 @@ def test_a_film_the_cache_cannot_name_is_composed_whole(example, folder, tmp_pat
                                                         monkeypatch, composed_scenes):
     """An input with no canonical form (a set, say) names no entry: every scene is composed
     and the files are those of a run without the cache."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from motifgen import compose
 

@@ -314,8 +314,9 @@ def test_timecode_fraction_exactness(project):
 def test_the_lead_is_louder_than_the_whole_accompaniment(project, tmp_path):
     """Rendered as two stems, the melody's RMS over the time it plays is above the
     accompaniment's in every cue of the example film."""
-    import dataclasses
     import wave
+
+    from msgspec.structs import replace
 
     from motifgen.arrange import compose_scene
     from motifgen.io.audio import render_wav
@@ -333,7 +334,7 @@ def test_the_lead_is_louder_than_the_whole_accompaniment(project, tmp_path):
         stems = {}
         for name, keep in (("melody", True), ("rest", False)):
             parts = tuple(p for p in score.parts if (p.role == "melody") == keep)
-            render_wav(dataclasses.replace(score, parts=parts), tmp_path / f"{name}.wav",
+            render_wav(replace(score, parts=parts), tmp_path / f"{name}.wav",
                        peak_dbfs=None)  # as fluidsynth plays them: their levels compared
             stems[name] = windows(tmp_path / f"{name}.wav")
         n = min(len(stems["melody"]), len(stems["rest"]))

@@ -173,7 +173,7 @@ def test_the_reel_is_the_same_whichever_order_the_cues_are_asked_for(tmp_path):
 def test_a_cue_ending_mid_bar_with_the_next_right_after_closes_its_bar(tmp_path):
     """1M3 ends off its bar lines; with 2M1 moved to start the moment it ends, 1M3's last
     bar becomes a short one so 2M1's time signature still falls on a bar line."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     project = load(EXAMPLE)
     first, second = (compose_scene(project, project.scene(i)) for i in ("1M3", "2M1"))

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
+from msgspec import Struct
 
 from ..errors import MotifgenError
 from ..moods import Mood
@@ -140,8 +140,7 @@ def parallel_perfects(bass: Notes, melody: Notes, meter: tuple[int, int] = (4, 4
 
 # --------------------------------------------------------------------------- palette
 
-@dataclass(frozen=True, eq=False)
-class _Cand:
+class _Cand(Struct, frozen=True, eq=False, dict=True):
     """A chord the harmoniser may pick. Compared by identity: every one comes from a
     cached palette (`_palette`, `_chromatic`), so the costs cached for it are found
     again without hashing its fields."""
@@ -192,8 +191,7 @@ def _chromatic(key: Key) -> tuple[_Cand, ...]:
 
 # --------------------------------------------------------------------------- harmonise
 
-@dataclass
-class _Span:
+class _Span(Struct):
     start: float
     end: float
     required: frozenset[int]
@@ -318,8 +316,7 @@ def _resolution(melody: Notes, beat: float, end: float) -> int | None:
 _KIND_COST = {"diatonic": 0.0, "colour": -0.35, "chromatic": 2.5}
 
 
-@dataclass(frozen=True)
-class _Role:
+class _Role(Struct, frozen=True, gc=False):
     """What the costs ask of a chord in a key: the cost of its kind, and whether it is
     the tonic, a major or minor dominant (a half cadence), a cadence chord."""
 
@@ -329,8 +326,7 @@ class _Role:
     approach: bool
 
 
-@dataclass(frozen=True, eq=False)
-class _Harmony:
+class _Harmony(Struct, frozen=True, eq=False):
     """What the harmoniser needs of the key and the mood's colour, worked out once for
     each pair (`of`): compared by identity, so the pair costs cached for it
     (`_transition`) are found again without hashing its fields."""

@@ -9,10 +9,11 @@ it by its idiom (`parts.orchestrate`, `textures.TEXTURES`), with percussion
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..film import Project, Scene
 from ..motif import Notes, notes_of
@@ -138,8 +139,7 @@ def _dress(scene: Any, sections: Sequence[Section], melody: Melody, meter: tuple
     return _parts(order, gathered, sections, meter, hit_kinds, ending) + (progressions,)
 
 
-@dataclass(frozen=True)
-class _Tunes:
+class _Tunes(Struct, frozen=True):
     """The melody's lines as Notes over the whole cue, made once for every section to
     read its window of: `lines[k]` the k-th line (0 the whole melody), `played[name]`
     what the instrument `name` plays of it."""

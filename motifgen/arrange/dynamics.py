@@ -11,9 +11,9 @@ lead a step above the accompaniment.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
+from msgspec import Struct
 
 from ..score import Curve
 from ..theory import DYNAMICS, VELOCITY_RANGE
@@ -41,8 +41,7 @@ def clip_velocity(v: float) -> int:
     return lo if r < lo else hi if r > hi else int(r)
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Struct, frozen=True):
     """A section as the dynamics see it: its beats, dynamic (from, to) and intensity."""
 
     start: float
@@ -52,8 +51,7 @@ class Span:
     intensity: float
 
 
-@dataclass(frozen=True)
-class _Grid:
+class _Grid(Struct, frozen=True):
     """The beats a cue's CC1 curves are drawn at (`step` apart in each section) and what
     every role's curve shares there."""
 

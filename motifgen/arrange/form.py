@@ -11,10 +11,10 @@ parts as the plan records them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from msgspec import Struct
 
 from ..motif import Notes, notes_of
 from ..score import TempoMap
@@ -63,8 +63,7 @@ ACCENT_LIFT, STING_STAB = 14, 22
 STING_DROP, SWELL_DEPTH = 18, 24
 
 
-@dataclass(frozen=True)
-class Dramaturgy:
+class Dramaturgy(Struct, frozen=True):
     """A cue's shape, decided before anything is written: `establish` (beats before the
     melody), `main_hit` (beat of the strongest hit), `closing` (the beat the final bar
     starts, None for an open ending), and the kind of the hit at each hit beat."""

@@ -4,16 +4,15 @@ cheapest-path search the harmoniser and the voicing share."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
+from msgspec import Struct, field
 
 from ..motif import Notes, Row, notes_of
 from ..theory import EPS
 
 
-@dataclass
-class Line:
+class Line(Struct):
     """Notes gathered for one part while a scene is arranged."""
 
     onset: list[float] = field(default_factory=list)

@@ -11,11 +11,11 @@ lead (`place_under`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from msgspec import Struct
 
 from ..motif import Motif, Notes, notes_of, with_notes
 from ..orchestra import Instrument, fit_range
@@ -93,8 +93,7 @@ def _top_near(lead: Notes, beat: float) -> int:
     return int(lead.pitch[before][-1]) if before.any() else 0
 
 
-@dataclass
-class Melody:
+class Melody(Struct):
     """What the melody step hands on: every line, who plays it, and the cue's form."""
 
     lines: dict[int, Line]  # 0: the whole melody, k: the k-th counter-line

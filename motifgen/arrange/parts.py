@@ -15,8 +15,10 @@ through the cue. Channels are handed out once per cue (`channels`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..orchestra import INSTRUMENTS, allocate_channels, canonical_name
 from .textures import TEXTURES
@@ -44,8 +46,7 @@ BLOCK = frozenset({"sustained", "tremolo", "chorale", "pulse"})
 DISPLAY = {"choir": "Choir (aah)"}
 
 
-@dataclass(frozen=True)
-class PartSpec:
+class PartSpec(Struct, frozen=True, gc=False):
     """One track of a cue and how it plays in a section.
 
     `line`: for melody/counter parts, which featured motif (0 = the lead);
@@ -185,7 +186,7 @@ def _unique(specs: list[PartSpec]) -> list[PartSpec]:
     for s in specs:
         if counts[s.name] > 1:
             seen[s.name] = seen.get(s.name, 0) + 1
-            s = PartSpec(**{**s.__dict__, "name": f"{s.name} {seen[s.name]}"})
+            s = replace(s, name=f"{s.name} {seen[s.name]}")
         out.append(s)
     return out
 

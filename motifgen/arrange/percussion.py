@@ -10,10 +10,10 @@ dominant, with a roll into each hit. Velocities stay in `theory.VELOCITY_RANGE`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from msgspec import Struct
 
 from ..motif import Notes
 from ..orchestra import instrument
@@ -103,8 +103,7 @@ def _timpani_pitches(pc: int) -> tuple[int, ...]:
     return tuple(p for p in range(timp.low, timp.high + 1) if p % 12 == pc)
 
 
-@dataclass(frozen=True)
-class Moments:
+class Moments(Struct, frozen=True):
     """What percussion marks in a section (beats from its start): `strikes` (accent and
     sting hits), `rolls` (swell hits a roll crescendos into) and `fills` (where a groove
     fills: accent hits and the section's end)."""

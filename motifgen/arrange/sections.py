@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from msgspec import Struct
 
 from ..theory import Key
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Struct, frozen=True, gc=False):
     """A stretch of the scene between hits and mood changes."""
 
     start: float

@@ -11,8 +11,9 @@ the articulation, and returns (onset, duration, pitch, velocity) rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import cycle
+
+from msgspec import Struct
 
 from ..recipes import TEXTURES as RECIPES
 from ..theory import BeatGroups
@@ -28,8 +29,7 @@ STRONG_ACCENT = 6
 Draw = Callable[[Sequence[Voicing], Sequence[int], BeatGroups, float, int], list[Row]]
 
 
-@dataclass(frozen=True)
-class Texture:
+class Texture(Struct, frozen=True):
     """A texture of `recipes.TEXTURES` (its description, whether it is a moving figure)
     with the function that draws it."""
 

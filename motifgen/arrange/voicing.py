@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import and_
 from typing import cast
 
 import numpy as np
+from msgspec import Struct
 
 from ..motif import Notes
 from ..theory import Chord
@@ -100,8 +100,7 @@ _VOICE_MOVES = (MOVE_WEIGHT * _SEMITONES + LEAP_COST[0] * (_SEMITONES > 5)
                 + LEAP_COST[1] * (_SEMITONES > 7))
 
 
-@dataclass(frozen=True)
-class Voicing:
+class Voicing(Struct, frozen=True, gc=False):
     """One chord in real voices: `bass` and `upper` (three pitches, low to high)."""
 
     beat: float
@@ -182,8 +181,7 @@ def _parallels(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return count
 
 
-@dataclass(frozen=True)
-class _Melody:
+class _Melody(Struct, frozen=True):
     """What the melody does around each chord (see `bass_line`), read for every chord of
     a section at once: rows of note masks, one row per chord."""
 
@@ -227,8 +225,7 @@ class _Melody:
                        [None, *self.lowest])
 
 
-@dataclass(frozen=True)
-class _Changes:
+class _Changes(Struct, frozen=True):
     """The melody at the changes into a section's chords (all but the first) as arrays, a
     row per change (see `_move`)."""
 
@@ -482,8 +479,7 @@ def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
     return hi * 256 + lo
 
 
-@dataclass(frozen=True)
-class _Tables:
+class _Tables(Struct, frozen=True):
     """What a move of two voices costs and does, for every move packed by `_packed`: the
     first two upper voices (`upper`: their costs summed, in `_VOICE_MOVES`' order), the
     third with the bass (`third`: the third's cost; the bass is costed apart, see
@@ -538,8 +534,7 @@ def _coded(rows: np.ndarray) -> np.ndarray:
                            _packed(rows[:, 3:4], rows[:, 0:1]), pairs], axis=1)
 
 
-@dataclass(frozen=True)
-class _Stack:
+class _Stack(Struct, frozen=True):
     """The voicings of a run of chords, (chord, state) on the first axes: `rows` (voice
     last), and the columns of `_coded` they are moved by."""
 

@@ -12,17 +12,17 @@ argument keeps its default (``invert=:62``). `parse_chain`, `apply_chain` and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import TransformError
 from ..motif import MAX_DEVELOPED_NOTES, Motif
 from .registry import Transform, lookup
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True, gc=False):
     """One link of a chain: a registered transform name and its argument texts."""
 
     name: str

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import MotifgenError, TransformError, did_you_mean
 from ..motif import Motif
@@ -161,8 +162,7 @@ def _selection(text: str) -> tuple[str, int]:
     raise ValueError(text)
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(Struct, frozen=True):
     """One argument of a transform: its name, what it expects, its default and parser."""
 
     name: str
@@ -173,15 +173,14 @@ class Param:
     rest: bool = False  # takes all remaining ':'-separated parts as one value
 
 
-@dataclass(frozen=True)
-class Transform:
+class Transform(Struct, frozen=True):
     """A registered transform: name, function, one-line summary and its arguments."""
 
     name: str
     func: Callable[..., Motif]
     summary: str
     params: tuple[Param, ...] = ()
-    aliases: tuple[str, ...] = field(default=())
+    aliases: tuple[str, ...] = ()
     #: a rule over several parsed arguments: what is wrong with them, or "" when nothing is
     check: Callable[[dict[str, Any]], str] | None = None
 

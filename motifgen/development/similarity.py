@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from msgspec import Struct
 
 from ..motif import Array, Motif
 
@@ -60,8 +60,7 @@ def _edit_similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return max(0.0, 1.0 - best / 2 / max(n, m))
 
 
-@dataclass(frozen=True)
-class Features:
+class Features(Struct, frozen=True, gc=False):
     """What `similarity` compares, computed once per motif: interval contour
     (directions, signed and unsigned size classes), rhythm classes, and the
     pitch-class profile with its norm."""

@@ -11,11 +11,11 @@ The mood -> development palette is the one table `PALETTES`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
+from msgspec import Struct
 
 from ..errors import TransformError
 from ..motif import Motif
@@ -24,8 +24,7 @@ from .chain import Step, apply_step, format_chain, parse_chain
 from .similarity import features, features_similarity, similarity, source_features
 
 
-@dataclass(frozen=True)
-class Palette:
+class Palette(Struct, frozen=True):
     """How a mood develops a motif: its modes and weighted chain fragments.
 
     `moves` are (chain text, weight); the mode change to one of `modes` is a
@@ -111,8 +110,7 @@ def _palette(mood: str | None) -> Palette:
     return PALETTES.get(_MOOD_ALIASES.get(name, name), PALETTES[None])
 
 
-@dataclass(frozen=True)
-class Variation:
+class Variation(Struct, frozen=True, gc=False):
     """A developed motif, the chain that made it, and its similarity to the source."""
 
     motif: Motif
@@ -120,8 +118,7 @@ class Variation:
     score: float
 
 
-@dataclass(frozen=True)
-class _Moves:
+class _Moves(Struct, frozen=True):
     """A palette's moves, parsed once: chains, draw weights, the modes a mode move picks."""
 
     moves: tuple[tuple[Step, ...], ...]
@@ -203,18 +200,17 @@ def _chain_text(steps: tuple[Step, ...]) -> str:
     return format_chain(steps)
 
 
-class _Drawn:
+class _Drawn(Struct, gc=False):
     """A chain drawn by a `_Search` and its text; once heard, what it makes of the search's
-    motif (`variant`), its similarity and whether those are the motif's own notes."""
+    motif (`variant`), its similarity and whether those are the motif's own notes. A
+    search keeps thousands: as a Struct without garbage-collector tracking they cost a
+    full collection nothing (none can refer back to it)."""
 
-    __slots__ = ("steps", "text", "variant", "score", "same")
-
-    def __init__(self, steps: tuple[Step, ...]) -> None:
-        self.steps = steps
-        self.text = _chain_text(steps)
-        self.variant: Motif | None = None
-        self.score = 0.0
-        self.same = False
+    steps: tuple[Step, ...]
+    text: str
+    variant: Motif | None = None
+    score: float = 0.0
+    same: bool = False
 
     def variation(self) -> Variation:
         """What a heard chain made, as `vary` and `develop` return it."""
@@ -255,7 +251,8 @@ class _Search:
             key += 64 << i
         drawn = self._drawn.get(key)
         if drawn is None:
-            drawn = self._drawn[key] = _Drawn(self._steps(sorted(picked), mode))
+            steps = self._steps(sorted(picked), mode)
+            drawn = self._drawn[key] = _Drawn(steps, _chain_text(steps))
         return drawn
 
     def _steps(self, picked: list[int], mode: int) -> tuple[Step, ...]:

@@ -29,17 +29,17 @@ Candidates are drawn by `sampler` and ranked by `memorability`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 
 import numpy as np
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..errors import MotifgenError, did_you_mean
 from ..motif import Motif
 from ..theory import EPS, Key, beat_groups
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(Struct, frozen=True):
     """Intervals a motif must contain: any one of `options`, each a run of signed
     semitone steps (``(9, -2)``: a rising major sixth falling back a tone); with
     `head`, the motif must open with it."""
@@ -94,8 +94,7 @@ def _has_pair(first: float, second: float) -> Callable[[list[float], list[float]
                              for a, b in zip(d, d[1:]))
 
 
-@dataclass(frozen=True)
-class Rhythm:
+class Rhythm(Struct, frozen=True):
     """A rhythmic profile. `lengths`: the note lengths allowed, in written beats of the
     meter; the held last note apart); `needs(lengths, onsets)`: what must occur. For
     sampling: the corpus melody's pulse lasts `pulse` beats, `favour`ed lengths are
@@ -139,8 +138,7 @@ def _arch(pitch: Sequence[int]) -> bool:
     return pitch[0] < top and pitch[-1] < top
 
 
-@dataclass(frozen=True)
-class Contour:
+class Contour(Struct, frozen=True):
     """A contour shape: `holds(pitches)`, and `lean(position 0..1)` (+1 up, -1 down)
     for sampling."""
 
@@ -164,8 +162,7 @@ CONTOURS: dict[str, Contour] = {
 # Constraints
 
 
-@dataclass(frozen=True)
-class Constraints:
+class Constraints(Struct, frozen=True):
     """What a generated motif must satisfy (see the module docstring).
 
     `mode`: None means the key's own mode; `length`: (fewest, most) notes;
@@ -240,16 +237,14 @@ class Constraints:
         return problems
 
 
-@dataclass(frozen=True)
-class Archetype:
+class Archetype(Struct, frozen=True):
     """A kind of character and the constraints its motifs follow."""
 
     constraints: Constraints
     summary: str
 
 
-@dataclass(frozen=True)
-class Trait:
+class Trait(Struct, frozen=True):
     """A word that adds to an archetype (see the module docstring for the rule)."""
 
     summary: str

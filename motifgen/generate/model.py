@@ -46,12 +46,12 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from msgspec import Struct
 
 from ..errors import MotifgenError
 
@@ -69,8 +69,7 @@ MIN_CONTEXT = 20
 UNSEEN_BITS = 16.0
 
 
-@dataclass(frozen=True)
-class Melody:
+class Melody(Struct, frozen=True):
     """A melody as diatonic note numbers (letter steps) and lengths in quarter notes."""
 
     steps: tuple[int, ...]
@@ -119,8 +118,7 @@ def start_degree(melody: Melody) -> int:
     return (melody.steps[0] - melody.steps[-1]) % 7
 
 
-@dataclass(frozen=True, eq=False)
-class MelodyModel:
+class MelodyModel(Struct, frozen=True, eq=False):
     """The trained counts, with the vocabulary as arrays for sampling."""
 
     data: dict[str, Any]

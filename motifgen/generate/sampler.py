@@ -22,10 +22,10 @@ motifs are ranked by memorability, best first. All randomness comes from
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from msgspec import Struct
 
 from ..errors import MotifgenError
 from ..motif import Motif
@@ -50,8 +50,7 @@ POOL = 16
 _ATTEMPTS = 40
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(Struct, frozen=True):
     """A generated motif, its memorability and the constraints it satisfies."""
 
     motif: Motif
@@ -59,8 +58,7 @@ class Candidate:
     constraints: Constraints
 
 
-@dataclass(frozen=True, eq=False)
-class _Frame:
+class _Frame(Struct, frozen=True, eq=False):
     """What every draw for one set of constraints shares."""
 
     constraints: Constraints

@@ -28,10 +28,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from msgspec.structs import replace
 
 from ..errors import MotifgenError, ToolMissingError
 from ..score import SECTIONS, Part, Score

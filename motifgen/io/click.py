@@ -11,11 +11,11 @@ map, meters, markers) is the cue's, shifted by the count-in, written by
 
 from __future__ import annotations
 
-from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from msgspec.structs import replace
 
 from ..motif import Notes
 from ..score import Marker, Part, Score, TempoMap

@@ -11,7 +11,8 @@ no part plays is left out. Written as ``<id>.condensed.musicxml`` (and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from ..motif import Notes
 from ..score import DRUM_CHANNEL, Engraving, Part, Score

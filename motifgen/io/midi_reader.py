@@ -13,8 +13,9 @@ second byte.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from ..errors import NotationError
 from ..motif import Motif
@@ -25,8 +26,7 @@ from .motif_files import read_motif_bytes
 _DATA_BYTES = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}
 
 
-@dataclass(frozen=True)
-class Track:
+class Track(Struct, frozen=True):
     """One track's name (the last track-name event) and its notes as
     (start tick, length in ticks, pitch, velocity), in the order they end; `instrument`:
     its instrument-name event's text, if any."""
@@ -35,8 +35,7 @@ class Track:
     instrument: str = ""
 
 
-@dataclass(frozen=True)
-class MidiNotes:
+class MidiNotes(Struct, frozen=True):
     ticks_per_beat: int
     tracks: tuple[Track, ...]
     #: The first time signature of the file, in track order: (numerator, denominator).

@@ -23,10 +23,11 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, cast
+
+from msgspec import Struct, field
 
 from ..errors import MotifgenError
 from ..score import Part, Score
@@ -222,8 +223,7 @@ def _instrument(part: Part, index: int) -> Any:
 
 # --------------------------------------------------------------------- spelling, staves
 
-@dataclass
-class Ev:
+class Ev(Struct):
     """One notated note: quantised times, written pitch and its spelling, mark."""
 
     start: Fraction
@@ -495,8 +495,7 @@ _MARKS = {"staccato": "Staccato", "accent": "Accent", "tenuto": "Tenuto",
           "marcato": "StrongAccent"}
 
 
-@dataclass
-class _Staff:
+class _Staff(Struct):
     """What one staff's bars are written from, and what writing them placed."""
 
     is_drum: bool
@@ -680,8 +679,7 @@ def chord_symbol(key: Key, symbol: str, pcs: list[int]) -> Any:
         return None
 
 
-@dataclass(frozen=True)
-class _Frame:
+class _Frame(Struct, frozen=True):
     """What every staff of a cue is written against: its bars, beat grid, key changes
     and the bars a new system starts at."""
 
@@ -1050,8 +1048,7 @@ A4_MM, A3_MM, MARGIN_MM = (210.0, 297.0), (297.0, 420.0), 12.0
 A3_FROM = 10
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Struct, frozen=True):
     """The page in tenths and the staff height in mm: smaller staves and a larger page
     for more of them."""
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
+
+from msgspec import Struct
 
 from ..errors import NotationError
 from ..motif import Motif
@@ -108,8 +109,7 @@ def _member(archive: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
-@dataclass(frozen=True)
-class XmlNotes:
+class XmlNotes(Struct, frozen=True):
     """What a MusicXML file's first part holds: rows (onset, duration, MIDI pitch,
     velocity) in quarter notes from its first bar line (a pickup bar counted as
     full), and its first time signature."""

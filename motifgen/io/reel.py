@@ -27,8 +27,9 @@ import bisect
 import math
 import struct
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from ..errors import MotifgenError
 from ..score import Marker, Score

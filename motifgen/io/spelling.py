@@ -20,7 +20,7 @@ a part is spelled in its written key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from ..theory import Key, numeral_degree
 
@@ -63,8 +63,7 @@ def nearest(pc: int, centre: float, prefer_sharp: bool = False) -> int:
                                        -q if prefer_sharp else q))
 
 
-@dataclass(frozen=True)
-class Chord:
+class Chord(Struct, frozen=True):
     """A plan chord for spelling: its root's degree, accidental and pitch classes."""
 
     degree: int  # 1..7, from the roman numeral (a secondary V/x: the degree of its root)
@@ -81,8 +80,7 @@ class Chord:
         return cls(read[0], read[1], tuple(int(p) % 12 for p in pitch_classes))
 
 
-@dataclass(frozen=True)
-class Speller:
+class Speller(Struct, frozen=True):
     """Spells pitch classes in one key; `shift` fifths for a transposing part."""
 
     key: Key

@@ -13,8 +13,9 @@ and keeping writes exactly those bytes once they load as what was played:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import MotifgenError
 
@@ -22,8 +23,7 @@ from ..errors import MotifgenError
 SCENE_FIELDS = ("mood", "sections.*.mood", "transform.*", "hits.*.downbeat")
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Struct, frozen=True):
     """One change: `field` is ``seed``, ``motif`` (of `name`) or a scene field of
     `SCENE_FIELDS` (``hits.1.downbeat``); `scene` is the scene's id for those."""
 

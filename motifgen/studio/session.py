@@ -15,10 +15,11 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, cast
+
+from msgspec import Struct
 
 from ..errors import MotifgenError
 from ..errors import error_line as line_of
@@ -56,8 +57,7 @@ class _Cache(OrderedDict):
         return self.put(key, make())
 
 
-@dataclass(frozen=True)
-class Take:
+class Take(Struct, frozen=True, dict=True):
     """A composed scene or audition: `score` as composed, `dressed` as its MIDI file
     holds it (on the film's template); `id` is the hash of `dressed`."""
 

@@ -15,8 +15,9 @@ Time is in quarter-note beats, pitch classes 0..11 from C.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from .scales import Key
 
@@ -44,8 +45,7 @@ _NUMERAL = re.compile(r"^([b#]?)(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)")
 _DEGREE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7}
 
 
-@dataclass(frozen=True)
-class Chord:
+class Chord(Struct, frozen=True, gc=False):
     """A chord sounding from `beat` for `duration` beats.
 
     `root` and `pitch_classes` are pitch classes (root first); `symbol` is a

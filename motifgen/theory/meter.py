@@ -8,8 +8,9 @@ asks it (or `strong_beats`) rather than working them out again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from ..errors import MotifgenError
 
@@ -47,8 +48,7 @@ def bar_beats(meter: tuple[int, int]) -> float:
     return meter[0] * 4.0 / meter[1]
 
 
-@dataclass(frozen=True)
-class BeatGroups:
+class BeatGroups(Struct, frozen=True):
     """How a meter's bar divides, in quarter-note beats (see `beat_groups`).
 
     `unit`: the written beat (4 / denominator: an eighth in 6/8); `beat`: the

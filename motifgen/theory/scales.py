@@ -7,11 +7,12 @@ degree below the tonic) plus an *alteration* in semitones for chromatic notes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 from ..errors import MotifgenError
 from .pitch import FLAT_NAMES, SHARP_NAMES, pitch_class, pitch_name
@@ -76,16 +77,15 @@ def mode_name(name: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(Struct, frozen=True, gc=False):
     """A tonic pitch class and a mode name from `MODES`."""
 
     tonic: int = 0
     mode: str = "ionian"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tonic", self.tonic % 12)
-        object.__setattr__(self, "mode", mode_name(self.mode))
+        force_setattr(self, "tonic", self.tonic % 12)
+        force_setattr(self, "mode", mode_name(self.mode))
 
     @classmethod
     def parse(cls, text: str) -> Key:
