@@ -133,10 +133,12 @@ def _worker_loop(conn, work: Callable[[Any], Any]) -> None:
 def _start_workers(count: int, work: Callable[[Any], Any]) -> tuple[list, list]:
     """`count` forked worker processes running `work`, and the parent's end of a pipe
     to each."""
+    import gc
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     processes, pipes = [], []
+    gc.freeze()  # what the workers inherit is never collected there: no copy-on-write
     try:
         for _ in range(count):
             parent, child = context.Pipe()
@@ -148,6 +150,8 @@ def _start_workers(count: int, work: Callable[[Any], Any]) -> tuple[list, list]:
     except BaseException:
         _stop_workers(processes)
         raise
+    finally:
+        gc.unfreeze()
     return processes, pipes
 
 
