@@ -384,17 +384,18 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
     pool = [p for p in range(max(floor, bass + 1), ceiling + 1) if p % 12 in pcs]
     under = () if pedal else (bass % 12,)  # a pedal is no chord tone
     rows, costs = [], []
-    for v in itertools.combinations(pool, 3):
-        if v[2] - v[0] > UPPER_SPAN or v[1] - v[0] > UPPER_GAP or v[2] - v[1] > UPPER_GAP:
+    crowded, aim = bass + CROWDING_SPACE, ceiling - TOP_BELOW
+    for low, mid, top in itertools.combinations(pool, 3):
+        if top - low > UPPER_SPAN or mid - low > UPPER_GAP or top - mid > UPPER_GAP:
             continue
-        cost = _tones_cost((*under, v[0] % 12, v[1] % 12, v[2] % 12), pcs, leading)
+        cost = _tones_cost((*under, low % 12, mid % 12, top % 12), pcs, leading)
         if cost is None:
             continue
-        if v[0] - bass <= CROWDING_SPACE:
+        if low <= crowded:
             cost += CROWDING_COST
-        cost += MUD_WEIGHT * max(0, MUD_FLOOR - v[0])
-        cost += TOP_WEIGHT * abs(ceiling - TOP_BELOW - v[2])
-        rows.append((bass, *v))
+        cost += MUD_WEIGHT * max(0, MUD_FLOOR - low)
+        cost += TOP_WEIGHT * abs(aim - top)
+        rows.append((bass, low, mid, top))
         costs.append(cost)
     # int16 keeps thousands of cached voicings small (and is what `_move` reckons in)
     return _frozen(np.array(rows, dtype=np.int16).reshape(-1, 4)), _frozen(np.array(costs))
