@@ -12,8 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from msgspec import NODEFAULT, Struct
-from msgspec import field as default
+from msgspec import NODEFAULT, Struct, field
 from msgspec.structs import astuple, force_setattr
 
 from .errors import MotifgenError
@@ -227,7 +226,7 @@ class Part(Struct, frozen=True):
     volume: int = 100
     pan: int = 64
     #: controller number -> its curve, e.g. CC1 dynamics, CC11 swells
-    controllers: dict[int, Curve] = default(default_factory=dict)
+    controllers: dict[int, Curve] = field(default_factory=dict)
     #: (beat, articulation) where each section's articulation starts ("legato", "tenuto",
     #: "marcato", "staccato"): lets notation write nominal values with their marks
     articulations: tuple[tuple[float, str], ...] = ()
@@ -473,7 +472,7 @@ class Score(Struct, frozen=True):
     fps: str = "24"
     length_beats: float = 0.0
     #: the plan with provenance, written as <id>.json
-    plan: Plan = default(default_factory=Plan)
+    plan: Plan = field(default_factory=Plan)
 
     @property
     def end_beats(self) -> float:
