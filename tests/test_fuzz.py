@@ -110,6 +110,8 @@ def mutated_example(draw):
             parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced it
+        if not isinstance(parent, dict | list):
+            continue  # replaced by text, which indexes too but cannot be changed
         action = draw(st.sampled_from(["delete", "replace", "text"]))
         if action == "delete":
             del parent[path[-1]]
