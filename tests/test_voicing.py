@@ -17,30 +17,84 @@ pitch = st.integers(min_value=0, max_value=127)
 voicing = st.lists(pitch, min_size=4, max_size=4).map(sorted)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(voicing, min_size=1, max_size=5), st.lists(voicing, min_size=1, max_size=5),
-       st.booleans())
-def test_upper_moves_are_their_definition(prev, cur, common):
-    """`_move`'s costs of the upper voices for every move, from the packed tables, equal
-    the costs summed voice by voice in the documented order."""
-    a = V._Stack.of(V._stacked([V._coded(np.array(prev, dtype=np.int16))]))
-    b = V._Stack.of(V._stacked([V._coded(np.array(cur, dtype=np.int16))]))
-    none = np.zeros(1, dtype=bool)
-    top = (np.zeros(0, dtype=np.intp), np.zeros((0, len(prev), 0), np.uint16),
-           np.zeros((0, len(cur), 0), np.uint16))
-    got = V._move(a, b, np.zeros((1, len(cur), len(prev))), top, np.array([common]), none, none)
-    for t, f in itertools.product(range(len(cur)), range(len(prev))):
-        v0, v1 = prev[f], cur[t]
-        moves = [v1[k] - v0[k] for k in (1, 2, 3)]
-        cost = 0.0
-        for k, m in enumerate(moves):
-            cost = float(V._VOICE_MOVES[abs(m)]) if k == 0 else cost + V._VOICE_MOVES[abs(m)]
-        cost += V.SAME_DIRECTION_COST * (all(m > 0 for m in moves) or all(m < 0 for m in moves))
-        cost += V.COMMON_TONE_LOST_COST * (common and all(moves))
-        parallel = any(v0[i] != v1[i] and v0[j] != v1[j]
-                       and (v0[j] - v0[i]) % 12 == (v1[j] - v1[i]) % 12 in (0, 7)
-                       for i, j in itertools.combinations(range(4), 2))
-        assert got[0, t, f] == 0.0 + (cost + V.FORBIDDEN * parallel)
+def _move_cost(v0, v1, bass, common, plucked, creep, parallels):
+    """What moving from voicing `v0` to `v1` costs, by its definition, summed in the
+    documented order: the bass's move (`bass`), the upper voices' moves voice by voice,
+    planing, a common tone lost, parallels between any two voices, a pizzicato
+    succession, a creeping middle voice, and the bass's `parallels` with a voice on top
+    (one forbidden move each, where the bass moves)."""
+    moves = [v1[k] - v0[k] for k in (1, 2, 3)]
+    cost = 0.0
+    for k, m in enumerate(moves):
+        cost = float(V._VOICE_MOVES[abs(m)]) if k == 0 else cost + V._VOICE_MOVES[abs(m)]
+    cost += V.SAME_DIRECTION_COST * (all(m > 0 for m in moves) or all(m < 0 for m in moves))
+    cost += V.COMMON_TONE_LOST_COST * (common and all(moves))
+
+    def perfect(i, j, a, b):  # voices i and j both move and keep a fifth or an octave
+        return (a[i] != b[i] and a[j] != b[j]
+                and (a[j] - a[i]) % 12 == (b[j] - b[i]) % 12 in (0, 7))
+
+    parallel = any(perfect(i, j, v0, v1) for i, j in itertools.combinations(range(4), 2))
+    cost = bass + (cost + V.FORBIDDEN * parallel)
+    if plucked and perfect(0, 1, (v0[0], v0[3]), (v1[0], v1[1])):
+        cost += V.FORBIDDEN
+    if creep and abs(v1[2] - v0[2]) == 1:
+        cost += V.CREEP_COST
+    for _ in range(parallels if v0[0] != v1[0] else 0):
+        cost += V.FORBIDDEN
+    return cost
+
+
+costs = st.sampled_from([0.0, 0.25, 1.5, 3.0])
+#: Voicings within an octave and a half: alike often enough for moves to tie.
+close = st.lists(st.integers(36, 54), min_size=4, max_size=4).map(sorted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(close, min_size=1, max_size=5), min_size=1, max_size=4),
+       st.data())
+def test_the_compiled_path_is_the_cheapest_by_definition(chords, data):
+    """`_leading.cheapest_voicings` picks what `cheapest_path` picks (the same ties)
+    through every move costed by `_move_cost`: the packed tables, the flags, the
+    parallel codes and the bass's runs give each move its definition."""
+    stack = V._Stack.of(V._stacked([V._coded(np.array(c, dtype=np.int16)) for c in chords]))
+    changes = len(chords) - 1
+    unary = [np.array(data.draw(st.lists(costs, min_size=len(c), max_size=len(c))))
+             for c in chords]
+    flags = [np.array(data.draw(st.lists(st.booleans(), min_size=changes, max_size=changes)),
+                      dtype=bool) for _ in range(3)]
+    pitches, runs = V._bass_runs(stack.rows[..., 0])
+    width = pitches.shape[1]
+    bass = np.array(data.draw(st.lists(costs, min_size=changes * width * width,
+                                       max_size=changes * width * width))).reshape(
+        changes, width, width)
+    rest = np.array(sorted(data.draw(st.sets(st.integers(0, max(changes - 1, 0)))))
+                    if changes else [], dtype=np.int64)
+    slots, states = 2, stack.rows.shape[1]
+    code = st.integers(0, 0xFFFF)
+    before, after = (np.array(data.draw(st.lists(code, min_size=len(rest) * states * slots,
+                                                 max_size=len(rest) * states * slots)),
+                              dtype=np.uint16).reshape(len(rest), states, slots)
+                     for _ in range(2))
+    tables = V._tables()
+    got = V.cheapest_voicings(
+        np.ascontiguousarray(stack.rows), stack.upper, stack.low, stack.pairs,
+        np.array([len(c) for c in chords], dtype=np.int64),
+        np.array([np.pad(u, (0, states - len(u))) for u in unary]),
+        runs, bass, *(f.view(np.uint8) for f in flags), rest, before, after, tables.upper,
+        tables.upper_flags, tables.third, tables.low_flags, V._WEIGHTS)
+    trans = []
+    for c in range(changes):
+        at = list(rest).index(c) if c in rest else None
+        t = np.zeros((len(chords[c]), len(chords[c + 1])))
+        for f, v0 in enumerate(chords[c]):
+            for to, v1 in enumerate(chords[c + 1]):
+                count = 0 if at is None else sum(
+                    int(x & y).bit_count() for x, y in zip(after[at, to], before[at, f]))
+                t[f, to] = _move_cost(v0, v1, bass[c, runs[c + 1, to], runs[c, f]],
+                                      *(bool(x[c]) for x in flags), count)
+        trans.append(t)
+    assert got == cheapest_path(unary, trans)
 
 
 @settings(max_examples=100, deadline=None)

@@ -16,15 +16,16 @@ Two passes of dynamic programming:
 Costs are named below; a cost of `FORBIDDEN` is never chosen while any other
 path exists.
 
-The moves of a section are costed `CHANGES_AT_ONCE` chord changes at a time, as
-arrays of shape (change, to, from) over the voicings of the chords stacked
-(padded to the longest, in int16): numpy's cost is per call, and a section has
-a few dozen changes. Each element costs too, so a move is read from few arrays:
-two voices' pitches packed in one int16, so that one subtraction gives both
-moves and one look-up in a table of every packed move (`_tables`) their cost
-and what they do; the parallels of many voice pairs or melody notes compared in
-one bitwise `&` of packed interval codes (`_perfect_bits`). The sums are taken
-in one fixed order, so equal paths tie as they always did.
+The moves of a section are costed and the cheapest path through its voicings
+found in one compiled loop (`_leading`, see `_path`): a section has a few dozen
+changes of some forty voicings each, and every one of the moves between them is
+costed. What it reads is prepared here as arrays over the voicings of the chords
+stacked (padded to the longest, in int16): two voices' pitches packed in one
+int16, so that one subtraction gives both moves and one look-up in a table of
+every packed move (`_tables`) their cost and what they do; the parallels of many
+voice pairs or melody notes compared in one bitwise `&` of packed interval codes
+(`_perfect_bits`). The sums are taken in one fixed order, so equal paths tie as
+they always did.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from msgspec import Struct
 
 from ..motif import Notes
 from ..theory import Chord
+from ._leading import cheapest_voicings
 from .line import EPS, cheapest_path
 
 #: A path through a forbidden move is taken only when nothing else exists.
@@ -68,9 +70,6 @@ SAME_DIRECTION_COST = 6.0
 #: before moves are costed.
 BASS_BEAM = 5
 STATE_BEAM = 40
-#: Chord changes whose moves are costed in one pass of array operations: enough for
-#: numpy's cost per call not to count, few enough for the arrays to stay in the cache.
-CHANGES_AT_ONCE = 8
 #: A creeping chromatic inner voice (the middle upper voice moving by a semitone), for
 #: moods that ask for one: a bonus, so a negative cost.
 CREEP_COST = -1.2
@@ -134,13 +133,6 @@ def _highest(mask: np.ndarray, pitch: np.ndarray) -> list[int | None]:
     nowhere."""
     top = np.where(mask, pitch, -1).max(axis=-1, initial=-1).tolist()
     return [None if p < 0 else p for p in top]
-
-
-def _perfect_parallel(a0: np.ndarray, b0: np.ndarray | np.int64, a1: np.ndarray,
-                      b1: np.ndarray | np.int64) -> np.ndarray:
-    """Both voices move and keep a perfect fifth or unison/octave (as interval class)."""
-    i0, i1 = (b0 - a0) % 12, (b1 - a1) % 12
-    return (a0 != a1) & (b0 != b1) & (i0 == i1) & ((i1 == 0) | (i1 == 7))
 
 
 #: The `_perfect_bits` of each interval class: 1 a unison or octave, 2 a fifth, 0 any
@@ -227,7 +219,7 @@ class _Melody(Struct, frozen=True):
 
 class _Changes(Struct, frozen=True):
     """The melody at the changes into a section's chords (all but the first) as arrays, a
-    row per change (see `_move`)."""
+    row per change (see `_path`)."""
 
     at: np.ndarray  # sounding at the change (0 where the melody rests there)
     exposed: np.ndarray  # a rest before the change and a note at it
@@ -397,7 +389,7 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
         cost += TOP_WEIGHT * abs(aim - top)
         rows.append((bass, low, mid, top))
         costs.append(cost)
-    # int16 keeps thousands of cached voicings small (and is what `_move` reckons in)
+    # int16 keeps thousands of cached voicings small (and is what `_leading` reckons in)
     return _frozen(np.array(rows, dtype=np.int16).reshape(-1, 4)), _frozen(np.array(costs))
 
 
@@ -555,92 +547,50 @@ class _Stack(Struct, frozen=True):
                       self.pairs[chords])
 
 
-def _outer(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """The packed moves to every state of `cur[m]` (rows) from every one of `prev[m]`, as
-    indices into `_tables` (intp: numpy's `take` converts other indices on every call)."""
-    return (cur[:, :, None] - prev[:, None, :]).view(np.uint16).astype(np.intp)
-
-
-def _move(prev: _Stack, cur: _Stack, bass: np.ndarray,
-          top: tuple[np.ndarray, np.ndarray, np.ndarray], common: np.ndarray,
-          plucked: np.ndarray, creep: np.ndarray) -> np.ndarray:
-    """Cost of every move at each change m into the states of the chord after (`cur[m]`,
-    rows) from those of the chord before (`prev[m]`, columns): the bass's (`bass`, see
-    `_bass_moves`), the upper voices' moves, planing, a common tone lost, parallels
-    between any two voices (the bass included), and the bass's with a voice on top
-    (`top`: the changes next to a rest and their `_top_codes`). Per change: `common`,
-    whether its chords share a tone; `plucked`, whether the texture starts each chord
-    on its lowest upper voice alone (pizzicato), so that the top voice of one chord and
-    the lowest of the next are heard in succession too; `creep`, whether the middle
-    upper voice is drawn to move by a semitone."""
-    tables = _tables()
-    upper, low = _outer(prev.upper, cur.upper), _outer(prev.low, cur.low)
-    flags = tables.upper_flags.take(upper) & tables.low_flags.take(low)
-    pair = tables.upper.take(upper) + tables.third.take(low)
-    pair += SAME_DIRECTION_COST * ((flags & (_UP | _DOWN)) != 0)
-    pair += COMMON_TONE_LOST_COST * (((flags & _MOVING) != 0) & common[:, None, None])
-    parallel = (cur.pairs[:, :, None] & prev.pairs[:, None, :] & flags) != 0
-    cost = bass + (pair + FORBIDDEN * parallel)
-    bass0, bass1 = prev.rows[:, None, :, 0], cur.rows[:, :, None, 0]
-    if plucked.any():
-        succession = _perfect_parallel(bass0, prev.rows[:, None, :, -1], bass1,
-                                       cur.rows[:, :, None, 1])
-        cost = cost + FORBIDDEN * (succession & plucked[:, None, None])
-    if creep.any():
-        semitone = np.abs(cur.rows[:, :, None, 2] - prev.rows[:, None, :, 2]) == 1
-        cost = cost + CREEP_COST * (semitone & creep[:, None, None])
-    rest, before, after = top
-    if before.any():
-        moved = cur.rows[rest, :, None, 0] != prev.rows[rest, None, :, 0]
-        cost[rest] = _forbid(cost[rest], _parallels(before, after) * moved)
-    return cost
-
-
 def _bass_runs(bass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The states of each chord (chord, state) in runs on one bass (a chord's voicings
-    come a bass at a time): each run's bass pitch and length, (chord, run), the chords
-    with fewer runs padded with empty ones."""
-    run = np.zeros(bass.shape, dtype=np.intp)
+    come a bass at a time): each run's bass pitch, (chord, run), the chords with fewer
+    runs padded, and each state's run."""
+    run = np.zeros(bass.shape, dtype=np.int64)
     np.cumsum(bass[:, 1:] != bass[:, :-1], axis=1, out=run[:, 1:])
     width = int(run.max()) + 1
-    at = run + np.arange(len(bass))[:, None] * width
-    pitches = np.zeros(len(bass) * width, dtype=bass.dtype)
-    pitches[at] = bass
-    lengths = np.bincount(at.ravel(), minlength=len(pitches))
-    return pitches.reshape(-1, width), lengths.reshape(-1, width)
+    pitches = np.zeros((len(bass), width), dtype=bass.dtype)
+    pitches[np.arange(len(bass))[:, None], run] = bass
+    return pitches, run
 
 
-def _by_state(costs: np.ndarray, into: np.ndarray, out_of: np.ndarray) -> np.ndarray:
-    """Costs of moves between runs of states (change, run into, run out of) for every
-    move between their states, shape (change, to, from): each repeated for the length of
-    its runs (`into`, `out_of`: each change's, as `_bass_runs`)."""
-    changes, width = costs.shape[:2]
-    per_from = np.repeat(costs.transpose(0, 2, 1).reshape(-1, width), out_of.ravel(), axis=0)
-    per_from = per_from.reshape(changes, -1, width).transpose(0, 2, 1).reshape(changes * width, -1)
-    return np.repeat(per_from, into.ravel(), axis=0).reshape(changes, -1, per_from.shape[1])
+#: What `_leading` adds for what a move does, and the flags that say it (see `_tables`).
+_WEIGHTS = (FORBIDDEN, SAME_DIRECTION_COST, COMMON_TONE_LOST_COST, CREEP_COST, _UP | _DOWN,
+            _MOVING)
 
 
-def _moves(stack: _Stack, mel: _Melody, common: np.ndarray, plucked: np.ndarray,
-           creep: np.ndarray) -> list[np.ndarray]:
-    """`_move` at every change between the chords of `stack` (`mel` read at them), a block
-    of `CHANGES_AT_ONCE` changes at a time. The bass's moves are costed between the few
-    bass pitches of each chord, for every change at once, and looked up for every move of
-    the voicings."""
-    n = len(stack.rows)
+def _path(stack: _Stack, unary: Sequence[np.ndarray], mel: _Melody, common: np.ndarray,
+          plucked: np.ndarray, creep: np.ndarray) -> list[int]:
+    """The cheapest voicing of each chord of `stack` (`unary`: their own costs; `mel`
+    read at them), every move costed as `_leading` does: the bass's, the upper voices'
+    (read from `_tables`), planing, a common tone lost (where `common`, the chords share
+    a tone), parallels between any two voices (the bass included), and the bass's with
+    a voice on top next to a rest. Per change: `plucked`, whether the texture starts
+    each chord on its lowest upper voice alone (pizzicato), so that the top voice of one
+    chord and the lowest of the next are heard in succession too; `creep`, whether the
+    middle upper voice is drawn to move by a semitone. The bass's moves are costed
+    between the few bass pitches of each chord, for every change at once."""
     ch = _Changes.of(mel)
     rest = np.flatnonzero(ch.exposed | ch.over.any(axis=1))  # the changes next to a rest
-    top = _top_codes(stack[rest], stack[rest + 1], ch.only(rest))
-    pitches, lengths = _bass_runs(stack.rows[..., 0])
+    before, after = _top_codes(stack[rest], stack[rest + 1], ch.only(rest))
+    pitches, runs = _bass_runs(stack.rows[..., 0])
     bass = _bass_moves(pitches[:-1], pitches[1:], ch)
-    out: list[np.ndarray] = []
-    for a in range(0, n - 1, CHANGES_AT_ONCE):
-        b = min(a + CHANGES_AT_ONCE, n - 1)  # the changes a .. b - 1, into chords a + 1 .. b
-        moves = _by_state(bass[a:b], lengths[a + 1:b + 1], lengths[a:b])
-        here = (rest >= a) & (rest < b)
-        out.extend(_move(stack[a:b], stack[a + 1:b + 1], moves,
-                         (rest[here] - a, top[0][here], top[1][here]), common[a:b],
-                         plucked[a:b], creep[a:b]))
-    return out
+    padded = np.zeros(stack.upper.shape)
+    for i, u in enumerate(unary):
+        padded[i, :len(u)] = u
+    tables = _tables()
+    return cheapest_voicings(
+        np.ascontiguousarray(stack.rows), stack.upper, stack.low, stack.pairs,
+        np.array([len(u) for u in unary], dtype=np.int64), padded, runs,
+        np.ascontiguousarray(bass, dtype=np.float64), common.view(np.uint8),
+        plucked.view(np.uint8), creep.view(np.uint8), rest.astype(np.int64),
+        np.ascontiguousarray(before), np.ascontiguousarray(after), tables.upper,
+        tables.upper_flags, tables.third, tables.low_flags, _WEIGHTS)
 
 
 def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, int],
@@ -652,7 +602,7 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
     """The section's chords voiced: the bass and three upper voices chosen together, the
     upper voices under the melody (see the module docstring). `lead_in`: the previous
     section's last voicing, `melody_before` the melody's last pitch there, so the join
-    is voice-led too; `plucked` and `creep` as in `_move`."""
+    is voice-led too; `plucked` and `creep` as in `_path`."""
     if not chords:
         return []
     mel = _Melody.around(chords, melody, strong)
@@ -671,7 +621,6 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
         mel = mel.led_in(melody_before)
         textured[0] = False
     stack = _Stack.of(_stacked(rows))
-    trans = _moves(stack, mel, shared, textured & plucked, textured & creep)
-    picks = cheapest_path(unary, _trimmed(trans, [len(r) for r in rows]))
+    picks = _path(stack, unary, mel, shared, textured & plucked, textured & creep)
     voiced = stack.rows[np.arange(len(rows)), picks].tolist()[-len(chords):]
     return [Voicing(c.beat, c.duration, v[0], tuple(v[1:]), c) for c, v in zip(chords, voiced)]
