@@ -1,11 +1,12 @@
-"""The voicing's array shortcuts against their plain definitions: the packed move tables,
-the packed interval codes, and the cheapest path; and Line.add's cut."""
+"""The voicing's shortcuts against their plain definitions: the compiled cheapest path
+through every move, the cheapest path, the upper voices' candidates; and Line.add's cut."""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,37 +18,61 @@ pitch = st.integers(min_value=0, max_value=127)
 voicing = st.lists(pitch, min_size=4, max_size=4).map(sorted)
 
 
-def _move_cost(v0, v1, bass, common, plucked, creep, parallels):
-    """What moving from voicing `v0` to `v1` costs, by its definition, summed in the
-    documented order: the bass's move (`bass`), the upper voices' moves voice by voice,
-    planing, a common tone lost, parallels between any two voices, a pizzicato
-    succession, a creeping middle voice, and the bass's `parallels` with a voice on top
-    (one forbidden move each, where the bass moves)."""
+def _perfect(a, b):
+    """1 for a unison or octave from `a` up to `b`, 2 for a fifth, else 0."""
+    return {0: 1, 7: 2}.get((b - a) % 12, 0)
+
+
+def _parallel(a0, b0, a1, b1):
+    """Voices a and b both move (a0 to a1, b0 to b1) and keep the same perfect interval."""
+    return a0 != a1 and b0 != b1 and _perfect(a0, b0) == _perfect(a1, b1) != 0
+
+
+def _move_cost(v0, v1, ch, common, plucked, creep):
+    """What moving from voicing `v0` to `v1` costs at a change with the melody `ch` (at,
+    exposed, heard, against, over), by the rules of the module docstring, summed in
+    their order: the bass's leap and its parallels with the melody heard before the
+    change into the note at it; the upper voices' moves voice by voice, planing, a
+    common tone lost, parallels between any two voices; a pizzicato succession, a
+    creeping middle voice, and next to a rest the bass's parallels with a voice on top
+    (the lowest or the highest upper voice)."""
+    at, exposed, heard, against, over = ch
+    bass = float(V._BASS_LEAPS[abs(v1[0] - v0[0])])
+    for p, counted in zip(heard, against):
+        if counted and p != at and _parallel(v0[0], p, v1[0], at):
+            bass += V.FORBIDDEN
     moves = [v1[k] - v0[k] for k in (1, 2, 3)]
     cost = 0.0
     for k, m in enumerate(moves):
         cost = float(V._VOICE_MOVES[abs(m)]) if k == 0 else cost + V._VOICE_MOVES[abs(m)]
     cost += V.SAME_DIRECTION_COST * (all(m > 0 for m in moves) or all(m < 0 for m in moves))
     cost += V.COMMON_TONE_LOST_COST * (common and all(moves))
-
-    def perfect(i, j, a, b):  # voices i and j both move and keep a fifth or an octave
-        return (a[i] != b[i] and a[j] != b[j]
-                and (a[j] - a[i]) % 12 == (b[j] - b[i]) % 12 in (0, 7))
-
-    parallel = any(perfect(i, j, v0, v1) for i, j in itertools.combinations(range(4), 2))
+    parallel = any(_parallel(v0[i], v0[j], v1[i], v1[j])
+                   for i, j in itertools.combinations(range(4), 2))
     cost = bass + (cost + V.FORBIDDEN * parallel)
-    if plucked and perfect(0, 1, (v0[0], v0[3]), (v1[0], v1[1])):
+    if plucked and _parallel(v0[0], v0[3], v1[0], v1[1]):
         cost += V.FORBIDDEN
     if creep and abs(v1[2] - v0[2]) == 1:
         cost += V.CREEP_COST
-    for _ in range(parallels if v0[0] != v1[0] else 0):
+    tops = (1, 3)
+    count = sum(exposed and v0[t] != at and _parallel(v0[0], v0[t], v1[0], at) for t in tops)
+    count += sum(p != v1[t] and _parallel(v0[0], p, v1[0], v1[t])
+                 for p, counted in zip(heard, over) if counted for t in tops)
+    for _ in range(count):
         cost += V.FORBIDDEN
     return cost
 
 
 costs = st.sampled_from([0.0, 0.25, 1.5, 3.0])
-#: Voicings within an octave and a half: alike often enough for moves to tie.
-close = st.lists(st.integers(36, 54), min_size=4, max_size=4).map(sorted)
+#: Voicings of a few pitches a fifth, an octave or a semitone apart (so that moves make
+#: parallels and a middle voice can creep), often the same ones (so that moves tie).
+close = (st.lists(st.sampled_from([36, 38, 43, 44, 48, 50, 55, 56]), min_size=4, max_size=4)
+         .map(sorted) | st.sampled_from([[36, 43, 48, 55], [38, 45, 50, 57], [43, 48, 50, 55]]))
+#: The melody at a change: the note at it (0: a rest), whether a rest came before it,
+#: and the notes heard before it, each counted against the bass or over a rest.
+change = st.tuples(st.sampled_from([0, 43, 48, 50, 55]), st.booleans(),
+                   st.lists(st.tuples(st.integers(36, 60), st.booleans(), st.booleans()),
+                            max_size=3))
 
 
 @settings(max_examples=300, deadline=None)
@@ -55,62 +80,49 @@ close = st.lists(st.integers(36, 54), min_size=4, max_size=4).map(sorted)
        st.data())
 def test_the_compiled_path_is_the_cheapest_by_definition(chords, data):
     """`_leading.cheapest_voicings` picks what `cheapest_path` picks (the same ties)
-    through every move costed by `_move_cost`: the packed tables, the flags, the
-    parallel codes and the bass's runs give each move its definition."""
-    stack = V._Stack.of(V._stacked([V._coded(np.array(c, dtype=np.int16)) for c in chords]))
-    changes = len(chords) - 1
+    through every move costed by its definition (`_move_cost`)."""
+    n = len(chords)
     unary = [np.array(data.draw(st.lists(costs, min_size=len(c), max_size=len(c))))
              for c in chords]
-    flags = [np.array(data.draw(st.lists(st.booleans(), min_size=changes, max_size=changes)),
-                      dtype=bool) for _ in range(3)]
-    pitches, runs = V._bass_runs(stack.rows[..., 0])
-    width = pitches.shape[1]
-    bass = np.array(data.draw(st.lists(costs, min_size=changes * width * width,
-                                       max_size=changes * width * width))).reshape(
-        changes, width, width)
-    rest = np.array(sorted(data.draw(st.sets(st.integers(0, max(changes - 1, 0)))))
-                    if changes else [], dtype=np.int64)
-    slots, states = 2, stack.rows.shape[1]
-    code = st.integers(0, 0xFFFF)
-    before, after = (np.array(data.draw(st.lists(code, min_size=len(rest) * states * slots,
-                                                 max_size=len(rest) * states * slots)),
-                              dtype=np.uint16).reshape(len(rest), states, slots)
-                     for _ in range(2))
-    tables = V._tables()
+    flags = [data.draw(st.lists(st.booleans(), min_size=n - 1, max_size=n - 1))
+             for _ in range(3)]
+    changes = data.draw(st.lists(change, min_size=n - 1, max_size=n - 1))
+    width = max([1, *(len(h) for _, _, h in changes)])
+    heard = np.zeros((n - 1, width), dtype=np.int16)
+    against, over = np.zeros((2, n - 1, width), dtype=bool)
+    for c, (_, _, notes) in enumerate(changes):
+        for k, (p, a, o) in enumerate(notes):
+            heard[c, k], against[c, k], over[c, k] = p, a, o
+    rows = V._stacked([np.array(c, dtype=np.int16) for c in chords])
     got = V.cheapest_voicings(
-        np.ascontiguousarray(stack.rows), stack.upper, stack.low, stack.pairs,
-        np.array([len(c) for c in chords], dtype=np.int64),
-        np.array([np.pad(u, (0, states - len(u))) for u in unary]),
-        runs, bass, *(f.view(np.uint8) for f in flags), rest, before, after, tables.upper,
-        tables.upper_flags, tables.third, tables.low_flags, V._WEIGHTS)
+        rows, np.array([len(c) for c in chords], dtype=np.int64),
+        np.array([np.pad(u, (0, rows.shape[1] - len(u))) for u in unary]),
+        np.array([at for at, _, _ in changes], dtype=np.int16),
+        np.array([e for _, e, _ in changes], dtype=np.uint8), heard, against.view(np.uint8),
+        over.view(np.uint8), *(np.array(f, dtype=np.uint8) for f in flags), V._VOICE_MOVES,
+        V._BASS_LEAPS, V._WEIGHTS)
     trans = []
-    for c in range(changes):
-        at = list(rest).index(c) if c in rest else None
-        t = np.zeros((len(chords[c]), len(chords[c + 1])))
-        for f, v0 in enumerate(chords[c]):
-            for to, v1 in enumerate(chords[c + 1]):
-                count = 0 if at is None else sum(
-                    int(x & y).bit_count() for x, y in zip(after[at, to], before[at, f]))
-                t[f, to] = _move_cost(v0, v1, bass[c, runs[c + 1, to], runs[c, f]],
-                                      *(bool(x[c]) for x in flags), count)
-        trans.append(t)
+    for c in range(n - 1):
+        at, exposed, _ = changes[c]
+        ch = (at, exposed, heard[c].tolist(), against[c].tolist(), over[c].tolist())
+        trans.append(np.array([[_move_cost(v0, v1, ch, *(f[c] for f in flags))
+                                for v1 in chords[c + 1]] for v0 in chords[c]]))
     assert got == cheapest_path(unary, trans)
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=20), min_size=1, max_size=3),
-       st.data())
-def test_packed_codes_count_the_slots_that_agree(before, data):
-    """`_pack` and `_parallels`: how many slots hold the same nonzero code on both sides."""
-    slots = max(map(len, before))
-    before = [row + [0] * (slots - len(row)) for row in before]
-    after = data.draw(st.lists(st.lists(st.integers(0, 2), min_size=slots, max_size=slots),
-                               min_size=1, max_size=3))
-    b = np.array(before, dtype=np.uint16)[None]
-    a = np.array(after, dtype=np.uint16)[None]
-    count = V._parallels(V._pack(b), V._pack(a))
-    for t, f in itertools.product(range(len(after)), range(len(before))):
-        assert count[0, t, f] == sum(x == y != 0 for x, y in zip(before[f], after[t]))
+def test_arrays_that_do_not_fit_are_refused():
+    """A voicing's pitch outside 0..127 or a size beyond the padding is an error, never a
+    read outside the arrays."""
+    rows = np.zeros((2, 1, 4), dtype=np.int16)
+    none = np.zeros(1, dtype=np.uint8)
+    args = [rows, np.array([1, 1]), np.zeros((2, 1)), np.zeros(1, dtype=np.int16), none,
+            np.zeros((1, 1), dtype=np.int16), none[:, None], none[:, None], none, none, none,
+            V._VOICE_MOVES, V._BASS_LEAPS, V._WEIGHTS]
+    assert V.cheapest_voicings(*args) == [0, 0]
+    for k, bad in ((0, np.full((2, 1, 4), 128, dtype=np.int16)), (1, np.array([1, 2])),
+                   (2, np.zeros((2, 2))), (11, V._VOICE_MOVES[:64].copy())):
+        with pytest.raises(ValueError, match="cheapest_voicings"):
+            V.cheapest_voicings(*args[:k], bad, *args[k + 1:])
 
 
 @settings(max_examples=100, deadline=None)
@@ -182,26 +194,3 @@ def test_upper_candidates_are_their_definition(pcs, bass, floor, width, leading,
     assert rows.tolist() == want_rows
     assert costs.tolist() == want_costs
     assert not rows.flags.writeable and not costs.flags.writeable
-
-
-def test_the_move_tables_are_their_definition():
-    """Every packed move's table entries from the move of each voice: the first voice by
-    the packed value less the second's, the second by the low byte read as signed."""
-    moves = np.arange(1 << 16, dtype=np.uint16).view(np.int16).astype(np.int64)
-    lo = (moves + 128) % 256 - 128
-    hi = (moves - lo) // 256
-    first = V._VOICE_MOVES[np.minimum(np.abs(hi), 127)]
-    second = V._VOICE_MOVES[np.minimum(np.abs(lo), 127)]
-    tables = V._tables()
-    assert tables.upper.tobytes() == (first + second).tobytes()
-    assert tables.third.tobytes() == first.tobytes()
-    for flags, (a, b) in ((tables.upper_flags, (1, 2)), (tables.low_flags, (3, 0))):
-        ups = [m for voice, m in ((a, hi), (b, lo)) if voice]
-        want = np.full(len(moves), 0xFFFF)
-        want &= ~np.where(np.all([m > 0 for m in ups], axis=0), 0, V._UP)
-        want &= ~np.where(np.all([m < 0 for m in ups], axis=0), 0, V._DOWN)
-        want &= ~np.where(np.all([m != 0 for m in ups], axis=0), 0, V._MOVING)
-        for voice, m in ((a, hi), (b, lo)):
-            held = sum(3 << 2 * n for n, pair in enumerate(V._PAIRS) if voice in pair)
-            want &= ~np.where(m == 0, held, 0)
-        assert flags.dtype == np.uint16 and flags.tolist() == want.tolist()

@@ -1,11 +1,10 @@
 /* The cheapest voice leading through a section's voicings, for `voicing.voice_lead`.
  *
- * Every move between two chords' voicings is costed as `voicing` describes it (the
- * bass's move, the upper voices' moves read from the packed-move tables, planing, a
- * common tone lost, parallels between any two voices, the bass with a voice on top next
- * to a rest, the pizzicato succession, the creeping inner voice) and the cheapest path
- * is found at once (Viterbi), a change at a time: no (change, to, from) array is built.
- * The sums are taken in the order numpy took them, so that equal paths tie as before.
+ * A section has a few dozen chords of up to forty voicings (a bass and three upper
+ * voices) each, and every move between two chords' voicings is costed by the rules
+ * of `voicing`'s docstring; the cheapest path is found at once (Viterbi), a change at
+ * a time. The costs are summed in the order the rules list them, so that equal paths
+ * tie the same way on every machine: the lower state wins.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -13,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The costs and flags of `voicing` (passed in from there, see `cheapest_voicings`). */
+/* The costs of `voicing` the loop adds (see `voicing._WEIGHTS`). */
 typedef struct {
     double forbidden, same_direction, common_tone_lost, creep;
-    uint16_t up_down, moving;
+    const double *voice_moves, *bass_leaps;  /* by semitones moved, 0..127 */
 } Weights;
 
 typedef struct {
@@ -24,180 +23,256 @@ typedef struct {
     int held;
 } Array;
 
-/* `obj`'s C-contiguous buffer of `ndim` dimensions and items of `itemsize` bytes. */
-static int take(PyObject *obj, Array *a, int ndim, Py_ssize_t itemsize, const char *what) {
-    a->held = 0;
+enum { ROWS, SIZES, UNARY, AT, EXPOSED, HEARD, AGAINST, OVER, COMMON, PLUCKED, CREEP,
+       VOICE_MOVES, BASS_LEAPS, N };
+static const int ndims[N] = {3, 1, 2, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1};
+static const Py_ssize_t itemsizes[N] = {2, 8, 8, 2, 1, 2, 1, 1, 1, 1, 1, 8, 8};
+static const char *names[N] = {"rows", "sizes", "unary", "at", "exposed", "heard", "against",
+                               "over", "common", "plucked", "creep", "voice_moves",
+                               "bass_leaps"};
+
+/* `obj`'s C-contiguous buffer, of `ndims[i]` dimensions and items of `itemsizes[i]`. */
+static int take(PyObject *obj, Array *a, int i) {
     if (PyObject_GetBuffer(obj, &a->view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
         return -1;
     a->held = 1;
-    if (a->view.ndim != ndim || a->view.itemsize != itemsize) {
-        PyErr_Format(PyExc_ValueError, "%s: %d dimensions of %zd-byte items expected",
-                     what, ndim, itemsize);
+    if (a->view.ndim != ndims[i] || a->view.itemsize != itemsizes[i]) {
+        PyErr_Format(PyExc_ValueError, "cheapest_voicings: %s has %d dimensions of "
+                     "%zd-byte items, not %d of %zd", names[i], a->view.ndim,
+                     a->view.itemsize, ndims[i], itemsizes[i]);
         return -1;
     }
     return 0;
 }
 
-static void release(Array *arrays, int n) {
-    for (int i = 0; i < n; i++)
-        if (arrays[i].held)
-            PyBuffer_Release(&arrays[i].view);
-}
-
-static int floor_mod12(int x) { return ((x % 12) + 12) % 12; }
-
-/* Both voices move and keep a perfect fifth or unison/octave (`_perfect_parallel`). */
-static int perfect_parallel(int a0, int b0, int a1, int b1) {
-    int i0 = floor_mod12(b0 - a0), i1 = floor_mod12(b1 - a1);
-    return a0 != a1 && b0 != b1 && i0 == i1 && (i1 == 0 || i1 == 7);
-}
-
-static int popcount16(unsigned v) { return __builtin_popcount(v & 0xFFFFu); }
-
-enum { ROWS, UPPER, LOW, PAIRS, SIZES, UNARY, RUNS, BASS, COMMON, PLUCKED, CREEP, REST,
-       BEFORE, AFTER, T_UPPER, T_UPPER_FLAGS, T_THIRD, T_LOW_FLAGS, N };
-
-/* Whether the arrays fit together, and every index read from them stays inside them. */
-static int shaped(const Array *a, Py_ssize_t n, Py_ssize_t S, Py_ssize_t W, Py_ssize_t K,
-                  Py_ssize_t n_rest) {
-    const Py_ssize_t changes = n > 0 ? n - 1 : 0;
-    int ok = n > 0 && a[ROWS].view.shape[2] == 4 && a[BEFORE].view.shape[0] == n_rest
-             && a[AFTER].view.shape[0] == n_rest && a[AFTER].view.shape[2] == K
-             && a[BEFORE].view.shape[1] == S && a[AFTER].view.shape[1] == S
-             && a[BASS].view.shape[0] == changes && a[BASS].view.shape[2] == W
-             && a[SIZES].view.shape[0] == n && a[COMMON].view.shape[0] == changes
-             && a[PLUCKED].view.shape[0] == changes && a[CREEP].view.shape[0] == changes;
-    for (int i = UPPER; ok && i <= RUNS; i++)
-        ok = i == SIZES || (a[i].view.shape[0] == n && a[i].view.shape[1] == S);
-    for (int i = T_UPPER; ok && i <= T_LOW_FLAGS; i++)
-        ok = a[i].view.shape[0] == 65536;
-    const int64_t *sizes = a[SIZES].view.buf, *runs = a[RUNS].view.buf;
-    const int64_t *rest = a[REST].view.buf;
+/* Whether the arrays fit together and every pitch and size read from them is in range. */
+static int fits(const Array *a) {
+    const Py_ssize_t n = a[ROWS].view.shape[0], S = a[ROWS].view.shape[1];
+    const Py_ssize_t changes = n - 1, H = a[HEARD].view.shape[1];
+    int ok = n > 0 && a[ROWS].view.shape[2] == 4 && a[SIZES].view.shape[0] == n
+             && a[UNARY].view.shape[0] == n && a[UNARY].view.shape[1] == S
+             && a[VOICE_MOVES].view.shape[0] == 128 && a[BASS_LEAPS].view.shape[0] == 128;
+    for (int i = AT; ok && i <= CREEP; i++)
+        ok = a[i].view.shape[0] == changes && (ndims[i] == 1 || a[i].view.shape[1] == H);
+    const int64_t *sizes = a[SIZES].view.buf;
     for (Py_ssize_t m = 0; ok && m < n; m++)
         ok = sizes[m] >= 1 && sizes[m] <= S;
-    for (Py_ssize_t m = 0; ok && m < n * S; m++)
-        ok = runs[m] >= 0 && runs[m] < W;
-    for (Py_ssize_t r = 0; ok && r < n_rest; r++)
-        ok = rest[r] >= 0 && rest[r] < changes && (r == 0 || rest[r] > rest[r - 1]);
+    const int16_t *rows = a[ROWS].view.buf;
+    for (Py_ssize_t k = 0; ok && k < n * S * 4; k++)
+        ok = rows[k] >= 0 && rows[k] <= 127;
     if (!ok)
         PyErr_SetString(PyExc_ValueError, "cheapest_voicings: arrays that do not fit together");
     return ok;
 }
 
+static int floor_mod12(int x) { return ((x % 12) + 12) % 12; }
+
+/* A perfect interval from `a` up to `b`, as a code: 1 a unison or octave, 2 a fifth, 0
+ * any other (two codes are equal and nonzero exactly when both make the same one). */
+static int perfect(int a, int b) {
+    int ic = floor_mod12(b - a);
+    return ic == 0 ? 1 : ic == 7 ? 2 : 0;
+}
+
+/* The voices of a voicing, the bass first. */
+typedef const int16_t *Voiced;
+
+/* The pairs of voices tested for parallels, and their codes packed two bits a pair. */
+static const int PAIRS[6][2] = {{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}};
+
+static unsigned pair_codes(Voiced v) {
+    unsigned codes = 0;
+    for (int n = 0; n < 6; n++)
+        codes |= (unsigned)perfect(v[PAIRS[n][0]], v[PAIRS[n][1]]) << (2 * n);
+    return codes;
+}
+
+/* The pairs whose two voices both move, as the bits of `pair_codes`, for every set of
+ * voices moving (bit k: voice k moves). */
+static unsigned moving_pairs[16];
+
+static void init_moving_pairs(void) {
+    for (unsigned moving = 0; moving < 16; moving++)
+        for (int n = 0; n < 6; n++)
+            if ((moving >> PAIRS[n][0] & 1) && (moving >> PAIRS[n][1] & 1))
+                moving_pairs[moving] |= 3u << (2 * n);
+}
+
+/* The melody at one change (see `voicing._Changes`). */
+typedef struct {
+    int at, exposed, rest, common, plucked, creep;
+    Py_ssize_t heard_n;
+    const int16_t *heard;
+    const uint8_t *against, *over;
+} Change;
+
+/* The bass moving from `a` to `b`: its leap, and a forbidden move for each melody note
+ * heard before the change that makes a parallel fifth or octave with it into the note
+ * at the change (when the bass moves). */
+static double bass_move(int a, int b, const Change *ch, const Weights *w) {
+    double cost = w->bass_leaps[abs(b - a)];
+    if (a == b)
+        return cost;
+    const int into = perfect(b, ch->at);
+    for (Py_ssize_t h = 0; h < ch->heard_n; h++)
+        if (ch->against[h] && ch->heard[h] != ch->at && into
+                && perfect(a, ch->heard[h]) == into)
+            cost = cost + w->forbidden;
+    return cost;
+}
+
+/* Where the melody rests on one side of the change: parallels of the bass with the
+ * voices on top there (the lowest and the highest upper voice, either can start a
+ * figure), into the note at the change after a rest (`exposed`), or from the notes
+ * heard before a rest (`over`). */
+static int top_parallels(Voiced prev, Voiced cur, const Change *ch) {
+    int count = 0;
+    static const int tops[2] = {1, 3};
+    if (ch->exposed) {
+        const int into = perfect(cur[0], ch->at);
+        for (int t = 0; t < 2; t++)
+            count += into && prev[tops[t]] != ch->at && perfect(prev[0], prev[tops[t]]) == into;
+    }
+    for (Py_ssize_t h = 0; h < ch->heard_n; h++) {
+        if (!ch->over[h])
+            continue;
+        const int from = perfect(prev[0], ch->heard[h]);
+        for (int t = 0; t < 2; t++)
+            count += from && ch->heard[h] != cur[tops[t]] && perfect(cur[0], cur[tops[t]]) == from;
+    }
+    return count;
+}
+
+/* Both voices move and keep a perfect fifth or unison/octave. */
+static int perfect_parallel(int a0, int b0, int a1, int b1) {
+    int i0 = floor_mod12(b0 - a0), i1 = floor_mod12(b1 - a1);
+    return a0 != a1 && b0 != b1 && i0 == i1 && (i1 == 0 || i1 == 7);
+}
+
+/* What moving from `prev` to `cur` costs, `bass` being the bass's move (`bass_move`):
+ * the upper voices' moves, planing, a common tone lost, parallels between any two
+ * voices, then (per change) a pizzicato succession, a creeping middle voice, and the
+ * bass's parallels with a voice on top next to a rest. */
+static double move(Voiced prev, Voiced cur, unsigned prev_codes, unsigned cur_codes,
+                   double bass, const Change *ch, const Weights *w) {
+    const int d1 = cur[1] - prev[1], d2 = cur[2] - prev[2], d3 = cur[3] - prev[3];
+    double pair = w->voice_moves[abs(d1)] + w->voice_moves[abs(d2)];
+    pair = pair + w->voice_moves[abs(d3)];
+    if ((d1 > 0 && d2 > 0 && d3 > 0) || (d1 < 0 && d2 < 0 && d3 < 0))
+        pair += w->same_direction;
+    if (d1 && d2 && d3 && ch->common)
+        pair += w->common_tone_lost;
+    const unsigned moving = (cur[0] != prev[0]) | (d1 != 0) << 1 | (d2 != 0) << 2
+                            | (d3 != 0) << 3;
+    const int parallel = (cur_codes & prev_codes & moving_pairs[moving]) != 0;
+    double cost = bass + (pair + w->forbidden * parallel);
+    if (ch->plucked && perfect_parallel(prev[0], prev[3], cur[0], cur[1]))
+        cost = cost + w->forbidden;
+    if (ch->creep && abs(d2) == 1)
+        cost = cost + w->creep;
+    if (ch->rest && cur[0] != prev[0])
+        for (int i = top_parallels(prev, cur, ch); i > 0; i--)
+            cost = cost + w->forbidden;
+    return cost;
+}
+
 PyDoc_STRVAR(cheapest_voicings_doc,
-"cheapest_voicings(rows, upper, low, pairs, sizes, unary, runs, bass, common, plucked,\n"
-"                  creep, rest, before, after, tables, weights) -> list[int]\n\n"
-"The state picked for each chord. Per chord (padded to `S` states): `rows` int16\n"
-"(chord, S, 4), `upper`, `low` int16 and `pairs` uint16 (chord, S) as `_Stack`, `sizes`\n"
-"int64 (chord), `unary` float64 (chord, S), `runs` int64 (chord, S) each state's bass\n"
-"run; per change: `bass` float64 (change, W, W) the bass's move costs between runs\n"
-"(to, from), `common`, `plucked`, `creep` uint8 (change); `rest` int64 the changes next\n"
-"to a rest, `before`, `after` uint16 (rest, S, K) their `_top_codes`; `tables` the\n"
-"four `_Tables` arrays; `weights` (forbidden, same direction, common tone lost, creep,\n"
-"up | down flags, moving flag).");
+"cheapest_voicings(rows, sizes, unary, at, exposed, heard, against, over, common,\n"
+"                  plucked, creep, voice_moves, bass_leaps, weights) -> list[int]\n\n"
+"The voicing picked for each chord (ties: the lower). Per chord, padded to S voicings:\n"
+"`rows` int16 (chord, S, 4) bass and upper voices, `sizes` int64 the voicings it has,\n"
+"`unary` float64 (chord, S) their own costs. Per change into the chords after the\n"
+"first, as `voicing._Changes`: `at` int16, `exposed` uint8, `heard` int16 (change, H)\n"
+"with `against` and `over` uint8 (change, H); `common`, `plucked`, `creep` uint8.\n"
+"`voice_moves`, `bass_leaps` float64 (128): costs by semitones moved; `weights`:\n"
+"(forbidden, same direction, common tone lost, creep).");
 
 static PyObject *cheapest_voicings(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *o[18];
+    PyObject *o[N];
     Weights w;
-    unsigned up_down, moving;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOOOOOO(ddddII)", &o[0], &o[1], &o[2], &o[3],
-                          &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12],
-                          &o[13], &o[14], &o[15], &o[16], &o[17], &w.forbidden,
-                          &w.same_direction, &w.common_tone_lost, &w.creep, &up_down,
-                          &moving))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOO(dddd)", &o[0], &o[1], &o[2], &o[3], &o[4],
+                          &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12],
+                          &w.forbidden, &w.same_direction, &w.common_tone_lost, &w.creep))
         return NULL;
-    w.up_down = (uint16_t)up_down;
-    w.moving = (uint16_t)moving;
-    static const int ndims[N] = {3, 2, 2, 2, 1, 2, 2, 3, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1};
-    static const Py_ssize_t sizes_of[N] = {2, 2, 2, 2, 8, 8, 8, 8, 1, 1, 1, 8, 2, 2, 8, 2,
-                                           8, 2};
-    static const char *names[N] = {"rows", "upper", "low", "pairs", "sizes", "unary", "runs",
-                                   "bass", "common", "plucked", "creep", "rest", "before",
-                                   "after", "tables.upper", "tables.upper_flags",
-                                   "tables.third", "tables.low_flags"};
     Array a[N];
     memset(a, 0, sizeof a);
-    for (int i = 0; i < N; i++)
-        if (take(o[i], &a[i], ndims[i], sizes_of[i], names[i]) < 0) {
-            release(a, N);
-            return NULL;
-        }
-    const Py_ssize_t n = a[ROWS].view.shape[0], S = a[ROWS].view.shape[1];
-    const Py_ssize_t W = a[BASS].view.shape[1], K = a[BEFORE].view.shape[2];
-    const Py_ssize_t n_rest = a[REST].view.shape[0];
-    if (!shaped(a, n, S, W, K, n_rest)) {
-        release(a, N);
-        return NULL;
-    }
-    const int16_t *rows = a[ROWS].view.buf, *upper = a[UPPER].view.buf, *low = a[LOW].view.buf;
-    const uint16_t *pairs = a[PAIRS].view.buf;
-    const int64_t *sizes = a[SIZES].view.buf, *runs = a[RUNS].view.buf;
-    const int64_t *rest = a[REST].view.buf;
-    const double *unary = a[UNARY].view.buf, *bass = a[BASS].view.buf;
-    const uint8_t *common = a[COMMON].view.buf, *plucked = a[PLUCKED].view.buf;
-    const uint8_t *creep = a[CREEP].view.buf;
-    const uint16_t *before = a[BEFORE].view.buf, *after = a[AFTER].view.buf;
-    const double *t_upper = a[T_UPPER].view.buf, *t_third = a[T_THIRD].view.buf;
-    const uint16_t *t_upper_flags = a[T_UPPER_FLAGS].view.buf;
-    const uint16_t *t_low_flags = a[T_LOW_FLAGS].view.buf;
-
-    double *best = malloc(sizeof(double) * (size_t)S);
-    double *next = malloc(sizeof(double) * (size_t)S);
-    int32_t *back = malloc(sizeof(int32_t) * (size_t)(n > 1 ? n - 1 : 1) * (size_t)S);
     PyObject *out = NULL;
-    if (!best || !next || !back) {
+    double *best = NULL, *next = NULL, *bass = NULL;
+    int32_t *back = NULL, *runs = NULL;
+    unsigned *codes = NULL;
+    for (int i = 0; i < N; i++)
+        if (take(o[i], &a[i], i) < 0)
+            goto done;
+    if (!fits(a))
+        goto done;
+    w.voice_moves = a[VOICE_MOVES].view.buf;
+    w.bass_leaps = a[BASS_LEAPS].view.buf;
+    const Py_ssize_t n = a[ROWS].view.shape[0], S = a[ROWS].view.shape[1];
+    const Py_ssize_t H = a[HEARD].view.shape[1];
+    const int16_t *rows = a[ROWS].view.buf;
+    const int64_t *sizes = a[SIZES].view.buf;
+    const double *unary = a[UNARY].view.buf;
+    best = malloc(sizeof *best * (size_t)S);
+    next = malloc(sizeof *next * (size_t)S);
+    bass = malloc(sizeof *bass * (size_t)(S * S));
+    back = malloc(sizeof *back * (size_t)(n * S));
+    runs = malloc(sizeof *runs * (size_t)(n * S));
+    codes = malloc(sizeof *codes * (size_t)(n * S));
+    if (!best || !next || !bass || !back || !runs || !codes) {
         PyErr_NoMemory();
         goto done;
     }
+    /* each voicing's pair codes, and its run of voicings on one bass (a chord's
+     * voicings come a bass at a time: the bass's moves are costed once per run) */
+    for (Py_ssize_t m = 0; m < n; m++)
+        for (Py_ssize_t s = 0; s < sizes[m]; s++) {
+            Voiced v = rows + (m * S + s) * 4;
+            codes[m * S + s] = pair_codes(v);
+            runs[m * S + s] = s == 0 ? 0 : runs[m * S + s - 1] + (v[0] != v[-4]);
+        }
     for (Py_ssize_t s = 0; s < sizes[0]; s++)
         best[s] = unary[s];
-    Py_ssize_t r = 0;  /* the next of the changes next to a rest */
     for (Py_ssize_t c = 0; c + 1 < n; c++) {
         const Py_ssize_t p = c, q = c + 1, from_n = sizes[p], to_n = sizes[q];
-        const int at_rest = r < n_rest && rest[r] == c;
-        const uint16_t *bef = at_rest ? before + r * S * K : NULL;
-        const uint16_t *aft = at_rest ? after + r * S * K : NULL;
+        const uint8_t *against = (const uint8_t *)a[AGAINST].view.buf + c * H;
+        const uint8_t *over = (const uint8_t *)a[OVER].view.buf + c * H;
+        Py_ssize_t heard_n = 0;  /* the notes heard that count at all */
+        int rest = ((const uint8_t *)a[EXPOSED].view.buf)[c];  /* a rest next to the change */
+        for (Py_ssize_t h = 0; h < H; h++) {
+            if (against[h] || over[h])
+                heard_n = h + 1;
+            rest |= over[h];
+        }
+        const Change ch = {((const int16_t *)a[AT].view.buf)[c],
+                           ((const uint8_t *)a[EXPOSED].view.buf)[c], rest,
+                           ((const uint8_t *)a[COMMON].view.buf)[c],
+                           ((const uint8_t *)a[PLUCKED].view.buf)[c],
+                           ((const uint8_t *)a[CREEP].view.buf)[c], heard_n,
+                           (const int16_t *)a[HEARD].view.buf + c * H, against, over};
+        const Py_ssize_t from_runs = runs[p * S + from_n - 1] + 1;
+        for (Py_ssize_t to = 0; to < to_n; to++)
+            if (to == 0 || runs[q * S + to] != runs[q * S + to - 1])
+                for (Py_ssize_t from = 0; from < from_n; from++)
+                    if (from == 0 || runs[p * S + from] != runs[p * S + from - 1])
+                        bass[runs[q * S + to] * from_runs + runs[p * S + from]] = bass_move(
+                            rows[(p * S + from) * 4], rows[(q * S + to) * 4], &ch, &w);
         for (Py_ssize_t to = 0; to < to_n; to++) {
-            const int16_t *cur = rows + (q * S + to) * 4;
-            const int16_t cu = upper[q * S + to], cl = low[q * S + to];
-            const uint16_t cp = pairs[q * S + to];
-            const double *bass_row = bass + (c * W + runs[q * S + to]) * W;
+            Voiced cur = rows + (q * S + to) * 4;
+            const double *bass_row = bass + runs[q * S + to] * from_runs;
             double least = 0.0;
             Py_ssize_t pick = 0;
             for (Py_ssize_t from = 0; from < from_n; from++) {
-                const int16_t *prev = rows + (p * S + from) * 4;
-                const uint16_t um = (uint16_t)(cu - upper[p * S + from]);
-                const uint16_t lm = (uint16_t)(cl - low[p * S + from]);
-                const uint16_t flags = t_upper_flags[um] & t_low_flags[lm];
-                double pair = t_upper[um] + t_third[lm];
-                if (flags & w.up_down)
-                    pair += w.same_direction;
-                if ((flags & w.moving) && common[c])
-                    pair += w.common_tone_lost;
-                const int parallel = (cp & pairs[p * S + from] & flags) != 0;
-                double cost = bass_row[runs[p * S + from]] + (pair + w.forbidden * parallel);
-                if (plucked[c] && perfect_parallel(prev[0], prev[3], cur[0], cur[1]))
-                    cost = cost + w.forbidden;
-                if (creep[c] && abs(cur[2] - prev[2]) == 1)
-                    cost = cost + w.creep;
-                if (at_rest && cur[0] != prev[0]) {
-                    int count = 0;
-                    for (Py_ssize_t k = 0; k < K; k++)
-                        count += popcount16(aft[to * K + k] & bef[from * K + k]);
-                    for (int i = 0; i < count; i++)
-                        cost = cost + w.forbidden;
-                }
-                const double total = cost + best[from];
+                const double total = move(rows + (p * S + from) * 4, cur, codes[p * S + from],
+                                          codes[q * S + to], bass_row[runs[p * S + from]],
+                                          &ch, &w) + best[from];
                 if (from == 0 || total < least) {
                     least = total;
                     pick = from;
                 }
             }
-            back[c * S + to] = (int32_t)pick;
+            back[q * S + to] = (int32_t)pick;
             next[to] = least + unary[q * S + to];
         }
-        if (at_rest)
-            r++;
         double *swap = best;
         best = next;
         next = swap;
@@ -209,21 +284,26 @@ static PyObject *cheapest_voicings(PyObject *Py_UNUSED(self), PyObject *args) {
     out = PyList_New(n);
     if (!out)
         goto done;
-    for (Py_ssize_t c = n - 1; c >= 0; c--) {
+    for (Py_ssize_t m = n - 1; m >= 0; m--) {
         PyObject *v = PyLong_FromSsize_t(idx);
         if (!v) {
             Py_CLEAR(out);
             goto done;
         }
-        PyList_SET_ITEM(out, c, v);
-        if (c > 0)
-            idx = back[(c - 1) * S + idx];
+        PyList_SET_ITEM(out, m, v);
+        if (m > 0)
+            idx = back[m * S + idx];
     }
 done:
     free(best);
     free(next);
+    free(bass);
     free(back);
-    release(a, N);
+    free(runs);
+    free(codes);
+    for (int i = 0; i < N; i++)
+        if (a[i].held)
+            PyBuffer_Release(&a[i].view);
     return out;
 }
 
@@ -240,4 +320,7 @@ static struct PyModuleDef module = {
     .m_methods = methods,
 };
 
-PyMODINIT_FUNC PyInit__leading(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__leading(void) {
+    init_moving_pairs();
+    return PyModule_Create(&module);
+}

@@ -3,10 +3,8 @@
 import numpy as np
 
 def cheapest_voicings(
-    rows: np.ndarray, upper: np.ndarray, low: np.ndarray, pairs: np.ndarray,
-    sizes: np.ndarray, unary: np.ndarray, runs: np.ndarray, bass: np.ndarray,
-    common: np.ndarray, plucked: np.ndarray, creep: np.ndarray, rest: np.ndarray,
-    before: np.ndarray, after: np.ndarray, upper_table: np.ndarray,
-    upper_flags: np.ndarray, third_table: np.ndarray, low_flags: np.ndarray,
-    weights: tuple[float, float, float, float, int, int], /,
+    rows: np.ndarray, sizes: np.ndarray, unary: np.ndarray, at: np.ndarray,
+    exposed: np.ndarray, heard: np.ndarray, against: np.ndarray, over: np.ndarray,
+    common: np.ndarray, plucked: np.ndarray, creep: np.ndarray, voice_moves: np.ndarray,
+    bass_leaps: np.ndarray, weights: tuple[float, float, float, float], /,
 ) -> list[int]: ...

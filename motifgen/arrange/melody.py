@@ -259,7 +259,7 @@ def palette(project: Any, mood: Any) -> str:
     return mood.name
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _as_lead(motif: Motif, articulation: str, dynamics: str, intensity: float,
              inst: Instrument) -> Motif:
     """A statement as the lead plays it, articulated (`articulate`) in its register

@@ -2,38 +2,38 @@
 
 Every accompaniment part is drawn from this sequence (see `textures`), so
 figures inherit its voice leading instead of planing a root-position shape.
-Two passes of dynamic programming:
+`voice_lead` chooses the bass and the three upper voices of every chord
+together, by dynamic programming over each chord's cheapest voicings
+(`_voicings`: the bass's own costs, `_upper_candidates`' for the upper voices);
+`bass_line` chooses a bass alone by the same moves.
 
-1. `bass_line`: one bass note per chord, root preferred over inversions, small
-   leaps, no parallel fifths or octaves with the melody where both move at a
-   chord change, below the melody.
-2. `voice_upper`: with the bass fixed, three upper voices per chord under a
-   *ceiling* (the lowest melody note sounding during the chord, so the lead is
-   never covered): the third always present, the leading tone never doubled,
-   common tones held, no parallel fifths or octaves between any two voices
-   (bass included), no chord change with every upper voice moving the same way.
+* A voicing: root in the bass preferred over inversions, the bass near the
+  centre of its register and below the melody with room above it; three upper
+  voices under a *ceiling* (the lowest melody note sounding during the chord,
+  so the lead is never covered), the third always present, the leading tone
+  never doubled, missing tones and doublings costed, no mud low down.
+* A move between two chords' voicings: small leaps of the bass; no parallel
+  fifths or octaves of the bass with the melody where both move at the change;
+  small moves of the upper voices, common tones held, no chord change with
+  every upper voice moving the same way; no parallel fifths or octaves between
+  any two voices, bass included; where the melody rests on one side of the
+  change, none of the bass with the voice on top there; in a pizzicato texture
+  none between the top voice of one chord and the lowest of the next; a
+  creeping middle voice where the mood asks for one.
 
 Costs are named below; a cost of `FORBIDDEN` is never chosen while any other
-path exists.
-
-The moves of a section are costed and the cheapest path through its voicings
-found in one compiled loop (`_leading`, see `_path`): a section has a few dozen
-changes of some forty voicings each, and every one of the moves between them is
-costed. What it reads is prepared here as arrays over the voicings of the chords
-stacked (padded to the longest, in int16): two voices' pitches packed in one
-int16, so that one subtraction gives both moves and one look-up in a table of
-every packed move (`_tables`) their cost and what they do; the parallels of many
-voice pairs or melody notes compared in one bitwise `&` of packed interval codes
-(`_perfect_bits`). The sums are taken in one fixed order, so equal paths tie as
-they always did.
+path exists. The moves are costed and the cheapest path found in one compiled
+loop (`_leading.c`, see `_path`): a section has a few dozen changes of up to
+`STATE_BEAM` voicings each, and every move between them counts. Its costs are
+summed in the order listed there, so that equal paths tie as they always did:
+the lower voicing wins.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
-from functools import lru_cache, reduce
-from operator import and_
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import cast
 
 import numpy as np
@@ -42,7 +42,7 @@ from msgspec import Struct
 from ..motif import Notes
 from ..theory import Chord
 from ._leading import cheapest_voicings
-from .line import EPS, cheapest_path
+from .line import EPS
 
 #: A path through a forbidden move is taken only when nothing else exists.
 FORBIDDEN = 1e4
@@ -135,44 +135,6 @@ def _highest(mask: np.ndarray, pitch: np.ndarray) -> list[int | None]:
     return [None if p < 0 else p for p in top]
 
 
-#: The `_perfect_bits` of each interval class: 1 a unison or octave, 2 a fifth, 0 any
-#: other, so that two codes share a bit exactly where both make the same perfect interval.
-_PERFECT = np.array([1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0], dtype=np.uint16)
-
-
-def _perfect_bits(a: np.ndarray, b: np.ndarray | np.int64) -> np.ndarray:
-    """`_PERFECT` of the interval from `a` up to `b`."""
-    return _PERFECT.take(b - a, mode="wrap")
-
-
-def _pack(codes: np.ndarray, copies: int = 1) -> np.ndarray:
-    """`_perfect_bits` along the last axis packed eight to a uint16 (a chunk), the first
-    of each chunk in its lowest bits; `copies`: each code in that many slots in a row."""
-    return codes @ _slots(codes.shape[-1], copies)
-
-
-@lru_cache(maxsize=64)
-def _slots(codes: int, copies: int) -> np.ndarray:
-    """Where `_pack` puts each code, as the weights of a product: (code, chunk), the sum
-    of the code's slots (a product of a few small integer matrices is one fast call)."""
-    out = np.zeros((codes, -(-codes * copies // 8)), dtype=np.uint16)
-    for slot in range(codes * copies):
-        out[slot // copies, slot // 8] += 1 << 2 * (slot % 8)
-    return _frozen(out)
-
-
-def _parallels(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """How many slots make the same perfect interval on both sides of each move, shape
-    (change, to, from): `before` holds the slots' `_pack`ed `_perfect_bits` per change and
-    state moved from (0 where a slot does not count), `after` per state moved to; one
-    `&` compares eight slots."""
-    count = np.zeros((*after.shape[:2], before.shape[1]), dtype=np.uint8)
-    for k in range(before.shape[-1]):
-        if before[..., k].any():
-            count += np.bitwise_count(after[:, :, None, k] & before[:, None, :, k])
-    return count
-
-
 class _Melody(Struct, frozen=True):
     """What the melody does around each chord (see `bass_line`), read for every chord of
     a section at once: rows of note masks, one row per chord."""
@@ -245,78 +207,15 @@ class _Changes(Struct, frozen=True):
                             dtype=np.int16).reshape(len(heard), width),
                    held & on[:, None], held & ~on[:, None])
 
-    def only(self, changes: np.ndarray) -> _Changes:
-        """These rows only."""
-        return _Changes(self.at[changes], self.exposed[changes], self.heard[changes],
-                        self.against[changes], self.over[changes])
-
-    def notes(self, counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`heard` where `counted` (`against` or `over`), without the columns where no
-        row is counted."""
-        width = int(counted.sum(axis=1).max(initial=0))
-        return self.heard[:, :width], counted[:, :width]
-
-
-def _bass_moves(a: np.ndarray, b: np.ndarray, ch: _Changes) -> np.ndarray:
-    """Cost of the bass moving from `a` (change, from) to `b` (change, to) at each change of
-    `ch`, shape (change, to, from): leaps, and parallels with the melody heard before the
-    change (`ch.against`) into the note at it."""
-    at = ch.at[:, None, None]
-    p, ok = (a[:, None, :] for a in ch.notes(ch.against))
-    before = _pack(np.where(ok & (p != at), _perfect_bits(a[..., None], p), 0))
-    into = _perfect_bits(b[..., None], at) * 0x5555  # the same code in all eight slots
-    count = _parallels(before, np.broadcast_to(into, (*b.shape, before.shape[-1])))
-    return _forbid(_BASS_LEAPS[np.abs(b[:, :, None] - a[:, None, :])],
-                   count * (b[:, :, None] != a[:, None, :]))
-
-
-def _top_codes(prev: _Stack, cur: _Stack, ch: _Changes) -> tuple[np.ndarray, np.ndarray]:
-    """The slots of `_parallels` for the bass with an upper voice where the melody rests on
-    one side of the change and that voice sounds on top there (the top voice, or the
-    lowest in a figure that starts from it): into the note at the change after a rest
-    (`ch.exposed`), or from the notes heard before a rest (`ch.over`)."""
-    bass0, bass1 = prev.rows[..., :1], cur.rows[..., :1]
-    top0, top1 = prev.rows[..., 1::2], cur.rows[..., 1::2]  # (change, state, voice)
-    at = ch.at[:, None, None]
-    before, after = [], []
-    if ch.exposed.any():
-        before.append(_pack(np.where(ch.exposed[:, None, None] & (top0 != at),
-                                     _perfect_bits(bass0, top0), 0)))
-        after.append(_pack(_perfect_bits(bass1, at), copies=2))
-    if ch.over.any():  # each note heard against the two voices in turn
-        p, ok = (a[:, None, :] for a in ch.notes(ch.over))
-        before.append(_pack(np.where(ok, _perfect_bits(bass0, p), 0), copies=2))
-        p = p[..., None]  # (change, state, note, voice)
-        voiced = np.where(p != top1[:, :, None], _perfect_bits(bass1, top1)[:, :, None], 0)
-        after.append(_pack(voiced.reshape(*voiced.shape[:2], -1)))
-    if not before:
-        return np.zeros((*top0.shape[:2], 0), np.uint16), np.zeros((*top1.shape[:2], 0), np.uint16)
-    return np.concatenate(before, axis=-1), np.concatenate(after, axis=-1)
-
-
-def _forbid(cost: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """`cost` with `FORBIDDEN` added `count` times, one addition at a time: the sums of
-    adding each forbidden move in turn."""
-    for r in range(int(count.max(initial=0))):
-        cost = cost + FORBIDDEN * (count > r)
-    return cost
-
 
 def _stacked(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    """Pitch (or `_coded`) arrays of different lengths as one (the first axis indexes
-    them), each padded with zeros to the longest; int16, on which numpy's arithmetic is
-    fastest."""
+    """Voicings (or pitch) arrays of different lengths as one (the first axis indexes
+    them), each padded with zeros to the longest; int16, what `_leading` reads."""
     out = np.zeros((len(arrays), max(len(a) for a in arrays), *arrays[0].shape[1:]),
                    dtype=np.int16)
     for i, a in enumerate(arrays):
         out[i, :len(a)] = a
     return out
-
-
-def _trimmed(trans: Iterable[np.ndarray], sizes: Sequence[int]) -> list[np.ndarray]:
-    """Each change's move costs, given (to, from), without the padding of `_stacked`, as
-    `cheapest_path` takes them: (from, to) views, whose rows it reads contiguous."""
-    return [t[:n, :m].T for t, m, n in zip(trans, sizes, sizes[1:])]
 
 
 @lru_cache(maxsize=4096)
@@ -361,9 +260,12 @@ def bass_line(chords: Sequence[Chord], melody: Notes, low: int, high: int, centr
     mel = _Melody.around(chords, melody, strong)
     options = [_bass_options(c.pitch_classes, floor, low, high, centre, pedal)
                for c, floor in zip(chords, mel.lowest)]
-    pitches = _stacked([p for p, _ in options])
-    trans = _bass_moves(pitches[:-1], pitches[1:], _Changes.of(mel))
-    picks = cheapest_path([c for _, c in options], _trimmed(trans, [len(p) for p, _ in options]))
+    # the bass alone: upper voices that never move cost nothing and make no parallels
+    rows = np.zeros((len(chords), max(len(p) for p, _ in options), 4), dtype=np.int16)
+    for i, (p, _) in enumerate(options):
+        rows[i, :len(p), 0] = p
+    changes = np.zeros(len(chords) - 1, dtype=bool)
+    picks = _path(rows, [c for _, c in options], mel, changes, changes, changes)
     return [int(options[i][0][k]) for i, k in enumerate(picks)]
 
 
@@ -415,13 +317,14 @@ def _leading_tone(chord: Chord, tonic: int) -> int:
 def _voicings(pcs: tuple[int, ...], leading: int, floor_mel: int | None,
               bass_range: tuple[int, int], centre: float, pedal: int | None, top: int,
               low: int) -> tuple[np.ndarray, np.ndarray]:
-    """The voicings a chord of pitch classes `pcs` is costed in, `_coded`, with their
-    costs: the `STATE_BEAM` cheapest of `_states` over its `_bass_options`. Read-only: a
-    film's chords meet the same melody floors and ceilings again and again."""
+    """The voicings a chord of pitch classes `pcs` is costed in, (voicing, voice) int16,
+    with their costs: the `STATE_BEAM` cheapest of `_states` over its `_bass_options`.
+    Read-only: a film's chords meet the same melody floors and ceilings again and
+    again."""
     rows, costs = _beam(*_states(pcs, leading, *_bass_options(pcs, floor_mel, *bass_range,
                                                                centre, pedal),
                                  top, low, pedal is not None))
-    return _frozen(_coded(rows)), _frozen(costs)
+    return _frozen(rows), _frozen(costs)
 
 
 def _states(pcs: tuple[int, ...], lt: int, basses: np.ndarray, bass_costs: np.ndarray,
@@ -459,138 +362,28 @@ def _beam(rows: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[keep], costs[keep]
 
 
-#: The pairs of voices (0 the bass, 1-3 the upper voices) tested for parallels: pair n's
-#: `_perfect_bits` are bits 2n and 2n + 1 of `_Stack.pairs`. Flags of a move, beyond
-#: those bits (see `_tables`): every upper voice moves up, down, moves at all.
-_PAIRS = tuple(itertools.combinations(range(4), 2))
-_UP, _DOWN, _MOVING = (1 << b for b in range(12, 15))
+#: What the kernel adds for planing, a common tone lost, a creeping voice (`_path`).
+_WEIGHTS = (FORBIDDEN, SAME_DIRECTION_COST, COMMON_TONE_LOST_COST, CREEP_COST)
 
 
-def _packed(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """Two voices' pitches (MIDI, 0..127) in one int16, `hi * 256 + lo`: the difference of
-    two packed pitches is both moves packed, read as uint16 an index into `_tables`."""
-    return hi * 256 + lo
-
-
-class _Tables(Struct, frozen=True):
-    """What a move of two voices costs and does, for every move packed by `_packed`: the
-    first two upper voices (`upper`: their costs summed, in `_VOICE_MOVES`' order), the
-    third with the bass (`third`: the third's cost; the bass is costed apart, see
-    `_bass_moves`), and the flags each pair of voices leaves set (`_flags`): a move's
-    flags are the `&` of its two."""
-
-    upper: np.ndarray
-    upper_flags: np.ndarray
-    third: np.ndarray
-    low_flags: np.ndarray
-
-
-@lru_cache(maxsize=1)
-def _tables() -> _Tables:
-    """The `_Tables`, worked out on first use. A packed move read as uint16 is `256 h + l`
-    (bytes): the second voice moves by `l` as a signed byte, the first by `h` as one plus
-    one when `l` is negative, so every table is worked out over 256 x 256 from rows of
-    256 (moves beyond -127..127 are never looked up: clipped)."""
-    byte = np.arange(256, dtype=np.int64)
-    lo = np.where(byte >= 128, byte - 256, byte)
-    hi = lo[:, None] + (byte >= 128)
-    far_hi = np.minimum(np.abs(hi), 127)
-    third = _VOICE_MOVES[far_hi]
-    return _Tables(_frozen((third + _VOICE_MOVES[np.minimum(np.abs(lo), 127)]).reshape(-1)),
-                   _flags({1: hi, 2: lo}), _frozen(third.reshape(-1)),
-                   _flags({3: hi, 0: lo}))
-
-
-def _flags(moves: dict[int, np.ndarray]) -> np.ndarray:
-    """The flags that moves of some voices (voice: its moves, arrays that broadcast
-    together) leave set, flat: each clears the bits of the pairs with a voice that holds
-    (no parallel), `_UP` unless its upper voices all move up, `_DOWN` likewise, `_MOVING`
-    unless they all move."""
-    upper = [m for voice, m in moves.items() if voice]
-    none, up, down, moving = (np.uint16(f) for f in (0, _UP, _DOWN, _MOVING))
-    cleared = np.where(reduce(and_, [m > 0 for m in upper]), none, up)
-    cleared |= np.where(reduce(and_, [m < 0 for m in upper]), none, down)
-    cleared |= np.where(reduce(and_, [m != 0 for m in upper]), none, moving)
-    for voice, m in moves.items():
-        pairs = np.uint16(sum(3 << 2 * n for n, pair in enumerate(_PAIRS) if voice in pair))
-        cleared |= np.where(m == 0, pairs, none)
-    return _frozen(np.ascontiguousarray(~cleared).reshape(-1))
-
-
-def _coded(rows: np.ndarray) -> np.ndarray:
-    """(bass, upper...) voicings (state, voice) followed by what their moves are read
-    from: the upper voices 1 and 2 `_packed`, 3 and 0 (the bass) too, and the
-    `_perfect_bits` of every pair of voices in `_PAIRS` (uint16 as int16)."""
-    i, j = ([pair[k] for pair in _PAIRS] for k in (0, 1))
-    pairs = _pack(_perfect_bits(rows[:, i], rows[:, j])).view(np.int16)
-    return np.concatenate([rows, _packed(rows[:, 1:2], rows[:, 2:3]),
-                           _packed(rows[:, 3:4], rows[:, 0:1]), pairs], axis=1)
-
-
-class _Stack(Struct, frozen=True):
-    """The voicings of a run of chords, (chord, state) on the first axes: `rows` (voice
-    last), and the columns of `_coded` they are moved by."""
-
-    rows: np.ndarray
-    upper: np.ndarray
-    low: np.ndarray
-    pairs: np.ndarray
-
-    @classmethod
-    def of(cls, coded: np.ndarray) -> _Stack:
-        """The `_stacked` `_coded` voicings of the chords."""
-        upper, low, pairs = (np.ascontiguousarray(coded[..., k]) for k in (4, 5, 6))
-        return cls(coded[..., :4], upper, low, pairs.view(np.uint16))
-
-    def __getitem__(self, chords: slice | np.ndarray) -> _Stack:
-        return _Stack(self.rows[chords], self.upper[chords], self.low[chords],
-                      self.pairs[chords])
-
-
-def _bass_runs(bass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The states of each chord (chord, state) in runs on one bass (a chord's voicings
-    come a bass at a time): each run's bass pitch, (chord, run), the chords with fewer
-    runs padded, and each state's run."""
-    run = np.zeros(bass.shape, dtype=np.int64)
-    np.cumsum(bass[:, 1:] != bass[:, :-1], axis=1, out=run[:, 1:])
-    width = int(run.max()) + 1
-    pitches = np.zeros((len(bass), width), dtype=bass.dtype)
-    pitches[np.arange(len(bass))[:, None], run] = bass
-    return pitches, run
-
-
-#: What `_leading` adds for what a move does, and the flags that say it (see `_tables`).
-_WEIGHTS = (FORBIDDEN, SAME_DIRECTION_COST, COMMON_TONE_LOST_COST, CREEP_COST, _UP | _DOWN,
-            _MOVING)
-
-
-def _path(stack: _Stack, unary: Sequence[np.ndarray], mel: _Melody, common: np.ndarray,
+def _path(rows: np.ndarray, unary: Sequence[np.ndarray], mel: _Melody, common: np.ndarray,
           plucked: np.ndarray, creep: np.ndarray) -> list[int]:
-    """The cheapest voicing of each chord of `stack` (`unary`: their own costs; `mel`
-    read at them), every move costed as `_leading` does: the bass's, the upper voices'
-    (read from `_tables`), planing, a common tone lost (where `common`, the chords share
-    a tone), parallels between any two voices (the bass included), and the bass's with
-    a voice on top next to a rest. Per change: `plucked`, whether the texture starts
-    each chord on its lowest upper voice alone (pizzicato), so that the top voice of one
-    chord and the lowest of the next are heard in succession too; `creep`, whether the
-    middle upper voice is drawn to move by a semitone. The bass's moves are costed
-    between the few bass pitches of each chord, for every change at once."""
+    """The cheapest voicing of each chord (`rows`: their voicings `_stacked`, (chord,
+    voicing, voice); `unary`: their own costs; `mel` read at them), every move costed
+    by the rules of the module docstring in `_leading`. Per change: `common`, whether
+    its chords share a tone; `plucked`, whether the texture starts each chord on its
+    lowest upper voice alone (pizzicato), so that the top voice of one chord and the
+    lowest of the next are heard in succession too; `creep`, whether the middle upper
+    voice is drawn to move by a semitone."""
     ch = _Changes.of(mel)
-    rest = np.flatnonzero(ch.exposed | ch.over.any(axis=1))  # the changes next to a rest
-    before, after = _top_codes(stack[rest], stack[rest + 1], ch.only(rest))
-    pitches, runs = _bass_runs(stack.rows[..., 0])
-    bass = _bass_moves(pitches[:-1], pitches[1:], ch)
-    padded = np.zeros(stack.upper.shape)
+    padded = np.zeros(rows.shape[:2])
     for i, u in enumerate(unary):
         padded[i, :len(u)] = u
-    tables = _tables()
-    return cheapest_voicings(
-        np.ascontiguousarray(stack.rows), stack.upper, stack.low, stack.pairs,
-        np.array([len(u) for u in unary], dtype=np.int64), padded, runs,
-        np.ascontiguousarray(bass, dtype=np.float64), common.view(np.uint8),
-        plucked.view(np.uint8), creep.view(np.uint8), rest.astype(np.int64),
-        np.ascontiguousarray(before), np.ascontiguousarray(after), tables.upper,
-        tables.upper_flags, tables.third, tables.low_flags, _WEIGHTS)
+    return cheapest_voicings(rows, np.array([len(u) for u in unary], dtype=np.int64), padded,
+                             ch.at, ch.exposed.view(np.uint8), ch.heard,
+                             ch.against.view(np.uint8), ch.over.view(np.uint8),
+                             common.view(np.uint8), plucked.view(np.uint8),
+                             creep.view(np.uint8), _VOICE_MOVES, _BASS_LEAPS, _WEIGHTS)
 
 
 def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, int],
@@ -616,11 +409,11 @@ def voice_lead(chords: Sequence[Chord], melody: Notes, bass_range: tuple[int, in
                        for a, b in itertools.pairwise([*before, *chords])], dtype=bool)
     textured = np.ones(len(shared), dtype=bool)  # the join takes no texture's moves
     if lead_in is not None:  # the previous section's last chord, voiced, leads in
-        rows.insert(0, _coded(np.array([lead_in.pitches], dtype=np.int16)))
+        rows.insert(0, np.array([lead_in.pitches], dtype=np.int16))
         unary.insert(0, np.zeros(1))
         mel = mel.led_in(melody_before)
         textured[0] = False
-    stack = _Stack.of(_stacked(rows))
+    stack = _stacked(rows)
     picks = _path(stack, unary, mel, shared, textured & plucked, textured & creep)
-    voiced = stack.rows[np.arange(len(rows)), picks].tolist()[-len(chords):]
+    voiced = stack[np.arange(len(rows)), picks].tolist()[-len(chords):]
     return [Voicing(c.beat, c.duration, v[0], tuple(v[1:]), c) for c, v in zip(chords, voiced)]
