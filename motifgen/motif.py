@@ -34,7 +34,8 @@ MAX_DEVELOPED_NOTES = 4096
 
 #: The note arrays of Notes and Motif, in field order (what `fingerprint` covers).
 NOTE_ARRAYS = ("onset", "duration", "pitch", "velocity")
-_DTYPES = (np.float64, np.float64, np.int64, np.int64)
+#: Their types: onsets and durations float64, pitches and velocities int64.
+NOTE_DTYPES = (np.float64, np.float64, np.int64, np.int64)
 _min = np.minimum.reduce
 _max = np.maximum.reduce
 
@@ -204,7 +205,7 @@ class Notes:
         [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
         """
         given = (onset, duration, pitch, velocity)
-        on, dur, pit, vel = arrays = [np.asarray(a, dtype=t) for a, t in zip(given, _DTYPES)]
+        on, dur, pit, vel = arrays = [np.asarray(a, dtype=t) for a, t in zip(given, NOTE_DTYPES)]
         if not _aligned(on, dur, pit, vel) or (
                 len(on) and not _holds(on, dur, pit, vel, True, True, len(on) > 1)):
             return cls(on, dur, pit, vel)
@@ -226,7 +227,7 @@ class Notes:
         [(0.0, 1.0, 62, 80), (1.0, 1.0, 60, 80)]
         """
         columns = list(zip(*rows)) or [(), (), (), ()]
-        on, dur, pit, vel = (np.array(c, dtype=t) for c, t in zip(columns, _DTYPES))
+        on, dur, pit, vel = (np.array(c, dtype=t) for c, t in zip(columns, NOTE_DTYPES))
         return cls.trusted(on, dur, pit, vel, copy=False)
 
 
@@ -249,7 +250,7 @@ class Motif(Notes):
         """Build from (onset, duration, pitch[, velocity]) tuples; velocity defaults to 80."""
         rows = [tuple(n) + ((80,) if len(n) == 3 else ()) for n in notes]
         cols = list(zip(*rows)) if rows else [(), (), (), ()]
-        on, du, pi, ve = (np.asarray(c, dtype=t) for c, t in zip(cols, _DTYPES))
+        on, du, pi, ve = (np.asarray(c, dtype=t) for c, t in zip(cols, NOTE_DTYPES))
         return cls(on, du, pi, ve, key=key or Key(), meter=meter, name=name)
 
     @classmethod

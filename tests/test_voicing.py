@@ -155,9 +155,33 @@ def test_line_add_shifts_and_cuts(notes, offset, until):
     line.add(Notes.from_rows(rows) if rows else Notes.from_rows([]), offset, until)
     want = [(o + offset, min(o + offset + d, until) if until is not None else o + offset + d)
             for o, d, _, _ in rows if until is None or o + offset < until - 1e-9]
-    assert line.onset == [o for o, _ in want]
-    assert line.duration == [e - o for o, e in want]
+    notes = line.notes()
+    assert len(line) == len(notes) == len(want)
+    assert notes.onset.tolist() == [o for o, _ in want]
+    assert notes.duration.tolist() == [e - o for o, e in want]
 
+
+
+@given(st.lists(st.lists(st.tuples(st.integers(0, 16), st.integers(1, 8), st.integers(40, 80)),
+                         min_size=1, max_size=6), max_size=4), st.integers(1, 40))
+def test_line_latest_is_the_first_note_to_start_last_and_holds(chunks, longer):
+    """Line.latest over every chunk added: the note with the latest onset, the first of
+    them in the order added; hold_latest lets that one note sound to an end after its
+    onset."""
+    line, added = Line(), []
+    for chunk in chunks:
+        notes = Notes.from_rows(sorted({(on / 2, dur / 2, p, 80) for on, dur, p in chunk}))
+        line.add(notes)
+        added += notes.rows()
+    if not added:
+        assert line.latest() is None and len(line) == 0
+        return
+    first = max(range(len(added)), key=lambda i: (added[i][0], -i))
+    assert line.latest() == added[first]
+    end = added[first][0] + longer / 4
+    line.hold_latest(end)
+    held = [r if i != first else (r[0], end - r[0], r[2], r[3]) for i, r in enumerate(added)]
+    assert line.notes().rows() == Notes.from_rows(held).rows()  # in order of onset, pitch
 
 chord = st.lists(st.integers(0, 11), min_size=3, max_size=4, unique=True).map(tuple)
 

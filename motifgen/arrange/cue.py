@@ -16,7 +16,7 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from ..film import Project, Scene
-from ..motif import Notes, notes_of
+from ..motif import NOTE_DTYPES, Notes, notes_of
 from ..orchestra import INSTRUMENTS, Instrument, engraving_of
 from ..recipes import COLOURS
 from ..score import ChordRow, Marker, Part, PartRow, Score, StatementRow
@@ -58,8 +58,6 @@ ROOM_ABOVE_BASS = 24
 VELOCITY_SPREAD = 3
 #: No notes (a line the melody does not have).
 _NO_NOTES = Line().notes()
-#: The types of a note row's (onset, duration, pitch, velocity).
-_COLUMNS = (np.float64, np.float64, np.int64, np.int64)
 
 
 def compose_scene(project: Project, scene: Scene, seed: int | None = None) -> Score:
@@ -428,7 +426,7 @@ def _in_range(rows: list[Row], inst: Instrument, g: np.random.Generator,
         return rows_to_notes([])
     noise = g.integers(-VELOCITY_SPREAD, VELOCITY_SPREAD + 1, size=len(rows))
     onset, duration, pitch, velocity = (np.fromiter(column, dtype, len(rows))
-                                        for column, dtype in zip(zip(*rows), _COLUMNS))
+                                        for column, dtype in zip(zip(*rows), NOTE_DTYPES))
     if fold:
         pitch = fold_into(pitch, inst.low, inst.high)
     lo, hi = VELOCITY_RANGE
@@ -509,7 +507,7 @@ def _parts(order: Sequence[PartSpec], gathered: dict[str, Line], sections: Seque
     arrivals = sorted({*(b for b, _ in hit_kinds), *(s.start for s in sections[1:]), total})
     phrase = 4 * bar_beats(meter)
     cc11 = dyn.cc11_swells(total, hit_kinds)
-    used = [s for s in order if len(gathered[s.name].onset)]
+    used = [s for s in order if len(gathered[s.name])]
     chan = channels(used)
     parts, plan_parts = [], []
     curves = dyn.cc1_curves(spans, [s.role for s in used], phrase, arrivals)  # CC1 per role

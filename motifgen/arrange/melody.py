@@ -222,11 +222,11 @@ def _counter(project: Any, out: Melody, partner: str, sec: Section, meter: tuple
 def _tag(out: Melody, sec: Section, closing: float, length: float, inst: Instrument) -> None:
     """The closing note: the tonic nearest the melody's last note, held to the end."""
     line = out.lines[0]
-    last = line.pitch[int(np.argmax(line.onset))] if line.onset else 60 + sec.key.tonic
+    latest = line.latest()
+    last, velocity = (latest[2], latest[3]) if latest else (60 + sec.key.tonic, 70)
     lo, hi = inst.melody_range()
     options = [p for p in range(lo, hi + 1) if p % 12 == sec.key.tonic % 12] or [last]
     pitch = min(options, key=lambda p: (abs(p - last), -p))
-    velocity = line.velocity[int(np.argmax(line.onset))] if line.onset else 70
     tag = notes_of([0.0], [length - closing], [pitch], [velocity])
     line.add(tag, closing)
     out.by_instrument.setdefault(inst.name, Line()).add(tag, closing)
@@ -290,8 +290,6 @@ def _articulated(motif: Motif, articulation: str, dynamics: str, intensity: floa
 def hold_into(line: Line, end: float, reach: float = 8.0) -> None:
     """Let the last note before a hit or the end ring up to it (a held cadence) when it
     starts at most `reach` beats before it."""
-    if not line.onset:
-        return
-    i = int(np.argmax(line.onset))
-    if 0 <= end - line.onset[i] <= reach and line.onset[i] + line.duration[i] < end:
-        line.duration[i] = end - line.onset[i]
+    latest = line.latest()
+    if latest is not None and 0 <= end - latest[0] <= reach and latest[0] + latest[1] < end:
+        line.hold_latest(end)
