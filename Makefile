@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint bench quality clean
 
-$(STAMP): pyproject.toml motifgen/arrange/_leading.c
+$(STAMP): pyproject.toml motifgen/arrange/_paths.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

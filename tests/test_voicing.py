@@ -11,11 +11,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motifgen.arrange import voicing as V
-from motifgen.arrange.line import Line, cheapest_path
+from motifgen.arrange._paths import cheapest_path
+from motifgen.arrange.line import Line
 from motifgen.motif import Notes
 
 pitch = st.integers(min_value=0, max_value=127)
 voicing = st.lists(pitch, min_size=4, max_size=4).map(sorted)
+
+
+def _viterbi(unary, trans):
+    """The cheapest path by its definition, step by step: each state's way in is the
+    cheapest from the step before (the lowest of equals), the path ends in the cheapest
+    last state (the lowest of equals)."""
+    best, back = list(unary[0]), []
+    for u, t in zip(unary[1:], trans):
+        ways = [min(range(len(best)), key=lambda j: (best[j] + t[j, k], j))
+                for k in range(len(u))]
+        best = [best[j] + t[j, k] + u[k] for k, j in enumerate(ways)]
+        back.append(ways)
+    path = [min(range(len(best)), key=lambda k: (best[k], k))]
+    for ways in reversed(back):
+        path.append(ways[path[-1]])
+    return path[::-1]
 
 
 def _perfect(a, b):
@@ -79,7 +96,7 @@ change = st.tuples(st.sampled_from([0, 43, 48, 50, 55]), st.booleans(),
 @given(st.lists(st.lists(close, min_size=1, max_size=5), min_size=1, max_size=4),
        st.data())
 def test_the_compiled_path_is_the_cheapest_by_definition(chords, data):
-    """`_leading.cheapest_voicings` picks what `cheapest_path` picks (the same ties)
+    """`_paths.cheapest_voicings` picks the cheapest path (`_viterbi`, the same ties)
     through every move costed by its definition (`_move_cost`)."""
     n = len(chords)
     unary = [np.array(data.draw(st.lists(costs, min_size=len(c), max_size=len(c))))
@@ -107,7 +124,7 @@ def test_the_compiled_path_is_the_cheapest_by_definition(chords, data):
         ch = (at, exposed, heard[c].tolist(), against[c].tolist(), over[c].tolist())
         trans.append(np.array([[_move_cost(v0, v1, ch, *(f[c] for f in flags))
                                 for v1 in chords[c + 1]] for v0 in chords[c]]))
-    assert got == cheapest_path(unary, trans)
+    assert got == _viterbi(unary, trans)
 
 
 def test_arrays_that_do_not_fit_are_refused():
@@ -124,6 +141,15 @@ def test_arrays_that_do_not_fit_are_refused():
         with pytest.raises(ValueError, match="cheapest_voicings"):
             V.cheapest_voicings(*args[:k], bad, *args[k + 1:])
 
+
+
+def test_a_chain_that_does_not_fit_is_refused():
+    """No steps, a missing move, a move of the wrong shape or integer costs: an error."""
+    one, two = np.zeros(1), np.zeros(2)
+    for unary, trans in (([], []), ([one, two], []), ([one, two], [np.zeros((2, 2))]),
+                         ([one.astype(int)], []), ([one, two], [np.zeros((1, 2), int)])):
+        with pytest.raises(ValueError, match="cheapest_path"):
+            cheapest_path(unary, trans)
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(1, 4), min_size=1, max_size=5), st.data())
@@ -143,6 +169,9 @@ def test_cheapest_path_is_the_cheapest(sizes, data):
 
     best = cheapest_path(unary, trans)
     assert all(cost(best) <= cost(p) for p in itertools.product(*map(range, sizes)))
+    assert best == _viterbi(unary, trans)
+    # the transposed views of a matrix read alike
+    assert cheapest_path(unary, [np.ascontiguousarray(t.T).T for t in trans]) == best
 
 
 @given(st.lists(st.tuples(st.integers(0, 16), st.integers(1, 8)), max_size=12),

@@ -42,7 +42,7 @@ from ..theory import (
     tonic_quality,
     triads_in,
 )
-from .line import cheapest_path
+from ._paths import cheapest_path
 
 #: Colour chords per mood colour: (semitones above the tonic, quality, symbol or "").
 #: "pole" entries depend on the tonic triad (see `_palette`).

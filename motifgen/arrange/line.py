@@ -80,22 +80,3 @@ def grid(start: float, end: float, step: float) -> list[float]:
     n = max(1, int(np.floor((end - start) / step + EPS)))
     return [start + k * step for k in range(n) if start + k * step < end - EPS]
 
-
-def cheapest_path(unary: Sequence[np.ndarray], trans: Sequence[np.ndarray]) -> list[int]:
-    """The cheapest path through a chain of choices (Viterbi): one state per step,
-    `unary[i][k]` the cost of state k of step i, `trans[i - 1][j, k]` of going to it from
-    state j of step i - 1; ties go to the lower state. Reckoned into each state (`t.T`),
-    so that its choices lie along rows: a transposed `trans[i]` is read contiguous."""
-    best = unary[0]
-    back: list[np.ndarray] = []
-    rows = np.arange(max(map(len, unary)))
-    for u, t in zip(unary[1:], trans):
-        total = t.T + best
-        back.append(total.argmin(axis=1))
-        best = total[rows[:len(u)], back[-1]] + u  # the least of each row
-    idx = int(best.argmin())
-    picks = [idx]
-    for b in reversed(back):
-        idx = int(b[idx])
-        picks.append(idx)
-    return picks[::-1]

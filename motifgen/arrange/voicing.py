@@ -23,7 +23,7 @@ together, by dynamic programming over each chord's cheapest voicings
 
 Costs are named below; a cost of `FORBIDDEN` is never chosen while any other
 path exists. The moves are costed and the cheapest path found in one compiled
-loop (`_leading.c`, see `_path`): a section has a few dozen changes of up to
+loop (`_paths.c`, see `_path`): a section has a few dozen changes of up to
 `STATE_BEAM` voicings each, and every move between them counts. Its costs are
 summed in the order listed there, so that equal paths tie as they always did:
 the lower voicing wins.
@@ -41,7 +41,7 @@ from msgspec import Struct
 
 from ..motif import Notes
 from ..theory import Chord
-from ._leading import cheapest_voicings
+from ._paths import cheapest_voicings
 from .line import EPS
 
 #: A path through a forbidden move is taken only when nothing else exists.
@@ -210,7 +210,7 @@ class _Changes(Struct, frozen=True):
 
 def _stacked(arrays: Sequence[np.ndarray]) -> np.ndarray:
     """Voicings (or pitch) arrays of different lengths as one (the first axis indexes
-    them), each padded with zeros to the longest; int16, what `_leading` reads."""
+    them), each padded with zeros to the longest; int16, what `_paths` reads."""
     out = np.zeros((len(arrays), max(len(a) for a in arrays), *arrays[0].shape[1:]),
                    dtype=np.int16)
     for i, a in enumerate(arrays):
@@ -291,7 +291,7 @@ def _upper_candidates(pcs: tuple[int, ...], bass: int, floor: int, ceiling: int,
         cost += TOP_WEIGHT * abs(aim - top)
         rows.append((bass, low, mid, top))
         costs.append(cost)
-    # int16 keeps thousands of cached voicings small (and is what `_leading` reckons in)
+    # int16 keeps thousands of cached voicings small (and is what `_paths` reckons in)
     return _frozen(np.array(rows, dtype=np.int16).reshape(-1, 4)), _frozen(np.array(costs))
 
 
@@ -370,7 +370,7 @@ def _path(rows: np.ndarray, unary: Sequence[np.ndarray], mel: _Melody, common: n
           plucked: np.ndarray, creep: np.ndarray) -> list[int]:
     """The cheapest voicing of each chord (`rows`: their voicings `_stacked`, (chord,
     voicing, voice); `unary`: their own costs; `mel` read at them), every move costed
-    by the rules of the module docstring in `_leading`. Per change: `common`, whether
+    by the rules of the module docstring in `_paths`. Per change: `common`, whether
     its chords share a tone; `plucked`, whether the texture starts each chord on its
     lowest upper voice alone (pizzicato), so that the top voice of one chord and the
     lowest of the next are heard in succession too; `creep`, whether the middle upper

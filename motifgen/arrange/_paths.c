@@ -1,10 +1,12 @@
-/* The cheapest voice leading through a section's voicings, for `voicing.voice_lead`.
+/* Cheapest paths through a chain of choices (Viterbi), for the arranger.
  *
- * A section has a few dozen chords of up to forty voicings (a bass and three upper
- * voices) each, and every move between two chords' voicings is costed by the rules
- * of `voicing`'s docstring; the cheapest path is found at once (Viterbi), a change at
- * a time. The costs are summed in the order the rules list them, so that equal paths
- * tie the same way on every machine: the lower state wins.
+ * `cheapest_path` (`chords.harmonise`): through given costs, the harmoniser's chords.
+ * `cheapest_voicings` (`voicing.voice_lead`): the cheapest voice leading through a
+ * section's voicings. A section has a few dozen chords of up to forty voicings (a bass
+ * and three upper voices) each, and every move between two chords' voicings is costed
+ * by the rules of `voicing`'s docstring as the path is found, a change at a time. The
+ * costs are summed in the order the rules list them, so that equal paths tie the same
+ * way on every machine: the lower state wins.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -176,6 +178,168 @@ static double move(Voiced prev, Voiced cur, unsigned prev_codes, unsigned cur_co
     return cost;
 }
 
+/* One step of the search into the `to_n` states of a step from the `from_n` before:
+ * each state's cheapest way in (`back`, ties to the lower state) and what the path to it
+ * costs (`next`): `cost(ctx, to, from)` for the move, `best` the paths before, `unary`
+ * the states' own costs. */
+typedef double (*Cost)(const void *ctx, Py_ssize_t to, Py_ssize_t from);
+
+static inline void relax(Py_ssize_t to_n, Py_ssize_t from_n, Cost cost, const void *ctx,
+                         const double *best, const double *unary, double *next,
+                         int32_t *back) {
+    for (Py_ssize_t to = 0; to < to_n; to++) {
+        double least = 0.0;
+        Py_ssize_t pick = 0;
+        for (Py_ssize_t from = 0; from < from_n; from++) {
+            const double total = cost(ctx, to, from) + best[from];
+            if (from == 0 || total < least) {
+                least = total;
+                pick = from;
+            }
+        }
+        back[to] = (int32_t)pick;
+        next[to] = least + unary[to];
+    }
+}
+
+/* The states of the cheapest path, from the last step's costs `best` (`last_n` states)
+ * back through `back` (`stride` entries a step, step m's way in at `back + m * stride`). */
+static PyObject *picked(Py_ssize_t n, Py_ssize_t last_n, const double *best,
+                        const int32_t *back, Py_ssize_t stride) {
+    Py_ssize_t idx = 0;
+    for (Py_ssize_t s = 1; s < last_n; s++)
+        if (best[s] < best[idx])
+            idx = s;
+    PyObject *out = PyList_New(n);
+    if (!out)
+        return NULL;
+    for (Py_ssize_t m = n - 1; m >= 0; m--) {
+        PyObject *v = PyLong_FromSsize_t(idx);
+        if (!v) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, m, v);
+        if (m > 0)
+            idx = back[m * stride + idx];
+    }
+    return out;
+}
+
+/* A move of `cheapest_voicings` at one change: the voicings on both sides. */
+typedef struct {
+    const int16_t *rows;  /* the chord before's voicings, then the chord after's */
+    const unsigned *codes;
+    const double *bass;  /* the bass's moves between runs (to, from) */
+    const int32_t *runs;
+    Py_ssize_t S, from_runs;
+    const Change *ch;
+    const Weights *w;
+} Moves;
+
+static double voicing_move(const void *ctx, Py_ssize_t to, Py_ssize_t from) {
+    const Moves *m = ctx;
+    const Py_ssize_t q = m->S + to;  /* the chord after's voicings follow the chord before's */
+    return move(m->rows + from * 4, m->rows + q * 4, m->codes[from], m->codes[q],
+                m->bass[m->runs[q] * m->from_runs + m->runs[from]], m->ch, m->w);
+}
+
+/* A step's move costs as given: a (from, to) float64 array, any strides. */
+typedef struct {
+    const char *buf;
+    Py_ssize_t from_stride, to_stride;
+} Given;
+
+static double given_move(const void *ctx, Py_ssize_t to, Py_ssize_t from) {
+    const Given *g = ctx;
+    return *(const double *)(g->buf + from * g->from_stride + to * g->to_stride);
+}
+
+PyDoc_STRVAR(cheapest_path_doc,
+"cheapest_path(unary, trans) -> list[int]\n\n"
+"The cheapest state of each step: `unary[i]` float64 (state) the costs of step i's\n"
+"states, `trans[i - 1]` float64 (from, to) of going to them from step i - 1's; ties\n"
+"go to the lower state.");
+
+static PyObject *cheapest_path(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *unary_seq, *trans_seq;
+    if (!PyArg_ParseTuple(args, "OO", &unary_seq, &trans_seq))
+        return NULL;
+    PyObject *unary_fast = PySequence_Fast(unary_seq, "cheapest_path: unary is a sequence");
+    if (!unary_fast)
+        return NULL;
+    PyObject *trans_fast = PySequence_Fast(trans_seq, "cheapest_path: trans is a sequence");
+    if (!trans_fast) {
+        Py_DECREF(unary_fast);
+        return NULL;
+    }
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(unary_fast);
+    PyObject *out = NULL;
+    Py_buffer *views = NULL;
+    Py_ssize_t held = 0, S = 0;
+    double *best = NULL, *next = NULL;
+    int32_t *back = NULL;
+    if (n == 0 || PySequence_Fast_GET_SIZE(trans_fast) != n - 1) {
+        PyErr_SetString(PyExc_ValueError, "cheapest_path: one step or more, and a move "
+                        "between each two");
+        goto done;
+    }
+    views = PyMem_Calloc((size_t)(2 * n - 1), sizeof *views);
+    if (!views) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < 2 * n - 1; i++) {  /* the unary costs, then the moves */
+        PyObject *o = i < n ? PySequence_Fast_GET_ITEM(unary_fast, i)
+                            : PySequence_Fast_GET_ITEM(trans_fast, i - n);
+        if (PyObject_GetBuffer(o, &views[i], PyBUF_STRIDES | PyBUF_FORMAT) < 0)
+            goto done;
+        held = i + 1;
+        const Py_buffer *v = &views[i];
+        const int dims = i < n ? 1 : 2;
+        int ok = v->ndim == dims && v->itemsize == 8 && v->format && strcmp(v->format, "d") == 0;
+        if (ok && i < n)
+            ok = v->shape[0] >= 1 && v->strides[0] == 8;
+        if (ok && i >= n)
+            ok = v->shape[0] == views[i - n].shape[0] && v->shape[1] == views[i - n + 1].shape[0];
+        if (!ok) {
+            PyErr_SetString(PyExc_ValueError, "cheapest_path: float64 costs expected, a "
+                            "state or more per step and a move from each to each");
+            goto done;
+        }
+        if (i < n && v->shape[0] > S)
+            S = v->shape[0];
+    }
+    best = malloc(sizeof *best * (size_t)S);
+    next = malloc(sizeof *next * (size_t)S);
+    back = malloc(sizeof *back * (size_t)(n * S));
+    if (!best || !next || !back) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(best, views[0].buf, sizeof *best * (size_t)views[0].shape[0]);
+    for (Py_ssize_t i = 1; i < n; i++) {
+        const Py_buffer *t = &views[n + i - 1];
+        const Given given = {t->buf, t->strides[0], t->strides[1]};
+        relax(views[i].shape[0], views[i - 1].shape[0], given_move, &given, best,
+              views[i].buf, next, back + i * S);
+        double *swap = best;
+        best = next;
+        next = swap;
+    }
+    out = picked(n, views[n - 1].shape[0], best, back, S);
+done:
+    free(best);
+    free(next);
+    free(back);
+    for (Py_ssize_t i = 0; i < held; i++)
+        PyBuffer_Release(&views[i]);
+    PyMem_Free(views);
+    Py_DECREF(unary_fast);
+    Py_DECREF(trans_fast);
+    return out;
+}
+
 PyDoc_STRVAR(cheapest_voicings_doc,
 "cheapest_voicings(rows, sizes, unary, at, exposed, heard, against, over, common,\n"
 "                  plucked, creep, voice_moves, bass_leaps, weights) -> list[int]\n\n"
@@ -256,44 +420,14 @@ static PyObject *cheapest_voicings(PyObject *Py_UNUSED(self), PyObject *args) {
                     if (from == 0 || runs[p * S + from] != runs[p * S + from - 1])
                         bass[runs[q * S + to] * from_runs + runs[p * S + from]] = bass_move(
                             rows[(p * S + from) * 4], rows[(q * S + to) * 4], &ch, &w);
-        for (Py_ssize_t to = 0; to < to_n; to++) {
-            Voiced cur = rows + (q * S + to) * 4;
-            const double *bass_row = bass + runs[q * S + to] * from_runs;
-            double least = 0.0;
-            Py_ssize_t pick = 0;
-            for (Py_ssize_t from = 0; from < from_n; from++) {
-                const double total = move(rows + (p * S + from) * 4, cur, codes[p * S + from],
-                                          codes[q * S + to], bass_row[runs[p * S + from]],
-                                          &ch, &w) + best[from];
-                if (from == 0 || total < least) {
-                    least = total;
-                    pick = from;
-                }
-            }
-            back[q * S + to] = (int32_t)pick;
-            next[to] = least + unary[q * S + to];
-        }
+        const Moves moves = {rows + p * S * 4, codes + p * S, bass, runs + p * S, S, from_runs,
+                             &ch, &w};
+        relax(to_n, from_n, voicing_move, &moves, best, unary + q * S, next, back + q * S);
         double *swap = best;
         best = next;
         next = swap;
     }
-    Py_ssize_t idx = 0;
-    for (Py_ssize_t s = 1; s < sizes[n - 1]; s++)
-        if (best[s] < best[idx])
-            idx = s;
-    out = PyList_New(n);
-    if (!out)
-        goto done;
-    for (Py_ssize_t m = n - 1; m >= 0; m--) {
-        PyObject *v = PyLong_FromSsize_t(idx);
-        if (!v) {
-            Py_CLEAR(out);
-            goto done;
-        }
-        PyList_SET_ITEM(out, m, v);
-        if (m > 0)
-            idx = back[m * S + idx];
-    }
+    out = picked(n, sizes[n - 1], best, back, S);
 done:
     free(best);
     free(next);
@@ -308,19 +442,20 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"cheapest_path", cheapest_path, METH_VARARGS, cheapest_path_doc},
     {"cheapest_voicings", cheapest_voicings, METH_VARARGS, cheapest_voicings_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     .m_base = PyModuleDef_HEAD_INIT,
-    .m_name = "_leading",
-    .m_doc = "The cheapest voice leading through a section's voicings (see voicing.voice_lead).",
+    .m_name = "_paths",
+    .m_doc = "Cheapest paths through a chain of choices (chords.harmonise, voicing._path).",
     .m_size = -1,
     .m_methods = methods,
 };
 
-PyMODINIT_FUNC PyInit__leading(void) {
+PyMODINIT_FUNC PyInit__paths(void) {
     init_moving_pairs();
     return PyModule_Create(&module);
 }
